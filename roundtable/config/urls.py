@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from roundtable.config.api import api
+
+admin.site.site_header = "Roundtable set-up"
+admin.site.site_title = "Roundtable set-up"
+
+urlpatterns = [
+    path("", include("roundtable.core.urls")),
+    path("", include("roundtable.directory.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "roundtable.core.views.not_found"
+handler403 = "roundtable.core.views.forbidden"

@@ -1,0 +1,68 @@
+"""The access chokepoint: every read of person-identifiable data goes through here.
+
+Each app registers, for each model that identifies a person, a policy that narrows a queryset to
+the rows the requesting user may see (need-to-know, Caldicott principle 4). Selectors build their
+queries on `scoped()`; views and API modules never query such a model directly, and
+`roundtable/core/tests/test_access_chokepoint.py` fails the build if one does. Reading a single
+record through `get_visible()` is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.http import Http404
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record
+
+M = TypeVar("M", bound=models.Model)
+User = AbstractBaseUser | AnonymousUser
+Policy = Callable[[Any, "models.QuerySet[Any]"], "models.QuerySet[Any]"]
+
+_policies: dict[type[models.Model], Policy] = {}
+
+
+def register(model: type[models.Model], policy: Policy) -> None:
+    """Declare `model` person-identifiable, readable only as `policy` allows."""
+    _policies[model] = policy
+
+
+def person_identifiable_models() -> frozenset[type[models.Model]]:
+    return frozenset(_policies)
+
+
+def scoped(
+    user: User, model: type[M], queryset: models.QuerySet[M] | None = None
+) -> models.QuerySet[M]:
+    """The rows of `model` that `user` may see. Anonymous users see nothing."""
+    try:
+        policy = _policies[model]
+    except KeyError:
+        raise LookupError(f"{model._meta.label} has no access policy registered.") from None
+    base = queryset if queryset is not None else model._default_manager.all()
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    return policy(user, base)
+
+
+def get_visible(
+    user: User,
+    model: type[M],
+    queryset: models.QuerySet[M] | None = None,
+    *,
+    audit: bool = True,
+    **lookup: Any,
+) -> M:
+    """One record `user` may see, or 404 (not 403: do not reveal that it exists). Audited."""
+    try:
+        obj = scoped(user, model, queryset).get(**lookup)
+    except model.DoesNotExist:  # type: ignore[attr-defined]
+        raise Http404(f"No {model._meta.verbose_name} found.") from None
+    if audit:
+        audit_record(actor=user, action=AuditAction.READ, obj=obj)
+    return obj

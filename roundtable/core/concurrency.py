@@ -1,0 +1,47 @@
+"""Optimistic concurrency: refuse a save based on a stale copy of a record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the record after this copy of it was read."""
+
+    def __init__(self, obj: models.Model) -> None:
+        self.obj = obj
+        super().__init__(
+            f"Someone else changed this {obj._meta.verbose_name} while you were editing it. "
+            "Your changes have not been saved: check the latest version and try again."
+        )
+
+
+def save_versioned(obj: models.Model, *, expected_version: int, fields: Iterable[str]) -> None:
+    """Write `fields` of `obj` only if the stored version is still `expected_version`.
+
+    `obj` has `version` and `updated_at` fields (VersionedModel, or the Person model).
+
+    One conditional UPDATE does the check and the write, so two concurrent saves cannot both
+    succeed. On success `obj.version` is the new version.
+    """
+    names = list(fields)
+    values: dict[str, object] = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        # Foreign keys are written by their column name.
+        values[field.attname] = getattr(obj, field.attname)
+    now = timezone.now()
+    updated = (
+        type(obj)
+        ._default_manager.filter(pk=obj.pk, version=expected_version)
+        .update(**values, version=F("version") + 1, updated_at=now)
+    )
+    if updated != 1:
+        raise ConcurrentEditError(obj)
+    obj.version = expected_version + 1  # type: ignore[attr-defined]
+    obj.updated_at = now  # type: ignore[attr-defined]

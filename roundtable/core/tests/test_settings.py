@@ -1,0 +1,84 @@
+"""Settings come from environment variables and a bad one stops the app, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from roundtable.config.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_env_bool_accepts_the_usual_spellings():
+    assert env_bool("X", False, environ={"X": "yes"}) is True
+    assert env_bool("X", True, environ={"X": "Off"}) is False
+    assert env_bool("X", True, environ={}) is True
+
+
+def test_env_bool_names_the_variable_it_cannot_read():
+    with pytest.raises(ImproperlyConfigured, match="DEBUG must be true or false"):
+        env_bool("DEBUG", False, environ={"DEBUG": "maybe"})
+
+
+def test_env_int_rejects_words_and_values_below_the_minimum():
+    with pytest.raises(ImproperlyConfigured, match="PAGE_SIZE must be a whole number"):
+        env_int("PAGE_SIZE", 50, environ={"PAGE_SIZE": "fifty"})
+    with pytest.raises(ImproperlyConfigured, match="PAGE_SIZE must be at least 5"):
+        env_int("PAGE_SIZE", 50, minimum=5, environ={"PAGE_SIZE": "2"})
+    assert env_int("PAGE_SIZE", 50, environ={"PAGE_SIZE": " 20 "}) == 20
+
+
+def test_env_str_requires_a_value_when_there_is_no_default():
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        env_str("SECRET_KEY", environ={"SECRET_KEY": "  "})
+    assert env_list("HOSTS", ["a"], environ={"HOSTS": "x, y,,"}) == ["x", "y"]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be true or false"),
+        ("PAGE_SIZE", "lots", "PAGE_SIZE must be a whole number"),
+        ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT must be at least 1"),
+        ("DATABASE_URL", "mysql://localhost/x", "DATABASE_URL must point at PostgreSQL or SQLite"),
+    ],
+)
+def test_the_app_refuses_to_start_with_a_bad_setting(variable, value, message):
+    result = run_check(**{variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_the_development_secret_key():
+    result = run_check(
+        DJANGO_SETTINGS_MODULE="roundtable.config.settings.production",
+        SECRET_KEY="insecure-development-key-change-me",
+        DATABASE_URL="postgres://localhost/roundtable",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be a random value" in result.stderr
+
+
+def test_the_app_starts_with_good_settings():
+    result = run_check(DEBUG="false", PAGE_SIZE="25")
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,123 @@
+"""Django admin for set-up. Saves and deletes are written to the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record
+from roundtable.directory.models import (
+    ApiToken,
+    Discipline,
+    LeadershipMembership,
+    LeadershipTeam,
+    Locality,
+    Membership,
+    Organisation,
+    Person,
+    Team,
+)
+
+
+class AuditedAdmin(admin.ModelAdmin[Any]):
+    def save_model(
+        self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            obj=obj,
+            summary=f"Set-up: {obj}",
+            changes={name: "changed" for name in form.changed_data},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        audit_record(
+            actor=request.user, action=AuditAction.DELETE, obj=obj, summary=f"Set-up: {obj}"
+        )
+        super().delete_model(request, obj)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "ods_code", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "ods_code"]
+    exclude = ["version"]
+
+
+@admin.register(Locality)
+class LocalityAdmin(AuditedAdmin):
+    search_fields = ["name"]
+
+
+class MembershipInline(admin.TabularInline[Membership, Team]):
+    model = Membership
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "organisation", "locality"]
+    list_filter = ["kind", "locality", "organisation__kind"]
+    search_fields = ["name"]
+    list_select_related = ["organisation", "locality"]
+    inlines = [MembershipInline]
+    exclude = ["version"]
+
+
+@admin.register(Discipline)
+class DisciplineAdmin(AuditedAdmin):
+    list_display = ["name", "slug", "sort_order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class LeadershipMembershipInline(admin.TabularInline[LeadershipMembership, LeadershipTeam]):
+    model = LeadershipMembership
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+@admin.register(LeadershipTeam)
+class LeadershipTeamAdmin(AuditedAdmin):
+    list_display = ["name", "level", "organisation", "team"]
+    list_filter = ["level"]
+    search_fields = ["name"]
+    inlines = [LeadershipMembershipInline]
+    exclude = ["version"]
+
+
+@admin.register(Person)
+# Person is not an AbstractUser, which the stubs expect of UserAdmin
+class PersonAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "discipline", "organisation", "is_active"]
+    list_filter = ["is_active", "is_staff", "discipline", "organisation__kind"]
+    search_fields = ["full_name", "email"]
+    list_select_related = ["discipline", "organisation"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "job_title", "discipline", "organisation")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )
+    filter_horizontal = ["groups"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ["name", "person", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["person", "name", "prefix", "token_hash", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

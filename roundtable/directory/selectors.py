@@ -1,0 +1,284 @@
+"""Reads for the directory, always scoped to the person asking.
+
+People are read through `roundtable.core.access` so that the directory follows the same
+need-to-know policy as every other person-identifiable record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from roundtable.core import access
+from roundtable.directory.models import (
+    ApiToken,
+    Discipline,
+    LeadershipMembership,
+    LeadershipTeam,
+    Locality,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Team,
+)
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    q: str = ""
+    discipline: str = ""  # discipline slug
+    organisation_kind: str = ""
+    locality: int | None = None
+    organisation: int | None = None
+
+
+def _memberships_with_team() -> Prefetch[Any]:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("team__locality", "team__organisation").order_by(
+            "team__name"
+        ),
+    )
+
+
+def people_list(user: Any, filters: PeopleFilter) -> QuerySet[Person]:
+    """People the user may see, filtered; each with discipline, organisation and teams."""
+    people = access.scoped(user, Person).select_related("discipline", "organisation")
+    if filters.q:
+        people = people.filter(
+            Q(full_name__icontains=filters.q) | Q(job_title__icontains=filters.q)
+        )
+    if filters.discipline:
+        people = people.filter(discipline__slug=filters.discipline)
+    if filters.organisation_kind:
+        people = people.filter(organisation__kind=filters.organisation_kind)
+    if filters.organisation:
+        people = people.filter(organisation_id=filters.organisation)
+    if filters.locality:
+        people = people.filter(
+            pk__in=Membership.objects.filter(team__locality_id=filters.locality).values("person_id")
+        )
+    return people.prefetch_related(_memberships_with_team()).order_by("full_name", "pk")
+
+
+def person_detail(user: Any, person_id: int) -> Person:
+    """One person, with their teams and leadership teams. 404 if not visible. Audited."""
+    queryset = Person.objects.select_related("discipline", "organisation").prefetch_related(
+        _memberships_with_team(),
+        Prefetch(
+            "leadership_memberships",
+            queryset=LeadershipMembership.objects.select_related(
+                "leadership_team__team", "leadership_team__organisation"
+            ),
+        ),
+    )
+    return access.get_visible(user, Person, queryset, pk=person_id)
+
+
+def same_discipline_elsewhere(
+    user: Any, person: Person
+) -> list[tuple[Locality | None, list[Person]]]:
+    """Others of `person`'s discipline in other localities, grouped by locality.
+
+    For lone roles: the only mental health coach in a locality can find their peers.
+    """
+    if person.discipline_id is None:
+        return []
+    own_localities = {
+        m.team.locality_id for m in person.memberships.all() if m.team.locality_id is not None
+    }
+    rows = (
+        Membership.objects.filter(
+            person__in=access.scoped(user, Person).filter(discipline_id=person.discipline_id)
+        )
+        .exclude(person=person)
+        .exclude(team__locality_id__in=own_localities)
+        .select_related("person", "team__locality")
+        .order_by("team__locality__name", "person__full_name", "team__name")
+    )
+    grouped: list[tuple[Locality | None, list[Person]]] = []
+    for locality, memberships in groupby(rows, key=lambda m: m.team.locality):
+        seen: dict[int, Person] = {}
+        for membership in memberships:
+            seen.setdefault(membership.person_id, membership.person)
+        grouped.append((locality, list(seen.values())))
+    return grouped
+
+
+@dataclass(frozen=True)
+class TeamFilter:
+    q: str = ""
+    kind: str = ""
+    organisation_kind: str = ""
+    locality: int | None = None
+    organisation: int | None = None
+
+
+def team_list(filters: TeamFilter) -> QuerySet[Team]:
+    teams = Team.objects.select_related("organisation", "locality").annotate(
+        member_count=Count("memberships", distinct=True)
+    )
+    if filters.q:
+        teams = teams.filter(name__icontains=filters.q)
+    if filters.kind:
+        teams = teams.filter(kind=filters.kind)
+    if filters.organisation_kind:
+        teams = teams.filter(organisation__kind=filters.organisation_kind)
+    if filters.locality:
+        teams = teams.filter(locality_id=filters.locality)
+    if filters.organisation:
+        teams = teams.filter(organisation_id=filters.organisation)
+    return teams.order_by("name", "pk")
+
+
+@dataclass
+class TeamPage:
+    team: Team
+    members: list[Membership]
+    by_discipline: list[tuple[str, list[Membership]]]
+    by_organisation: list[tuple[str, list[Membership]]]
+    leadership_teams: list[LeadershipTeam]
+
+
+def team_detail(user: Any, team_id: int) -> TeamPage:
+    """A team, its members grouped by discipline and by organisation, and its leadership team.
+
+    Four queries whatever the size of the team.
+    """
+    team = Team.objects.select_related("organisation", "locality").filter(pk=team_id).first()
+    if team is None:
+        from django.http import Http404
+
+        raise Http404("No team found.")
+    members = list(
+        Membership.objects.filter(team=team, person__in=access.scoped(user, Person))
+        .select_related("person__discipline", "person__organisation")
+        .order_by("person__full_name", "pk")
+    )
+
+    def discipline_name(m: Membership) -> str:
+        return m.person.discipline.name if m.person.discipline else "Discipline not recorded"
+
+    def organisation_name(m: Membership) -> str:
+        return m.person.organisation.name if m.person.organisation else "Organisation not recorded"
+
+    by_discipline = _group(members, discipline_name)
+    by_organisation = _group(members, organisation_name)
+    leadership = list(
+        LeadershipTeam.objects.filter(team=team).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=LeadershipMembership.objects.filter(
+                    person__in=access.scoped(user, Person)
+                ).select_related("person__discipline", "person__organisation"),
+            )
+        )
+    )
+    return TeamPage(team, members, by_discipline, by_organisation, leadership)
+
+
+def _group(members: list[Membership], key: Any) -> list[tuple[str, list[Membership]]]:
+    groups: dict[str, list[Membership]] = {}
+    for member in members:
+        groups.setdefault(key(member), []).append(member)
+    return sorted(groups.items(), key=lambda item: item[0])
+
+
+def organisation_list(kind: str = "") -> QuerySet[Organisation]:
+    organisations = Organisation.objects.select_related("parent").annotate(
+        team_count=Count("teams", distinct=True)
+    )
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    return organisations.order_by("kind", "name", "pk")
+
+
+def organisations_by_kind(
+    organisations: QuerySet[Organisation],
+) -> list[tuple[str, list[Organisation]]]:
+    labels = dict(OrganisationKind.choices)
+    grouped: dict[str, list[Organisation]] = {}
+    for organisation in organisations:
+        grouped.setdefault(labels.get(organisation.kind, organisation.kind), []).append(
+            organisation
+        )
+    order = [label for _, label in OrganisationKind.choices]
+    return sorted(
+        grouped.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+    )
+
+
+@dataclass
+class OrganisationPage:
+    organisation: Organisation
+    children: list[Organisation]
+    teams: Sequence[Team]
+    leadership_teams: list[LeadershipTeam]
+    people_count: int
+
+
+def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
+    organisation = Organisation.objects.select_related("parent").filter(pk=organisation_id).first()
+    if organisation is None:
+        from django.http import Http404
+
+        raise Http404("No organisation found.")
+    children = list(organisation.children.order_by("name"))
+    teams = list(
+        organisation.teams.select_related("locality")
+        .annotate(member_count=Count("memberships"))
+        .order_by("name")
+    )
+    leadership = list(
+        LeadershipTeam.objects.filter(organisation=organisation).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=LeadershipMembership.objects.filter(
+                    person__in=access.scoped(user, Person)
+                ).select_related("person__discipline"),
+            )
+        )
+    )
+    people_count = access.scoped(user, Person).filter(organisation=organisation).count()
+    return OrganisationPage(organisation, children, teams, leadership, people_count)
+
+
+def my_memberships(user: Any) -> list[Membership]:
+    return list(
+        Membership.objects.filter(person=user)
+        .select_related("team__organisation", "team__locality")
+        .order_by("team__name")
+    )
+
+
+def my_leadership_teams(user: Any) -> list[LeadershipTeam]:
+    return list(
+        LeadershipTeam.objects.filter(members=user)
+        .select_related("team", "organisation")
+        .order_by("name")
+    )
+
+
+def disciplines() -> list[Discipline]:
+    return list(Discipline.objects.all())
+
+
+def localities() -> list[Locality]:
+    return list(Locality.objects.all())
+
+
+def organisations_for_choice() -> list[Organisation]:
+    return list(Organisation.objects.order_by("name"))
+
+
+def api_tokens_of(user: Any) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(person=user).order_by("-created_at"))
+
+
+def api_token_of(user: Any, token_id: int) -> ApiToken | None:
+    return ApiToken.objects.filter(person=user, pk=token_id).first()

@@ -1,0 +1,292 @@
+"""Every write to the directory. Transactional, validated and audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record, field_changes
+from roundtable.core.concurrency import save_versioned
+from roundtable.directory.models import (
+    ApiToken,
+    Discipline,
+    LeadershipLevel,
+    LeadershipMembership,
+    LeadershipTeam,
+    Locality,
+    Membership,
+    MembershipRole,
+    Organisation,
+    Person,
+    Team,
+)
+
+ORGANISATION_FIELDS = ("name", "kind", "ods_code", "parent")
+TEAM_FIELDS = ("name", "organisation", "locality", "kind", "description")
+PROFILE_FIELDS = ("full_name", "email", "job_title", "discipline", "organisation")
+TOKEN_PREFIX = "rt_"
+
+
+def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: Person,
+    name: str,
+    kind: str,
+    ods_code: str | None = None,
+    parent: Organisation | None = None,
+) -> Organisation:
+    organisation = Organisation(name=name.strip(), kind=kind, ods_code=ods_code, parent=parent)
+    organisation.full_clean()
+    organisation.save()
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=organisation, summary=f"Organisation {name}"
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: Person, organisation: Organisation, expected_version: int, **values: Any
+) -> Organisation:
+    """Change an organisation. Raises ConcurrentEditError if it changed since it was read."""
+    before = _snapshot(organisation, ORGANISATION_FIELDS)
+    for name, value in values.items():
+        if name not in ORGANISATION_FIELDS:
+            raise TypeError(f"organisation_update() got an unexpected field {name!r}")
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    changes = field_changes(organisation, before, ORGANISATION_FIELDS)
+    save_versioned(organisation, expected_version=expected_version, fields=ORGANISATION_FIELDS)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=organisation,
+        summary=f"Organisation {organisation.name}",
+        changes=changes,
+    )
+    return organisation
+
+
+@transaction.atomic
+def locality_create(*, actor: Person, name: str) -> Locality:
+    locality = Locality(name=name.strip())
+    locality.full_clean()
+    locality.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=locality, summary=f"Locality {name}")
+    return locality
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor: Person,
+    name: str,
+    organisation: Organisation,
+    kind: str,
+    locality: Locality | None = None,
+    description: str = "",
+) -> Team:
+    team = Team(
+        name=name.strip(),
+        organisation=organisation,
+        kind=kind,
+        locality=locality,
+        description=description,
+    )
+    team.full_clean()
+    team.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=team, summary=f"Team {name}")
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: Person, team: Team, expected_version: int, **values: Any) -> Team:
+    before = _snapshot(team, TEAM_FIELDS)
+    for name, value in values.items():
+        if name not in TEAM_FIELDS:
+            raise TypeError(f"team_update() got an unexpected field {name!r}")
+        setattr(team, name, value)
+    team.full_clean()
+    changes = field_changes(team, before, TEAM_FIELDS)
+    save_versioned(team, expected_version=expected_version, fields=TEAM_FIELDS)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=team,
+        summary=f"Team {team.name}",
+        changes=changes,
+    )
+    return team
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Person | None,
+    email: str,
+    full_name: str,
+    password: str | None = None,
+    discipline: Discipline | None = None,
+    organisation: Organisation | None = None,
+    job_title: str = "",
+) -> Person:
+    person = Person(
+        email=email,
+        full_name=full_name.strip(),
+        discipline=discipline,
+        organisation=organisation,
+        job_title=job_title,
+    )
+    person.set_password(password)
+    person.full_clean()
+    person.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=person, summary=f"Person {full_name}")
+    return person
+
+
+@transaction.atomic
+def person_update_profile(
+    *, actor: Person, person: Person, expected_version: int, **values: Any
+) -> Person:
+    """Change someone's directory profile. Optimistic: a stale edit raises ConcurrentEditError."""
+    before = _snapshot(person, PROFILE_FIELDS)
+    for name, value in values.items():
+        if name not in PROFILE_FIELDS:
+            raise TypeError(f"person_update_profile() got an unexpected field {name!r}")
+        setattr(person, name, value)
+    person.full_clean(exclude=["password"])
+    changes = field_changes(person, before, PROFILE_FIELDS)
+    save_versioned(person, expected_version=expected_version, fields=PROFILE_FIELDS)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=person,
+        summary=f"Profile of {person.full_name}",
+        changes=changes,
+    )
+    return person
+
+
+@transaction.atomic
+def membership_add(
+    *, actor: Person, person: Person, team: Team, role: str = MembershipRole.MEMBER
+) -> Membership:
+    membership = Membership(person=person, team=team, role=role)
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=membership,
+        summary=f"{person.full_name} joined {team.name} as {membership.get_role_display()}",
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Person, membership: Membership) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=membership,
+        summary=f"{membership.person.full_name} left {membership.team.name}",
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def leadership_team_create(
+    *,
+    actor: Person,
+    name: str,
+    level: str,
+    organisation: Organisation | None = None,
+    team: Team | None = None,
+) -> LeadershipTeam:
+    leadership_team = LeadershipTeam(
+        name=name.strip(), level=level, organisation=organisation, team=team
+    )
+    leadership_team.full_clean()
+    leadership_team.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=leadership_team,
+        summary=f"Leadership team {name} ({LeadershipLevel(level).label})",
+    )
+    return leadership_team
+
+
+@transaction.atomic
+def leadership_member_add(
+    *, actor: Person, leadership_team: LeadershipTeam, person: Person, role: str = ""
+) -> LeadershipMembership:
+    membership = LeadershipMembership(leadership_team=leadership_team, person=person, role=role)
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=membership,
+        summary=f"{person.full_name} joined leadership team {leadership_team.name}",
+    )
+    return membership
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Person, name: str) -> tuple[ApiToken, str]:
+    """Make a personal API token. Returns the row and the token, which is never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    api_token = ApiToken(
+        person=actor, name=name.strip(), prefix=token[:10], token_hash=hash_token(token)
+    )
+    api_token.full_clean()
+    api_token.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=api_token, summary=f"API token {name}")
+    return api_token, token
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Person, api_token: ApiToken) -> ApiToken:
+    if api_token.revoked_at is None:
+        api_token.revoked_at = timezone.now()
+        api_token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            obj=api_token,
+            summary=f"API token {api_token.name} revoked",
+        )
+    return api_token
+
+
+def api_token_authenticate(token: str) -> Person | None:
+    """The active person a token belongs to, or None. Records when it was last used."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    api_token = (
+        ApiToken.objects.select_related("person")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True, person__is_active=True)
+        .first()
+    )
+    if api_token is None:
+        return None
+    now = timezone.now()
+    # Write at most once a minute per token so a busy client does not write on every call.
+    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    return api_token.person

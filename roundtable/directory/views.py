@@ -1,0 +1,323 @@
+"""Directory pages: parse the request, call a selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.directory import selectors, services
+from roundtable.directory.forms import (
+    ApiTokenForm,
+    OrganisationForm,
+    PeopleFilterForm,
+    ProfileForm,
+    TeamFilterForm,
+)
+from roundtable.directory.models import OrganisationKind
+
+
+def _page(request: HttpRequest, items: Any) -> Page[Any]:
+    paginator = Paginator(items, settings.PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _crumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"text": text, "href": href} for text, href in pairs]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page_title": "Home",
+        "active_nav": "home",
+        "memberships": selectors.my_memberships(request.user),
+        "leadership_teams": selectors.my_leadership_teams(request.user),
+    }
+    return render(request, "directory/home.jinja", context)
+
+
+def people(request: HttpRequest) -> HttpResponse:
+    form = PeopleFilterForm(
+        request.GET or None,
+        disciplines=selectors.disciplines(),
+        localities=selectors.localities(),
+    )
+    filters = selectors.PeopleFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.PeopleFilter(
+            q=data["q"].strip(),
+            discipline=data["discipline"],
+            organisation_kind=data["organisation_kind"],
+            locality=_int_or_none(data["locality"]),
+            organisation=_int_or_none(request.GET.get("organisation")),
+        )
+    page = _page(request, selectors.people_list(request.user, filters))
+    context = {
+        "page_title": "People",
+        "active_nav": "people",
+        "form": form,
+        "page": page,
+        "filtered": filters != selectors.PeopleFilter(),
+        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("People", "")),
+    }
+    return render(request, "directory/people.jinja", context)
+
+
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    someone = selectors.person_detail(request.user, person_id)
+    context = {
+        "page_title": someone.full_name,
+        "active_nav": "people",
+        "person": someone,
+        "peers": selectors.same_discipline_elsewhere(request.user, someone),
+        "can_edit": request.user.has_perm("directory.change_person", someone),
+        "breadcrumbs": _crumbs(
+            ("Home", reverse("directory:home")),
+            ("People", reverse("directory:people")),
+            (someone.full_name, ""),
+        ),
+    }
+    return render(request, "directory/person.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    someone = selectors.person_detail(request.user, person_id)
+    if not request.user.has_perm("directory.change_person", someone):
+        raise PermissionDenied
+    conflict = False
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=selectors.person_detail(request.user, person_id))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.person_update_profile(
+                    actor=request.user,  # type: ignore[arg-type]
+                    person=someone,
+                    expected_version=data["version"],
+                    **{k: data[k] for k in services.PROFILE_FIELDS},
+                )
+            except ConcurrentEditError as error:
+                form.add_error(None, str(error))
+                conflict = True
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Profile saved.")
+                return redirect("directory:person", person_id=someone.pk)
+    else:
+        form = ProfileForm(instance=someone, initial={"version": someone.version})
+    context = {
+        "page_title": f"Change profile: {someone.full_name}",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "person": someone,
+        "conflict": conflict,
+        "latest": selectors.person_detail(request.user, person_id) if conflict else None,
+        "breadcrumbs": _crumbs(
+            ("Home", reverse("directory:home")),
+            ("People", reverse("directory:people")),
+            (someone.full_name, reverse("directory:person", args=[someone.pk])),
+            ("Change profile", ""),
+        ),
+    }
+    return render(request, "directory/person_edit.jinja", context, status=409 if conflict else 200)
+
+
+def teams(request: HttpRequest) -> HttpResponse:
+    form = TeamFilterForm(request.GET or None, localities=selectors.localities())
+    filters = selectors.TeamFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.TeamFilter(
+            q=data["q"].strip(),
+            kind=data["kind"],
+            organisation_kind=data["organisation_kind"],
+            locality=_int_or_none(data["locality"]),
+            organisation=_int_or_none(request.GET.get("organisation")),
+        )
+    page = _page(request, selectors.team_list(filters))
+    context = {
+        "page_title": "Teams",
+        "active_nav": "teams",
+        "form": form,
+        "page": page,
+        "filtered": filters != selectors.TeamFilter(),
+        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("Teams", "")),
+    }
+    return render(request, "directory/teams.jinja", context)
+
+
+def team(request: HttpRequest, team_id: int) -> HttpResponse:
+    page = selectors.team_detail(request.user, team_id)
+    context = {
+        "page_title": page.team.name,
+        "active_nav": "teams",
+        "page": page,
+        "breadcrumbs": _crumbs(
+            ("Home", reverse("directory:home")),
+            ("Teams", reverse("directory:teams")),
+            (page.team.name, ""),
+        ),
+    }
+    return render(request, "directory/team.jinja", context)
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    if kind not in OrganisationKind.values:
+        kind = ""
+    context = {
+        "page_title": "Organisations",
+        "active_nav": "organisations",
+        "groups": selectors.organisations_by_kind(selectors.organisation_list(kind)),
+        "kinds": OrganisationKind.choices,
+        "kind": kind,
+        "can_manage": request.user.has_perm("directory.manage_organisations"),
+        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("Organisations", "")),
+    }
+    return render(request, "directory/organisations.jinja", context)
+
+
+def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    page = selectors.organisation_detail(request.user, organisation_id)
+    context = {
+        "page_title": page.organisation.name,
+        "active_nav": "organisations",
+        "page": page,
+        "can_manage": request.user.has_perm("directory.manage_organisations"),
+        "breadcrumbs": _crumbs(
+            ("Home", reverse("directory:home")),
+            ("Organisations", reverse("directory:organisations")),
+            (page.organisation.name, ""),
+        ),
+    }
+    return render(request, "directory/organisation.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, organisation_id: int | None = None) -> HttpResponse:
+    """Add an organisation, or change one. Administrators only."""
+    if not request.user.has_perm("directory.manage_organisations"):
+        raise PermissionDenied
+    instance = None
+    if organisation_id is not None:
+        instance = selectors.organisation_detail(request.user, organisation_id).organisation
+    conflict = False
+    if request.method == "POST":
+        form = OrganisationForm(request.POST, instance=_fresh(instance))
+        if form.is_valid():
+            data = form.cleaned_data
+            values = {k: data[k] for k in services.ORGANISATION_FIELDS}
+            try:
+                if instance is None:
+                    saved = services.organisation_create(actor=request.user, **values)  # type: ignore[arg-type]
+                else:
+                    version = data.get("version") or 0
+                    saved = services.organisation_update(
+                        actor=request.user,  # type: ignore[arg-type]
+                        organisation=instance,
+                        expected_version=version,
+                        **values,
+                    )
+            except ConcurrentEditError as error:
+                form.add_error(None, str(error))
+                conflict = True
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{saved.name} saved.")
+                return redirect("directory:organisation", organisation_id=saved.pk)
+    else:
+        initial = {"version": instance.version} if instance else {}
+        form = OrganisationForm(instance=instance, initial=initial)
+    title = f"Change {instance.name}" if instance else "Add an organisation"
+    context = {
+        "page_title": title,
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "organisation": instance,
+        "conflict": conflict,
+        "breadcrumbs": _crumbs(
+            ("Home", reverse("directory:home")),
+            ("Organisations", reverse("directory:organisations")),
+            (title, ""),
+        ),
+    }
+    return render(
+        request,
+        "directory/organisation_edit.jinja",
+        context,
+        status=409 if conflict else (400 if form.errors else 200),
+    )
+
+
+def _fresh(instance: Any) -> Any:
+    """A separate copy for the form to validate, so a failed save leaves `instance` unchanged."""
+    if instance is None:
+        return None
+    return type(instance)._default_manager.get(pk=instance.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    new_token = None
+    if request.method == "POST":
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            _, new_token = services.api_token_create(
+                actor=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+            )
+            form = ApiTokenForm()
+    else:
+        form = ApiTokenForm()
+    context = {
+        "page_title": "API tokens",
+        "page_has_errors": bool(form.errors),
+        "active_nav": "api",
+        "form": form,
+        "tokens": selectors.api_tokens_of(request.user),
+        "new_token": new_token,
+        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("API tokens", "")),
+    }
+    return render(
+        request, "directory/api_tokens.jinja", context, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.api_token_of(request.user, token_id)
+    if token is None:
+        raise Http404("No API token found.")
+    if request.method == "POST":
+        services.api_token_revoke(actor=request.user, api_token=token)  # type: ignore[arg-type]
+        messages.success(request, f"The token “{token.name}” has been revoked.")
+        return redirect("directory:api-tokens")
+    context = {
+        "page_title": "Revoke API token",
+        "token": token,
+        "breadcrumbs": _crumbs(
+            ("Home", reverse("directory:home")),
+            ("API tokens", reverse("directory:api-tokens")),
+            ("Revoke", ""),
+        ),
+    }
+    return render(request, "directory/api_token_revoke.jinja", context)
