@@ -2,7 +2,8 @@
 
 The personas are the people the product is for: a clinician in team A, a clinician in team B,
 a VCSE practitioner, a lived-experience representative, a board member and an administrator,
-plus a team leader and the lone mental health coach of the North locality.
+plus a team leader, the lone mental health coach of the North locality and the mental health
+coach of the South locality (the lone coach's peer).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class System:
     administrator: Person
     team_leader_a: Person
     lone_coach: Person
+    south_coach: Person
     team_a_leadership: LeadershipTeam
     system_leadership: LeadershipTeam
 
@@ -135,12 +137,20 @@ def build_system() -> System:
         organisation=vcse_org,
     )
 
+    south_coach = make_person(
+        "coach.south@test.org.uk",
+        "Ivo Coach",
+        discipline_slug="mental-health-coach",
+        organisation=vcse_org,
+    )
+
     for person, team, role in [
         (clinician_a, team_a, MembershipRole.MEMBER),
         (vcse, team_a, MembershipRole.MEMBER),
         (team_leader_a, team_a, MembershipRole.TEAM_LEADER),
         (lone_coach, team_a, MembershipRole.MEMBER),
         (clinician_b, team_b, MembershipRole.MEMBER),
+        (south_coach, team_b, MembershipRole.MEMBER),
         (board_member, board, MembershipRole.MEMBER),
         (lived_experience, board, MembershipRole.MEMBER),
     ]:
@@ -177,6 +187,7 @@ def build_system() -> System:
         administrator=administrator,
         team_leader_a=team_leader_a,
         lone_coach=lone_coach,
+        south_coach=south_coach,
         team_a_leadership=team_a_leadership,
         system_leadership=system_leadership,
     )

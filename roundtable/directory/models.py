@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -85,14 +86,16 @@ class Organisation(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # Normalise before the length check, so " f81 001 " is read as F81001.
+        self.ods_code = normalise_ods_code(self.ods_code or "") or None
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         if self.ods_code:
-            self.ods_code = normalise_ods_code(self.ods_code)
             error = ods_code_error(self.kind, self.ods_code)
             if error:
                 raise ValidationError({"ods_code": error})
-        else:
-            self.ods_code = None
         if self.parent_id is not None and self.parent_id == self.pk:
             raise ValidationError({"parent": "An organisation cannot be its own parent."})
 

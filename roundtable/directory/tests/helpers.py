@@ -1,0 +1,45 @@
+"""Helpers for directory tests: grow a team so query counts can be compared by size."""
+
+from __future__ import annotations
+
+from roundtable.directory.models import (
+    Discipline,
+    LeadershipMembership,
+    LeadershipTeam,
+    Locality,
+    Membership,
+    Organisation,
+    Person,
+    Team,
+)
+
+
+def add_members(team: Team, count: int, *, prefix: str = "extra") -> list[Person]:
+    """Add `count` people of varied disciplines and organisations to `team`."""
+    disciplines = list(Discipline.objects.all())
+    organisations = list(Organisation.objects.all())
+    people = [
+        Person(
+            email=f"{prefix}{team.pk}-{i}@example.nhs.uk",
+            full_name=f"{prefix.title()} Person {i:03d}",
+            discipline=disciplines[i % len(disciplines)],
+            organisation=organisations[i % len(organisations)],
+        )
+        for i in range(count)
+    ]
+    Person.objects.bulk_create(people)
+    people = list(Person.objects.filter(email__startswith=f"{prefix}{team.pk}-"))
+    Membership.objects.bulk_create(Membership(person=p, team=team) for p in people)
+    leadership = LeadershipTeam.objects.filter(team=team).first()
+    if leadership is not None:
+        LeadershipMembership.objects.bulk_create(
+            LeadershipMembership(leadership_team=leadership, person=p) for p in people[:5]
+        )
+    return people
+
+
+def add_teams(organisation: Organisation, locality: Locality, count: int) -> None:
+    Team.objects.bulk_create(
+        Team(name=f"Extra team {i:03d}", organisation=organisation, locality=locality, kind="cmht")
+        for i in range(count)
+    )

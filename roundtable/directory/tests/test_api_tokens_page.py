@@ -1,0 +1,52 @@
+"""Making and revoking personal API tokens in the browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from roundtable.directory.models import ApiToken
+from roundtable.directory.services import api_token_authenticate
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("directory:api-tokens")
+
+
+def test_make_a_token_shown_once(client_for, system):
+    client = client_for(system.clinician_a)
+    html = client.post(URL, {"name": "Spreadsheet"}).content.decode()
+    token = re.search(r'id="new-token">(rt_[^<]+)<', html).group(1)
+    assert api_token_authenticate(token) == system.clinician_a
+    again = client.get(URL).content.decode()
+    assert token not in again
+    assert "Spreadsheet" in again
+
+
+def test_a_token_needs_a_name(client_for, system):
+    response = client_for(system.clinician_a).post(URL, {"name": " "})
+    assert response.status_code == 400
+    assert "Enter what this token is for" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_revoke_asks_first(client_for, system):
+    client = client_for(system.clinician_a)
+    client.post(URL, {"name": "Old script"})
+    token = ApiToken.objects.get()
+    revoke = reverse("directory:api-token-revoke", args=[token.pk])
+    assert "Revoke the token" in client.get(revoke).content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    client.post(revoke)
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_nobody_else_can_revoke_my_token(client_for, system):
+    client_for(system.clinician_a).post(URL, {"name": "Mine"})
+    token = ApiToken.objects.get()
+    other = client_for(system.clinician_b)
+    assert other.post(reverse("directory:api-token-revoke", args=[token.pk])).status_code == 404

@@ -1,0 +1,62 @@
+"""The team page: members by discipline and organisation, its leadership team, constant queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from roundtable.directory.tests.helpers import add_members
+
+pytestmark = pytest.mark.django_db
+
+# Session, person, team, members, leadership teams, leadership members.
+TEAM_PAGE_QUERIES = 6
+
+
+def test_team_page_groups_members_and_shows_leadership(client_for, system):
+    client = client_for(system.clinician_a)
+    html = client.get(reverse("directory:team", args=[system.team_a.pk])).content.decode()
+    assert "<h1>North CMHT</h1>" in html
+    assert "North CMHT leadership" in html
+    assert "Gita Leader" in html
+    for heading in ("Nursing (1)", "Mental health coach (1)", "VCSE practitioner (1)"):
+        assert heading in html
+    assert "Test Mind (3)" not in html  # the coach and VCSE practitioner only
+    assert "Test Mind (2)" in html
+    assert "Test Mental Health Trust (2)" in html
+
+
+def test_team_page_for_an_unknown_team_is_404(client_for, system):
+    client = client_for(system.clinician_a)
+    assert client.get(reverse("directory:team", args=[99999])).status_code == 404
+
+
+def test_team_page_uses_the_same_queries_whatever_its_size(
+    client_for, system, django_assert_num_queries
+):
+    client = client_for(system.clinician_a)
+    url = reverse("directory:team", args=[system.team_a.pk])
+    with django_assert_num_queries(TEAM_PAGE_QUERIES):
+        small = client.get(url)
+    add_members(system.team_a, 120)
+    with django_assert_num_queries(TEAM_PAGE_QUERIES):
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    assert "Extra Person 119" in large.content.decode()
+
+
+def test_inactive_members_are_hidden_from_colleagues(client_for, system):
+    system.vcse.is_active = False
+    system.vcse.save()
+    html = (
+        client_for(system.clinician_a)
+        .get(reverse("directory:team", args=[system.team_a.pk]))
+        .content.decode()
+    )
+    assert "Chloe Practitioner" not in html
+    admin_html = (
+        client_for(system.administrator)
+        .get(reverse("directory:team", args=[system.team_a.pk]))
+        .content.decode()
+    )
+    assert "Chloe Practitioner" in admin_html
