@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 
+from roundtable.directory.models import Person
 from roundtable.testing import System, build_system
 
 
@@ -14,10 +17,10 @@ def system(db: None) -> System:
 
 
 @pytest.fixture
-def client_for(client: Client):
+def client_for(client: Client) -> Callable[[Person], Client]:
     """`client_for(person)`: the test client signed in as that person."""
 
-    def sign_in(person):
+    def sign_in(person: Person) -> Client:
         client.force_login(person)
         return client
 

@@ -9,6 +9,9 @@ coach of the South locality (the lone coach's peer).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
 
 from roundtable.directory.models import (
     Discipline,
@@ -75,7 +78,14 @@ def make_person(
     )
 
 
+def ensure_disciplines() -> None:
+    """Seed the disciplines again if a transactional test's flush removed them."""
+    if not Discipline.objects.exists():
+        import_module("roundtable.directory.migrations.0002_seed_disciplines").seed(apps, None)
+
+
 def build_system() -> System:
+    ensure_disciplines()
     icb = Organisation.objects.create(name="Test ICB", kind=OrganisationKind.ICB, ods_code="QH8")
     trust = Organisation.objects.create(
         name="Test Mental Health Trust", kind=OrganisationKind.NHS_TRUST, ods_code="RWR", parent=icb

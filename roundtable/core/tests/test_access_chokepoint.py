@@ -20,7 +20,7 @@ SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 
 def view_modules() -> list[Path]:
-    paths = []
+    paths: list[Path] = []
     for pattern in ("*/views.py", "*/views/*.py", "*/api.py", "*/api/*.py", "config/api.py"):
         paths.extend(PACKAGE.glob(pattern))
     return sorted(set(paths))

@@ -15,7 +15,9 @@ def test_csp_uses_a_nonce_and_never_unsafe_inline(client):
     policy = response["Content-Security-Policy"]
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy
-    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    match = re.search(r"'nonce-([^']+)'", policy)
+    assert match is not None
+    nonce = match.group(1)
     html = response.content.decode()
     scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert scripts, "the page has inline scripts to check"
