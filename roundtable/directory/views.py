@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from roundtable.core.concurrency import ConcurrentEditError
@@ -39,6 +40,17 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def _list_page(
+    request: HttpRequest, template: str, fragment: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The whole page, or only its results when htmx asks after a filter changed."""
+    htmx = getattr(request, "htmx", False)
+    response = render(request, fragment if htmx else template, context)
+    # The same URL answers with a page or a fragment, so caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -76,7 +88,7 @@ def people(request: HttpRequest) -> HttpResponse:
         "filtered": filters != selectors.PeopleFilter(),
         "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("People", "")),
     }
-    return render(request, "directory/people.jinja", context)
+    return _list_page(request, "directory/people.jinja", "directory/_people_results.jinja", context)
 
 
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -161,7 +173,7 @@ def teams(request: HttpRequest) -> HttpResponse:
         "filtered": filters != selectors.TeamFilter(),
         "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("Teams", "")),
     }
-    return render(request, "directory/teams.jinja", context)
+    return _list_page(request, "directory/teams.jinja", "directory/_teams_results.jinja", context)
 
 
 def team(request: HttpRequest, team_id: int) -> HttpResponse:

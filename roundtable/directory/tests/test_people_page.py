@@ -81,3 +81,16 @@ def test_people_page_uses_the_same_queries_whatever_the_size(
     add_members(system.team_b, 200, prefix="more")
     with django_assert_num_queries(PEOPLE_PAGE_QUERIES):
         client.get(URL, {"discipline": "nursing"})
+
+
+def test_htmx_filter_change_returns_only_the_results(client_for, system, django_assert_num_queries):
+    client = client_for(system.lone_coach)
+    with django_assert_num_queries(PEOPLE_PAGE_QUERIES):
+        response = client.get(
+            URL, {"discipline": "mental-health-coach"}, headers={"HX-Request": "true"}
+        )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "Ivo Coach" in html
+    assert "Clear filters" in html
+    assert "HX-Request" in response["Vary"]

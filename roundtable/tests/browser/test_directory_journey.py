@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -37,8 +39,10 @@ def test_lone_coach_finds_team_locality_and_peers(journey):
     # People of the same discipline, by filtering the directory.
     page.get_by_role("link", name="People", exact=True).click()
     journey.check()
+    # Choosing a discipline updates the results in place (htmx) and the address to match.
     page.get_by_label("Discipline").select_option(label="Mental health coach")
-    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("status")).to_contain_text("2 people match these filters")
+    expect(page).to_have_url(re.compile(r"discipline=mental-health-coach"))
     journey.check()
     results = page.get_by_role("table")
     expect(results.get_by_role("link", name="Ivo Coach")).to_be_visible()
