@@ -96,8 +96,23 @@ class Organisation(VersionedModel):
             error = ods_code_error(self.kind, self.ods_code)
             if error:
                 raise ValidationError({"ods_code": error})
-        if self.parent_id is not None and self.parent_id == self.pk:
-            raise ValidationError({"parent": "An organisation cannot be its own parent."})
+        if self.pk is not None and self._ancestor_ids() & {self.pk}:
+            raise ValidationError(
+                {"parent": "An organisation cannot be part of itself, directly or through others."}
+            )
+
+    def _ancestor_ids(self) -> set[int]:
+        """The keys of the organisations above this one, stopping at a loop."""
+        seen: set[int] = set()
+        parent_id = self.parent_id
+        while parent_id is not None and parent_id not in seen:
+            seen.add(parent_id)
+            parent_id = (
+                Organisation.objects.filter(pk=parent_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+        return seen
 
 
 class Locality(TimeStampedModel):

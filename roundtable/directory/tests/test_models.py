@@ -83,3 +83,13 @@ def test_the_database_enforces_leadership_team_scope(system):
         LeadershipTeam.objects.create(
             name="Wrong", level=LeadershipLevel.SYSTEM, team=system.team_a
         )
+
+
+def test_an_organisation_cannot_be_part_of_itself(system):
+    system.icb.parent = system.trust  # the trust is already part of the ICB
+    with pytest.raises(ValidationError) as error:
+        system.icb.full_clean()
+    assert "cannot be part of itself" in error.value.message_dict["parent"][0]
+    system.trust.parent = system.trust
+    with pytest.raises(ValidationError):
+        system.trust.full_clean()
