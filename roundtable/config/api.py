@@ -1,14 +1,28 @@
-"""The JSON API at /api/v1/: one NinjaAPI, a router per app."""
+"""The JSON API at /api/v1/: one NinjaAPI, a router per app.
+
+Every error is JSON with a `detail` message: 401 without valid credentials, 404 for an unknown
+id or an unknown path under /api/v1/, 422 (with `errors`, one per bad parameter) for a request
+that does not fit the schema.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import Http404
+from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.operation import Operation
 from ninja.security import HttpBearer, django_auth
 
+from roundtable.core.schemas import ErrorOut
+from roundtable.directory import selectors as directory_selectors
 from roundtable.directory.api import router as directory_router
+from roundtable.directory.models import Person
+from roundtable.directory.schemas import PersonDetail
 from roundtable.directory.services import api_token_authenticate
 
 
@@ -24,15 +38,113 @@ class PersonalTokenAuth(HttpBearer):
         return person
 
 
-api = NinjaAPI(
+class RoundtableAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """`directory_team_list` rather than `roundtable_directory_api_team_list`."""
+        app = operation.view_func.__module__.removeprefix("roundtable.").removesuffix(".api")
+        name = operation.view_func.__name__
+        return name if app == "config" else f"{app}_{name}"
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        """Ninja's URLs, then a catch-all so that a mistyped path answers JSON, not an HTML page.
+
+        Added here rather than as a route so that it stays last whatever routers are added.
+        """
+        patterns, app_name, namespace = super().urls
+        # Ninja's own root view raises Http404 outside the API, which Django renders as HTML.
+        patterns = [p for p in patterns if getattr(p, "name", None) != "api-root"]
+        return (
+            [
+                *patterns,
+                path("", unknown_path, name="api-root"),
+                path("<path:unknown>", unknown_path, name="unknown-path"),
+            ],
+            app_name,
+            namespace,
+        )
+
+
+def unknown_path(request: HttpRequest, unknown: str = "") -> JsonResponse:
+    return JsonResponse(
+        {"detail": f"There is no API endpoint at {request.path}. See /api/v1/docs."}, status=404
+    )
+
+
+api = RoundtableAPI(
     title="Roundtable API",
     version="1",
     description=(
         "Read and act on a care system's directory, forums and decisions. Authenticate with a "
-        "personal API token (`Authorization: Bearer rt_…`) or a signed-in browser session."
+        "personal API token (`Authorization: Bearer rt_…`) or a signed-in browser session.\n\n"
+        "Lists are paginated: `?page=2&page_size=100` (50 a page unless asked, 100 at most); "
+        'each answers `{"items": [...], "count": n}`. Errors answer `{"detail": "..."}`.'
     ),
     urls_namespace="api",
     auth=[PersonalTokenAuth(), django_auth],
+    # The docs need no override of the site's Content-Security-Policy: with "ninja" installed,
+    # its Swagger page loads swagger-ui from our own static files and keeps its settings in a
+    # JSON data block, and Swagger UI sets styles through the CSSOM, which `style-src 'self'`
+    # allows. Checked in Chromium with no violations; test_api_auth.py guards the page's shape.
     docs_url="/docs",
 )
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if "authorization" in request.headers:
+        detail = (
+            "This API token is not valid: it may be mistyped, revoked, or belong to someone "
+            "whose account is closed. Make a new one on the API tokens page."
+        )
+        challenge = 'Bearer realm="Roundtable", error="invalid_token"'
+    else:
+        detail = (
+            "Sign in, or send a personal API token as `Authorization: Bearer rt_…` "
+            "(make one on the API tokens page)."
+        )
+        challenge = 'Bearer realm="Roundtable"'
+    response = api.create_response(request, {"detail": detail}, status=401)
+    response["WWW-Authenticate"] = challenge
+    return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Selectors raise Http404 with a message safe to show, such as "No team found."
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": str(error.get("msg") or error),
+            "type": str(error.get("type", "")),
+        }
+        for error in exc.errors
+    ]
+    problems = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors)
+    return api.create_response(
+        request, {"detail": f"Check the request. {problems}.", "errors": errors}, status=422
+    )
+
+
+def _where(loc: Sequence[Any]) -> str:
+    """`["query", "locality"]` → `query parameter locality`."""
+    if not loc:
+        return "request"
+    source, *rest = loc
+    names = {"query": "query parameter", "path": "path parameter", "body": "body field"}
+    field = ".".join(str(part) for part in rest)
+    return f"{names.get(str(source), str(source))} {field}".strip()
+
+
+@api.get("/me", response={200: PersonDetail, 401: ErrorOut}, tags=["directory"])
+def me(request: HttpRequest) -> Person:
+    """The person the token or session belongs to, with their teams and leadership teams."""
+    return directory_selectors.my_profile(request.user)
+
+
 api.add_router("/directory/", directory_router)

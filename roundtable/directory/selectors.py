@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from roundtable.core import access
 from roundtable.directory.models import (
@@ -74,7 +75,7 @@ def person_detail(user: Any, person_id: int) -> Person:
             "leadership_memberships",
             queryset=LeadershipMembership.objects.select_related(
                 "leadership_team__team", "leadership_team__organisation"
-            ),
+            ).order_by("leadership_team__name", "pk"),
         ),
     )
     return access.get_visible(user, Person, queryset, pk=person_id)
@@ -119,9 +120,15 @@ class TeamFilter:
     organisation: int | None = None
 
 
-def team_list(filters: TeamFilter) -> QuerySet[Team]:
+def _visible_member_count(user: Any, relation: str = "memberships") -> Count:
+    """How many members of a team the user may see (people who have left are not counted)."""
+    visible = access.scoped(user, Person).values("pk")
+    return Count(relation, filter=Q(**{f"{relation}__person__in": visible}), distinct=True)
+
+
+def team_list(user: Any, filters: TeamFilter) -> QuerySet[Team]:
     teams = Team.objects.select_related("organisation", "locality").annotate(
-        member_count=Count("memberships", distinct=True)
+        member_count=_visible_member_count(user)
     )
     if filters.q:
         teams = teams.filter(name__icontains=filters.q)
@@ -152,8 +159,6 @@ def team_detail(user: Any, team_id: int) -> TeamPage:
     """
     team = Team.objects.select_related("organisation", "locality").filter(pk=team_id).first()
     if team is None:
-        from django.http import Http404
-
         raise Http404("No team found.")
     members = list(
         Membership.objects.filter(team=team, person__in=access.scoped(user, Person))
@@ -225,13 +230,11 @@ class OrganisationPage:
 def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
     organisation = Organisation.objects.select_related("parent").filter(pk=organisation_id).first()
     if organisation is None:
-        from django.http import Http404
-
         raise Http404("No organisation found.")
     children = list(organisation.children.order_by("name"))
     teams = list(
         organisation.teams.select_related("locality")
-        .annotate(member_count=Count("memberships"))
+        .annotate(member_count=_visible_member_count(user))
         .order_by("name")
     )
     leadership = list(
@@ -282,3 +285,53 @@ def api_tokens_of(user: Any) -> list[ApiToken]:
 
 def api_token_of(user: Any, token_id: int) -> ApiToken | None:
     return ApiToken.objects.filter(person=user, pk=token_id).first()
+
+
+def _visible_leadership_members(user: Any) -> Prefetch[Any]:
+    return Prefetch(
+        "memberships",
+        queryset=LeadershipMembership.objects.filter(person__in=access.scoped(user, Person))
+        .select_related("person__discipline")
+        .order_by("person__full_name", "pk"),
+    )
+
+
+def leadership_team_list(user: Any, level: str = "") -> QuerySet[LeadershipTeam]:
+    """Leadership teams, each with what it leads and how many of its members the user may see."""
+    leadership = LeadershipTeam.objects.select_related("organisation", "team").annotate(
+        member_count=_visible_member_count(user)
+    )
+    if level:
+        leadership = leadership.filter(level=level)
+    return leadership.order_by("name", "pk")
+
+
+def leadership_team_detail(user: Any, leadership_team_id: int) -> LeadershipTeam:
+    """One leadership team with the members the user may see. Two queries."""
+    leadership = (
+        LeadershipTeam.objects.select_related("organisation", "team")
+        .prefetch_related(_visible_leadership_members(user))
+        .filter(pk=leadership_team_id)
+        .first()
+    )
+    if leadership is None:
+        raise Http404("No leadership team found.")
+    return leadership
+
+
+def my_profile(user: Any) -> Person:
+    """The person asking, with their teams and leadership teams.
+
+    Not audited, unlike `person_detail`: reading your own entry discloses nothing, and API
+    clients call this on every start to check their token.
+    """
+    queryset = Person.objects.select_related("discipline", "organisation").prefetch_related(
+        _memberships_with_team(),
+        Prefetch(
+            "leadership_memberships",
+            queryset=LeadershipMembership.objects.select_related("leadership_team").order_by(
+                "leadership_team__name", "pk"
+            ),
+        ),
+    )
+    return access.get_visible(user, Person, queryset, audit=False, pk=user.pk)

@@ -164,7 +164,7 @@ def teams(request: HttpRequest) -> HttpResponse:
             locality=_int_or_none(data["locality"]),
             organisation=_int_or_none(request.GET.get("organisation")),
         )
-    page = _page(request, selectors.team_list(filters))
+    page = _page(request, selectors.team_list(request.user, filters))
     context = {
         "page_title": "Teams",
         "active_nav": "teams",

@@ -18,7 +18,9 @@ URL = reverse("directory:api-tokens")
 def test_make_a_token_shown_once(client_for, system):
     client = client_for(system.clinician_a)
     html = client.post(URL, {"name": "Spreadsheet"}).content.decode()
-    token = re.search(r'id="new-token">(rt_[^<]+)<', html).group(1)
+    match = re.search(r'id="new-token">(rt_[^<]+)<', html)
+    assert match is not None
+    token = match.group(1)
     assert api_token_authenticate(token) == system.clinician_a
     again = client.get(URL).content.decode()
     assert token not in again

@@ -15,7 +15,7 @@ PEOPLE_PAGE_QUERIES = 7
 
 
 def names(response) -> str:
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 def test_everyone_is_listed_without_filters(client_for, system):
