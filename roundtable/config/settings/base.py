@@ -97,6 +97,15 @@ TEMPLATES: list[dict[str, Any]] = [
 ]
 
 
+# WAL lets readers carry on while a write commits; IMMEDIATE takes the write lock at the start of
+# a transaction so that concurrent writers queue instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
 def _database_from_env() -> dict[str, Any]:
     url = env_str("DATABASE_URL", "")
     if not url:
@@ -104,30 +113,23 @@ def _database_from_env() -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "roundtable.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers carry on while a write commits; IMMEDIATE takes the write lock
-                # at the start of a transaction so concurrent writers queue instead of failing.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     try:
-        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+        config = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)))
     except ValueError as error:
         raise ImproperlyConfigured(
             f"The environment variable DATABASE_URL is not a database URL we understand: {error}"
         ) from None
-    if config.get("ENGINE") not in {
-        "django.db.backends.postgresql",
-        "django.db.backends.sqlite3",
-    }:
+    engine = config.get("ENGINE")
+    if engine == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        config["CONN_MAX_AGE"] = 0
+    elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured(
             "The environment variable DATABASE_URL must point at PostgreSQL or SQLite."
         )
-    return dict(config)
+    return config
 
 
 DATABASES = {"default": _database_from_env()}

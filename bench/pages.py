@@ -1,0 +1,106 @@
+"""Server time and query count of the directory pages, on an already seeded database.
+
+Run by `bench/run.py` in a subprocess whose environment selects the database; prints one line
+of JSON. Requests go through Django's test client, so the figures are the server's own time
+(middleware, queries, template rendering), without network or browser time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import asdict, dataclass
+from time import perf_counter
+
+
+@dataclass(frozen=True)
+class PageResult:
+    page: str
+    url: str
+    median_ms: float
+    min_ms: float
+    max_ms: float
+    queries: int
+    kilobytes: float
+
+
+def measure(runs: int) -> dict[str, object]:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from roundtable.directory.models import MembershipRole, Person, Team
+
+    # A seeded team leader: an ordinary signed-in user, not an administrator.
+    person = (
+        Person.objects.filter(
+            is_active=True, is_staff=False, memberships__role=MembershipRole.TEAM_LEADER
+        )
+        .order_by("pk")
+        .first()
+    )
+    largest = Team.objects.annotate(size=Count("memberships")).order_by("-size", "pk").first()
+    if person is None or largest is None:
+        raise SystemExit("The database has no seeded system: run `roundtable seed` first.")
+    size = largest.memberships.count()
+
+    client = Client()
+    client.force_login(person)
+    pages = [
+        ("People list", reverse("directory:people")),
+        (f"Team page (largest team, {size} members)", reverse("directory:team", args=[largest.pk])),
+        ("Teams list", reverse("directory:teams")),
+        ("Organisations list", reverse("directory:organisations")),
+    ]
+    results: list[PageResult] = []
+    for label, url in pages:
+        response = client.get(url)  # warm-up: templates compiled, caches filled
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}, not 200.")
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        # Count now: `captured_queries` reads the connection's log, which the next request resets.
+        queries = len(captured.captured_queries)
+        timings: list[float] = []
+        for _ in range(runs):
+            started = perf_counter()
+            response = client.get(url)
+            timings.append((perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}, not 200.")
+        results.append(
+            PageResult(
+                page=label,
+                url=url,
+                median_ms=round(statistics.median(timings), 1),
+                min_ms=round(min(timings), 1),
+                max_ms=round(max(timings), 1),
+                queries=queries,
+                kilobytes=round(len(response.content) / 1024, 1),
+            )
+        )
+    return {
+        "signed_in_as": person.full_name,
+        "runs": runs,
+        "vendor": connection.vendor,
+        "pages": [asdict(result) for result in results],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=20, help="Timed requests per page.")
+    args = parser.parse_args(argv)
+    print(json.dumps(measure(args.runs)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Benchmark: seed a large directory, then time the directory pages, on SQLite and PostgreSQL.
+
+For each database: a fresh database (a temporary SQLite file; a PostgreSQL database created and
+dropped here), `migrate`, `seed` (6,000 people and 400 teams by default), then the median server
+time and query count of the people list, the largest team's page, the teams list and the
+organisations list. Every step runs in its own Python process with the environment that points
+the settings (`bench/settings.py`) at that database.
+
+    .venv/bin/python bench/run.py                 # or: make bench
+    .venv/bin/python bench/run.py --runs 50 --skip-postgres
+
+PostgreSQL is reached at BENCH_POSTGRES_URL, else DATABASE_URL, else the local default; the
+benchmark only ever creates and drops its own database (`--database`, default roundtable_bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+import django
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGE = ROOT / "manage.py"
+PAGES = Path(__file__).resolve().parent / "pages.py"
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/roundtable"
+SEED_TIME = re.compile(r"in ([0-9.]+) s\.")
+
+
+@dataclass
+class BackendResult:
+    name: str
+    migrate_s: float = 0.0
+    seed_wall_s: float = 0.0
+    seed_inside_s: float | None = None
+    server: str = ""
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    skipped: str = ""
+
+
+def bench_env(**values: str | None) -> dict[str, str]:
+    """This process's environment, pointed at bench/settings.py; a None value removes a key."""
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["DEBUG"] = "false"  # DEBUG keeps every query in memory and slows everything down
+    env["LOG_LEVEL"] = "WARNING"
+    for key, value in values.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run(command: Sequence[str], env: dict[str, str], *, echo: bool = False) -> tuple[float, str]:
+    """Run `command`, fail loudly if it fails; returns (seconds, stdout)."""
+    started = perf_counter()
+    completed = subprocess.run(
+        list(command), env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    seconds = perf_counter() - started
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stdout + completed.stderr)
+        raise SystemExit(f"Failed ({completed.returncode}): {' '.join(command)}")
+    if echo:
+        for line in completed.stdout.splitlines():
+            print(f"    {line}")
+    return seconds, completed.stdout
+
+
+def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> BackendResult:
+    result = BackendResult(name=name)
+    print(f"\n== {name}")
+    result.migrate_s, _ = run([sys.executable, str(MANAGE), "migrate", "--noinput", "-v0"], env)
+    print(f"  migrate: {result.migrate_s:.1f} s")
+    print(f"  seed --people {args.people} --teams {args.teams}:")
+    seed = ["seed", "--people", str(args.people), "--teams", str(args.teams)]
+    result.seed_wall_s, output = run([sys.executable, str(MANAGE), *seed], env, echo=True)
+    match = SEED_TIME.search(output)
+    result.seed_inside_s = float(match.group(1)) if match else None
+    print(f"  seed (wall clock, including Python start-up): {result.seed_wall_s:.1f} s")
+    print(f"  pages ({args.runs} timed requests each) ...")
+    _, output = run([sys.executable, str(PAGES), "--runs", str(args.runs)], env)
+    result.pages = json.loads(output.strip().splitlines()[-1])["pages"]
+    return result
+
+
+def bench_sqlite(args: argparse.Namespace) -> BackendResult:
+    with tempfile.TemporaryDirectory(prefix="roundtable-bench-") as directory:
+        path = Path(directory) / "bench.sqlite3"
+        env = bench_env(DATABASE_URL=None, BENCH_SQLITE_PATH=str(path))
+        result = bench_backend("SQLite", env, args)
+    result.server = f"SQLite {sqlite3.sqlite_version}"
+    return result
+
+
+def _connect_admin(url: str) -> psycopg.Connection[Any]:
+    config = dj_database_url.parse(url)
+    return psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=5,
+    )
+
+
+def bench_postgres(args: argparse.Namespace) -> BackendResult:
+    base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL") or ""
+    if not base.startswith(("postgres://", "postgresql://")):
+        base = DEFAULT_POSTGRES_URL
+    parts = urlsplit(base)
+    url = urlunsplit(parts._replace(path=f"/{args.database}"))
+    try:
+        admin = _connect_admin(base)
+    except psycopg.OperationalError as error:
+        first_line = str(error).strip().splitlines()[0]
+        return BackendResult(name="PostgreSQL", skipped=f"not reachable ({first_line})")
+    database = sql.Identifier(args.database)
+    with admin:
+        row = admin.execute("SHOW server_version").fetchone()
+        server = str(row[0]).split()[0] if row else "?"
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(database))
+        try:
+            result = bench_backend("PostgreSQL", bench_env(DATABASE_URL=url), args)
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+    result.server = f"PostgreSQL {server}"
+    return result
+
+
+def format_table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def results_table(results: Sequence[BackendResult]) -> str:
+    done = [result for result in results if not result.skipped]
+    rows: list[list[str]] = [["", *(result.server for result in done)]]
+    rows.append(["migrate (s)", *(f"{r.migrate_s:.1f}" for r in done)])
+    rows.append(["seed, wall clock (s)", *(f"{r.seed_wall_s:.1f}" for r in done)])
+    rows.append(
+        [
+            "seed, inside the command (s)",
+            *(f"{r.seed_inside_s:.1f}" if r.seed_inside_s is not None else "?" for r in done),
+        ]
+    )
+    if done:
+        for index, page in enumerate(done[0].pages):
+            cells = [f"{page['page']}: median ms (queries)"]
+            for result in done:
+                other = result.pages[index]
+                cells.append(f"{other['median_ms']:.1f} ({other['queries']})")
+            rows.append(cells)
+    return format_table(rows)
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            kib = int(meminfo.readline().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores{memory}; "
+        f"Python {platform.python_version()}, Django {django.get_version()}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Roundtable benchmark: seed and page timings.")
+    parser.add_argument("--people", type=int, default=6000)
+    parser.add_argument("--teams", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=20, help="Timed requests per page.")
+    parser.add_argument("--database", default="roundtable_bench", help="PostgreSQL database.")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args(argv)
+
+    print(f"Roundtable benchmark: {args.people:,} people, {args.teams:,} teams")
+    print(machine())
+    results: list[BackendResult] = []
+    if not args.skip_sqlite:
+        results.append(bench_sqlite(args))
+    if not args.skip_postgres:
+        results.append(bench_postgres(args))
+    print(f"\nResults (pages: median of {args.runs} requests, server time, signed in)\n")
+    print(results_table(results))
+    for result in results:
+        if result.skipped:
+            print(f"\n{result.name} skipped: {result.skipped}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
