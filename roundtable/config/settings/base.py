@@ -99,7 +99,7 @@ TEMPLATES: list[dict[str, Any]] = [
 
 # WAL lets readers carry on while a write commits; IMMEDIATE takes the write lock at the start of
 # a transaction so that concurrent writers queue instead of failing with "database is locked".
-SQLITE_OPTIONS = {
+SQLITE_OPTIONS: dict[str, Any] = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,

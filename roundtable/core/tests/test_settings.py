@@ -82,3 +82,22 @@ def test_production_refuses_the_development_secret_key():
 def test_the_app_starts_with_good_settings():
     result = run_check(DEBUG="false", PAGE_SIZE="25")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_sqlite_database_url_keeps_the_wal_and_immediate_options(monkeypatch, tmp_path):
+    from roundtable.config.settings.base import _database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    config = _database_from_env()
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_a_postgres_database_url_is_parsed(monkeypatch):
+    from roundtable.config.settings.base import _database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.internal:5433/roundtable")
+    config = _database_from_env()
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "roundtable")
