@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dj_database_url
 import django_stubs_ext
@@ -116,7 +116,8 @@ def _database_from_env() -> dict[str, Any]:
             "OPTIONS": dict(SQLITE_OPTIONS),
         }
     try:
-        config = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)))
+        parsed = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+        config = cast(dict[str, Any], dict(parsed))
     except ValueError as error:
         raise ImproperlyConfigured(
             f"The environment variable DATABASE_URL is not a database URL we understand: {error}"
