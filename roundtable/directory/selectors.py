@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -102,13 +101,23 @@ def same_discipline_elsewhere(
         .select_related("person", "team__locality")
         .order_by("team__locality__name", "person__full_name", "team__name")
     )
-    grouped: list[tuple[Locality | None, list[Person]]] = []
-    for locality, memberships in groupby(rows, key=lambda m: m.team.locality):
-        seen: dict[int, Person] = {}
-        for membership in memberships:
-            seen.setdefault(membership.person_id, membership.person)
-        grouped.append((locality, list(seen.values())))
-    return grouped
+    # A peer is listed under each locality they work in; someone whose teams have no locality
+    # (a system-wide service) is listed once, under None, only if they have no locality at all.
+    people: dict[int, Person] = {}
+    localities_of: dict[int, dict[int, Locality]] = {}
+    for membership in rows:
+        people.setdefault(membership.person_id, membership.person)
+        places = localities_of.setdefault(membership.person_id, {})
+        if membership.team.locality is not None:
+            places[membership.team.locality.pk] = membership.team.locality
+    groups: dict[Locality | None, list[Person]] = {}
+    for person_id, person_row in people.items():
+        for locality in localities_of[person_id].values() or [None]:
+            groups.setdefault(locality, []).append(person_row)
+    return sorted(
+        ((loc, sorted(members, key=lambda p: p.full_name)) for loc, members in groups.items()),
+        key=lambda item: (item[0] is None, item[0].name if item[0] else ""),
+    )
 
 
 @dataclass(frozen=True)

@@ -43,3 +43,21 @@ def test_only_the_person_and_administrators_see_the_change_link(client_for, syst
     url = reverse("directory:person", args=[system.lone_coach.pk])
     assert "Change profile" in client_for(system.lone_coach).get(url).content.decode()
     assert "Change profile" not in client_for(system.clinician_a).get(url).content.decode()
+
+
+def test_peers_in_system_wide_teams_are_listed_under_their_locality_only(client_for, system):
+    from roundtable.directory.models import Membership, Team
+
+    service = Team.objects.create(
+        name="Coaching Service", organisation=system.vcse_org, kind="vcse_service"
+    )
+    Membership.objects.create(person=system.south_coach, team=service)
+    Membership.objects.create(person=system.lone_coach, team=service)
+    html = (
+        client_for(system.lone_coach)
+        .get(reverse("directory:person", args=[system.lone_coach.pk]))
+        .content.decode()
+    )
+    assert "South locality" in html
+    assert "Working system-wide" not in html
+    assert html.count("Ivo Coach") == 1
