@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "roundtable.core",
     "roundtable.audit",
     "roundtable.directory",
+    "roundtable.forums",
     "roundtable.demo",
 ]
 

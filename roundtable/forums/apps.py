@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ForumsConfig(AppConfig):
+    name = "roundtable.forums"
+    label = "forums"
+    verbose_name = "Forums, meetings and presence"
+
+    def ready(self) -> None:
+        from roundtable.core import ticks
+        from roundtable.forums import access  # noqa: F401  (registers access policies)
+        from roundtable.forums.services import meeting_series_extend_all
+
+        ticks.register(
+            "meetings",
+            lambda today: f"{meeting_series_extend_all(today=today)} recurring meetings added",
+        )

@@ -1,0 +1,432 @@
+"""Reads for forums, meetings and leadership presence, scoped to the person asking."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from roundtable.core import access
+from roundtable.directory.models import (
+    LeadershipLevel,
+    LeadershipMembership,
+    LeadershipTeam,
+    Person,
+    Team,
+)
+from roundtable.forums.models import (
+    Attendance,
+    AttendanceStatus,
+    CalendarFeed,
+    Forum,
+    ForumMembership,
+    Meeting,
+    PresenceVisit,
+    Site,
+)
+
+# Presence older than this is reported as "not in the last year" (and not searched for).
+PRESENCE_LOOKBACK_DAYS = 365
+RECENT_DAYS = 7
+MONTH_DAYS = 28
+
+
+# -- Forums and meetings ------------------------------------------------------------------------
+
+
+def forum_list(user: Any, *, kind: str = "", mine: bool = False) -> QuerySet[Forum]:
+    forums = (
+        Forum.objects.filter(is_archived=False)
+        .select_related("home_team")
+        .annotate(member_count=Count("memberships", distinct=True))
+    )
+    if kind:
+        forums = forums.filter(kind=kind)
+    if mine:
+        forums = forums.filter(memberships__person=user)
+    return forums.order_by("name", "pk")
+
+
+def my_forums(user: Any) -> list[Forum]:
+    return list(forum_list(user, mine=True))
+
+
+@dataclass
+class ForumPage:
+    forum: Forum
+    members: list[ForumMembership]
+    upcoming: list[Meeting]
+    recent: list[Meeting]
+    is_member: bool
+    next_facilitator: Person | None
+
+
+def _visible_forum_members(user: Any) -> QuerySet[ForumMembership]:
+    return (
+        ForumMembership.objects.filter(person__in=access.scoped(user, Person))
+        .select_related("person__discipline", "person__organisation")
+        .order_by("person__full_name", "pk")
+    )
+
+
+def forum_detail(user: Any, forum_id: int, *, now: datetime | None = None) -> ForumPage:
+    from roundtable.forums.services import next_facilitator
+
+    now = now or timezone.now()
+    forum = Forum.objects.select_related("home_team").filter(pk=forum_id).first()
+    if forum is None:
+        raise Http404("No forum found.")
+    members = list(_visible_forum_members(user).filter(forum=forum))
+    meetings = Meeting.objects.filter(forum=forum).select_related("site", "facilitator")
+    upcoming = list(meetings.filter(ends_at__gte=now).order_by("starts_at", "pk")[:10])
+    recent = list(meetings.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:10])
+    is_member = any(m.person_id == user.pk for m in members)
+    return ForumPage(forum, members, upcoming, recent, is_member, next_facilitator(forum))
+
+
+def forum_get(forum_id: int) -> Forum:
+    forum = Forum.objects.filter(pk=forum_id).first()
+    if forum is None:
+        raise Http404("No forum found.")
+    return forum
+
+
+def is_forum_member(user: Any, forum: Forum) -> bool:
+    return ForumMembership.objects.filter(forum=forum, person=user).exists()
+
+
+def forum_membership_get(forum: Forum, membership_id: int) -> ForumMembership:
+    membership = (
+        ForumMembership.objects.select_related("person", "forum")
+        .filter(forum=forum, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such member of this forum.")
+    return membership
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    members: list[ForumMembership]
+    attendances: list[Attendance]
+    present_ids: set[int] = field(default_factory=set)
+    apology_ids: set[int] = field(default_factory=set)
+
+    @property
+    def guests(self) -> list[Attendance]:
+        return [a for a in self.attendances if a.is_guest]
+
+    @property
+    def present_count(self) -> int:
+        return sum(1 for a in self.attendances if a.status == AttendanceStatus.PRESENT)
+
+
+def meeting_get(meeting_id: int) -> Meeting:
+    meeting = (
+        Meeting.objects.select_related("forum", "site", "facilitator", "forum__home_team")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No meeting found.")
+    return meeting
+
+
+def meeting_detail(user: Any, meeting_id: int) -> MeetingPage:
+    meeting = meeting_get(meeting_id)
+    members = list(_visible_forum_members(user).filter(forum=meeting.forum_id))
+    visible = access.scoped(user, Person)
+    attendances = list(
+        Attendance.objects.filter(meeting=meeting)
+        .filter(Q(person__isnull=True) | Q(person__in=visible))
+        .select_related("person__organisation", "person__discipline", "guest_organisation")
+        .order_by("is_guest", "person__full_name", "guest_name", "pk")
+    )
+    page = MeetingPage(meeting, members, attendances)
+    for row in attendances:
+        if row.person_id is None:
+            continue
+        if row.status == AttendanceStatus.PRESENT:
+            page.present_ids.add(row.person_id)
+        else:
+            page.apology_ids.add(row.person_id)
+    return page
+
+
+def attendance_get(meeting: Meeting, attendance_id: int) -> Attendance:
+    row = (
+        Attendance.objects.select_related("person", "meeting__forum")
+        .filter(meeting=meeting, pk=attendance_id)
+        .first()
+    )
+    if row is None:
+        raise Http404("No such attendance record.")
+    return row
+
+
+def meetings_between(
+    user: Any, start: datetime, end: datetime, *, forum_ids: Iterable[int] | None = None
+) -> QuerySet[Meeting]:
+    meetings = Meeting.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    if forum_ids is not None:
+        meetings = meetings.filter(forum_id__in=list(forum_ids))
+    return meetings.select_related("forum", "site", "facilitator").order_by("starts_at", "pk")
+
+
+def sites() -> list[Site]:
+    return list(Site.objects.select_related("locality").order_by("name"))
+
+
+def sites_for(user: Any) -> list[Site]:
+    """Sites of the person's own teams first, then every other site."""
+    all_sites = list(Site.objects.prefetch_related("teams").order_by("name"))
+    team_ids = set(
+        Team.objects.filter(memberships__person=user).values_list("pk", flat=True)
+    ) | set(Team.objects.filter(leadership_teams__members=user).values_list("pk", flat=True))
+    own = [s for s in all_sites if any(t.pk in team_ids for t in s.teams.all())]
+    return own + [s for s in all_sites if s not in own]
+
+
+def calendar_feed_of(user: Any) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(person=user).first()
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.select_related("person")
+        .filter(token=token, person__is_active=True)
+        .first()
+    )
+
+
+def calendar_meetings(person: Person, *, now: datetime | None = None) -> list[Meeting]:
+    """A person's forums' meetings from 30 days ago to 120 days ahead, and any they attended."""
+    now = now or timezone.now()
+    start, end = now - timedelta(days=30), now + timedelta(days=120)
+    return list(
+        Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .filter(Q(forum__memberships__person=person) | Q(attendances__person=person))
+        .select_related("forum", "site")
+        .distinct()
+        .order_by("starts_at", "pk")
+    )
+
+
+# -- Presence -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    """When a leadership team covering a team was last present at it."""
+
+    leadership_team: LeadershipTeam
+    last_present: date | None
+    today: date
+
+    @property
+    def days_since(self) -> int | None:
+        return None if self.last_present is None else (self.today - self.last_present).days
+
+    @property
+    def within_7(self) -> bool:
+        return self.days_since is not None and self.days_since < RECENT_DAYS
+
+    @property
+    def within_28(self) -> bool:
+        return self.days_since is not None and self.days_since < MONTH_DAYS
+
+
+@dataclass
+class TeamPresence:
+    team: Team
+    coverage: list[Coverage]
+    today: date
+
+    @property
+    def last_present(self) -> date | None:
+        dates = [c.last_present for c in self.coverage if c.last_present is not None]
+        return max(dates) if dates else None
+
+    @property
+    def days_since(self) -> int | None:
+        last = self.last_present
+        return None if last is None else (self.today - last).days
+
+    @property
+    def status(self) -> str:
+        """ "week" (a leader within 7 days), "month" (within 28) or "not_reached"."""
+        days = self.days_since
+        if days is not None and days < RECENT_DAYS:
+            return "week"
+        if days is not None and days < MONTH_DAYS:
+            return "month"
+        return "not_reached"
+
+
+@dataclass
+class SystemPresence:
+    teams: list[TeamPresence]
+    backgrounds: list[tuple[str, int]]
+    today: date
+
+    @property
+    def not_reached(self) -> list[TeamPresence]:
+        return [t for t in self.teams if t.status == "not_reached"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for t in self.teams if t.status == status)
+
+
+def covers(leadership_team: LeadershipTeam, team: Team) -> bool:
+    """Whether a leadership team's remit includes a team."""
+    level = leadership_team.level
+    if level == LeadershipLevel.SYSTEM:
+        return True
+    if level == LeadershipLevel.ORGANISATION:
+        return leadership_team.organisation_id == team.organisation_id
+    return leadership_team.team_id == team.pk
+
+
+def _leaders() -> tuple[dict[int, LeadershipTeam], dict[int, set[int]], dict[int, Person]]:
+    """Leadership teams, their active members' ids, and those people. One query."""
+    teams: dict[int, LeadershipTeam] = {}
+    members: dict[int, set[int]] = {}
+    people: dict[int, Person] = {}
+    for row in LeadershipMembership.objects.filter(person__is_active=True).select_related(
+        "leadership_team", "person__discipline"
+    ):
+        teams.setdefault(row.leadership_team_id, row.leadership_team)
+        members.setdefault(row.leadership_team_id, set()).add(row.person_id)
+        people[row.person_id] = row.person
+    return teams, members, people
+
+
+def _last_presence(
+    leader_ids: Iterable[int], since: date, *, team_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], date]:
+    """(team id, person id) → the last local date the person was present at the team.
+
+    Present means: attended (not sent apologies to) a meeting, not cancelled and already
+    started, of a forum whose home team it is — as a member or as a guest — or recorded being
+    in a building where the team is based. Two queries.
+    """
+    leaders = list(leader_ids)
+    now = timezone.now()
+    since_at = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    meetings = Attendance.objects.filter(
+        person_id__in=leaders,
+        status=AttendanceStatus.PRESENT,
+        meeting__cancelled_at__isnull=True,
+        meeting__starts_at__gte=since_at,
+        meeting__starts_at__lte=now,
+        meeting__forum__home_team__isnull=False,
+    )
+    visits = PresenceVisit.objects.filter(person_id__in=leaders, on_date__gte=since)
+    if team_ids is not None:
+        ids = list(team_ids)
+        meetings = meetings.filter(meeting__forum__home_team_id__in=ids)
+    last: dict[tuple[int, int], date] = {}
+
+    def keep(key: tuple[int, int], day: date) -> None:
+        if key not in last or day > last[key]:
+            last[key] = day
+
+    for team_id, person_id, starts_at in meetings.values_list(
+        "meeting__forum__home_team_id", "person_id"
+    ).annotate(last=Max("meeting__starts_at")):
+        # The date a meeting happened is its date in Europe/London, whatever the clocks did.
+        keep((team_id, person_id), timezone.localtime(starts_at).date())
+    for team_id, person_id, day in (
+        visits.filter(site__teams__isnull=False)
+        .values_list("site__teams", "person_id")
+        .annotate(last=Max("on_date"))
+    ):
+        keep((team_id, person_id), day)
+    if team_ids is not None:
+        wanted = set(ids)
+        last = {key: day for key, day in last.items() if key[0] in wanted}
+    return last
+
+
+def _coverage_for(
+    team: Team,
+    leadership: dict[int, LeadershipTeam],
+    members: dict[int, set[int]],
+    last: dict[tuple[int, int], date],
+    today: date,
+) -> list[Coverage]:
+    coverage = []
+    for lt_id, lt in leadership.items():
+        if not covers(lt, team):
+            continue
+        dates = [last[(team.pk, pid)] for pid in members.get(lt_id, ()) if (team.pk, pid) in last]
+        coverage.append(Coverage(lt, max(dates) if dates else None, today))
+    coverage.sort(key=lambda c: (_LEVEL_ORDER[c.leadership_team.level], c.leadership_team.name))
+    return coverage
+
+
+_LEVEL_ORDER: dict[str, int] = {
+    LeadershipLevel.TEAM: 0,
+    LeadershipLevel.PROJECT: 1,
+    LeadershipLevel.ORGANISATION: 2,
+    LeadershipLevel.SYSTEM: 3,
+}
+
+
+def system_presence(*, today: date | None = None) -> SystemPresence:
+    """Leadership presence for every team, and the backgrounds of leaders present lately.
+
+    Four queries whatever the size of the system.
+    """
+    today = today or timezone.localdate()
+    leadership, members, people = _leaders()
+    last = _last_presence(people, today - timedelta(days=PRESENCE_LOOKBACK_DAYS))
+    teams = list(Team.objects.select_related("organisation", "locality").order_by("name", "pk"))
+    presences = [
+        TeamPresence(team, _coverage_for(team, leadership, members, last, today), today)
+        for team in teams
+    ]
+    presences.sort(
+        key=lambda p: (-(p.days_since if p.days_since is not None else 10**6), p.team.name)
+    )
+    month_ago = today - timedelta(days=MONTH_DAYS - 1)
+    present_lately = {pid for (_, pid), day in last.items() if day >= month_ago}
+    backgrounds = Counter(_background(people[pid]) for pid in present_lately)
+    return SystemPresence(
+        presences, sorted(backgrounds.items(), key=lambda kv: (-kv[1], kv[0])), today
+    )
+
+
+def _background(person: Person) -> str:
+    discipline = person.discipline
+    return discipline.name if discipline is not None else "Not recorded"
+
+
+def team_presence(team: Team, *, today: date | None = None) -> TeamPresence:
+    today = today or timezone.localdate()
+    leadership, members, _ = _leaders()
+    leadership = {k: v for k, v in leadership.items() if covers(v, team)}
+    leader_ids = {pid for lt_id in leadership for pid in members.get(lt_id, ())}
+    last = _last_presence(
+        leader_ids, today - timedelta(days=PRESENCE_LOOKBACK_DAYS), team_ids=[team.pk]
+    )
+    return TeamPresence(team, _coverage_for(team, leadership, members, last, today), today)
+
+
+def team_get(team_id: int) -> Team:
+    team = Team.objects.select_related("organisation", "locality").filter(pk=team_id).first()
+    if team is None:
+        raise Http404("No team found.")
+    return team
+
+
+def is_leader(user: Any) -> bool:
+    return LeadershipMembership.objects.filter(person=user).exists()

@@ -1,0 +1,514 @@
+"""Every write to forums, meetings, attendance and presence. Validated, transactional, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record, field_changes
+from roundtable.core.concurrency import save_versioned
+from roundtable.directory.models import Organisation, Person, Team
+from roundtable.forums.models import (
+    Attendance,
+    AttendanceStatus,
+    CalendarFeed,
+    Forum,
+    ForumMembership,
+    Meeting,
+    MeetingSeries,
+    PresenceVisit,
+    Site,
+    local_datetime,
+)
+
+FORUM_FIELDS = (
+    "name",
+    "purpose",
+    "kind",
+    "home_team",
+    "min_disciplines",
+    "required_organisation_kinds",
+    "lived_experience_required",
+)
+MEETING_FIELDS = ("starts_at", "ends_at", "site", "online_url", "agenda", "minutes")
+# How far ahead recurring meetings exist as rows; `roundtable tick` keeps the horizon moving.
+SERIES_HORIZON_DAYS = 84
+
+
+@transaction.atomic
+def forum_create(
+    *,
+    actor: Person,
+    name: str,
+    kind: str,
+    purpose: str = "",
+    home_team: Team | None = None,
+    min_disciplines: int = 0,
+    required_organisation_kinds: Sequence[str] = (),
+    lived_experience_required: bool = False,
+    members: Iterable[Person] = (),
+) -> Forum:
+    """Create a forum. Whoever creates it becomes a member, with any `members` given."""
+    forum = Forum(
+        name=name.strip(),
+        kind=kind,
+        purpose=purpose.strip(),
+        home_team=home_team,
+        min_disciplines=min_disciplines,
+        required_organisation_kinds=list(required_organisation_kinds),
+        lived_experience_required=lived_experience_required,
+    )
+    forum.full_clean()
+    forum.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=forum, summary=f"Forum {forum.name}")
+    for person in {actor, *members}:
+        forum_member_add(actor=actor, forum=forum, person=person)
+    return forum
+
+
+@transaction.atomic
+def forum_update(*, actor: Person, forum: Forum, expected_version: int, **values: Any) -> Forum:
+    before = {name: getattr(forum, name) for name in FORUM_FIELDS}
+    for name, value in values.items():
+        if name not in FORUM_FIELDS:
+            raise TypeError(f"forum_update() got an unexpected field {name!r}")
+        setattr(forum, name, value)
+    forum.full_clean()
+    changes = field_changes(forum, before, FORUM_FIELDS)
+    save_versioned(forum, expected_version=expected_version, fields=FORUM_FIELDS)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=forum,
+        summary=f"Forum {forum.name}",
+        changes=changes,
+    )
+    return forum
+
+
+@transaction.atomic
+def forum_member_add(
+    *, actor: Person, forum: Forum, person: Person, takes_turn_facilitating: bool = True
+) -> ForumMembership:
+    if ForumMembership.objects.filter(forum=forum, person=person).exists():
+        raise ValidationError(f"{person.full_name} is already a member of {forum.name}.")
+    membership = ForumMembership.objects.create(
+        forum=forum, person=person, takes_turn_facilitating=takes_turn_facilitating
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=membership,
+        summary=f"{person.full_name} joined forum {forum.name}",
+    )
+    return membership
+
+
+@transaction.atomic
+def forum_member_remove(*, actor: Person, membership: ForumMembership) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=membership,
+        summary=f"{membership.person.full_name} left forum {membership.forum.name}",
+    )
+    membership.delete()
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ValueError("Meeting times must be time-zone aware.")
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The meeting must end after it starts."})
+    if ends_at - starts_at > timedelta(hours=24):
+        raise ValidationError({"ends_at": "A meeting can last at most 24 hours."})
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Person,
+    forum: Forum,
+    starts_at: datetime,
+    ends_at: datetime,
+    site: Site | None = None,
+    online_url: str = "",
+    agenda: str = "",
+) -> Meeting:
+    _check_times(starts_at, ends_at)
+    meeting = Meeting(
+        forum=forum,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        site=site,
+        online_url=online_url,
+        agenda=agenda,
+    )
+    meeting.facilitator = next_facilitator(forum)
+    meeting.full_clean()
+    meeting.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=meeting, summary=str(meeting))
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *, actor: Person, meeting: Meeting, expected_version: int, **values: Any
+) -> Meeting:
+    before = {name: getattr(meeting, name) for name in MEETING_FIELDS}
+    for name, value in values.items():
+        if name not in MEETING_FIELDS:
+            raise TypeError(f"meeting_update() got an unexpected field {name!r}")
+        setattr(meeting, name, value)
+    _check_times(meeting.starts_at, meeting.ends_at)
+    meeting.full_clean()
+    changes = field_changes(meeting, before, MEETING_FIELDS)
+    save_versioned(meeting, expected_version=expected_version, fields=MEETING_FIELDS)
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=meeting, summary=str(meeting), changes=changes
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Person, meeting: Meeting, reason: str = "") -> Meeting:
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is already cancelled.")
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason.strip()[:255]
+    meeting.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=meeting,
+        summary=f"Cancelled {meeting}",
+        changes={"cancelled": [False, True]},
+    )
+    return meeting
+
+
+def next_facilitator(forum: Forum) -> Person | None:
+    """Whose turn it is to facilitate: the member who facilitated least recently.
+
+    Members who have never facilitated come first, in name order; members who opted out of
+    the rotation are skipped. Anyone may still take a meeting on instead (`meeting_facilitate`).
+    """
+    members = list(
+        ForumMembership.objects.filter(
+            forum=forum, takes_turn_facilitating=True, person__is_active=True
+        )
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+    if not members:
+        return None
+    last_turn: dict[int, datetime] = {}
+    for person_id, starts_at in (
+        Meeting.objects.filter(forum=forum, cancelled_at__isnull=True, facilitator__isnull=False)
+        .order_by("starts_at")
+        .values_list("facilitator_id", "starts_at")
+    ):
+        last_turn[person_id] = starts_at
+    never = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    return min(members, key=lambda m: last_turn.get(m.person_id, never)).person
+
+
+@transaction.atomic
+def meeting_facilitate(*, actor: Person, meeting: Meeting) -> Meeting:
+    """`actor` takes on facilitating this meeting. Any member of the forum may."""
+    if not ForumMembership.objects.filter(forum=meeting.forum_id, person=actor).exists():
+        raise ValidationError("Only members of this forum can facilitate its meetings.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    before = meeting.facilitator_id
+    meeting.facilitator = actor
+    meeting.save(update_fields=["facilitator", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=meeting,
+        summary=f"{actor.full_name} facilitates {meeting}",
+        changes={"facilitator": [before, actor.pk]},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_series_create(
+    *,
+    actor: Person,
+    forum: Forum,
+    weekdays: Sequence[int],
+    start_time: time,
+    duration_minutes: int,
+    starts_on: date,
+    ends_on: date | None = None,
+    interval_weeks: int = 1,
+    site: Site | None = None,
+    online_url: str = "",
+    today: date | None = None,
+) -> MeetingSeries:
+    """Set up a recurring meeting and generate its occurrences for the weeks ahead."""
+    days = sorted(set(weekdays))
+    if not days or any(d not in range(7) for d in days):
+        raise ValidationError({"weekdays": "Choose at least one day of the week."})
+    series = MeetingSeries(
+        forum=forum,
+        weekdays=days,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        interval_weeks=interval_weeks,
+        site=site,
+        online_url=online_url,
+    )
+    if not 5 <= duration_minutes <= 24 * 60:
+        raise ValidationError({"duration_minutes": "A meeting lasts from 5 minutes to 24 hours."})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": "The last day must be on or after the first day."})
+    series.full_clean()
+    series.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=series, summary=str(series))
+    meeting_series_extend(series=series, today=today)
+    return series
+
+
+def meeting_series_extend(*, series: MeetingSeries, today: date | None = None) -> int:
+    """Generate the series' meetings up to the horizon. Returns how many were made.
+
+    Safe to run again and again: a meeting already made for a start time is never made twice.
+    """
+    today = today or timezone.localdate()
+    until = today + timedelta(days=SERIES_HORIZON_DAYS)
+    if series.ends_on is not None:
+        until = min(until, series.ends_on)
+    day = series.starts_on
+    if series.generated_until is not None:
+        day = max(day, series.generated_until + timedelta(days=1))
+    facilitator = next_facilitator(series.forum)
+    meetings = []
+    while day <= until:
+        if series.occurs_on(day):
+            starts_at = local_datetime(day, series.start_time)
+            meetings.append(
+                Meeting(
+                    forum=series.forum,
+                    series=series,
+                    starts_at=starts_at,
+                    ends_at=starts_at + timedelta(minutes=series.duration_minutes),
+                    site=series.site,
+                    online_url=series.online_url,
+                    facilitator=facilitator,
+                )
+            )
+        day += timedelta(days=1)
+    with transaction.atomic():
+        Meeting.objects.bulk_create(meetings, ignore_conflicts=True)
+        series.generated_until = max(until, series.generated_until or until)
+        series.save(update_fields=["generated_until", "updated_at"])
+    return len(meetings)
+
+
+def meeting_series_extend_all(*, today: date | None = None) -> int:
+    """Extend every open-ended or unfinished series; for `roundtable tick`."""
+    today = today or timezone.localdate()
+    made = 0
+    horizon = today + timedelta(days=SERIES_HORIZON_DAYS)
+    for series in (
+        MeetingSeries.objects.select_related("forum")
+        .filter(forum__is_archived=False)
+        .exclude(generated_until__gte=horizon)
+    ):
+        made += meeting_series_extend(series=series, today=today)
+    return made
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    actor: Person,
+    meeting: Meeting,
+    person: Person | None = None,
+    guest_name: str = "",
+    guest_organisation: Organisation | None = None,
+    status: str = AttendanceStatus.PRESENT,
+) -> Attendance:
+    """Record that someone was at (or sent apologies to) a meeting.
+
+    A person who is not a member of the forum is recorded as a guest. Someone without a
+    Roundtable account is recorded by name, as a guest, with their organisation.
+    """
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled, so no attendance can be recorded.")
+    if status not in AttendanceStatus.values:
+        raise ValidationError({"status": "Choose present or apologies."})
+    guest_name = guest_name.strip()
+    if (person is None) == (not guest_name):
+        raise ValidationError("Choose a person, or give a guest's name — not both.")
+    if person is not None:
+        is_guest = not ForumMembership.objects.filter(
+            forum_id=meeting.forum_id, person=person
+        ).exists()
+        if Attendance.objects.filter(meeting=meeting, person=person).exists():
+            raise ValidationError(f"{person.full_name} is already recorded for this meeting.")
+    else:
+        is_guest = True
+        if Attendance.objects.filter(
+            meeting=meeting, person__isnull=True, guest_name__iexact=guest_name
+        ).exists():
+            raise ValidationError(f"{guest_name} is already recorded for this meeting.")
+    attendance = Attendance(
+        meeting=meeting,
+        person=person,
+        guest_name=guest_name,
+        guest_organisation=guest_organisation,
+        is_guest=is_guest,
+        status=status,
+        recorded_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            attendance.save()
+    except IntegrityError:
+        # Two people recorded the same attendee at the same moment: one row wins.
+        raise ValidationError("This person is already recorded for this meeting.") from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=attendance,
+        summary=f"{attendance.display_name}: {attendance.get_status_display()} at {meeting}",
+    )
+    return attendance
+
+
+@transaction.atomic
+def attendance_set(
+    *,
+    actor: Person,
+    meeting: Meeting,
+    present: Iterable[Person],
+    apologies: Iterable[Person] = (),
+) -> list[Attendance]:
+    """Record the members' attendance in one go (the few-taps form on a phone).
+
+    Replaces earlier member rows for this meeting; guests already recorded are kept.
+    """
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled, so no attendance can be recorded.")
+    present_ids = {p.pk for p in present}
+    apology_ids = {p.pk for p in apologies}
+    both = present_ids & apology_ids
+    if both:
+        raise ValidationError("Someone cannot be both present and sending apologies.")
+    existing = {
+        a.person_id: a
+        for a in Attendance.objects.filter(meeting=meeting, person__isnull=False, is_guest=False)
+    }
+    wanted = {pid: AttendanceStatus.PRESENT for pid in present_ids} | {
+        pid: AttendanceStatus.APOLOGIES for pid in apology_ids
+    }
+    member_ids = set(
+        ForumMembership.objects.filter(forum_id=meeting.forum_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    not_members = set(wanted) - member_ids
+    if not_members:
+        raise ValidationError("Record people who are not members of this forum as guests.")
+    for person_id, old in existing.items():
+        if person_id not in wanted:
+            old.delete()
+    saved = []
+    for person_id, status in wanted.items():
+        found = existing.get(person_id)
+        if found is None:
+            row = Attendance.objects.create(
+                meeting=meeting, person_id=person_id, status=status, recorded_by=actor
+            )
+        else:
+            row = found
+        if row.status != status:
+            row.status = status
+            row.recorded_by = actor
+            row.save(update_fields=["status", "recorded_by", "updated_at"])
+        saved.append(row)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=meeting,
+        summary=f"Attendance at {meeting}",
+        changes={"present": sorted(present_ids), "apologies": sorted(apology_ids)},
+    )
+    return saved
+
+
+@transaction.atomic
+def attendance_remove(*, actor: Person, attendance: Attendance) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=attendance,
+        summary=f"{attendance.display_name} removed from {attendance.meeting}",
+    )
+    attendance.delete()
+
+
+@transaction.atomic
+def presence_visit_record(
+    *, actor: Person, site: Site, on_date: date | None = None
+) -> tuple[PresenceVisit, bool]:
+    """`actor` is in the building today. Recording it twice in a day changes nothing."""
+    day = on_date or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError("You can only record being in a building today or earlier.")
+    visit, created = PresenceVisit.objects.get_or_create(person=actor, site=site, on_date=day)
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=visit,
+            summary=f"{actor.full_name} in {site.name} on {day:%Y-%m-%d}",
+        )
+    return visit, created
+
+
+@transaction.atomic
+def site_create(
+    *,
+    actor: Person,
+    name: str,
+    address: str = "",
+    locality: Any = None,
+    organisation: Organisation | None = None,
+    teams: Iterable[Team] = (),
+) -> Site:
+    site = Site(name=name.strip(), address=address, locality=locality, organisation=organisation)
+    site.full_clean()
+    site.save()
+    site.teams.set(list(teams))
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=site, summary=f"Site {site.name}")
+    return site
+
+
+@transaction.atomic
+def calendar_feed_get_or_create(*, actor: Person) -> CalendarFeed:
+    feed, created = CalendarFeed.objects.get_or_create(person=actor)
+    if created:
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=feed, summary="Calendar feed")
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, actor: Person) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    CalendarFeed.objects.filter(person=actor).delete()
+    feed = CalendarFeed.objects.create(person=actor)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=feed, summary="Calendar feed reset")
+    return feed
