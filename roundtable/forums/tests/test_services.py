@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -171,10 +172,10 @@ def test_tick_extends_every_series_and_is_safe_to_repeat(system, huddle):
         today=date(2026, 11, 2),
     )
     before = Meeting.objects.count()
-    call_command("tick", "--today", "2026-11-30", stdout=open("/dev/null", "w"))
+    call_command("tick", "--today", "2026-11-30", stdout=StringIO())
     after = Meeting.objects.count()
     assert after == before + 4
-    call_command("tick", "--today", "2026-11-30", stdout=open("/dev/null", "w"))
+    call_command("tick", "--today", "2026-11-30", stdout=StringIO())
     assert Meeting.objects.count() == after
 
 
@@ -201,7 +202,8 @@ def test_attendance_members_guests_and_bad_input(system, huddle):
         guest_name="Pat from the housing team",
         guest_organisation=system.vcse_org,
     )
-    assert named.is_guest and named.person is None
+    assert named.is_guest
+    assert named.person is None
     with pytest.raises(ValidationError, match="already recorded"):
         services.attendance_record(
             actor=system.team_leader_a, meeting=meeting, person=system.clinician_b
