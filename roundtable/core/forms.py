@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.boundfield import BoundField
 
 _AUTOCOMPLETE = {"email": "email", "full_name": "name", "password": "current-password"}
@@ -40,17 +41,21 @@ def field_params(bound: BoundField, **overrides: Any) -> tuple[str, dict[str, An
     if bound.field.required:
         attributes["required"] = ""
     autocomplete = _AUTOCOMPLETE.get(bound.name)
-    if isinstance(widget, forms.RadioSelect):
-        component = "radios"
-        params["fieldset"] = {"legend": {"text": str(bound.label), "size": "s"}}
-        params["items"] = [
-            item for item in _choices(bound, selected_key="checked") if item["value"] != ""
-        ]
-        params["idPrefix"] = params.pop("id")
-    elif isinstance(widget, forms.CheckboxSelectMultiple):
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it must be tested first.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
         component = "checkboxes"
         params["fieldset"] = {"legend": {"text": str(bound.label), "size": "s"}}
         params["items"] = _choices(bound, selected_key="checked")
+        params["idPrefix"] = params.pop("id")
+    elif isinstance(widget, forms.RadioSelect):
+        component = "radios"
+        params["fieldset"] = {"legend": {"text": str(bound.label), "size": "s"}}
+        # A model field's "---------" blank choice means nothing as a radio button.
+        params["items"] = [
+            item
+            for item in _choices(bound, selected_key="checked")
+            if not (item["value"] == "" and item["text"] == BLANK_CHOICE_DASH[0][1])
+        ]
         params["idPrefix"] = params.pop("id")
     elif isinstance(widget, forms.CheckboxInput):
         component = "checkboxes"
@@ -73,7 +78,8 @@ def field_params(bound: BoundField, **overrides: Any) -> tuple[str, dict[str, An
         input_type = getattr(widget, "input_type", "text")
         params["type"] = input_type
         if input_type != "password":
-            value = bound.value()
+            # The widget formats dates and times as the browser expects (2026-11-25, 09:15).
+            value = widget.format_value(bound.value())
             params["value"] = "" if value is None else str(value)
         if autocomplete:
             params["autocomplete"] = autocomplete
@@ -85,6 +91,24 @@ def field_params(bound: BoundField, **overrides: Any) -> tuple[str, dict[str, An
         params["attributes"] = attributes
     params.update(overrides)
     return component, {k: v for k, v in params.items() if v is not None}
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker (keyboard accessible), ISO formatted."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time input, 24-hour HH:MM."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
 
 
 def error_summary_items(form: forms.BaseForm) -> list[dict[str, str]]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from roundtable.core import home as home_page
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.directory import selectors, services
 from roundtable.directory.forms import (
@@ -59,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "active_nav": "home",
         "memberships": selectors.my_memberships(request.user),
         "leadership_teams": selectors.my_leadership_teams(request.user),
+        "sections": home_page.render_sections(request),
     }
     return render(request, "directory/home.jinja", context)
 
