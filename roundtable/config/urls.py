@@ -9,6 +9,7 @@ admin.site.site_title = "Roundtable set-up"
 urlpatterns = [
     path("", include("roundtable.core.urls")),
     path("", include("roundtable.directory.urls")),
+    path("", include("roundtable.forums.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

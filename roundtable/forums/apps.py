@@ -7,7 +7,7 @@ class ForumsConfig(AppConfig):
     verbose_name = "Forums, meetings and presence"
 
     def ready(self) -> None:
-        from roundtable.core import ticks
+        from roundtable.core import home, ticks
         from roundtable.forums import access  # noqa: F401  (registers access policies)
         from roundtable.forums.services import meeting_series_extend_all
 
@@ -15,3 +15,7 @@ class ForumsConfig(AppConfig):
             "meetings",
             lambda today: f"{meeting_series_extend_all(today=today)} recurring meetings added",
         )
+
+        from roundtable.forums.views import home_section
+
+        home.register("forums", home_section, order=20)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
     LeadershipTeam,
+    Organisation,
     Person,
     Team,
 )
@@ -27,6 +28,7 @@ from roundtable.forums.models import (
     Forum,
     ForumMembership,
     Meeting,
+    MeetingSeries,
     PresenceVisit,
     Site,
 )
@@ -430,3 +432,74 @@ def team_get(team_id: int) -> Team:
 
 def is_leader(user: Any) -> bool:
     return LeadershipMembership.objects.filter(person=user).exists()
+
+
+def next_meetings(user: Any, *, limit: int = 5, now: datetime | None = None) -> list[Meeting]:
+    """The person's forums' next meetings, soonest first."""
+    now = now or timezone.now()
+    return list(
+        Meeting.objects.filter(
+            forum__memberships__person=user, ends_at__gte=now, cancelled_at__isnull=True
+        )
+        .select_related("forum", "site")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+# -- For the API --------------------------------------------------------------------------------
+
+
+def forum_meetings(
+    forum: Forum, *, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[Meeting]:
+    """A forum's meetings, cancelled ones too, overlapping `start` to `end` when given."""
+    meetings = Meeting.objects.filter(forum=forum)
+    if start is not None:
+        meetings = meetings.filter(ends_at__gt=start)
+    if end is not None:
+        meetings = meetings.filter(starts_at__lt=end)
+    return meetings.select_related("forum", "site", "facilitator").order_by("starts_at", "pk")
+
+
+def series_meeting_count(series: MeetingSeries) -> int:
+    return Meeting.objects.filter(series=series).count()
+
+
+def site_get(site_id: int) -> Site:
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None:
+        raise Http404("No site found.")
+    return site
+
+
+def site_list(user: Any) -> QuerySet[Site]:
+    """Sites, those of the person's own teams (as member or leader) first, then by name."""
+    own_teams = Team.objects.filter(
+        Q(memberships__person=user) | Q(leadership_teams__members=user)
+    ).values("pk")
+    return (
+        Site.objects.annotate(
+            is_own=Exists(
+                Site.teams.through.objects.filter(site_id=OuterRef("pk"), team_id__in=own_teams)
+            )
+        )
+        .select_related("locality", "organisation")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name", "pk")))
+        .order_by("-is_own", "name", "pk")
+    )
+
+
+def organisation_get(organisation_id: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404("No organisation found.")
+    return organisation
+
+
+def people_by_id(user: Any, person_ids: Iterable[int]) -> dict[int, Person]:
+    """The people among `person_ids` whose directory entry `user` may see, by id. One query."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    people = access.scoped(user, Person).filter(pk__in=ids)
+    return {p.pk: p for p in people.select_related("discipline", "organisation")}

@@ -407,9 +407,9 @@ def attendance_set(
     both = present_ids & apology_ids
     if both:
         raise ValidationError("Someone cannot be both present and sending apologies.")
+    # Every row for a person, guests included: a guest may have joined the forum since.
     existing = {
-        a.person_id: a
-        for a in Attendance.objects.filter(meeting=meeting, person__isnull=False, is_guest=False)
+        a.person_id: a for a in Attendance.objects.filter(meeting=meeting, person__isnull=False)
     }
     wanted = {pid: AttendanceStatus.PRESENT for pid in present_ids} | {
         pid: AttendanceStatus.APOLOGIES for pid in apology_ids
@@ -423,7 +423,8 @@ def attendance_set(
     if not_members:
         raise ValidationError("Record people who are not members of this forum as guests.")
     for person_id, old in existing.items():
-        if person_id not in wanted:
+        # Guests are added and removed one by one on their own form; this form is for members.
+        if person_id not in wanted and not old.is_guest:
             old.delete()
     saved = []
     for person_id, status in wanted.items():
@@ -434,10 +435,11 @@ def attendance_set(
             )
         else:
             row = found
-        if row.status != status:
+        if row.status != status or row.is_guest:
             row.status = status
+            row.is_guest = False
             row.recorded_by = actor
-            row.save(update_fields=["status", "recorded_by", "updated_at"])
+            row.save(update_fields=["status", "is_guest", "recorded_by", "updated_at"])
         saved.append(row)
     audit_record(
         actor=actor,

@@ -295,3 +295,27 @@ def test_local_datetime_on_clock_change_days():
     # Fall back: 01:30 happens twice on 25 October 2026; the first (BST) is taken.
     autumn = local_datetime(date(2026, 10, 25), time(1, 30))
     assert autumn.astimezone(ZoneInfo("UTC")).hour == 0
+
+
+def test_a_guest_who_joins_the_forum_can_then_be_recorded_as_a_member(system, huddle):
+    meeting = services.meeting_create(
+        actor=system.team_leader_a,
+        forum=huddle,
+        starts_at=at(date(2026, 11, 4), 9, 15),
+        ends_at=at(date(2026, 11, 4), 9, 30),
+    )
+    services.attendance_record(
+        actor=system.team_leader_a, meeting=meeting, person=system.clinician_b
+    )
+    services.forum_member_add(actor=system.team_leader_a, forum=huddle, person=system.clinician_b)
+    services.attendance_set(
+        actor=system.team_leader_a, meeting=meeting, present=[system.clinician_b]
+    )
+    row = Attendance.objects.get(meeting=meeting, person=system.clinician_b)
+    assert not row.is_guest
+    assert row.status == "present"
+    named = services.attendance_record(
+        actor=system.team_leader_a, meeting=meeting, guest_name="Visitor"
+    )
+    services.attendance_set(actor=system.team_leader_a, meeting=meeting, present=[])
+    assert list(Attendance.objects.filter(meeting=meeting)) == [named]

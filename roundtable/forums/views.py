@@ -1,0 +1,594 @@
+"""Forum, meeting, attendance, presence and calendar pages: parse, call, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from roundtable.core import access
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.directory.models import OrganisationKind, Person
+from roundtable.forums import calendar, selectors, services
+from roundtable.forums.forms import (
+    AddMemberForm,
+    AttendanceForm,
+    CancelForm,
+    ForumForm,
+    GuestForm,
+    MeetingForm,
+    MeetingNotesForm,
+    SeriesForm,
+    VisitForm,
+)
+from roundtable.forums.models import AttendanceStatus, Forum, ForumKind, Meeting
+
+
+def _crumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [
+        {"text": text, "href": href} for text, href in [("Home", reverse("directory:home")), *pairs]
+    ]
+
+
+def _forums_crumb() -> tuple[str, str]:
+    return ("Forums", reverse("forums:list"))
+
+
+def _forum_crumb(forum: Forum) -> tuple[str, str]:
+    return (forum.name, reverse("forums:forum", args=[forum.pk]))
+
+
+def _require_change(request: HttpRequest, forum: Forum) -> None:
+    if not request.user.has_perm("forums.change_forum", forum):
+        raise PermissionDenied
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on its fields where they match."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _status(form: Any) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+# -- Forums -------------------------------------------------------------------------------------
+
+
+def forum_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    if kind not in ForumKind.values:
+        kind = ""
+    forums = selectors.forum_list(request.user, kind=kind)
+    page = Paginator(forums, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_title": "Forums",
+        "active_nav": "forums",
+        "mine": selectors.my_forums(request.user),
+        "page": page,
+        "kinds": ForumKind.choices,
+        "kind": kind,
+        "breadcrumbs": _crumbs(("Forums", "")),
+    }
+    return render(request, "forums/forum_list.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpResponse:
+    """Set up a forum (anyone may), or change one (its members and administrators)."""
+    forum = selectors.forum_get(forum_id) if forum_id is not None else None
+    if forum is not None:
+        _require_change(request, forum)
+    initial: dict[str, Any] = {}
+    if forum is not None:
+        initial = {
+            "id": forum.pk,
+            "name": forum.name,
+            "purpose": forum.purpose,
+            "kind": forum.kind,
+            "home_team": forum.home_team_id,
+            "min_disciplines": forum.min_disciplines,
+            "required_organisation_kinds": forum.required_organisation_kinds,
+            "lived_experience_required": forum.lived_experience_required,
+            "version": forum.version,
+        }
+    form = ForumForm(request.POST or None, initial=initial)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            if forum is None:
+                saved = services.forum_create(actor=request.user, **data)  # type: ignore[arg-type]
+            else:
+                saved = services.forum_update(
+                    actor=request.user,  # type: ignore[arg-type]
+                    forum=forum,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    **data,
+                )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            conflict = True
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("forums:forum", forum_id=saved.pk)
+    title = f"Change {forum.name}" if forum else "Set up a forum"
+    context = {
+        "page_title": title,
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "forum": forum,
+        "breadcrumbs": _crumbs(_forums_crumb(), (title, "")),
+    }
+    status = 409 if conflict else _status(form)
+    return render(request, "forums/forum_edit.jinja", context, status=status)
+
+
+def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
+    page = selectors.forum_detail(request.user, forum_id)
+    forum = page.forum
+    kinds = dict(OrganisationKind.choices)
+    context = {
+        "page_title": forum.name,
+        "active_nav": "forums",
+        "page": page,
+        "can_change": request.user.has_perm("forums.change_forum", forum),
+        "required_kinds": [kinds[k] for k in forum.required_organisation_kinds if k in kinds],
+        "add_member_form": AddMemberForm(people=None),
+        "breadcrumbs": _crumbs(_forums_crumb(), (forum.name, "")),
+    }
+    return render(request, "forums/forum_detail.jinja", context)
+
+
+@require_POST
+def forum_member_add(request: HttpRequest, forum_id: int) -> HttpResponse:
+    forum = selectors.forum_get(forum_id)
+    _require_change(request, forum)
+    form = AddMemberForm(request.POST, people=access.scoped(request.user, Person))
+    if form.is_valid():
+        person = form.cleaned_data["email"]
+        try:
+            services.forum_member_add(actor=request.user, forum=forum, person=person)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error("email", error.messages)
+        else:
+            messages.success(request, f"{person.full_name} is now a member of {forum.name}.")
+            return redirect("forums:forum", forum_id=forum.pk)
+    page = selectors.forum_detail(request.user, forum_id)
+    context = {
+        "page_title": forum.name,
+        "page_has_errors": True,
+        "active_nav": "forums",
+        "page": page,
+        "can_change": True,
+        "required_kinds": [],
+        "add_member_form": form,
+        "breadcrumbs": _crumbs(_forums_crumb(), (forum.name, "")),
+    }
+    return render(request, "forums/forum_detail.jinja", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def forum_member_remove(request: HttpRequest, forum_id: int, membership_id: int) -> HttpResponse:
+    forum = selectors.forum_get(forum_id)
+    _require_change(request, forum)
+    membership = selectors.forum_membership_get(forum, membership_id)
+    if request.method == "POST":
+        services.forum_member_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        messages.success(request, f"{membership.person.full_name} is no longer a member.")
+        return redirect("forums:forum", forum_id=forum.pk)
+    context = {
+        "page_title": f"Remove {membership.person.full_name}",
+        "membership": membership,
+        "forum": forum,
+        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(forum), ("Remove a member", "")),
+    }
+    return render(request, "forums/member_remove.jinja", context)
+
+
+# -- Meetings -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
+    forum = selectors.forum_get(forum_id)
+    _require_change(request, forum)
+    form = MeetingForm(request.POST or None, initial={"on_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                actor=request.user,  # type: ignore[arg-type]
+                forum=forum,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                site=data["site"],
+                online_url=data["online_url"],
+                agenda=data["agenda"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Meeting scheduled.")
+            return redirect("forums:meeting", meeting_id=meeting.pk)
+    context = {
+        "page_title": f"Schedule a meeting of {forum.name}",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "forum": forum,
+        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(forum), ("Schedule a meeting", "")),
+    }
+    return render(request, "forums/meeting_new.jinja", context, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def series_new(request: HttpRequest, forum_id: int) -> HttpResponse:
+    forum = selectors.forum_get(forum_id)
+    _require_change(request, forum)
+    initial = {"starts_on": timezone.localdate(), "interval_weeks": 1}
+    if forum.kind == ForumKind.DAILY_HUDDLE:
+        initial.update({"weekdays": [0, 1, 2, 3, 4], "duration_minutes": 15})
+    form = SeriesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series = services.meeting_series_create(
+                actor=request.user,  # type: ignore[arg-type]
+                forum=forum,
+                weekdays=data["weekdays"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                interval_weeks=data["interval_weeks"],
+                site=data["site"],
+                online_url=data["online_url"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            count = series.meetings.count()
+            messages.success(
+                request,
+                f"Recurring meetings set up: {count} scheduled so far. "
+                "More are added as the weeks go by.",
+            )
+            return redirect("forums:forum", forum_id=forum.pk)
+    context = {
+        "page_title": f"Set up recurring meetings of {forum.name}",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "forum": forum,
+        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(forum), ("Recurring meetings", "")),
+    }
+    return render(request, "forums/series_new.jinja", context, status=_status(form))
+
+
+def _meeting_context(request: HttpRequest, page: selectors.MeetingPage) -> dict[str, Any]:
+    meeting = page.meeting
+    return {
+        "page_title": f"{meeting.forum.name}, {meeting.starts_at:%d %B %Y}",
+        "active_nav": "forums",
+        "page": page,
+        "meeting": meeting,
+        "can_change": request.user.has_perm("forums.change_forum", meeting.forum),
+        "is_past": meeting.starts_at <= timezone.now(),
+        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(meeting.forum), ("Meeting", "")),
+    }
+
+
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    page = selectors.meeting_detail(request.user, meeting_id)
+    return render(request, "forums/meeting_detail.jinja", _meeting_context(request, page))
+
+
+@require_POST
+def meeting_facilitate(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id)
+    try:
+        services.meeting_facilitate(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Thank you: you are facilitating this meeting.")
+    return redirect("forums:meeting", meeting_id=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id)
+    _require_change(request, meeting.forum)
+    form = MeetingNotesForm(
+        request.POST or None,
+        initial={"agenda": meeting.agenda, "minutes": meeting.minutes, "version": meeting.version},
+    )
+    conflict = False
+    latest: Meeting | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(
+                actor=request.user,  # type: ignore[arg-type]
+                meeting=meeting,
+                expected_version=form.cleaned_data["version"],
+                agenda=form.cleaned_data["agenda"],
+                minutes=form.cleaned_data["minutes"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            conflict = True
+            latest = selectors.meeting_get(meeting_id)
+        else:
+            messages.success(request, "Agenda and minutes saved.")
+            return redirect("forums:meeting", meeting_id=meeting.pk)
+    context = {
+        "page_title": "Agenda and minutes",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "meeting": meeting,
+        "latest": latest,
+        "breadcrumbs": _crumbs(
+            _forums_crumb(),
+            _forum_crumb(meeting.forum),
+            ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
+            ("Agenda and minutes", ""),
+        ),
+    }
+    status = 409 if conflict else _status(form)
+    return render(request, "forums/meeting_notes.jinja", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id)
+    _require_change(request, meeting.forum)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(
+                actor=request.user,  # type: ignore[arg-type]
+                meeting=meeting,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Meeting cancelled. Calendars will show it as cancelled.")
+            return redirect("forums:meeting", meeting_id=meeting.pk)
+    context = {
+        "page_title": "Cancel this meeting?",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "meeting": meeting,
+        "breadcrumbs": _crumbs(
+            _forums_crumb(),
+            _forum_crumb(meeting.forum),
+            ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
+            ("Cancel", ""),
+        ),
+    }
+    return render(request, "forums/meeting_cancel.jinja", context, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Record who was there: one radio group per member, guests below. Quick on a phone."""
+    page = selectors.meeting_detail(request.user, meeting_id)
+    meeting = page.meeting
+    _require_change(request, meeting.forum)
+    if meeting.is_cancelled:
+        messages.error(request, "This meeting was cancelled, so no attendance can be recorded.")
+        return redirect("forums:meeting", meeting_id=meeting.pk)
+    initial = {f"member_{pid}": AttendanceStatus.PRESENT for pid in page.present_ids}
+    initial |= {f"member_{pid}": AttendanceStatus.APOLOGIES for pid in page.apology_ids}
+    form = AttendanceForm(request.POST or None, members=page.members, initial=initial)
+    guest_form = GuestForm(people=None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_set(
+                actor=request.user,  # type: ignore[arg-type]
+                meeting=meeting,
+                present=form.people(AttendanceStatus.PRESENT),
+                apologies=form.people(AttendanceStatus.APOLOGIES),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Attendance saved.")
+            return redirect("forums:meeting", meeting_id=meeting.pk)
+    return _attendance_page(request, page, form, guest_form)
+
+
+def _attendance_page(
+    request: HttpRequest, page: selectors.MeetingPage, form: AttendanceForm, guest_form: GuestForm
+) -> HttpResponse:
+    context = _meeting_context(request, page)
+    context.update(
+        {
+            "page_title": "Who was there",
+            "page_has_errors": bool(form.errors or guest_form.errors),
+            "form": form,
+            "guest_form": guest_form,
+            "breadcrumbs": _crumbs(
+                _forums_crumb(),
+                _forum_crumb(page.meeting.forum),
+                ("Meeting", reverse("forums:meeting", args=[page.meeting.pk])),
+                ("Attendance", ""),
+            ),
+        }
+    )
+    status = 400 if (form.is_bound and form.errors) or guest_form.errors else 200
+    return render(request, "forums/meeting_attendance.jinja", context, status=status)
+
+
+@require_POST
+def meeting_guest_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    page = selectors.meeting_detail(request.user, meeting_id)
+    meeting = page.meeting
+    _require_change(request, meeting.forum)
+    guest_form = GuestForm(request.POST, people=access.scoped(request.user, Person))
+    if guest_form.is_valid():
+        data = guest_form.cleaned_data
+        try:
+            row = services.attendance_record(
+                actor=request.user,  # type: ignore[arg-type]
+                meeting=meeting,
+                person=data.get("person"),
+                guest_name=data["guest_name"] if not data.get("person") else "",
+                guest_organisation=data["guest_organisation"],
+            )
+        except ValidationError as error:
+            guest_form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"{row.display_name} added as a guest.")
+            return redirect("forums:meeting-attendance", meeting_id=meeting.pk)
+    initial = {f"member_{pid}": AttendanceStatus.PRESENT for pid in page.present_ids}
+    initial |= {f"member_{pid}": AttendanceStatus.APOLOGIES for pid in page.apology_ids}
+    form = AttendanceForm(members=page.members, initial=initial)
+    return _attendance_page(request, page, form, guest_form)
+
+
+@require_http_methods(["GET", "POST"])
+def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id)
+    _require_change(request, meeting.forum)
+    row = selectors.attendance_get(meeting, attendance_id)
+    if request.method == "POST":
+        services.attendance_remove(actor=request.user, attendance=row)  # type: ignore[arg-type]
+        messages.success(request, f"{row.display_name} removed from this meeting.")
+        return redirect("forums:meeting-attendance", meeting_id=meeting.pk)
+    context = {
+        "page_title": f"Remove {row.display_name}?",
+        "row": row,
+        "meeting": meeting,
+        "breadcrumbs": _crumbs(
+            _forums_crumb(),
+            _forum_crumb(meeting.forum),
+            ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
+            ("Remove", ""),
+        ),
+    }
+    return render(request, "forums/attendance_remove.jinja", context)
+
+
+# -- Presence -----------------------------------------------------------------------------------
+
+
+def presence(request: HttpRequest) -> HttpResponse:
+    """The system view: which teams leaders have reached lately, and who those leaders are."""
+    view = selectors.system_presence()
+    status = request.GET.get("status", "")
+    teams = [t for t in view.teams if t.status == status] if status else view.teams
+    context = {
+        "page_title": "Leadership presence",
+        "active_nav": "presence",
+        "view": view,
+        "teams": teams,
+        "status": status,
+        "visit_form": _visit_form(request) if selectors.is_leader(request.user) else None,
+        "breadcrumbs": _crumbs(("Leadership presence", "")),
+    }
+    return render(request, "forums/presence.jinja", context)
+
+
+def team_presence(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = selectors.team_get(team_id)
+    context = {
+        "page_title": f"Leadership presence: {team.name}",
+        "active_nav": "presence",
+        "presence": selectors.team_presence(team),
+        "team": team,
+        "breadcrumbs": _crumbs(
+            ("Leadership presence", reverse("forums:presence")), (team.name, "")
+        ),
+    }
+    return render(request, "forums/team_presence.jinja", context)
+
+
+def _visit_form(request: HttpRequest, data: Any = None) -> VisitForm:
+    return VisitForm(data, sites=selectors.sites_for(request.user))
+
+
+@require_POST
+def presence_visit(request: HttpRequest) -> HttpResponse:
+    """One tap: "I'm in the building today"."""
+    form = _visit_form(request, request.POST)
+    if form.is_valid():
+        site = form.cleaned_data["site"]
+        _, created = services.presence_visit_record(actor=request.user, site=site)  # type: ignore[arg-type]
+        if created:
+            messages.success(request, f"Thank you: you are recorded as in {site.name} today.")
+        else:
+            messages.success(request, f"You were already recorded as in {site.name} today.")
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("site", [])))
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("forums:presence")
+
+
+# -- Calendar -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.calendar_feed_reset(actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Your calendar has a new address. The old one no longer works.")
+        return redirect("forums:calendar")
+    feed = services.calendar_feed_get_or_create(actor=request.user)  # type: ignore[arg-type]
+    url = request.build_absolute_uri(reverse("forums:calendar-feed", args=[feed.token]))
+    context = {
+        "page_title": "Your meetings in your calendar",
+        "active_nav": "forums",
+        "feed_url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[1],
+        "breadcrumbs": _crumbs(_forums_crumb(), ("Calendar", "")),
+    }
+    return render(request, "forums/calendar.jinja", context)
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private iCalendar feed. The unguessable token is the key; no sign-in."""
+    feed = selectors.calendar_feed_by_token(token)
+    if feed is None:
+        raise Http404("No calendar here.")
+    body = calendar.feed_ics(feed.person, selectors.calendar_meetings(feed.person))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="roundtable.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# -- Home page section --------------------------------------------------------------------------
+
+
+def home_section(request: HttpRequest) -> SafeString:
+    """ "My forums" on the home page, with each forum's next meeting."""
+    forums = selectors.my_forums(request.user)
+    upcoming = selectors.next_meetings(request.user)
+    context = {
+        "forums": forums,
+        "upcoming": upcoming,
+        "visit_form": _visit_form(request) if selectors.is_leader(request.user) else None,
+    }
+    return SafeString(render_to_string("forums/_home_section.jinja", context, request=request))
