@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as RefusedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import Http404
 from django.urls import URLPattern, URLResolver, path
@@ -24,6 +26,7 @@ from roundtable.directory.api import router as directory_router
 from roundtable.directory.models import Person
 from roundtable.directory.schemas import PersonDetail
 from roundtable.directory.services import api_token_authenticate
+from roundtable.forums.api import router as forums_router
 
 
 class PersonalTokenAuth(HttpBearer):
@@ -131,6 +134,20 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     )
 
 
+@api.exception_handler(RefusedError)
+def refused(request: HttpRequest, exc: RefusedError) -> HttpResponse:
+    """A service refused a write (Django's ValidationError): 422.
+
+    Each write endpoint makes one call to a transactional service, so nothing was stored.
+
+    `errors` maps each field to its messages; `__all__` holds those about the whole request.
+    """
+    by_field = hasattr(exc, "error_dict")
+    errors = exc.message_dict if by_field else {NON_FIELD_ERRORS: exc.messages}
+    detail = " ".join(message for messages in errors.values() for message in messages)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
 def _where(loc: Sequence[Any]) -> str:
     """`["query", "locality"]` → `query parameter locality`."""
     if not loc:
@@ -148,3 +165,4 @@ def me(request: HttpRequest) -> Person:
 
 
 api.add_router("/directory/", directory_router)
+api.add_router("/forums/", forums_router)

@@ -7,15 +7,12 @@ the directory's access policy: people who have left are visible to administrator
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
 # are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
 
+from roundtable.core.api import paginated
 from roundtable.core.schemas import ErrorOut
 from roundtable.directory import selectors
 from roundtable.directory.models import (
@@ -50,16 +47,8 @@ router = Router(tags=["directory"])
 NOT_FOUND = {404: ErrorOut}
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _paginated(func: F) -> F:
-    """`?page=` and `?page_size=`, `settings.PAGE_SIZE` a page unless asked for another size."""
-    return cast(F, paginate(PageNumberPagination, page_size=settings.PAGE_SIZE)(func))
-
-
 @router.get("/organisations", response=list[OrganisationSummary])
-@_paginated
+@paginated
 def organisation_list(
     request: HttpRequest, filters: Query[OrganisationQuery]
 ) -> QuerySet[Organisation]:
@@ -77,21 +66,21 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> selectors
 
 
 @router.get("/localities", response=list[LocalityOut])
-@_paginated
+@paginated
 def locality_list(request: HttpRequest) -> list[Locality]:
     """Localities (places), by name."""
     return selectors.localities()
 
 
 @router.get("/disciplines", response=list[DisciplineOut])
-@_paginated
+@paginated
 def discipline_list(request: HttpRequest) -> list[Discipline]:
     """Professional disciplines and backgrounds, in their usual order."""
     return selectors.disciplines()
 
 
 @router.get("/teams", response=list[TeamSummary])
-@_paginated
+@paginated
 def team_list(request: HttpRequest, filters: Query[TeamQuery]) -> QuerySet[Team]:
     """Teams, by name."""
     return selectors.team_list(request.user, filters.to_filter())
@@ -104,7 +93,7 @@ def team_detail(request: HttpRequest, team_id: int) -> selectors.TeamPage:
 
 
 @router.get("/people", response=list[PersonSummary])
-@_paginated
+@paginated
 def person_list(request: HttpRequest, filters: Query[PeopleQuery]) -> QuerySet[Person]:
     """People you may see, by name, each with their teams."""
     return selectors.people_list(request.user, filters.to_filter())
@@ -117,7 +106,7 @@ def person_detail(request: HttpRequest, person_id: int) -> Person:
 
 
 @router.get("/leadership-teams", response=list[LeadershipTeamSummary])
-@_paginated
+@paginated
 def leadership_team_list(
     request: HttpRequest, filters: Query[LeadershipTeamQuery]
 ) -> QuerySet[LeadershipTeam]:

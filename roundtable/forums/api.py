@@ -1,0 +1,443 @@
+"""Forums, meetings, attendance and leadership presence under /api/v1/forums/. Thin.
+
+Reads call the selectors; every write calls one service, which validates, saves in one
+transaction and writes the audit trail, so a refused write (422) stores nothing. A forum's
+members (or an administrator) change it, its meetings and their attendance; anyone else gets
+403. Changing a forum or a meeting names the `version` that was read: if someone has saved
+since, the answer is 409 and nothing is overwritten.
+"""
+
+# No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
+# are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+
+from roundtable.core.api import paginated
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.schemas import ErrorOut
+from roundtable.directory.models import Organisation, Person, Team
+from roundtable.forums import selectors, services
+from roundtable.forums.models import Attendance, Forum, ForumMembership, Meeting, Site
+from roundtable.forums.schemas import (
+    AttendanceIn,
+    AttendanceOut,
+    CancelIn,
+    ForumChanges,
+    ForumDetail,
+    ForumIn,
+    ForumMemberOut,
+    ForumQuery,
+    ForumSummary,
+    GuestIn,
+    MeetingChanges,
+    MeetingDetail,
+    MeetingIn,
+    MeetingQuery,
+    MeetingSummary,
+    MemberIn,
+    SeriesCreated,
+    SeriesIn,
+    SiteOut,
+    SystemPresenceOut,
+    TeamPresenceOut,
+    VisitIn,
+    VisitOut,
+)
+
+router = Router(tags=["forums"])
+
+NOT_FOUND: dict[int, Any] = {404: ErrorOut}
+# A write may also be refused: 403 for someone who may not make it, 422 for a request the
+# service turns down (with `errors` by field), 409 for a change to a copy that is out of date.
+FORBIDDEN: dict[int, Any] = {403: ErrorOut}
+REFUSED: dict[int, Any] = {422: ErrorOut}
+CONFLICT: dict[int, Any] = {409: ErrorOut}
+
+T = TypeVar("T")
+# ---------------------------------------------------------------------------------------------
+# Helpers: who is asking, may they, and the records a body refers to by id
+# ---------------------------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> Person:
+    """The person making the request; the API's authentication has made sure there is one."""
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+def _may_change(request: HttpRequest, forum: Forum) -> None:
+    if not request.user.has_perm("forums.change_forum", forum):
+        raise HttpError(
+            403,
+            f"Only members of {forum.name}, or an administrator, can change the forum, "
+            "its meetings and their attendance.",
+        )
+
+
+@contextmanager
+def _unless_changed_meanwhile() -> Iterator[None]:
+    try:
+        yield
+    except ConcurrentEditError as exc:
+        raise HttpError(409, str(exc)) from exc
+
+
+def _find(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
+    """The record a body field names by id; an unknown id is a 422 about that field."""
+    try:
+        return get(pk)
+    except Http404:
+        raise ValidationError({field: f"There is no {noun} with id {pk}."}) from None
+
+
+def _people(request: HttpRequest, field: str, ids: Iterable[int]) -> list[Person]:
+    """People named by id in a body field, in the order given, read through the access policy."""
+    wanted = list(dict.fromkeys(ids))
+    found = selectors.people_by_id(request.user, wanted)
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        ids_text = ", ".join(missing)
+        raise ValidationError({field: f"There is no person you can see with id {ids_text}."})
+    return [found[pk] for pk in wanted]
+
+
+def _plain(value: Any) -> Any:
+    """Enum members (and lists of them) as the strings the services store."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _site(pk: int | None) -> Site | None:
+    return None if pk is None else _find("site", "site", selectors.site_get, pk)
+
+
+def _team(pk: int | None) -> Team | None:
+    return None if pk is None else _find("home_team", "team", selectors.team_get, pk)
+
+
+def _organisation(pk: int | None) -> Organisation | None:
+    get = selectors.organisation_get
+    return None if pk is None else _find("guest_organisation", "organisation", get, pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Forums
+# ---------------------------------------------------------------------------------------------
+
+
+@router.get("/forums", response=list[ForumSummary])
+@paginated
+def forum_list(request: HttpRequest, filters: Query[ForumQuery]) -> QuerySet[Forum]:
+    """Forums that are not archived, by name; `mine=true` for only the ones you are in."""
+    kind = filters.kind.value if filters.kind else ""
+    return selectors.forum_list(request.user, kind=kind, mine=filters.mine)
+
+
+@router.post("/forums", response={201: ForumDetail, **REFUSED})
+def forum_create(request: HttpRequest, payload: ForumIn) -> Status[selectors.ForumPage]:
+    """Set up a forum. You become a member, with the people in `members`, from any organisation."""
+    me = _actor(request)
+    forum = services.forum_create(
+        actor=me,
+        name=payload.name,
+        kind=payload.kind.value,
+        purpose=payload.purpose,
+        home_team=_team(payload.home_team),
+        min_disciplines=payload.min_disciplines,
+        required_organisation_kinds=_plain(payload.required_organisation_kinds),
+        lived_experience_required=payload.lived_experience_required,
+        members=_people(request, "members", payload.members),
+    )
+    return Status(201, selectors.forum_detail(me, forum.pk))
+
+
+@router.get("/forums/{forum_id}", response={200: ForumDetail, **NOT_FOUND})
+def forum_detail(request: HttpRequest, forum_id: int) -> selectors.ForumPage:
+    """A forum with its members, whose turn it is to facilitate, and its meetings."""
+    return selectors.forum_detail(request.user, forum_id)
+
+
+@router.patch(
+    "/forums/{forum_id}",
+    response={200: ForumDetail, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
+)
+def forum_update(request: HttpRequest, forum_id: int, payload: ForumChanges) -> selectors.ForumPage:
+    """Change a forum's name, purpose, kind, home team or representation rule."""
+    forum = selectors.forum_get(forum_id)
+    _may_change(request, forum)
+    values = {name: _plain(value) for name, value in payload.changes().items()}
+    if "home_team" in values:
+        values["home_team"] = _team(values["home_team"])
+    with _unless_changed_meanwhile():
+        services.forum_update(
+            actor=_actor(request), forum=forum, expected_version=payload.version, **values
+        )
+    return selectors.forum_detail(request.user, forum_id)
+
+
+@router.post(
+    "/forums/{forum_id}/members",
+    response={201: ForumMemberOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def forum_member_add(
+    request: HttpRequest, forum_id: int, payload: MemberIn
+) -> Status[ForumMembership]:
+    """Add someone, from any organisation, to the forum."""
+    forum = selectors.forum_get(forum_id)
+    _may_change(request, forum)
+    [person] = _people(request, "person", [payload.person])
+    membership = services.forum_member_add(
+        actor=_actor(request),
+        forum=forum,
+        person=person,
+        takes_turn_facilitating=payload.takes_turn_facilitating,
+    )
+    return Status(201, membership)
+
+
+@router.delete(
+    "/forums/{forum_id}/members/{membership_id}",
+    response={204: None, **NOT_FOUND, **FORBIDDEN},
+)
+def forum_member_remove(request: HttpRequest, forum_id: int, membership_id: int) -> Status[None]:
+    """Take someone out of the forum, by the membership's `id` from the forum's `members`."""
+    forum = selectors.forum_get(forum_id)
+    _may_change(request, forum)
+    membership = selectors.forum_membership_get(forum, membership_id)
+    services.forum_member_remove(actor=_actor(request), membership=membership)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings
+# ---------------------------------------------------------------------------------------------
+
+
+@router.get("/forums/{forum_id}/meetings", response={200: list[MeetingSummary], **NOT_FOUND})
+@paginated
+def meeting_list(
+    request: HttpRequest, forum_id: int, filters: Query[MeetingQuery]
+) -> QuerySet[Meeting]:
+    """The forum's meetings, cancelled ones included, earliest first."""
+    forum = selectors.forum_get(forum_id)
+    return selectors.forum_meetings(forum, start=filters.starts_from, end=filters.until)
+
+
+@router.post(
+    "/forums/{forum_id}/meetings",
+    response={201: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def meeting_create(
+    request: HttpRequest, forum_id: int, payload: MeetingIn
+) -> Status[selectors.MeetingPage]:
+    """Schedule one meeting, at a site or online. The next facilitator in turn is proposed."""
+    forum = selectors.forum_get(forum_id)
+    _may_change(request, forum)
+    meeting = services.meeting_create(
+        actor=_actor(request),
+        forum=forum,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        site=_site(payload.site),
+        online_url=payload.online_url,
+        agenda=payload.agenda,
+    )
+    return Status(201, selectors.meeting_detail(request.user, meeting.pk))
+
+
+@router.post(
+    "/forums/{forum_id}/series",
+    response={201: SeriesCreated, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def meeting_series_create(
+    request: HttpRequest, forum_id: int, payload: SeriesIn
+) -> Status[dict[str, Any]]:
+    """Set up a recurring meeting, such as a weekday huddle or a weekly MDT.
+
+    Its meetings are made for the next twelve weeks (and kept twelve weeks ahead), each of
+    which can then be moved, cancelled or minuted on its own.
+    """
+    forum = selectors.forum_get(forum_id)
+    _may_change(request, forum)
+    series = services.meeting_series_create(
+        actor=_actor(request),
+        forum=forum,
+        weekdays=payload.weekdays,
+        start_time=payload.start_time,
+        duration_minutes=payload.duration_minutes,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        interval_weeks=payload.interval_weeks,
+        site=_site(payload.site),
+        online_url=payload.online_url,
+    )
+    made = selectors.series_meeting_count(series)
+    return Status(201, {"series": series, "meetings_made": made})
+
+
+@router.get("/meetings/{meeting_id}", response={200: MeetingDetail, **NOT_FOUND})
+def meeting_detail(request: HttpRequest, meeting_id: int) -> selectors.MeetingPage:
+    """A meeting with its agenda, minutes and attendance."""
+    return selectors.meeting_detail(request.user, meeting_id)
+
+
+@router.patch(
+    "/meetings/{meeting_id}",
+    response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
+)
+def meeting_update(
+    request: HttpRequest, meeting_id: int, payload: MeetingChanges
+) -> selectors.MeetingPage:
+    """Change a meeting's times, place, agenda or minutes."""
+    meeting = selectors.meeting_get(meeting_id)
+    _may_change(request, meeting.forum)
+    values = payload.changes()
+    if "site" in values:
+        values["site"] = _site(values["site"])
+    with _unless_changed_meanwhile():
+        services.meeting_update(
+            actor=_actor(request), meeting=meeting, expected_version=payload.version, **values
+        )
+    return selectors.meeting_detail(request.user, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def meeting_cancel(
+    request: HttpRequest, meeting_id: int, payload: CancelIn
+) -> selectors.MeetingPage:
+    """Cancel a meeting, saying why. Its attendance can no longer be recorded."""
+    meeting = selectors.meeting_get(meeting_id)
+    _may_change(request, meeting.forum)
+    services.meeting_cancel(actor=_actor(request), meeting=meeting, reason=payload.reason)
+    return selectors.meeting_detail(request.user, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/facilitate",
+    response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def meeting_facilitate(request: HttpRequest, meeting_id: int) -> selectors.MeetingPage:
+    """Take on facilitating this meeting yourself, whoever's turn it was. Members only."""
+    meeting = selectors.meeting_get(meeting_id)
+    if not selectors.is_forum_member(request.user, meeting.forum):
+        raise HttpError(403, f"Only members of {meeting.forum.name} can facilitate its meetings.")
+    services.meeting_facilitate(actor=_actor(request), meeting=meeting)
+    return selectors.meeting_detail(request.user, meeting_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance
+# ---------------------------------------------------------------------------------------------
+
+
+@router.put(
+    "/meetings/{meeting_id}/attendance",
+    response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def attendance_set(
+    request: HttpRequest, meeting_id: int, payload: AttendanceIn
+) -> selectors.MeetingPage:
+    """Record the members who were there and those who sent apologies, in one go.
+
+    Replaces the members' attendance recorded before; guests are kept. Record anyone who is
+    not a member of the forum as a guest.
+    """
+    meeting = selectors.meeting_get(meeting_id)
+    _may_change(request, meeting.forum)
+    services.attendance_set(
+        actor=_actor(request),
+        meeting=meeting,
+        present=_people(request, "present", payload.present),
+        apologies=_people(request, "apologies", payload.apologies),
+    )
+    return selectors.meeting_detail(request.user, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/guests",
+    response={201: AttendanceOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def attendance_add(request: HttpRequest, meeting_id: int, payload: GuestIn) -> Status[Attendance]:
+    """Record someone at the meeting: `person` for someone in Roundtable, from any
+    organisation, or `guest_name` (and `guest_organisation`) for someone who is not."""
+    meeting = selectors.meeting_get(meeting_id)
+    _may_change(request, meeting.forum)
+    person = None
+    if payload.person is not None:
+        [person] = _people(request, "person", [payload.person])
+    attendance = services.attendance_record(
+        actor=_actor(request),
+        meeting=meeting,
+        person=person,
+        guest_name=payload.guest_name,
+        guest_organisation=_organisation(payload.guest_organisation),
+        status=payload.status.value,
+    )
+    return Status(201, attendance)
+
+
+@router.delete(
+    "/meetings/{meeting_id}/attendance/{attendance_id}",
+    response={204: None, **NOT_FOUND, **FORBIDDEN},
+)
+def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int) -> Status[None]:
+    """Remove one attendance record, by its `id` from the meeting's `attendance`."""
+    meeting = selectors.meeting_get(meeting_id)
+    _may_change(request, meeting.forum)
+    attendance = selectors.attendance_get(meeting, attendance_id)
+    services.attendance_remove(actor=_actor(request), attendance=attendance)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Presence and sites
+# ---------------------------------------------------------------------------------------------
+
+
+@router.get("/presence", response=SystemPresenceOut)
+def presence(request: HttpRequest) -> selectors.SystemPresence:
+    """Leadership presence across the system: for each team, when a member of a leadership
+    team covering it was last there, the teams no leader has reached in 28 days, and the
+    backgrounds of the leaders who have been present.
+
+    A leader is present at a team by attending its forums' meetings or by recording being in a
+    building where it is based.
+    """
+    return selectors.system_presence()
+
+
+@router.get("/presence/teams/{team_id}", response={200: TeamPresenceOut, **NOT_FOUND})
+def team_presence(request: HttpRequest, team_id: int) -> selectors.TeamPresence:
+    """One team's leadership presence, by each leadership team covering it."""
+    return selectors.team_presence(selectors.team_get(team_id))
+
+
+@router.post("/presence/visits", response={200: VisitOut, 201: VisitOut, **REFUSED})
+def presence_visit_record(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
+    """You are in the building today: one tap. 201 the first time today, 200 after that."""
+    site = _find("site", "site", selectors.site_get, payload.site)
+    visit, created = services.presence_visit_record(actor=_actor(request), site=site)
+    body = {"id": visit.pk, "site": site, "on_date": visit.on_date, "created": created}
+    return Status(201 if created else 200, body)
+
+
+@router.get("/sites", response=list[SiteOut])
+@paginated
+def site_list(request: HttpRequest) -> QuerySet[Site]:
+    """Buildings where teams are based: those of your own teams first, then by name."""
+    return selectors.site_list(request.user)
