@@ -1,8 +1,12 @@
 """The JSON API at /api/v1/: one NinjaAPI, a router per app.
 
-Every error is JSON with a `detail` message: 401 without valid credentials, 404 for an unknown
-id or an unknown path under /api/v1/, 422 (with `errors`, one per bad parameter) for a request
-that does not fit the schema.
+Every error is JSON with a `detail` message:
+
+- 401 without valid credentials; 403 when the person may not do this;
+- 404 for an unknown id or an unknown path under /api/v1/;
+- 409 when a record changed since the `version` the client sent (nothing is overwritten);
+- 422 for a request that does not fit the schema (`errors` is a list, one per bad parameter) or
+  that a service refused (`errors` maps each field to its messages; `__all__` for the request).
 """
 
 from __future__ import annotations
@@ -154,6 +158,8 @@ def _where(loc: Sequence[Any]) -> str:
         return "request"
     source, *rest = loc
     names = {"query": "query parameter", "path": "path parameter", "body": "body field"}
+    if source == "body" and len(rest) > 1:
+        rest = rest[1:]  # ninja names the body parameter first ("payload"): not the client's word
     field = ".".join(str(part) for part in rest)
     return f"{names.get(str(source), str(source))} {field}".strip()
 

@@ -46,7 +46,13 @@ def forum_list(user: Any, *, kind: str = "", mine: bool = False) -> QuerySet[For
     forums = (
         Forum.objects.filter(is_archived=False)
         .select_related("home_team")
-        .annotate(member_count=Count("memberships", distinct=True))
+        .annotate(
+            member_count=Count(
+                "memberships",
+                filter=Q(memberships__person__in=access.scoped(user, Person).values("pk")),
+                distinct=True,
+            )
+        )
     )
     if kind:
         forums = forums.filter(kind=kind)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record, field_changes
 from roundtable.core.concurrency import save_versioned
-from roundtable.directory.models import Organisation, Person, Team
+from roundtable.directory.models import LeadershipMembership, Organisation, Person, Team
 from roundtable.forums.models import (
     Attendance,
     AttendanceStatus,
@@ -468,6 +468,11 @@ def presence_visit_record(
 ) -> tuple[PresenceVisit, bool]:
     """`actor` is in the building today. Recording it twice in a day changes nothing."""
     day = on_date or timezone.localdate()
+    if not LeadershipMembership.objects.filter(person=actor).exists():
+        raise ValidationError(
+            "Only members of a leadership team record being in a building: it is how "
+            "leaders' presence with teams is seen."
+        )
     if day > timezone.localdate():
         raise ValidationError("You can only record being in a building today or earlier.")
     visit, created = PresenceVisit.objects.get_or_create(person=actor, site=site, on_date=day)

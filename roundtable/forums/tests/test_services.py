@@ -319,3 +319,11 @@ def test_a_guest_who_joins_the_forum_can_then_be_recorded_as_a_member(system, hu
     )
     services.attendance_set(actor=system.team_leader_a, meeting=meeting, present=[])
     assert list(Attendance.objects.filter(meeting=meeting)) == [named]
+
+
+def test_only_leaders_record_being_in_a_building(system):
+    site = services.site_create(
+        actor=system.administrator, name="South base", teams=[system.team_b]
+    )
+    with pytest.raises(ValidationError, match="Only members of a leadership team"):
+        services.presence_visit_record(actor=system.clinician_a, site=site)
