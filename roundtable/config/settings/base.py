@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "roundtable.audit",
     "roundtable.directory",
     "roundtable.forums",
+    "roundtable.decisions",
     "roundtable.demo",
 ]
 

@@ -11,3 +11,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+
+# On SQLite the test database is a file, not memory, so that tests of concurrent writers run
+# against the same WAL and locking behaviour as the embedded default (an in-memory database
+# shared between threads fails with "table is locked" instead of waiting its turn).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-roundtable.sqlite3")}  # noqa: F405
