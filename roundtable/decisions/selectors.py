@@ -1,0 +1,380 @@
+"""Reads for decisions, scoped to the person asking; a fixed number of queries per page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+
+from roundtable.core import access
+from roundtable.decisions.models import (
+    AdviceRequest,
+    AllocationRound,
+    Approval,
+    Budget,
+    Comment,
+    Decision,
+    DecisionEvent,
+    DecisionStatus,
+    Hold,
+    Notification,
+    Position,
+    Revision,
+)
+from roundtable.decisions.rules_engine import (
+    Bid,
+    Participant,
+    Representation,
+    Tally,
+    Verdict,
+    allocate,
+    may_agree,
+    representation,
+)
+from roundtable.directory.models import Person
+from roundtable.forums.models import Attendance, AttendanceStatus, ForumMembership
+
+
+@dataclass
+class BudgetSummary:
+    budget: Budget
+    committed_pence: int
+
+    @property
+    def remaining_pence(self) -> int:
+        return self.budget.total_pence - self.committed_pence
+
+
+def _committed(budget_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Decision.objects.filter(
+            budget_id__in=budget_ids,
+            amount_agreed_pence__isnull=False,
+            status__in=[DecisionStatus.AGREED, DecisionStatus.REVIEWED],
+        )
+        .values("budget_id")
+        .annotate(total=Sum("amount_agreed_pence"))
+    )
+    return {row["budget_id"]: int(row["total"] or 0) for row in rows}
+
+
+def budget_summaries(forum_id: int) -> list[BudgetSummary]:
+    budgets = list(Budget.objects.filter(forum_id=forum_id).order_by("-period_start", "name"))
+    committed = _committed([b.pk for b in budgets])
+    return [BudgetSummary(b, committed.get(b.pk, 0)) for b in budgets]
+
+
+def budget_summary(budget: Budget) -> BudgetSummary:
+    return BudgetSummary(budget, _committed([budget.pk]).get(budget.pk, 0))
+
+
+def budget_get(budget_id: int) -> Budget:
+    budget = Budget.objects.select_related("forum").filter(pk=budget_id).first()
+    if budget is None:
+        raise Http404("No budget found.")
+    return budget
+
+
+@dataclass
+class DecisionPage:
+    decision: Decision
+    revisions: list[Revision]
+    current_positions: list[Position]
+    earlier_positions: list[Position]
+    silent: list[ForumMembership]
+    holds: list[Hold]
+    comments: list[Comment]
+    advice: list[AdviceRequest]
+    events: list[DecisionEvent]
+    budget: BudgetSummary | None
+    participants_present: list[Attendance] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    verdict: Verdict = field(default_factory=lambda: Verdict(False))
+    representation: Representation | None = None
+
+    @property
+    def current_revision(self) -> Revision:
+        return self.revisions[-1]
+
+    def position_of(self, person_id: int) -> Position | None:
+        return next((p for p in self.current_positions if p.person_id == person_id), None)
+
+    @property
+    def objections(self) -> list[Position]:
+        return [p for p in self.current_positions if p.stance == "objection"]
+
+
+def decision_get(decision_id: int) -> Decision:
+    decision = (
+        Decision.objects.select_related("forum__home_team", "proposer", "budget", "meeting")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None:
+        raise Http404("No decision found.")
+    return decision
+
+
+def decision_detail(user: Any, decision_id: int) -> DecisionPage:
+    """Everything the decision page shows, in a fixed number of queries however long it is."""
+    decision = decision_get(decision_id)
+    visible = access.scoped(user, Person)
+    revisions = list(
+        Revision.objects.filter(decision=decision).select_related("author").order_by("number")
+    )
+    positions = list(
+        Position.objects.filter(decision=decision, person__in=visible)
+        .select_related("person__discipline", "person__organisation")
+        .order_by("-revision", "person__full_name", "pk")
+    )
+    current = [p for p in positions if p.revision == decision.current_revision]
+    earlier = [p for p in positions if p.revision != decision.current_revision]
+    answered = {p.person_id for p in current}
+    silent = [
+        m
+        for m in ForumMembership.objects.filter(
+            forum_id=decision.forum_id, person__in=visible, person__is_active=True
+        )
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+        if m.person_id not in answered
+    ]
+    holds = list(
+        Hold.objects.filter(decision=decision)
+        .select_related("leader__discipline", "leadership_team")
+        .order_by("created_at", "pk")
+    )
+    comments = list(
+        Comment.objects.filter(decision=decision)
+        .select_related("author__organisation")
+        .order_by("created_at", "pk")
+    )
+    advice = list(
+        AdviceRequest.objects.filter(decision=decision)
+        .select_related("adviser")
+        .order_by("requested_at", "pk")
+    )
+    events = list(
+        DecisionEvent.objects.filter(decision=decision).select_related("actor").order_by("at", "pk")
+    )
+    budget = budget_summary(decision.budget) if decision.budget is not None else None
+    present: list[Attendance] = []
+    if decision.meeting_id is not None:
+        present = list(
+            Attendance.objects.filter(
+                meeting_id=decision.meeting_id,
+                status=AttendanceStatus.PRESENT,
+                person__isnull=False,
+            ).select_related("person__discipline", "person__organisation")
+        )
+    page = DecisionPage(
+        decision,
+        revisions,
+        current,
+        earlier,
+        silent,
+        holds,
+        comments,
+        advice,
+        events,
+        budget,
+        present,
+    )
+    page.tally = Tally.of(p.stance for p in current)
+    page.verdict = may_agree(
+        decision.method,
+        page.tally,
+        advice_given=sum(1 for a in advice if a.given_at is not None),
+        vote_threshold_percent=decision.vote_threshold_percent,
+        vote_quorum=decision.vote_quorum,
+    )
+    # Who took part: those with a position on the current proposal, and, for a decision made in
+    # a meeting, everyone recorded as present there.
+    people = {p.person_id: p.person for p in current}
+    people.update({a.person.pk: a.person for a in present if a.person is not None})
+    forum = decision.forum
+    page.representation = representation(
+        (_participant(person) for person in people.values()),
+        min_disciplines=forum.min_disciplines,
+        required_organisation_kinds=forum.required_organisation_kinds,
+        lived_experience_required=forum.lived_experience_required,
+    )
+    return page
+
+
+def _participant(person: Person) -> Participant:
+    discipline = person.discipline
+    organisation = person.organisation
+    return Participant(
+        discipline_slug=discipline.slug if discipline else None,
+        discipline_name=discipline.name if discipline else None,
+        organisation_kind=organisation.kind if organisation else None,
+    )
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    q: str = ""
+    forum: int | None = None
+    kind: str = ""
+    status: str = ""
+    mine: bool = False
+
+
+def decision_log(user: Any, filters: DecisionFilter) -> QuerySet[Decision]:
+    """Decisions, newest first, with their position count and whether a leader holds them.
+
+    The search looks in titles, the current proposal, outcomes and rationales.
+    """
+    decisions = Decision.objects.select_related("forum", "proposer", "budget").annotate(
+        hold_count=Count("holds", distinct=True),
+    )
+    if filters.forum:
+        decisions = decisions.filter(forum_id=filters.forum)
+    if filters.kind:
+        decisions = decisions.filter(kind=filters.kind)
+    if filters.status:
+        decisions = decisions.filter(status=filters.status)
+    if filters.mine:
+        decisions = decisions.filter(forum__memberships__person=user)
+    if filters.q:
+        words = filters.q.split()
+        for word in words[:8]:
+            in_proposal = Revision.objects.filter(decision=OuterRef("pk"), proposal__icontains=word)
+            decisions = decisions.filter(
+                Q(title__icontains=word)
+                | Q(outcome__icontains=word)
+                | Q(rationale__icontains=word)
+                | Exists(in_proposal)
+            )
+    return decisions.order_by("-created_at", "-pk")
+
+
+CSV_HEADER = [
+    "id",
+    "title",
+    "forum",
+    "kind",
+    "method",
+    "status",
+    "proposer",
+    "revision",
+    "amount requested (£)",
+    "amount agreed (£)",
+    "outcome",
+    "rationale",
+    "decided at",
+    "review on",
+    "held by leaders",
+]
+
+
+def decision_log_rows(decisions: QuerySet[Decision]) -> Iterator[list[str]]:
+    """The decision log as CSV rows, streamed in chunks."""
+
+    def money(pence: int | None) -> str:
+        return "" if pence is None else f"{pence / 100:.2f}"
+
+    yield CSV_HEADER
+    for d in decisions.iterator(chunk_size=500):
+        yield [
+            str(d.pk),
+            d.title,
+            d.forum.name,
+            d.get_kind_display(),
+            d.get_method_display(),
+            d.get_status_display(),
+            d.proposer.full_name,
+            str(d.current_revision),
+            money(d.amount_requested_pence),
+            money(d.amount_agreed_pence),
+            d.outcome,
+            d.rationale,
+            d.decided_at.isoformat() if d.decided_at else "",
+            d.review_on.isoformat() if d.review_on else "",
+            str(getattr(d, "hold_count", 0)),
+        ]
+
+
+def awaiting_my_position(user: Any) -> list[Decision]:
+    """Open decisions in the person's forums on whose current proposal they have no position."""
+    mine = Position.objects.filter(
+        decision=OuterRef("pk"), revision=OuterRef("current_revision"), person=user
+    )
+    return list(
+        Decision.objects.filter(status=DecisionStatus.OPEN, forum__memberships__person=user)
+        .exclude(Exists(mine))
+        .select_related("forum")
+        .order_by("closes_at", "-created_at")[:20]
+    )
+
+
+def notifications_for(user: Any, *, unread_only: bool = True) -> list[Notification]:
+    notices = Notification.objects.filter(person=user)
+    if unread_only:
+        notices = notices.filter(read_at__isnull=True)
+    return list(notices.select_related("decision__forum").order_by("-created_at", "-pk")[:50])
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(person=user, read_at__isnull=True).count()
+
+
+@dataclass
+class AllocationResult:
+    decision: Decision
+    approvals: int
+    funded: bool
+
+
+@dataclass
+class AllocationPage:
+    round: AllocationRound
+    results: list[AllocationResult]
+    budget: BudgetSummary
+    my_approvals: set[int]
+
+    @property
+    def funded_total(self) -> int:
+        return sum(r.decision.amount_requested_pence or 0 for r in self.results if r.funded)
+
+
+def allocation_detail(user: Any, round_id: int) -> AllocationPage:
+    """A round's proposals with their approvals, and which fit the budget (`allocate`)."""
+    allocation = AllocationRound.objects.select_related("budget__forum").filter(pk=round_id).first()
+    if allocation is None:
+        raise Http404("No allocation round found.")
+    proposals = list(allocation.proposals.order_by("created_at", "pk"))
+    counts = dict(
+        Approval.objects.filter(round=allocation)
+        .values_list("decision_id")
+        .annotate(n=Count("pk"))
+        .values_list("decision_id", "n")
+    )
+    summary = budget_summary(allocation.budget)
+    funded = set(
+        allocate(
+            [
+                Bid(d.pk, d.amount_requested_pence or 0, counts.get(d.pk, 0), order)
+                for order, d in enumerate(proposals)
+            ],
+            summary.remaining_pence,
+        )
+    )
+    # Shown in the order the rule considers them: approvals, then amount, then submission.
+    order = {d.pk: index for index, d in enumerate(proposals)}
+    results = sorted(
+        (AllocationResult(d, counts.get(d.pk, 0), d.pk in funded) for d in proposals),
+        key=lambda r: (
+            -r.approvals,
+            r.decision.amount_requested_pence or 0,
+            order[r.decision.pk],
+        ),
+    )
+    mine = set(
+        Approval.objects.filter(round=allocation, person=user).values_list("decision_id", flat=True)
+    )
+    return AllocationPage(allocation, results, summary, mine)
