@@ -25,6 +25,7 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer, django_auth
 
 from roundtable.core.schemas import ErrorOut
+from roundtable.decisions.api import router as decisions_router
 from roundtable.directory import selectors as directory_selectors
 from roundtable.directory.api import router as directory_router
 from roundtable.directory.models import Person
@@ -172,3 +173,4 @@ def me(request: HttpRequest) -> Person:
 
 api.add_router("/directory/", directory_router)
 api.add_router("/forums/", forums_router)
+api.add_router("/decisions/", decisions_router)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from roundtable.core import access
 from roundtable.decisions.models import (
@@ -35,7 +37,7 @@ from roundtable.decisions.rules_engine import (
     representation,
 )
 from roundtable.directory.models import Person
-from roundtable.forums.models import Attendance, AttendanceStatus, ForumMembership
+from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumMembership, Meeting
 
 
 @dataclass
@@ -378,3 +380,98 @@ def allocation_detail(user: Any, round_id: int) -> AllocationPage:
         Approval.objects.filter(round=allocation, person=user).values_list("decision_id", flat=True)
     )
     return AllocationPage(allocation, results, summary, mine)
+
+
+# -- Records a request names by id (the API) ----------------------------------------------------
+
+
+def advice_request_get(decision: Decision, advice_id: int) -> AdviceRequest:
+    """One request for advice on `decision`, with its adviser, or 404."""
+    request = (
+        AdviceRequest.objects.select_related("adviser")
+        .filter(decision=decision, pk=advice_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No advice request found.")
+    return request
+
+
+def decisions_by_id(decision_ids: list[int]) -> dict[int, Decision]:
+    """The decisions among `decision_ids` that exist, by id. One query (none for no ids)."""
+    if not decision_ids:
+        return {}
+    return {d.pk: d for d in Decision.objects.filter(pk__in=set(decision_ids))}
+
+
+def allocation_get(round_id: int) -> AllocationRound:
+    """An allocation round with its budget and forum, or 404."""
+    allocation = AllocationRound.objects.select_related("budget__forum").filter(pk=round_id).first()
+    if allocation is None:
+        raise Http404("No allocation round found.")
+    return allocation
+
+
+# -- For the decision pages ---------------------------------------------------------------------
+
+
+def holds_by_decision(decision_ids: list[int]) -> dict[int, list[Hold]]:
+    """The holds of several decisions, oldest first, in one query: holds are shown wherever a
+    decision is shown (the log, notices, the home page)."""
+    if not decision_ids:
+        return {}
+    found: dict[int, list[Hold]] = {}
+    holds = (
+        Hold.objects.filter(decision_id__in=decision_ids)
+        .select_related("leader", "leadership_team")
+        .order_by("created_at", "pk")
+    )
+    for hold in holds:
+        found.setdefault(hold.decision_id, []).append(hold)
+    return found
+
+
+def forum_choices() -> list[tuple[int, str]]:
+    """Forums by name, for the decision log's filter."""
+    return list(
+        Forum.objects.filter(is_archived=False).order_by("name", "pk").values_list("pk", "name")
+    )
+
+
+def meetings_for_proposal(forum_id: int, *, now: datetime | None = None) -> list[Meeting]:
+    """Meetings of the forum that a decision can be taken in: today's and upcoming ones, not
+    cancelled, soonest first."""
+    now = now or timezone.now()
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Meeting.objects.filter(
+            forum_id=forum_id, starts_at__gte=start_of_today, cancelled_at__isnull=True
+        ).order_by("starts_at", "pk")[:30]
+    )
+
+
+def forum_budgets(forum_id: int) -> list[Budget]:
+    return list(Budget.objects.filter(forum_id=forum_id).order_by("-period_start", "name", "pk"))
+
+
+def open_funding_proposals(budget: Budget) -> list[Decision]:
+    """Open funding proposals from a budget, oldest first: the candidates for an allocation
+    round."""
+    return list(
+        Decision.objects.filter(budget=budget, status=DecisionStatus.OPEN)
+        .select_related("proposer")
+        .order_by("created_at", "pk")
+    )
+
+
+def allocation_rounds_of(budget_ids: list[int]) -> dict[int, list[AllocationRound]]:
+    found: dict[int, list[AllocationRound]] = {}
+    for allocation in AllocationRound.objects.filter(budget_id__in=budget_ids).order_by(
+        "-closes_at", "pk"
+    ):
+        found.setdefault(allocation.budget_id, []).append(allocation)
+    return found
+
+
+def is_member_of(user: Any, forum_id: int) -> bool:
+    return ForumMembership.objects.filter(forum_id=forum_id, person_id=user.pk).exists()

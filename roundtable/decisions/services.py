@@ -82,6 +82,15 @@ def _save(decision: Decision, expected_version: int | None, fields: Iterable[str
     decision.version += 1
 
 
+def _fresh(decision: Decision) -> Decision:
+    """The decision as stored now, locked until the transaction ends.
+
+    A position must be recorded against the revision that is current at that moment, not the
+    one the caller read earlier; the lock makes a revision and a position take turns.
+    """
+    return Decision.objects.select_for_update().select_related("forum").get(pk=decision.pk)
+
+
 def _notify(
     people: Iterable[int], decision: Decision, kind: str, *, skip: int | None = None
 ) -> None:
@@ -118,7 +127,7 @@ def _check_amount(
     budget: Budget, amount: int | None, *, field: str, excluding: Decision | None = None
 ) -> None:
     if amount is None:
-        raise ValidationError({field: "Enter the amount, in pounds."})
+        raise ValidationError({field: "Enter the amount."})
     if amount <= 0:
         raise ValidationError({field: "The amount must be more than £0."})
     remaining = budget.total_pence - budget_committed(budget, excluding=excluding)
@@ -393,6 +402,7 @@ def _record_position(
 @transaction.atomic
 def position_take(*, actor: Person, decision: Decision, stance: str, reason: str = "") -> Position:
     """`actor` takes (or changes) their position on the current revision."""
+    decision = _fresh(decision)
     _check_open_for_positions(decision)
     if not _is_member(decision.forum_id, actor):
         raise ValidationError(
@@ -429,6 +439,7 @@ def consent_round(
     Only people recorded as present at the meeting can be recorded: someone who was not there
     cannot be recorded as consenting.
     """
+    decision = _fresh(decision)
     _check_open_for_positions(decision)
     if meeting.forum_id != decision.forum_id or meeting.is_cancelled:
         raise ValidationError("Choose a meeting of this forum that is not cancelled.")
@@ -793,3 +804,12 @@ def closing_soon_notify(*, now: datetime | None = None) -> int:
             - before
         )
     return made
+
+
+@transaction.atomic
+def notification_read_all(*, actor: Person) -> int:
+    """ "Mark all as read": every unread notice of `actor`, however many. Like
+    `notification_read`, not audited: a notice is the person's own to-do list, not a record."""
+    return Notification.objects.filter(person=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
