@@ -1,8 +1,10 @@
-"""Server time and query count of the directory pages, on an already seeded database.
+"""Server time and query count of the directory and presence pages, on a seeded database.
 
 Run by `bench/run.py` in a subprocess whose environment selects the database; prints one line
 of JSON. Requests go through Django's test client, so the figures are the server's own time
-(middleware, queries, template rendering), without network or browser time.
+(middleware, queries, template rendering), without network or browser time. The leadership
+presence selector (`forums.selectors.system_presence`) is also timed on its own, called
+directly, so that its share of the page's time is visible.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import json
 import statistics
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from time import perf_counter
 
@@ -34,9 +37,10 @@ def measure(runs: int) -> dict[str, object]:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     from roundtable.directory.models import MembershipRole, Person, Team
+    from roundtable.forums.selectors import system_presence
 
     # A seeded team leader: an ordinary signed-in user, not an administrator.
     person = (
@@ -59,6 +63,12 @@ def measure(runs: int) -> dict[str, object]:
         ("Teams list", reverse("directory:teams")),
         ("Organisations list", reverse("directory:organisations")),
     ]
+    notes: list[str] = []
+    teams = Team.objects.count()
+    try:
+        pages.append((f"Leadership presence page ({teams} teams)", reverse("forums:presence")))
+    except NoReverseMatch:
+        notes.append("No leadership presence page (forums:presence) yet: selector timed alone.")
     results: list[PageResult] = []
     for label, url in pages:
         response = client.get(url)  # warm-up: templates compiled, caches filled
@@ -86,12 +96,46 @@ def measure(runs: int) -> dict[str, object]:
                 kilobytes=round(len(response.content) / 1024, 1),
             )
         )
+    results.append(
+        time_call(
+            f"Leadership presence selector ({teams} teams)",
+            "forums.selectors.system_presence()",
+            lambda: system_presence(),
+            runs,
+        )
+    )
     return {
         "signed_in_as": person.full_name,
         "runs": runs,
         "vendor": connection.vendor,
         "pages": [asdict(result) for result in results],
+        "notes": notes,
     }
+
+
+def time_call(label: str, name: str, call: Callable[[], object], runs: int) -> PageResult:
+    """Median time and query count of a function called directly (no request, no template)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call()  # warm-up
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    queries = len(captured.captured_queries)
+    timings: list[float] = []
+    for _ in range(runs):
+        started = perf_counter()
+        call()
+        timings.append((perf_counter() - started) * 1000)
+    return PageResult(
+        page=label,
+        url=name,
+        median_ms=round(statistics.median(timings), 1),
+        min_ms=round(min(timings), 1),
+        max_ms=round(max(timings), 1),
+        queries=queries,
+        kilobytes=0.0,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

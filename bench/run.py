@@ -51,6 +51,7 @@ class BackendResult:
     seed_inside_s: float | None = None
     server: str = ""
     pages: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     skipped: str = ""
 
 
@@ -98,7 +99,9 @@ def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> B
     print(f"  seed (wall clock, including Python start-up): {result.seed_wall_s:.1f} s")
     print(f"  pages ({args.runs} timed requests each) ...")
     _, output = run([sys.executable, str(PAGES), "--runs", str(args.runs)], env)
-    result.pages = json.loads(output.strip().splitlines()[-1])["pages"]
+    measured = json.loads(output.strip().splitlines()[-1])
+    result.pages = measured["pages"]
+    result.notes = measured.get("notes", [])
     return result
 
 
@@ -216,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         if result.skipped:
             print(f"\n{result.name} skipped: {result.skipped}")
+        for note in result.notes:
+            print(f"\n{result.name}: {note}")
     return 0
 
 

@@ -1,9 +1,11 @@
 """The deterministic demo care system, and what the demo and scale generators share.
 
 `build_demo()` makes a small fictional integrated care system ("Forest Vale") through the
-directory services, so every record it makes is validated and audited like one made in the app.
-Names come from a `random.Random` with a fixed seed and nothing depends on the clock, so two
-builds give the same people with the same e-mail addresses.
+directory and forums services, so every record it makes is validated and audited like one made
+in the app; only the year of meeting history (who came to what, visits to buildings) is written
+in bulk, with an audit event per forum (see `roundtable.demo.forums`). Names come from a
+`random.Random` with a fixed seed, so two builds give the same people with the same e-mail
+addresses; the history is dated back from the day it is built, but has the same shape any day.
 
 Both generators mark the system they make with the ODS code of its integrated care board, so a
 second run can tell that a system is already loaded (and which kind) instead of duplicating it.
@@ -16,13 +18,16 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import ProtectedError, Q, QuerySet
+from django.utils import timezone
 
 from roundtable.audit.models import AuditAction, AuditEvent
 from roundtable.audit.services import audit_record
+from roundtable.demo.forums import DemoDirectory, ForumsSummary, build_forums
 from roundtable.demo.names import FIRST_NAMES, SURNAMES
 from roundtable.directory import services
 from roundtable.directory.models import (
@@ -38,6 +43,13 @@ from roundtable.directory.models import (
     Person,
     Team,
     TeamKind,
+)
+from roundtable.forums.models import (
+    Attendance,
+    Forum,
+    Meeting,
+    PresenceVisit,
+    Site,
 )
 
 # Django's password validators ask for at least 12 characters; this has 20 and is not common.
@@ -113,14 +125,35 @@ class ResetSummary:
     retired_people: int = 0
     deleted_teams: int = 0
     deleted_organisations: int = 0
+    deleted_forums: int = 0
+    deleted_meetings: int = 0
+    deleted_visits: int = 0
+
+
+def _delete_forums() -> tuple[int, int, int]:
+    """Delete every forum, meeting, attendance record, site and visit: (forums, meetings, visits).
+
+    Children first: attendance protects people and organisations, meetings protect their forum,
+    visits and meetings protect their site, and forums and sites protect teams and localities.
+    """
+    Attendance.objects.all().delete()
+    meetings = Meeting.objects.count()
+    Meeting.objects.all().delete()
+    visits = PresenceVisit.objects.count()
+    PresenceVisit.objects.all().delete()
+    forums = Forum.objects.count()
+    Forum.objects.all().delete()  # with their members and recurring series
+    Site.objects.all().delete()
+    return forums, meetings, visits
 
 
 @transaction.atomic
 def reset_generated_system() -> ResetSummary:
     """Delete the generated directory so that a generator can build a fresh one.
 
-    Refuses a directory that no generator made. It removes every organisation, locality, team,
-    membership and leadership team, and the generated people (e-mail at a generated domain).
+    Refuses a directory that no generator made. It removes every forum (with its meetings,
+    attendance and series), site and visit; every organisation, locality, team, membership and
+    leadership team; and the generated people (e-mail at a generated domain).
 
     The audit trail is append-only and keeps its actors (PROTECT), so someone who has signed in
     or changed anything cannot be deleted. They are retired instead: deactivated, stripped of
@@ -136,6 +169,7 @@ def reset_generated_system() -> ResetSummary:
     if system is None:
         return ResetSummary(system=None)
     try:
+        deleted_forums, deleted_meetings, deleted_visits = _delete_forums()
         LeadershipMembership.objects.all().delete()
         LeadershipTeam.objects.all().delete()
         Membership.objects.all().delete()
@@ -200,7 +234,9 @@ def reset_generated_system() -> ResetSummary:
         action=AuditAction.DELETE,
         summary=(
             f"Reset the {system} system: {deleted_teams} teams, {deleted_organisations} "
-            f"organisations, {deleted_people} people deleted, {retired} retired"
+            f"organisations, {deleted_people} people deleted, {retired} retired; "
+            f"{deleted_forums} forums with {deleted_meetings} meetings and "
+            f"{deleted_visits} visits deleted"
         ),
     )
     return ResetSummary(
@@ -209,6 +245,9 @@ def reset_generated_system() -> ResetSummary:
         retired_people=retired,
         deleted_teams=deleted_teams,
         deleted_organisations=deleted_organisations,
+        deleted_forums=deleted_forums,
+        deleted_meetings=deleted_meetings,
+        deleted_visits=deleted_visits,
     )
 
 
@@ -659,6 +698,7 @@ class DemoSummary:
     memberships: int = 0
     leadership_teams: int = 0
     leadership_members: int = 0
+    forums: ForumsSummary = field(default_factory=ForumsSummary)
     logins: list[DemoLogin] = field(default_factory=list)
 
 
@@ -697,11 +737,17 @@ def demo_logins() -> list[DemoLogin]:
 
 
 @transaction.atomic
-def build_demo(*, seed: int = DEMO_SEED, progress: Progress | None = None) -> DemoSummary:
-    """Build the Forest Vale demo system through the directory services. Needs an empty directory.
+def build_demo(
+    *, seed: int = DEMO_SEED, progress: Progress | None = None, today: date | None = None
+) -> DemoSummary:
+    """Build the Forest Vale demo system through the services. Needs an empty directory.
 
     Only the demo logins get a real (slow, Argon2 in production settings) password hash; every
     other demo person has an unusable password and cannot sign in.
+
+    Meeting history runs for the year before `today` (default: the local date) and meetings are
+    planned for twelve weeks from it; its shape does not depend on the day (see
+    `roundtable.demo.forums`).
     """
     say = progress or (lambda message: None)
     if loaded_system() is not None:
@@ -845,6 +891,21 @@ def build_demo(*, seed: int = DEMO_SEED, progress: Progress | None = None) -> De
             summary.leadership_members += 1
     say(f"  leadership teams    {summary.leadership_teams:>5}")
     say(f"  leadership members  {summary.leadership_members:>5}")
+
+    directory = DemoDirectory(
+        admin=admin,
+        organisations=organisations,
+        localities=localities,
+        teams=teams,
+        named=named,
+        roster_people={
+            key: [(slot.role, slot.discipline, person) for slot, person in roster]
+            for key, roster in rosters.items()
+        },
+    )
+    summary.forums = build_forums(
+        directory, seed=seed, today=today or timezone.localdate(), say=say
+    )
     summary.logins = demo_logins()
     return summary
 

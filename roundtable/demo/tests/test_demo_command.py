@@ -1,40 +1,55 @@
-"""`roundtable demo`: the Forest Vale demo system has the promised shape, logins and lone roles."""
+"""`roundtable demo`: building, running again, resetting, replacing a seeded system.
+
+What the built demo holds is tested in `test_demo_directory.py` and `test_demo_forums.py`.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, Q
 from django.test import RequestFactory
+from django.utils import timezone
 
 from roundtable.audit.models import AuditEvent
+from roundtable.demo.forums import FORUMS
 from roundtable.demo.generator import (
     DEMO_PASSWORD,
-    PARTNER_DOMAIN,
     PERSONAS,
     RETIRED_DOMAIN,
+    build_demo,
     generated_people,
-    lone_roles,
+    reset_generated_system,
 )
+from roundtable.demo.tests.story import EXPECTED_STATUS
 from roundtable.directory import selectors
 from roundtable.directory.models import (
-    Discipline,
-    LeadershipLevel,
     LeadershipMembership,
     LeadershipTeam,
     Locality,
     Membership,
-    MembershipRole,
     Organisation,
     OrganisationKind,
     Person,
     Team,
-    TeamKind,
 )
+from roundtable.forums import services as forums_services
+from roundtable.forums.models import (
+    Attendance,
+    Forum,
+    ForumKind,
+    ForumMembership,
+    Meeting,
+    MeetingSeries,
+    PresenceVisit,
+    Site,
+)
+from roundtable.forums.selectors import system_presence
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +74,13 @@ def snapshot() -> dict[str, int]:
         Membership,
         LeadershipTeam,
         LeadershipMembership,
+        Site,
+        Forum,
+        ForumMembership,
+        MeetingSeries,
+        Meeting,
+        Attendance,
+        PresenceVisit,
         AuditEvent,
     )
     return {model.__name__: model.objects.count() for model in models}
@@ -72,142 +94,34 @@ def people_fingerprint() -> list[tuple[str, str, str, str, str]]:
     )
 
 
-def test_builds_every_kind_of_organisation_with_valid_ods_codes():
-    run_demo()
-    kinds = Counter(Organisation.objects.values_list("kind", flat=True))
-    assert kinds == {
-        OrganisationKind.ICB: 1,
-        OrganisationKind.NHS_TRUST: 1,
-        OrganisationKind.PCN: 2,
-        OrganisationKind.GP_PRACTICE: 6,
-        OrganisationKind.VCSE: 3,
-        OrganisationKind.LOCAL_AUTHORITY: 1,
-        OrganisationKind.LIVED_EXPERIENCE: 1,
+def history_shape(today: date) -> dict[str, tuple[int, int, int, int, int]]:
+    """Per forum: past meetings, upcoming ones, past cancelled, attendance rows, guests."""
+    past = Q(meetings__starts_at__date__lt=today)
+    return {
+        forum.name: (forum.past, forum.upcoming, forum.cancelled, forum.rows, forum.guests)
+        for forum in Forum.objects.annotate(
+            past=Count("meetings", filter=past, distinct=True),
+            upcoming=Count("meetings", filter=~past, distinct=True),
+            cancelled=Count(
+                "meetings", filter=past & Q(meetings__cancelled_at__isnull=False), distinct=True
+            ),
+            rows=Count("meetings__attendances", distinct=True),
+            guests=Count(
+                "meetings__attendances",
+                filter=Q(meetings__attendances__is_guest=True),
+                distinct=True,
+            ),
+        )
     }
-    icb = Organisation.objects.get(kind=OrganisationKind.ICB)
-    assert Organisation.objects.get(kind=OrganisationKind.NHS_TRUST).parent == icb
-    for pcn in Organisation.objects.filter(kind=OrganisationKind.PCN):
-        assert pcn.children.filter(kind=OrganisationKind.GP_PRACTICE).count() == 3
-    for organisation in Organisation.objects.all():
-        organisation.full_clean()  # raises if an ODS code has the wrong shape
-    assert Organisation.objects.filter(ods_code__isnull=False).count() >= 10
 
 
-def test_builds_localities_and_teams_of_every_kind():
-    run_demo()
-    assert set(Locality.objects.values_list("name", flat=True)) == {
-        "Harlow Vale",
-        "Epping North",
-        "Loughton Forest",
-    }
-    for locality in Locality.objects.all():
-        assert locality.teams.filter(kind=TeamKind.CMHT).count() == 1
-    assert 9 <= Team.objects.count() <= 12
-    assert set(Team.objects.values_list("kind", flat=True)) == set(TeamKind.values)
-    board = Team.objects.get(kind=TeamKind.BOARD)
-    assert board.organisation.kind == OrganisationKind.ICB
-    for team in Team.objects.all():
-        team.full_clean()
-        if team.kind != TeamKind.BOARD:
-            assert team.memberships.filter(role=MembershipRole.TEAM_LEADER).count() == 1
-    for cmht in Team.objects.filter(kind=TeamKind.CMHT):
-        assert cmht.memberships.filter(role=MembershipRole.CLINICAL_LEAD).exists()
-
-
-def test_people_of_every_discipline_with_fictional_addresses():
-    run_demo()
-    assert 75 <= Person.objects.count() <= 100
-    present = set(Person.objects.values_list("discipline__slug", flat=True))
-    assert present == set(Discipline.objects.values_list("slug", flat=True))
-    assert len(present) == 13
-    assert generated_people().count() == Person.objects.count()
-    assert len(set(Person.objects.values_list("full_name", flat=True))) == Person.objects.count()
-    assert not Person.objects.filter(memberships__isnull=True).exists()
-    for person in Person.objects.all():
-        person.full_clean()
-
-
-def test_leadership_teams_at_every_level_mix_backgrounds():
-    run_demo()
-    levels = Counter(LeadershipTeam.objects.values_list("level", flat=True))
-    assert levels[LeadershipLevel.SYSTEM] == 1
-    assert levels[LeadershipLevel.ORGANISATION] >= 1
-    assert levels[LeadershipLevel.PROJECT] == 1
-    assert levels[LeadershipLevel.TEAM] == Team.objects.filter(kind=TeamKind.CMHT).count()
-    trust = Organisation.objects.get(kind=OrganisationKind.NHS_TRUST)
-    assert LeadershipTeam.objects.filter(organisation=trust).exists()
-    partner_kinds: set[str] = {OrganisationKind.VCSE, OrganisationKind.LIVED_EXPERIENCE}
-    for leadership_team in LeadershipTeam.objects.all():
-        leadership_team.full_clean()
-        members = list(leadership_team.members.select_related("discipline", "organisation"))
-        assert len(members) >= 4, leadership_team.name
-        assert len({m.discipline_id for m in members}) >= 3, leadership_team.name
-        assert any(
-            m.organisation is not None and m.organisation.kind in partner_kinds for m in members
-        ), leadership_team.name
-    system = LeadershipTeam.objects.get(level=LeadershipLevel.SYSTEM)
-    assert system.members.filter(discipline__slug="lived-experience").exists()
-
-
-def test_lone_roles_come_from_the_data():
-    run_demo()
-    roles = {(role.locality, role.discipline, role.full_name) for role in lone_roles()}
-    assert len(roles) >= 2
-    assert ("Epping North", "Mental health coach", "Jordan Ellis") in roles
-    assert any(role[:2] == ("Loughton Forest", "Peer support") for role in roles)
-
-    # The lone coach can find mental health coaches in other localities.
-    coach = persona("lone_coach")
-    coach_seen = selectors.person_detail(coach, coach.pk)
-    peers = selectors.same_discipline_elsewhere(coach, coach_seen)
-    assert peers
-    assert "Epping North" not in {locality.name for locality, _ in peers if locality}
-
-
-def test_every_persona_can_sign_in_with_the_demo_password():
-    run_demo()
-    request = RequestFactory().post("/sign-in/")
-    for demo_persona in PERSONAS:
-        person = authenticate(request, username=demo_persona.email, password=DEMO_PASSWORD)
-        assert person is not None, demo_persona.label
-        assert person.get_full_name() == demo_persona.full_name
-        validate_password(DEMO_PASSWORD, person)
-    administrator = persona("administrator")
-    assert administrator.is_staff
-    assert administrator.is_superuser
-    assert Person.objects.filter(is_staff=True).count() == 1
-    # Everyone else is in the directory but cannot sign in.
-    others = Person.objects.exclude(email__in=[p.email for p in PERSONAS])
-    assert not any(person.has_usable_password() for person in others)
-
-
-def test_personas_sit_where_the_story_needs_them():
-    run_demo()
-    coach = persona("lone_coach")
-    assert coach.discipline is not None
-    assert coach.discipline.slug == "mental-health-coach"
-    assert coach.email.endswith(PARTNER_DOMAIN)
-    for key, locality in (("clinician_a", "Harlow Vale"), ("clinician_b", "Epping North")):
-        teams = persona(key).memberships.values_list("team__locality__name", flat=True)
-        assert list(teams) == [locality]
-    leader = persona("team_leader").memberships.get(role=MembershipRole.TEAM_LEADER)
-    assert leader.team == persona("clinician_a").memberships.get().team
-    assert persona("board_member").memberships.filter(team__kind=TeamKind.BOARD).exists()
-    assert persona("lived_experience").leadership_teams.filter(level="system").exists()
-    assert Organisation.objects.get(people=persona("vcse")).kind == OrganisationKind.VCSE
-
-
-def test_prints_a_table_of_the_logins():
-    output = run_demo()
-    assert "Demo logins" in output
-    assert "Persona" in output
-    assert "E-mail" in output
-    for demo_persona in PERSONAS:
-        line = next(line for line in output.splitlines() if demo_persona.email in line)
-        assert demo_persona.label in line
-        assert demo_persona.full_name in line
-        assert DEMO_PASSWORD in line
-    assert "Jordan Ellis: Mental health coach, Epping North" in output
+def history_fingerprint() -> list[tuple[str, str, str, str, str]]:
+    rows = Attendance.objects.values_list(
+        "meeting__forum__name", "meeting__starts_at", "person__email", "guest_name", "status"
+    )
+    return sorted(
+        (forum, str(at), email or "", guest, status) for forum, at, email, guest, status in rows
+    )
 
 
 def test_running_twice_changes_nothing_and_prints_the_logins_again():
@@ -220,31 +134,61 @@ def test_running_twice_changes_nothing_and_prints_the_logins_again():
         assert demo_persona.email in output
 
 
-def test_builds_the_same_people_every_time():
+def test_a_reset_rebuilds_the_same_people_and_history():
     run_demo()
-    first = people_fingerprint()
-    # Someone signs in and acts, so the trail names them: the reset must cope.
+    today = timezone.localdate()
+    first_people, first_shape, first_history = (
+        people_fingerprint(),
+        history_shape(today),
+        history_fingerprint(),
+    )
+    # Someone signs in and acts, so the trail names them: the reset must cope. They also use the
+    # forums: a visit, a forum of their own, a meeting with attendance.
     clinician = persona("clinician_a")
     selectors.person_detail(clinician, persona("vcse").pk)
+    leader = persona("team_leader")
+    forums_services.presence_visit_record(actor=leader, site=Site.objects.order_by("pk")[0])
+    forum = forums_services.forum_create(
+        actor=leader, name="Harlow Vale reflective practice", kind=ForumKind.MDT
+    )
+    start = timezone.now() - timedelta(days=1)
+    meeting = forums_services.meeting_create(
+        actor=leader, forum=forum, starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    forums_services.attendance_record(actor=leader, meeting=meeting, person=persona("vcse"))
 
     output = run_demo("--reset")
 
     assert "Removed the demo system" in output
-    assert people_fingerprint() == first
+    assert f"Also removed {len(FORUMS) + 1} forums" in output
+    assert people_fingerprint() == first_people
+    assert not Forum.objects.filter(name="Harlow Vale reflective practice").exists()
+    assert history_shape(today) == first_shape
+    assert history_fingerprint() == first_history
+    history = AuditEvent.objects.filter(summary__startswith="Demo history of ")
+    assert history.count() == 2 * len(FORUMS)
     retired = Person.objects.filter(email__endswith=f"@{RETIRED_DOMAIN}")
-    assert {p.full_name for p in retired} >= {"Dev Patel", "Priya Shah"}
+    # The administrator, the clinician and the people who convene forums are in the trail.
+    assert {p.full_name for p in retired} >= {"Dev Patel", "Priya Shah", "Rachel Adeyemi"}
     assert not any(p.is_active or p.is_staff or p.has_usable_password() for p in retired)
     assert Person.objects.filter(is_staff=True).count() == 1
     request = RequestFactory().post("/sign-in/")
     assert authenticate(request, username=clinician.email, password=DEMO_PASSWORD) is not None
 
 
-def test_writes_are_audited():
-    run_demo()
-    administrator = persona("administrator")
-    assert AuditEvent.objects.filter(actor=administrator, object_type="directory.team").count() == (
-        Team.objects.count()
-    )
+def test_the_history_has_the_same_shape_on_any_day():
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7)
+    shapes = []
+    # Straight after a weekend is when a team's "within 7 days" is most at risk.
+    for day in (monday, monday + timedelta(days=6)):
+        with transaction.atomic():
+            reset_generated_system()
+            build_demo(today=day)
+        statuses = {p.team.name: p.status for p in system_presence(today=day).teams}
+        shapes.append((history_shape(day), statuses))
+    assert shapes[0] == shapes[1]
+    assert shapes[0][1] == EXPECTED_STATUS
 
 
 def test_refuses_a_directory_it_did_not_make(system):
@@ -259,7 +203,11 @@ def test_replaces_a_seeded_system_only_when_asked():
     call_command("seed", "--scale", "1", stdout=StringIO())
     with pytest.raises(CommandError, match="seeded system"):
         run_demo()
+    assert Meeting.objects.exists()
     output = run_demo("--reset")
     assert "Removed the seed system" in output
+    assert "Also removed" in output
     assert Person.objects.count() == len(people_fingerprint())
     assert Organisation.objects.filter(kind=OrganisationKind.ICB).get().ods_code == "Q9Z"
+    assert Forum.objects.count() == len(FORUMS)
+    assert {p.team.name: p.status for p in system_presence().teams} == EXPECTED_STATUS

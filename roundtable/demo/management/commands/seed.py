@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from roundtable.demo.generator import GeneratorError, loaded_system, reset_generated_system
+from roundtable.demo.management.commands.demo import reset_message
 from roundtable.demo.scale import DEFAULT_BATCH_SIZE, plan_for, seed_system
 
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Build a large fictional care system with bulk inserts. --scale 1 is about the demo's "
         "size (80 people, 10 teams); --scale 75 is 6,000 people in 400 teams. The same scale "
-        "and --seed always give the same system. Seeded people cannot sign in."
+        "and --seed always give the same system, with a forum for every team and a year of "
+        "meetings, attendance and leaders' visits before today. Seeded people cannot sign in."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -63,17 +65,7 @@ class Command(BaseCommand):
                         "with --reset to replace it, or seed an empty database."
                     )
                 if system is not None:
-                    outcome = reset_generated_system()
-                    retired = (
-                        f" ({outcome.retired_people} kept as retired: the audit trail names them)"
-                        if outcome.retired_people
-                        else ""
-                    )
-                    self.stdout.write(
-                        f"Removed the {outcome.system} system: {outcome.deleted_teams:,} teams, "
-                        f"{outcome.deleted_organisations:,} organisations, "
-                        f"{outcome.deleted_people:,} people{retired}."
-                    )
+                    self.stdout.write(reset_message(reset_generated_system()))
                 summary = seed_system(
                     plan,
                     seed=options["seed"],
@@ -82,10 +74,12 @@ class Command(BaseCommand):
                 )
         except GeneratorError as error:
             raise CommandError(str(error)) from None
+        forums = summary.forums
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {summary.people:,} people in {summary.teams:,} teams "
-                f"in {summary.seconds:.1f} s."
+                f"Seeded {summary.people:,} people in {summary.teams:,} teams, with "
+                f"{forums.forums:,} forums, {forums.meetings:,} meetings and "
+                f"{forums.attendance:,} attendance records, in {summary.seconds:.1f} s."
             )
         )
 
