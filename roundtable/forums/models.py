@@ -243,6 +243,12 @@ class Attendance(TimeStampedModel):
 
     class Meta:
         ordering = ["is_guest", "person__full_name", "guest_name"]
+        indexes = [
+            # Covers the presence query: a leader's attendance, by status, to its meetings.
+            models.Index(
+                fields=["person", "status", "meeting"], name="attendance_person_status_meet"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "person"],

@@ -33,8 +33,10 @@ from roundtable.forums.models import (
     Site,
 )
 
-# Presence older than this is reported as "not in the last year" (and not searched for).
-PRESENCE_LOOKBACK_DAYS = 365
+# Presence older than this (13 weeks) is reported as "not in the last 13 weeks" and not searched
+# for: it keeps the system view fast on years of history, and a team unvisited for a quarter
+# needs attention whatever the exact date.
+PRESENCE_LOOKBACK_DAYS = 91
 RECENT_DAYS = 7
 MONTH_DAYS = 28
 
@@ -194,13 +196,12 @@ def sites() -> list[Site]:
 
 
 def sites_for(user: Any) -> list[Site]:
-    """Sites of the person's own teams first, then every other site."""
-    all_sites = list(Site.objects.prefetch_related("teams").order_by("name"))
-    team_ids = set(
-        Team.objects.filter(memberships__person=user).values_list("pk", flat=True)
-    ) | set(Team.objects.filter(leadership_teams__members=user).values_list("pk", flat=True))
-    own = [s for s in all_sites if any(t.pk in team_ids for t in s.teams.all())]
-    return own + [s for s in all_sites if s not in own]
+    """Sites of the person's own teams (member or leader) first, then all others. One query."""
+    own_teams = Team.objects.filter(
+        Q(memberships__person=user) | Q(leadership_teams__members=user)
+    ).values("pk")
+    own = Exists(Site.teams.through.objects.filter(site_id=OuterRef("pk"), team_id__in=own_teams))
+    return list(Site.objects.only("id", "name").annotate(own=own).order_by("-own", "name", "pk"))
 
 
 def calendar_feed_of(user: Any) -> CalendarFeed | None:
@@ -303,82 +304,25 @@ def covers(leadership_team: LeadershipTeam, team: Team) -> bool:
     return leadership_team.team_id == team.pk
 
 
-def _leaders() -> tuple[dict[int, LeadershipTeam], dict[int, set[int]], dict[int, Person]]:
-    """Leadership teams, their active members' ids, and those people. One query."""
-    teams: dict[int, LeadershipTeam] = {}
-    members: dict[int, set[int]] = {}
-    people: dict[int, Person] = {}
-    for row in LeadershipMembership.objects.filter(person__is_active=True).select_related(
-        "leadership_team", "person__discipline"
-    ):
-        teams.setdefault(row.leadership_team_id, row.leadership_team)
-        members.setdefault(row.leadership_team_id, set()).add(row.person_id)
-        people[row.person_id] = row.person
-    return teams, members, people
+@dataclass
+class _Leadership:
+    """Leadership teams indexed by what they cover, their active members, and backgrounds."""
 
+    teams: dict[int, LeadershipTeam]
+    members: dict[int, list[int]]
+    backgrounds: dict[int, str]
+    system: list[int] = field(default_factory=list)
+    by_organisation: dict[int, list[int]] = field(default_factory=dict)
+    by_team: dict[int, list[int]] = field(default_factory=dict)
 
-def _last_presence(
-    leader_ids: Iterable[int], since: date, *, team_ids: Iterable[int] | None = None
-) -> dict[tuple[int, int], date]:
-    """(team id, person id) → the last local date the person was present at the team.
-
-    Present means: attended (not sent apologies to) a meeting, not cancelled and already
-    started, of a forum whose home team it is — as a member or as a guest — or recorded being
-    in a building where the team is based. Two queries.
-    """
-    leaders = list(leader_ids)
-    now = timezone.now()
-    since_at = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    meetings = Attendance.objects.filter(
-        person_id__in=leaders,
-        status=AttendanceStatus.PRESENT,
-        meeting__cancelled_at__isnull=True,
-        meeting__starts_at__gte=since_at,
-        meeting__starts_at__lte=now,
-        meeting__forum__home_team__isnull=False,
-    )
-    visits = PresenceVisit.objects.filter(person_id__in=leaders, on_date__gte=since)
-    if team_ids is not None:
-        ids = list(team_ids)
-        meetings = meetings.filter(meeting__forum__home_team_id__in=ids)
-    last: dict[tuple[int, int], date] = {}
-
-    def keep(key: tuple[int, int], day: date) -> None:
-        if key not in last or day > last[key]:
-            last[key] = day
-
-    for team_id, person_id, starts_at in meetings.values_list(
-        "meeting__forum__home_team_id", "person_id"
-    ).annotate(last=Max("meeting__starts_at")):
-        # The date a meeting happened is its date in Europe/London, whatever the clocks did.
-        keep((team_id, person_id), timezone.localtime(starts_at).date())
-    for team_id, person_id, day in (
-        visits.filter(site__teams__isnull=False)
-        .values_list("site__teams", "person_id")
-        .annotate(last=Max("on_date"))
-    ):
-        keep((team_id, person_id), day)
-    if team_ids is not None:
-        wanted = set(ids)
-        last = {key: day for key, day in last.items() if key[0] in wanted}
-    return last
-
-
-def _coverage_for(
-    team: Team,
-    leadership: dict[int, LeadershipTeam],
-    members: dict[int, set[int]],
-    last: dict[tuple[int, int], date],
-    today: date,
-) -> list[Coverage]:
-    coverage = []
-    for lt_id, lt in leadership.items():
-        if not covers(lt, team):
-            continue
-        dates = [last[(team.pk, pid)] for pid in members.get(lt_id, ()) if (team.pk, pid) in last]
-        coverage.append(Coverage(lt, max(dates) if dates else None, today))
-    coverage.sort(key=lambda c: (_LEVEL_ORDER[c.leadership_team.level], c.leadership_team.name))
-    return coverage
+    def covering(self, team: Team) -> list[int]:
+        """Leadership teams covering `team`: its own and project ones, its organisation's, the
+        system's — in that order, each by name."""
+        return [
+            *self.by_team.get(team.pk, ()),
+            *self.by_organisation.get(team.organisation_id, ()),
+            *self.system,
+        ]
 
 
 _LEVEL_ORDER: dict[str, int] = {
@@ -389,44 +333,126 @@ _LEVEL_ORDER: dict[str, int] = {
 }
 
 
+def _leadership() -> _Leadership:
+    """Two queries, reading plain values where no model object is needed."""
+    teams = {lt.pk: lt for lt in LeadershipTeam.objects.all()}
+    members: dict[int, list[int]] = {}
+    backgrounds: dict[int, str] = {}
+    for lt_id, person_id, discipline in LeadershipMembership.objects.filter(
+        person__is_active=True
+    ).values_list("leadership_team_id", "person_id", "person__discipline__name"):
+        members.setdefault(lt_id, []).append(person_id)
+        backgrounds[person_id] = discipline or "Not recorded"
+    index = _Leadership(teams, members, backgrounds)
+    for lt in sorted(teams.values(), key=lambda t: (_LEVEL_ORDER[t.level], t.name, t.pk)):
+        if lt.level == LeadershipLevel.SYSTEM:
+            index.system.append(lt.pk)
+        elif lt.level == LeadershipLevel.ORGANISATION and lt.organisation_id is not None:
+            index.by_organisation.setdefault(lt.organisation_id, []).append(lt.pk)
+        elif lt.team_id is not None:
+            index.by_team.setdefault(lt.team_id, []).append(lt.pk)
+    return index
+
+
+def _last_presence(
+    leader_ids: Iterable[int] | QuerySet[Any],
+    since: date,
+    *,
+    team_ids: Iterable[int] | None = None,
+) -> dict[int, dict[int, date]]:
+    """team id → {person id → the last local date the person was present at the team}.
+
+    Present means: attended (not sent apologies to) a meeting, not cancelled and already
+    started, of a forum whose home team it is — as a member or as a guest — or recorded being
+    in a building where the team is based. Two queries.
+    """
+    # A subquery for the whole system (thousands of leaders), a short list for one team.
+    leaders = leader_ids if isinstance(leader_ids, QuerySet) else list(leader_ids)
+    now = timezone.now()
+    since_at = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    meetings = Attendance.objects.filter(
+        person_id__in=leaders,
+        status=AttendanceStatus.PRESENT,
+        meeting__cancelled_at__isnull=True,
+        meeting__starts_at__gte=since_at,
+        meeting__starts_at__lte=now,
+        meeting__forum__home_team__isnull=False,
+    )
+    visits = PresenceVisit.objects.filter(
+        person_id__in=leaders, on_date__gte=since, site__teams__isnull=False
+    )
+    wanted: set[int] | None = None
+    if team_ids is not None:
+        wanted = set(team_ids)
+        meetings = meetings.filter(meeting__forum__home_team_id__in=wanted)
+    last: dict[int, dict[int, date]] = {}
+
+    def keep(team_id: int, person_id: int, day: date) -> None:
+        if wanted is not None and team_id not in wanted:
+            return
+        seen = last.setdefault(team_id, {})
+        if person_id not in seen or day > seen[person_id]:
+            seen[person_id] = day
+
+    london = timezone.get_current_timezone()
+    for team_id, person_id, starts_at in meetings.values_list(
+        "meeting__forum__home_team_id", "person_id"
+    ).annotate(last=Max("meeting__starts_at")):
+        # The date a meeting happened is its date in Europe/London, whatever the clocks did.
+        keep(team_id, person_id, starts_at.astimezone(london).date())
+    for team_id, person_id, day in visits.values_list("site__teams", "person_id").annotate(
+        last=Max("on_date")
+    ):
+        keep(team_id, person_id, day)
+    return last
+
+
+def _coverage_for(
+    team: Team, leadership: _Leadership, last: dict[int, dict[int, date]], today: date
+) -> list[Coverage]:
+    seen = last.get(team.pk, {})
+    coverage = []
+    for lt_id in leadership.covering(team):
+        dates = [seen[pid] for pid in leadership.members.get(lt_id, ()) if pid in seen]
+        coverage.append(Coverage(leadership.teams[lt_id], max(dates) if dates else None, today))
+    return coverage
+
+
 def system_presence(*, today: date | None = None) -> SystemPresence:
     """Leadership presence for every team, and the backgrounds of leaders present lately.
 
-    Four queries whatever the size of the system.
+    Five queries whatever the size of the system.
     """
     today = today or timezone.localdate()
-    leadership, members, people = _leaders()
-    last = _last_presence(people, today - timedelta(days=PRESENCE_LOOKBACK_DAYS))
+    leadership = _leadership()
+    last = _last_presence(leadership.backgrounds, today - timedelta(days=PRESENCE_LOOKBACK_DAYS))
     teams = list(Team.objects.select_related("organisation", "locality").order_by("name", "pk"))
     presences = [
-        TeamPresence(team, _coverage_for(team, leadership, members, last, today), today)
-        for team in teams
+        TeamPresence(team, _coverage_for(team, leadership, last, today), today) for team in teams
     ]
     presences.sort(
         key=lambda p: (-(p.days_since if p.days_since is not None else 10**6), p.team.name)
     )
     month_ago = today - timedelta(days=MONTH_DAYS - 1)
-    present_lately = {pid for (_, pid), day in last.items() if day >= month_ago}
-    backgrounds = Counter(_background(people[pid]) for pid in present_lately)
+    present_lately = {
+        pid for seen in last.values() for pid, day in seen.items() if day >= month_ago
+    }
+    backgrounds = Counter(leadership.backgrounds[pid] for pid in present_lately)
     return SystemPresence(
         presences, sorted(backgrounds.items(), key=lambda kv: (-kv[1], kv[0])), today
     )
 
 
-def _background(person: Person) -> str:
-    discipline = person.discipline
-    return discipline.name if discipline is not None else "Not recorded"
-
-
 def team_presence(team: Team, *, today: date | None = None) -> TeamPresence:
     today = today or timezone.localdate()
-    leadership, members, _ = _leaders()
-    leadership = {k: v for k, v in leadership.items() if covers(v, team)}
-    leader_ids = {pid for lt_id in leadership for pid in members.get(lt_id, ())}
+    leadership = _leadership()
+    leader_ids = {
+        pid for lt_id in leadership.covering(team) for pid in leadership.members.get(lt_id, ())
+    }
     last = _last_presence(
         leader_ids, today - timedelta(days=PRESENCE_LOOKBACK_DAYS), team_ids=[team.pk]
     )
-    return TeamPresence(team, _coverage_for(team, leadership, members, last, today), today)
+    return TeamPresence(team, _coverage_for(team, leadership, last, today), today)
 
 
 def team_get(team_id: int) -> Team:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from roundtable.core import access
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.directory.models import OrganisationKind, Person
-from roundtable.forums import calendar, selectors, services
+from roundtable.forums import calendar, presenters, selectors, services
 from roundtable.forums.forms import (
     AddMemberForm,
     AttendanceForm,
@@ -502,8 +502,11 @@ def presence(request: HttpRequest) -> HttpResponse:
         "teams": teams,
         "status": status,
         "visit_form": _visit_form(request) if selectors.is_leader(request.user) else None,
+        # One reverse() for the page instead of one per team row.
+        "team_url_prefix": reverse("forums:team-presence", args=[0]).removesuffix("0/"),
         "breadcrumbs": _crumbs(("Leadership presence", "")),
     }
+    context.update(presenters.template_helpers())
     return render(request, "forums/presence.jinja", context)
 
 
@@ -514,6 +517,7 @@ def team_presence(request: HttpRequest, team_id: int) -> HttpResponse:
         "active_nav": "presence",
         "presence": selectors.team_presence(team),
         "team": team,
+        **presenters.template_helpers(),
         "breadcrumbs": _crumbs(
             ("Leadership presence", reverse("forums:presence")), (team.name, "")
         ),

@@ -1134,8 +1134,8 @@ def test_the_system_view_uses_the_same_queries_whatever_the_size(
 ) -> None:
     client.force_login(system.clinician_a)
     path = f"{API}/presence"
-    # Leaders, meetings attended, buildings visited, teams.
-    with django_assert_num_queries(SESSION_QUERIES + 4):
+    # Leadership teams, their members, meetings attended, buildings visited, teams.
+    with django_assert_num_queries(SESSION_QUERIES + 5):
         small = client.get(path).json()
     today = timezone.localdate()
     organisation = LeadershipTeam.objects.create(
@@ -1164,7 +1164,7 @@ def test_the_system_view_uses_the_same_queries_whatever_the_size(
         )
         site = services.site_create(actor=system.administrator, name=f"Base {i}", teams=[team])
         services.presence_visit_record(actor=system.lived_experience, site=site, on_date=today)
-    with django_assert_num_queries(SESSION_QUERIES + 4):
+    with django_assert_num_queries(SESSION_QUERIES + 5):
         large = client.get(path).json()
     assert len(small["teams"]) == 3
     assert len(large["teams"]) == 15
@@ -1280,7 +1280,8 @@ READ_QUERIES = [
     ("/forums/{huddle}/meetings", 3),  # forum, count, page
     ("/meetings/{meeting}", 3),  # meeting, members, attendance
     ("/sites", 3),  # count, page, their teams
-    ("/presence/teams/{team}", 4),  # leaders, meetings attended, buildings visited
+    # Team, leadership teams, their members, meetings attended, buildings visited.
+    ("/presence/teams/{team}", 5),
 ]
 
 
