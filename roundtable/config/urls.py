@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("roundtable.core.urls")),
     path("", include("roundtable.directory.urls")),
     path("", include("roundtable.forums.urls")),
+    path("", include("roundtable.decisions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,10 +7,15 @@ class DecisionsConfig(AppConfig):
     verbose_name = "Shared decisions"
 
     def ready(self) -> None:
-        from roundtable.core import ticks
+        from roundtable.core import home, ticks
+        from roundtable.decisions import access  # noqa: F401  (registers access policies)
         from roundtable.decisions.services import closing_soon_notify
 
         ticks.register(
             "decisions",
             lambda today: f"{closing_soon_notify()} closing-soon notices",
         )
+
+        from roundtable.decisions.views import home_section
+
+        home.register("decisions", home_section, order=30)

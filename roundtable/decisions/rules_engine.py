@@ -122,6 +122,17 @@ class Representation:
 
 LIVED_EXPERIENCE_DISCIPLINE = "lived-experience"
 
+# How a missing organisation kind reads in a sentence: "someone from …".
+ORGANISATION_PHRASES: dict[str, str] = {
+    OrganisationKind.ICB: "the integrated care board",
+    OrganisationKind.NHS_TRUST: "an NHS trust",
+    OrganisationKind.PCN: "a primary care network",
+    OrganisationKind.GP_PRACTICE: "a GP practice",
+    OrganisationKind.VCSE: "a VCSE organisation",
+    OrganisationKind.LOCAL_AUTHORITY: "the local authority",
+    OrganisationKind.LIVED_EXPERIENCE: "a lived-experience network",
+}
+
 
 def representation(
     participants: Iterable[Participant],
@@ -144,10 +155,9 @@ def representation(
         missing.append(
             f"at least {min_disciplines} disciplines (only {len(disciplines)} took part)"
         )
-    labels = dict(OrganisationKind.choices)
     for kind in sorted(set(required_organisation_kinds)):
         if kind not in kinds:
-            missing.append(f"someone from a {labels.get(kind, kind).lower()}")
+            missing.append(f"someone from {ORGANISATION_PHRASES.get(kind, kind)}")
     if lived_experience_required and not lived:
         missing.append("a lived-experience voice")
     return Representation(disciplines, kinds, lived, tuple(missing))

@@ -450,10 +450,6 @@ def meetings_for_proposal(forum_id: int, *, now: datetime | None = None) -> list
     )
 
 
-def forum_budgets(forum_id: int) -> list[Budget]:
-    return list(Budget.objects.filter(forum_id=forum_id).order_by("-period_start", "name", "pk"))
-
-
 def open_funding_proposals(budget: Budget) -> list[Decision]:
     """Open funding proposals from a budget, oldest first: the candidates for an allocation
     round."""
@@ -471,7 +467,3 @@ def allocation_rounds_of(budget_ids: list[int]) -> dict[int, list[AllocationRoun
     ):
         found.setdefault(allocation.budget_id, []).append(allocation)
     return found
-
-
-def is_member_of(user: Any, forum_id: int) -> bool:
-    return ForumMembership.objects.filter(forum_id=forum_id, person_id=user.pk).exists()

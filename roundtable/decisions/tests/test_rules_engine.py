@@ -97,7 +97,7 @@ def test_representation_flags_each_missing_voice():
     assert not result.met
     assert result.missing == (
         "at least 2 disciplines (only 1 took part)",
-        "someone from a voluntary, community or social enterprise (vcse)",
+        "someone from a VCSE organisation",
         "a lived-experience voice",
     )
 
