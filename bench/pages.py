@@ -69,6 +69,16 @@ def measure(runs: int) -> dict[str, object]:
         pages.append((f"Leadership presence page ({teams} teams)", reverse("forums:presence")))
     except NoReverseMatch:
         notes.append("No leadership presence page (forums:presence) yet: selector timed alone.")
+    try:
+        decision_id = long_decision()
+        pages.append(
+            (
+                "Decision page (300 positions, 200 comments)",
+                reverse("decisions:decision", args=[decision_id]),
+            )
+        )
+    except NoReverseMatch:
+        notes.append("No decision page (decisions:decision) yet.")
     results: list[PageResult] = []
     for label, url in pages:
         response = client.get(url)  # warm-up: templates compiled, caches filled
@@ -111,6 +121,42 @@ def measure(runs: int) -> dict[str, object]:
         "pages": [asdict(result) for result in results],
         "notes": notes,
     }
+
+
+def long_decision() -> int:
+    """A decision with 300 positions and 200 comments in a forum of 300 members, made for the
+    benchmark in the throwaway database (the seed makes no decisions)."""
+    from roundtable.decisions import services
+    from roundtable.decisions.models import Comment, Position
+    from roundtable.directory.models import Person
+    from roundtable.forums.models import Forum, ForumKind, ForumMembership
+
+    people = list(Person.objects.filter(is_active=True).order_by("pk")[:300])
+    forum = Forum.objects.create(name="Benchmark large forum", kind=ForumKind.BOARD)
+    ForumMembership.objects.bulk_create(ForumMembership(forum=forum, person=p) for p in people)
+    decision = services.decision_propose(
+        actor=people[0],
+        forum=forum,
+        kind="service_change",
+        title="Open the front door at weekends",
+        proposal="Staff the front door on Saturdays and Sundays, with VCSE partners.",
+    )
+    stances = ["consent", "consent", "consent", "concern", "stand_aside", "abstain"]
+    Position.objects.bulk_create(
+        Position(
+            decision=decision,
+            revision=1,
+            person=p,
+            stance=stances[i % len(stances)],
+            reason="Cover for the crisis line" if stances[i % len(stances)] == "concern" else "",
+        )
+        for i, p in enumerate(people)
+    )
+    Comment.objects.bulk_create(
+        Comment(decision=decision, author=people[i % len(people)], body=f"Comment {i}", revision=1)
+        for i in range(200)
+    )
+    return decision.pk
 
 
 def time_call(label: str, name: str, call: Callable[[], object], runs: int) -> PageResult:
