@@ -134,16 +134,18 @@ def decision_detail(user: Any, decision_id: int) -> DecisionPage:
     )
     current = [p for p in positions if p.revision == decision.current_revision]
     earlier = [p for p in positions if p.revision != decision.current_revision]
-    answered = {p.person_id for p in current}
-    silent = [
-        m
-        for m in ForumMembership.objects.filter(
+    # Only the members who have not answered are read: on a long decision that is few rows.
+    answered = Position.objects.filter(
+        decision=decision, revision=decision.current_revision
+    ).values("person_id")
+    silent = list(
+        ForumMembership.objects.filter(
             forum_id=decision.forum_id, person__in=visible, person__is_active=True
         )
+        .exclude(person_id__in=answered)
         .select_related("person")
         .order_by("person__full_name", "pk")
-        if m.person_id not in answered
-    ]
+    )
     holds = list(
         Hold.objects.filter(decision=decision)
         .select_related("leader__discipline", "leadership_team")
