@@ -120,6 +120,26 @@ def decision_get(decision_id: int) -> Decision:
     return decision
 
 
+_POSITION_FIELDS = (
+    "id",
+    "decision_id",
+    "revision",
+    "stance",
+    "reason",
+    "meeting_id",
+    "updated_at",
+    "person__id",
+    "person__full_name",
+    "person__job_title",
+    "person__discipline__id",
+    "person__discipline__slug",
+    "person__discipline__name",
+    "person__organisation__id",
+    "person__organisation__name",
+    "person__organisation__kind",
+)
+
+
 def decision_detail(user: Any, decision_id: int) -> DecisionPage:
     """Everything the decision page shows, in a fixed number of queries however long it is."""
     decision = decision_get(decision_id)
@@ -127,9 +147,12 @@ def decision_detail(user: Any, decision_id: int) -> DecisionPage:
     revisions = list(
         Revision.objects.filter(decision=decision).select_related("author").order_by("number")
     )
+    # A long decision has hundreds of positions and comments: load only the people's fields the
+    # page shows, so that building the objects stays cheap.
     positions = list(
         Position.objects.filter(decision=decision, person__in=visible)
         .select_related("person__discipline", "person__organisation")
+        .only(*_POSITION_FIELDS)
         .order_by("-revision", "person__full_name", "pk")
     )
     current = [p for p in positions if p.revision == decision.current_revision]
@@ -154,6 +177,18 @@ def decision_detail(user: Any, decision_id: int) -> DecisionPage:
     comments = list(
         Comment.objects.filter(decision=decision)
         .select_related("author__organisation")
+        .only(
+            "id",
+            "decision_id",
+            "body",
+            "revision",
+            "created_at",
+            "author__id",
+            "author__full_name",
+            "author__organisation__id",
+            "author__organisation__name",
+            "author__organisation__kind",
+        )
         .order_by("created_at", "pk")
     )
     advice = list(

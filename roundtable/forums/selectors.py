@@ -335,7 +335,11 @@ _LEVEL_ORDER: dict[str, int] = {
 
 def _leadership() -> _Leadership:
     """Two queries, reading plain values where no model object is needed."""
-    teams = {lt.pk: lt for lt in LeadershipTeam.objects.all()}
+    # Only what the presence views show: these run for hundreds of leadership teams.
+    teams = {
+        lt.pk: lt
+        for lt in LeadershipTeam.objects.only("id", "name", "level", "organisation", "team")
+    }
     members: dict[int, list[int]] = {}
     backgrounds: dict[int, str] = {}
     for lt_id, person_id, discipline in LeadershipMembership.objects.filter(
@@ -426,7 +430,20 @@ def system_presence(*, today: date | None = None) -> SystemPresence:
     today = today or timezone.localdate()
     leadership = _leadership()
     last = _last_presence(leadership.backgrounds, today - timedelta(days=PRESENCE_LOOKBACK_DAYS))
-    teams = list(Team.objects.select_related("organisation", "locality").order_by("name", "pk"))
+    teams = list(
+        Team.objects.select_related("organisation", "locality")
+        .only(
+            "id",
+            "name",
+            "kind",
+            "organisation__id",
+            "organisation__name",
+            "organisation__kind",
+            "locality__id",
+            "locality__name",
+        )
+        .order_by("name", "pk")
+    )
     presences = [
         TeamPresence(team, _coverage_for(team, leadership, last, today), today) for team in teams
     ]

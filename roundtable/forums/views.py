@@ -494,12 +494,16 @@ def presence(request: HttpRequest) -> HttpResponse:
     """The system view: which teams leaders have reached lately, and who those leaders are."""
     view = selectors.system_presence()
     status = request.GET.get("status", "")
+    if status not in presenters.STATUS_WORDS:
+        status = ""
     teams = [t for t in view.teams if t.status == status] if status else view.teams
+    # The least visited teams come first, so the first page is the one that needs attention.
+    page = Paginator(teams, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_title": "Leadership presence",
         "active_nav": "presence",
         "view": view,
-        "teams": teams,
+        "page": page,
         "status": status,
         "visit_form": _visit_form(request) if selectors.is_leader(request.user) else None,
         # One reverse() for the page instead of one per team row.
