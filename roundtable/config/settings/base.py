@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "roundtable.directory",
     "roundtable.forums",
     "roundtable.decisions",
+    "roundtable.care",
     "roundtable.demo",
 ]
 
@@ -212,6 +213,9 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Someone who comes back within this many days of moving on returns straight to their team.
+REREFERRAL_WINDOW_DAYS = env_int("REREFERRAL_WINDOW_DAYS", 183, minimum=1)
 
 # Directory pages list this many rows at a time.
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=5)

@@ -1,0 +1,53 @@
+"""Who may see a person in care: need-to-know through a legitimate relationship.
+
+- Members of a team the person has an open episode with, or moved on from within the
+  re-referral window (so the team can welcome them back with their history).
+- Staff of an organisation the person has consented to share with, while the consent stands.
+
+Nobody else — administrators included — sees people in care through Roundtable. Episodes and
+pathway events follow their person.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from roundtable.care.models import ConsentToShare, Episode, PathwayEvent, PersonInCare
+from roundtable.core import access
+from roundtable.directory.models import Membership
+
+
+def visible_people(user: Any) -> QuerySet[PersonInCare]:
+    recent = timezone.now() - timedelta(days=settings.REREFERRAL_WINDOW_DAYS)
+    my_teams = Membership.objects.filter(person=user).values("team_id")
+    caring = Episode.objects.filter(team_id__in=my_teams).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=recent)
+    )
+    consented = ConsentToShare.objects.filter(
+        withdrawn_at__isnull=True, organisation_id=user.organisation_id
+    )
+    return PersonInCare.objects.filter(
+        Q(pk__in=caring.values("person_id")) | Q(pk__in=consented.values("person_id"))
+    )
+
+
+def _people(user: Any, queryset: QuerySet[PersonInCare]) -> QuerySet[PersonInCare]:
+    return queryset.filter(pk__in=visible_people(user).values("pk"))
+
+
+def _episodes(user: Any, queryset: QuerySet[Episode]) -> QuerySet[Episode]:
+    return queryset.filter(person_id__in=visible_people(user).values("pk"))
+
+
+def _events(user: Any, queryset: QuerySet[PathwayEvent]) -> QuerySet[PathwayEvent]:
+    return queryset.filter(episode__person_id__in=visible_people(user).values("pk"))
+
+
+access.register(PersonInCare, _people)
+access.register(Episode, _episodes)
+access.register(PathwayEvent, _events)

@@ -1,0 +1,252 @@
+"""People in care: NHS numbers, the pathway state machine, coming back, and who may see whom."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+
+from roundtable.care import selectors, services
+from roundtable.care.models import TRANSITIONS, Episode, PathwayEvent, PersonInCare, Stage
+from roundtable.decisions import services as decision_services
+from roundtable.forums import services as forum_services
+from roundtable.forums.models import ForumKind
+
+pytestmark = pytest.mark.django_db
+
+# A valid synthetic NHS number (the 999 test range; Modulus 11 check digit 8).
+VALID = "999 123 4578"
+
+
+@pytest.fixture
+def person(system):
+    return services.person_in_care_create(
+        actor=system.clinician_a,
+        local_id="RIO-0001",
+        name="A. B.",
+        nhs_number=VALID,
+        gp_practice=system.gp_practice,
+    )
+
+
+@pytest.fixture
+def move_on_decision(system):
+    huddle = forum_services.forum_create(
+        actor=system.team_leader_a,
+        name="North huddle",
+        kind=ForumKind.DAILY_HUDDLE,
+        home_team=system.team_a,
+        members=[system.clinician_a, system.vcse],
+    )
+    decision = decision_services.decision_propose(
+        actor=system.clinician_a,
+        forum=huddle,
+        kind="move_on",
+        title="A. B. moves on to their GP",
+        proposal="Back to the GP with a plan; comes back if need be.",
+    )
+    decision_services.position_take(actor=system.vcse, decision=decision, stance="consent")
+    decision_services.decision_decide(
+        actor=system.clinician_a,
+        decision=decision,
+        agreed=True,
+        outcome="Moves on",
+        rationale="Well",
+    )
+    return decision
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("9991234578", "9991234578"), ("999 123 4578", "9991234578"), ("999-123-4578", "9991234578")],
+)
+def test_valid_nhs_numbers_are_stored_as_ten_digits(system, value, stored):
+    made = services.person_in_care_create(
+        actor=system.clinician_a, local_id=f"L-{value}", name="X", nhs_number=value
+    )
+    assert made.nhs_number == stored
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9991234579", "not valid: check the digits"),
+        ("9991234560", "not valid: check the digits"),  # check digit would be 10
+        ("999123456", "10 digits"),
+        ("99912345600", "10 digits"),
+        ("999 123 456a", "10 digits"),
+    ],
+)
+def test_invalid_nhs_numbers_are_refused_and_nothing_is_stored(system, value, message):
+    with pytest.raises(ValidationError, match=message):
+        services.person_in_care_create(
+            actor=system.clinician_a, local_id="L-1", name="X", nhs_number=value
+        )
+    assert not PersonInCare.objects.exists()
+
+
+def test_other_bad_input(system, person):
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.person_in_care_create(
+            actor=system.clinician_a, local_id="RIO-0002", name="Y", nhs_number=VALID
+        )
+    with pytest.raises(ValidationError, match="GP practice"):
+        services.person_in_care_create(
+            actor=system.clinician_a, local_id="RIO-0003", name="Y", gp_practice=system.trust
+        )
+    with pytest.raises(ValidationError, match="in the past"):
+        services.person_in_care_create(
+            actor=system.clinician_a,
+            local_id="RIO-0004",
+            name="Y",
+            date_of_birth=date.today() + timedelta(days=1),
+        )
+    assert PersonInCare.objects.count() == 1
+
+
+LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in targets]
+ILLEGAL = [(a, b) for a in Stage.values for b in Stage.values if b not in TRANSITIONS[a]]
+PATH_TO = {
+    Stage.REFERRED: [],
+    Stage.OFFER_MADE: [Stage.OFFER_MADE],
+    Stage.WAITING: [Stage.OFFER_MADE, Stage.WAITING],
+    Stage.IN_SUPPORT: [Stage.OFFER_MADE, Stage.IN_SUPPORT],
+    Stage.READY_TO_MOVE_ON: [Stage.OFFER_MADE, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON],
+    Stage.MOVED_ON: [Stage.OFFER_MADE, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON, Stage.MOVED_ON],
+    Stage.DECLINED: [Stage.DECLINED],
+    Stage.NOT_ENGAGED: [Stage.NOT_ENGAGED],
+}
+
+
+def walk(system, episode, stages, decision):
+    for stage in stages:
+        episode = services.episode_move(
+            actor=system.clinician_a,
+            episode=episode,
+            to_stage=stage,
+            destination="gp" if stage == Stage.MOVED_ON else "",
+            decision=decision if stage == Stage.MOVED_ON else None,
+        )
+    return episode
+
+
+@pytest.mark.parametrize(("start", "end"), LEGAL, ids=[f"{a}->{b}" for a, b in LEGAL])
+def test_every_legal_move(system, person, move_on_decision, start, end):
+    episode = services.episode_refer(
+        actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
+    )
+    episode = walk(system, episode, PATH_TO[start], move_on_decision)
+    moved = walk(system, episode, [end], move_on_decision)
+    assert moved.stage == end
+    last = PathwayEvent.objects.filter(episode=moved).last()
+    assert last is not None
+    assert last.to_stage == end
+    assert moved.is_open == (end not in {"moved_on", "declined", "not_engaged"})
+
+
+@pytest.mark.parametrize(("start", "end"), ILLEGAL, ids=[f"{a}->{b}" for a, b in ILLEGAL])
+def test_every_illegal_move_is_refused_with_a_message(system, person, move_on_decision, start, end):
+    episode = services.episode_refer(
+        actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
+    )
+    episode = walk(system, episode, PATH_TO[start], move_on_decision)
+    events = PathwayEvent.objects.count()
+    with pytest.raises(ValidationError, match="cannot move to"):
+        services.episode_move(
+            actor=system.clinician_a,
+            episode=episode,
+            to_stage=end,
+            destination="gp" if end == Stage.MOVED_ON else "",
+            decision=move_on_decision,
+        )
+    assert Episode.objects.get(pk=episode.pk).stage == start
+    assert PathwayEvent.objects.count() == events
+
+
+def test_moving_on_needs_a_destination_and_an_agreed_move_on_decision(system, person):
+    episode = services.episode_refer(
+        actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
+    )
+    episode = walk(system, episode, PATH_TO[Stage.READY_TO_MOVE_ON], None)
+    with pytest.raises(ValidationError, match="where the person is moving on"):
+        services.episode_move(actor=system.clinician_a, episode=episode, to_stage="moved_on")
+    with pytest.raises(ValidationError, match="agreed move-on decision"):
+        services.episode_move(
+            actor=system.clinician_a, episode=episode, to_stage="moved_on", destination="gp"
+        )
+
+
+def test_coming_back_within_the_window_goes_straight_back_to_the_team(
+    system, person, move_on_decision
+):
+    first = services.episode_refer(
+        actor=system.clinician_a,
+        person=person,
+        team=system.team_a,
+        referral_source="gp",
+        key_worker=system.clinician_a,
+    )
+    first = walk(system, first, PATH_TO[Stage.MOVED_ON], move_on_decision)
+    later = timezone.now() + timedelta(days=60)
+    back = services.episode_refer(
+        actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp", at=later
+    )
+    assert back.stage == Stage.IN_SUPPORT
+    assert back.previous == first
+    assert back.referral_source == "re_referral"
+    assert back.key_worker == system.clinician_a
+    assert (
+        "Came back 60 days after moving on"
+        in PathwayEvent.objects.filter(episode=back).get().reason
+    )
+    with pytest.raises(ValidationError, match="already has an open episode"):
+        services.episode_refer(
+            actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
+        )
+
+
+def test_coming_back_after_the_window_starts_at_the_front(system, person, move_on_decision):
+    first = services.episode_refer(
+        actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
+    )
+    walk(system, first, PATH_TO[Stage.MOVED_ON], move_on_decision)
+    much_later = timezone.now() + timedelta(days=400)
+    back = services.episode_refer(
+        actor=system.clinician_a,
+        person=person,
+        team=system.team_a,
+        referral_source="self",
+        at=much_later,
+    )
+    assert back.stage == Stage.REFERRED
+    assert back.previous is None
+
+
+def test_a_clinician_in_another_team_gets_404(system, person):
+    services.episode_refer(
+        actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
+    )
+    record = selectors.person_record(system.clinician_a, person.pk)
+    assert len(record.episodes) == 1
+    with pytest.raises(Http404):
+        selectors.person_record(system.clinician_b, person.pk)
+    with pytest.raises(Http404):
+        selectors.person_record(system.administrator, person.pk)
+
+
+def test_a_vcse_partner_sees_the_person_only_after_consent(system, person):
+    services.episode_refer(
+        actor=system.clinician_a, person=person, team=system.team_b, referral_source="gp"
+    )
+    with pytest.raises(Http404):
+        selectors.person_record(system.lone_coach, person.pk)  # VCSE organisation, not team B
+    consent = services.consent_give(
+        actor=system.clinician_b, person=person, organisation=system.vcse_org
+    )
+    assert selectors.person_record(system.lone_coach, person.pk).person == person
+    services.consent_withdraw(actor=system.clinician_b, consent=consent)
+    with pytest.raises(Http404):
+        selectors.person_record(system.lone_coach, person.pk)
