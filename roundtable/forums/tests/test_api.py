@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +21,6 @@ from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
     LeadershipTeam,
-    Person,
     Team,
     TeamKind,
 )
@@ -41,46 +39,12 @@ from roundtable.forums.models import (
     Site,
 )
 from roundtable.testing import System
+from roundtable.tests.api import SESSION_QUERIES, Answer, call, ok, refused
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/forums"
 LONDON = ZoneInfo("Europe/London")
-# Every request signed in with a session reads the session and then the person.
-SESSION_QUERIES = 2
-
-
-@dataclass
-class Answer:
-    status_code: int
-    body: Any  # the parsed JSON, or None for an empty answer
-
-
-def call(
-    client: Client, person: Person, method: str, path: str, body: dict[str, Any] | None = None
-) -> Answer:
-    """Send a request as `person` (a query string for GET, JSON otherwise)."""
-    client.force_login(person)
-    if method == "get":
-        response = client.get(path, body or {})
-    else:
-        response = getattr(client, method)(
-            path, data=json.dumps(body or {}), content_type="application/json"
-        )
-    return Answer(response.status_code, response.json() if response.content else None)
-
-
-def ok(response: Answer, status: int = 200) -> Any:
-    assert response.status_code == status, response.body
-    return response.body
-
-
-def refused(response: Answer, *words: str) -> dict[str, Any]:
-    """Check for a 422 whose message says `words`; the body."""
-    assert response.status_code == 422, response.body
-    for word in words:
-        assert word in response.body["detail"], response.body
-    return dict(response.body)
 
 
 def assert_bad_field(response: Answer, field: str, message: str) -> None:
