@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
 
 
 class ConcurrentEditError(Exception):
@@ -45,3 +48,37 @@ def save_versioned(obj: models.Model, *, expected_version: int, fields: Iterable
         raise ConcurrentEditError(obj)
     obj.version = expected_version + 1  # type: ignore[attr-defined]
     obj.updated_at = now  # type: ignore[attr-defined]
+
+
+def update_versioned(
+    obj: M,
+    *,
+    actor: Any,
+    expected_version: int,
+    fields: Sequence[str],
+    values: Mapping[str, Any],
+    summary: Callable[[M], str],
+    clean: Callable[[], None] | None = None,
+) -> M:
+    """The shared shape of every "change this record" service.
+
+    Apply `values` (each one of `fields`), validate (`clean`, or the model's `full_clean`),
+    write only if the stored version is still `expected_version` (else ConcurrentEditError),
+    and audit the change with the fields that differ as `[old, new]`.
+    """
+    from roundtable.audit.models import AuditAction
+    from roundtable.audit.services import audit_record, field_changes
+
+    unexpected = sorted(set(values) - set(fields))
+    if unexpected:
+        raise TypeError(f"Unexpected field(s) {', '.join(unexpected)} for {type(obj).__name__}")
+    before = {name: getattr(obj, name) for name in fields}
+    for name, value in values.items():
+        setattr(obj, name, value)
+    (clean or obj.full_clean)()
+    changes = field_changes(obj, before, fields)
+    save_versioned(obj, expected_version=expected_version, fields=fields)
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=obj, summary=summary(obj), changes=changes
+    )
+    return obj

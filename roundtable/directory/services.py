@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
-from roundtable.audit.services import audit_record, field_changes
-from roundtable.core.concurrency import save_versioned
+from roundtable.audit.services import audit_record
+from roundtable.core.concurrency import update_versioned
 from roundtable.directory.models import (
     ApiToken,
     Discipline,
@@ -30,10 +30,6 @@ ORGANISATION_FIELDS = ("name", "kind", "ods_code", "parent")
 TEAM_FIELDS = ("name", "organisation", "locality", "kind", "description")
 PROFILE_FIELDS = ("full_name", "email", "job_title", "discipline", "organisation")
 TOKEN_PREFIX = "rt_"
-
-
-def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in fields}
 
 
 @transaction.atomic
@@ -59,22 +55,14 @@ def organisation_update(
     *, actor: Person, organisation: Organisation, expected_version: int, **values: Any
 ) -> Organisation:
     """Change an organisation. Raises ConcurrentEditError if it changed since it was read."""
-    before = _snapshot(organisation, ORGANISATION_FIELDS)
-    for name, value in values.items():
-        if name not in ORGANISATION_FIELDS:
-            raise TypeError(f"organisation_update() got an unexpected field {name!r}")
-        setattr(organisation, name, value)
-    organisation.full_clean()
-    changes = field_changes(organisation, before, ORGANISATION_FIELDS)
-    save_versioned(organisation, expected_version=expected_version, fields=ORGANISATION_FIELDS)
-    audit_record(
+    return update_versioned(
+        organisation,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=organisation,
-        summary=f"Organisation {organisation.name}",
-        changes=changes,
+        expected_version=expected_version,
+        fields=ORGANISATION_FIELDS,
+        values=values,
+        summary=lambda o: f"Organisation {o.name}",
     )
-    return organisation
 
 
 @transaction.atomic
@@ -111,22 +99,14 @@ def team_create(
 
 @transaction.atomic
 def team_update(*, actor: Person, team: Team, expected_version: int, **values: Any) -> Team:
-    before = _snapshot(team, TEAM_FIELDS)
-    for name, value in values.items():
-        if name not in TEAM_FIELDS:
-            raise TypeError(f"team_update() got an unexpected field {name!r}")
-        setattr(team, name, value)
-    team.full_clean()
-    changes = field_changes(team, before, TEAM_FIELDS)
-    save_versioned(team, expected_version=expected_version, fields=TEAM_FIELDS)
-    audit_record(
+    return update_versioned(
+        team,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=team,
-        summary=f"Team {team.name}",
-        changes=changes,
+        expected_version=expected_version,
+        fields=TEAM_FIELDS,
+        values=values,
+        summary=lambda t: f"Team {t.name}",
     )
-    return team
 
 
 @transaction.atomic
@@ -159,22 +139,15 @@ def person_update_profile(
     *, actor: Person, person: Person, expected_version: int, **values: Any
 ) -> Person:
     """Change someone's directory profile. Optimistic: a stale edit raises ConcurrentEditError."""
-    before = _snapshot(person, PROFILE_FIELDS)
-    for name, value in values.items():
-        if name not in PROFILE_FIELDS:
-            raise TypeError(f"person_update_profile() got an unexpected field {name!r}")
-        setattr(person, name, value)
-    person.full_clean(exclude=["password"])
-    changes = field_changes(person, before, PROFILE_FIELDS)
-    save_versioned(person, expected_version=expected_version, fields=PROFILE_FIELDS)
-    audit_record(
+    return update_versioned(
+        person,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=person,
-        summary=f"Profile of {person.full_name}",
-        changes=changes,
+        expected_version=expected_version,
+        fields=PROFILE_FIELDS,
+        values=values,
+        summary=lambda p: f"Profile of {p.full_name}",
+        clean=lambda: person.full_clean(exclude=["password"]),
     )
-    return person
 
 
 @transaction.atomic

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
-from roundtable.audit.services import audit_record, field_changes
-from roundtable.core.concurrency import save_versioned
+from roundtable.audit.services import audit_record
+from roundtable.core.concurrency import update_versioned
 from roundtable.directory.models import LeadershipMembership, Organisation, Person, Team
 from roundtable.forums.models import (
     Attendance,
@@ -74,22 +74,14 @@ def forum_create(
 
 @transaction.atomic
 def forum_update(*, actor: Person, forum: Forum, expected_version: int, **values: Any) -> Forum:
-    before = {name: getattr(forum, name) for name in FORUM_FIELDS}
-    for name, value in values.items():
-        if name not in FORUM_FIELDS:
-            raise TypeError(f"forum_update() got an unexpected field {name!r}")
-        setattr(forum, name, value)
-    forum.full_clean()
-    changes = field_changes(forum, before, FORUM_FIELDS)
-    save_versioned(forum, expected_version=expected_version, fields=FORUM_FIELDS)
-    audit_record(
+    return update_versioned(
+        forum,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=forum,
-        summary=f"Forum {forum.name}",
-        changes=changes,
+        expected_version=expected_version,
+        fields=FORUM_FIELDS,
+        values=values,
+        summary=lambda f: f"Forum {f.name}",
     )
-    return forum
 
 
 @transaction.atomic
@@ -161,19 +153,19 @@ def meeting_create(
 def meeting_update(
     *, actor: Person, meeting: Meeting, expected_version: int, **values: Any
 ) -> Meeting:
-    before = {name: getattr(meeting, name) for name in MEETING_FIELDS}
-    for name, value in values.items():
-        if name not in MEETING_FIELDS:
-            raise TypeError(f"meeting_update() got an unexpected field {name!r}")
-        setattr(meeting, name, value)
-    _check_times(meeting.starts_at, meeting.ends_at)
-    meeting.full_clean()
-    changes = field_changes(meeting, before, MEETING_FIELDS)
-    save_versioned(meeting, expected_version=expected_version, fields=MEETING_FIELDS)
-    audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=meeting, summary=str(meeting), changes=changes
+    def clean() -> None:
+        _check_times(meeting.starts_at, meeting.ends_at)
+        meeting.full_clean()
+
+    return update_versioned(
+        meeting,
+        actor=actor,
+        expected_version=expected_version,
+        fields=MEETING_FIELDS,
+        values=values,
+        summary=str,
+        clean=clean,
     )
-    return meeting
 
 
 @transaction.atomic
