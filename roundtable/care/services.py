@@ -24,7 +24,7 @@ from roundtable.care.models import (
     ReferralSource,
     Stage,
 )
-from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 from roundtable.directory.models import Organisation, OrganisationKind, Person, Team
 
@@ -256,16 +256,11 @@ def episode_move(
     current.destination = destination
     if to_stage in CLOSED_STAGES:
         current.closed_at = at
-    updated = Episode.objects.filter(pk=current.pk, version=current.version).update(
-        stage=current.stage,
-        destination=current.destination,
-        closed_at=current.closed_at,
-        version=current.version + 1,
-        updated_at=timezone.now(),
+    save_versioned(
+        current,
+        expected_version=current.version,
+        fields=("stage", "destination", "closed_at"),
     )
-    if updated != 1:
-        raise ConcurrentEditError(current)
-    current.version += 1
     _event(
         current,
         from_stage=from_stage,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
-from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.decisions.models import (
     NEEDS_REASON,
     TRANSITIONS,
@@ -72,14 +72,7 @@ def _save(decision: Decision, expected_version: int | None, fields: Iterable[str
     """Save with optimistic concurrency: refuse if someone changed the decision meanwhile."""
     if expected_version is not None and expected_version != decision.version:
         raise ConcurrentEditError(decision)
-    updated = Decision.objects.filter(pk=decision.pk, version=decision.version).update(
-        **{name: getattr(decision, name) for name in fields},
-        version=decision.version + 1,
-        updated_at=timezone.now(),
-    )
-    if updated != 1:
-        raise ConcurrentEditError(decision)
-    decision.version += 1
+    save_versioned(decision, expected_version=decision.version, fields=fields)
 
 
 def _fresh(decision: Decision) -> Decision:
