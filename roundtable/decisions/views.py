@@ -24,6 +24,7 @@ from rules.permissions import has_perm as rule_allows
 
 from roundtable.core import access
 from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
 from roundtable.core.templating import querystring
 from roundtable.decisions import selectors, services
 from roundtable.decisions.forms import (
@@ -95,12 +96,6 @@ def _require(request: HttpRequest, name: str, obj: Any) -> None:
         raise PermissionDenied
 
 
-def _crumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
-    return [
-        {"text": text, "href": href} for text, href in [("Home", reverse("directory:home")), *pairs]
-    ]
-
-
 def _log_crumb() -> tuple[str, str]:
     return ("Decisions", reverse("decisions:log"))
 
@@ -114,23 +109,6 @@ def _forum_crumbs(forum: Forum) -> list[tuple[str, str]]:
         ("Forums", reverse("forums:list")),
         (forum.name, reverse("forums:forum", args=[forum.pk])),
     ]
-
-
-def _add_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form, on its fields where they match.
-
-    `aliases` maps the service's names to the form's (amount_requested_pence → amount)."""
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            field = aliases.get(name, name)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _status(*forms: Any) -> int:
-    return 400 if any(f is not None and f.is_bound and f.errors for f in forms) else 200
 
 
 def _render(
@@ -181,7 +159,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
         "holds": selectors.holds_by_decision([d.pk for d in page.object_list]),
         "filtered": filters != selectors.DecisionFilter(),
         "export_url": _export_url(request),
-        "breadcrumbs": _crumbs(("Decisions", "")),
+        "breadcrumbs": breadcrumbs(("Decisions", "")),
     }
     htmx = getattr(request, "htmx", False)
     template = "decisions/_log_results.jinja" if htmx else "decisions/log.jinja"
@@ -255,14 +233,14 @@ def propose(request: HttpRequest, forum_id: int) -> HttpResponse:
                 vote_quorum=data["vote_quorum"],
             )
         except ValidationError as error:
-            _add_errors(form, error, PROPOSE_ALIASES)
+            add_service_errors(form, error, PROPOSE_ALIASES)
         else:
             messages.success(
                 request,
                 "Your proposal is open. Members of the forum have been asked for their position.",
             )
             return _back(decision)
-    status = _status(form)
+    status = form_status(form)
     if not allowed and not form.is_bound:
         status = 403
     context = {
@@ -272,7 +250,7 @@ def propose(request: HttpRequest, forum_id: int) -> HttpResponse:
         "forum": forum,
         "allowed": allowed,
         "summaries": summaries,
-        "breadcrumbs": _crumbs(*_forum_crumbs(forum), ("Propose a decision", "")),
+        "breadcrumbs": breadcrumbs(*_forum_crumbs(forum), ("Propose a decision", "")),
     }
     return _render(request, "decisions/propose.jinja", context, status=status)
 
@@ -367,7 +345,7 @@ def _decision_context(request: HttpRequest, page: selectors.DecisionPage) -> dic
         "my_advice_requests": [
             a for a in page.advice if a.adviser_id == user.pk and a.given_at is None
         ],
-        "breadcrumbs": _crumbs(_log_crumb(), (decision.title, "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), (decision.title, "")),
     }
 
 
@@ -396,7 +374,7 @@ def _decision_page(
             ),
         }
     )
-    status = _status(position_form, comment_form, advice_form)
+    status = form_status(position_form, comment_form, advice_form)
     return _render(request, "decisions/decision.jinja", context, status=status)
 
 
@@ -418,7 +396,7 @@ def position_take(request: HttpRequest, decision_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -439,7 +417,7 @@ def comment_add(request: HttpRequest, decision_id: int) -> HttpResponse:
                 actor=_me(request), decision=decision, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your comment is added.")
             return _back(decision, "#discussion")
@@ -477,7 +455,7 @@ def advice_give(request: HttpRequest, decision_id: int, advice_id: int) -> HttpR
                 actor=_me(request), request=asked, advice=form.cleaned_data["advice"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Thank you: your advice is recorded.")
             return _back(decision, "#advice")
@@ -488,9 +466,11 @@ def advice_give(request: HttpRequest, decision_id: int, advice_id: int) -> HttpR
         "form": form,
         "decision": decision,
         "revision": page.current_revision,
-        "breadcrumbs": _crumbs(_log_crumb(), _decision_crumb(decision), ("Give your advice", "")),
+        "breadcrumbs": breadcrumbs(
+            _log_crumb(), _decision_crumb(decision), ("Give your advice", "")
+        ),
     }
-    return _render(request, "decisions/advice_give.jinja", context, status=_status(form))
+    return _render(request, "decisions/advice_give.jinja", context, status=form_status(form))
 
 
 # -- Revising, the outcome, withdrawing, reviewing ----------------------------------------------
@@ -521,7 +501,7 @@ def revise(request: HttpRequest, decision_id: int) -> HttpResponse:
             form.add_error(None, str(error))
             latest = selectors.decision_detail(request.user, decision_id)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -537,9 +517,9 @@ def revise(request: HttpRequest, decision_id: int) -> HttpResponse:
         "decision": decision,
         "latest": latest,
         "by_stance": _by_stance(page.current_positions),
-        "breadcrumbs": _crumbs(_log_crumb(), _decision_crumb(decision), ("Revise", "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Revise", "")),
     }
-    status = 409 if latest is not None else _status(form)
+    status = 409 if latest is not None else form_status(form)
     return _render(request, "decisions/revise.jinja", context, status=status)
 
 
@@ -571,7 +551,7 @@ def outcome(request: HttpRequest, decision_id: int) -> HttpResponse:
             form.add_error(None, str(error))
             latest = selectors.decision_detail(request.user, decision_id)
         except ValidationError as error:
-            _add_errors(form, error, {"amount_agreed_pence": "amount_agreed"})
+            add_service_errors(form, error, {"amount_agreed_pence": "amount_agreed"})
         else:
             messages.success(request, f"Outcome recorded: {decision.get_status_display().lower()}.")
             return _back(decision)
@@ -584,9 +564,9 @@ def outcome(request: HttpRequest, decision_id: int) -> HttpResponse:
         "is_funding": is_funding,
         "verdict_text": _verdict_text(page),
         "latest": latest,
-        "breadcrumbs": _crumbs(_log_crumb(), _decision_crumb(decision), ("Outcome", "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Outcome", "")),
     }
-    status = 409 if latest is not None else _status(form)
+    status = 409 if latest is not None else form_status(form)
     return _render(request, "decisions/outcome.jinja", context, status=status)
 
 
@@ -601,7 +581,7 @@ def withdraw(request: HttpRequest, decision_id: int) -> HttpResponse:
                 actor=_me(request), decision=decision, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The proposal is withdrawn. It stays in the decision log.")
             return _back(decision)
@@ -610,9 +590,9 @@ def withdraw(request: HttpRequest, decision_id: int) -> HttpResponse:
         "page_has_errors": bool(form.errors),
         "form": form,
         "decision": decision,
-        "breadcrumbs": _crumbs(_log_crumb(), _decision_crumb(decision), ("Withdraw", "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Withdraw", "")),
     }
-    return _render(request, "decisions/withdraw.jinja", context, status=_status(form))
+    return _render(request, "decisions/withdraw.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -626,7 +606,7 @@ def review(request: HttpRequest, decision_id: int) -> HttpResponse:
                 actor=_me(request), decision=decision, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The review is recorded.")
             return _back(decision)
@@ -636,9 +616,9 @@ def review(request: HttpRequest, decision_id: int) -> HttpResponse:
         "form": form,
         "decision": decision,
         "holds": selectors.holds_by_decision([decision.pk]).get(decision.pk, []),
-        "breadcrumbs": _crumbs(_log_crumb(), _decision_crumb(decision), ("Review", "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Review", "")),
     }
-    return _render(request, "decisions/review.jinja", context, status=_status(form))
+    return _render(request, "decisions/review.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -653,7 +633,7 @@ def hold(request: HttpRequest, decision_id: int) -> HttpResponse:
                 actor=_me(request), decision=decision, message=form.cleaned_data["message"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "You hold this decision. Everyone who sees it sees your message."
@@ -667,9 +647,9 @@ def hold(request: HttpRequest, decision_id: int) -> HttpResponse:
         "decision": decision,
         "leadership_team": membership.leadership_team if membership else None,
         "holds": selectors.holds_by_decision([decision.pk]).get(decision.pk, []),
-        "breadcrumbs": _crumbs(_log_crumb(), _decision_crumb(decision), ("Hold", "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Hold", "")),
     }
-    return _render(request, "decisions/hold.jinja", context, status=_status(form))
+    return _render(request, "decisions/hold.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -697,7 +677,7 @@ def consent_round(request: HttpRequest, decision_id: int) -> HttpResponse:
                 actor=_me(request), decision=decision, meeting=meeting, positions=form.positions()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             count = len(recorded)
             messages.success(
@@ -714,9 +694,9 @@ def consent_round(request: HttpRequest, decision_id: int) -> HttpResponse:
         "meeting": meeting,
         "revision": page.current_revision,
         "can_record_attendance": request.user.has_perm("forums.change_forum", decision.forum),
-        "breadcrumbs": _crumbs(_log_crumb(), _decision_crumb(decision), ("Consent round", "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Consent round", "")),
     }
-    return _render(request, "decisions/round.jinja", context, status=_status(form))
+    return _render(request, "decisions/round.jinja", context, status=form_status(form))
 
 
 # -- Budgets and participatory allocation -------------------------------------------------------
@@ -739,7 +719,7 @@ def budgets(request: HttpRequest, forum_id: int) -> HttpResponse:
                 total_pence=data["total"],
             )
         except ValidationError as error:
-            _add_errors(form, error, {"total_pence": "total"})
+            add_service_errors(form, error, {"total_pence": "total"})
         else:
             messages.success(
                 request, f"{budget.name} is set up: {services.pounds(budget.total_pence)}."
@@ -754,9 +734,9 @@ def budgets(request: HttpRequest, forum_id: int) -> HttpResponse:
         "rounds": selectors.allocation_rounds_of([s.budget.pk for s in summaries]),
         "can_set_up": _can(request, "set_up_budget", forum),
         "is_member": _can(request, "propose", forum),
-        "breadcrumbs": _crumbs(*_forum_crumbs(forum), ("Budgets", "")),
+        "breadcrumbs": breadcrumbs(*_forum_crumbs(forum), ("Budgets", "")),
     }
-    return _render(request, "decisions/budgets.jinja", context, status=_status(form))
+    return _render(request, "decisions/budgets.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -777,7 +757,7 @@ def round_new(request: HttpRequest, budget_id: int) -> HttpResponse:
                 proposals=data["chosen"],
             )
         except ValidationError as error:
-            _add_errors(form, error, {"closes_at": "closes_on"})
+            add_service_errors(form, error, {"closes_at": "closes_on"})
         else:
             messages.success(
                 request, "The allocation round is open. Members can now approve proposals."
@@ -791,13 +771,13 @@ def round_new(request: HttpRequest, budget_id: int) -> HttpResponse:
         "budget": budget,
         "summary": selectors.budget_summary(budget),
         "proposals": proposals,
-        "breadcrumbs": _crumbs(
+        "breadcrumbs": breadcrumbs(
             *_forum_crumbs(forum),
             ("Budgets", reverse("decisions:budgets", args=[forum.pk])),
             ("Start an allocation round", ""),
         ),
     }
-    return _render(request, "decisions/round_new.jinja", context, status=_status(form))
+    return _render(request, "decisions/round_new.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -817,7 +797,7 @@ def allocation(request: HttpRequest, round_id: int) -> HttpResponse:
                 actor=_me(request), allocation=allocation, approve=form.approved()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your approvals are saved. The results below include them.")
             return redirect("decisions:allocation", round_id=allocation.pk)
@@ -830,13 +810,13 @@ def allocation(request: HttpRequest, round_id: int) -> HttpResponse:
         "forum": forum,
         "is_open": is_open,
         "can_approve": is_open and _can(request, "propose", forum),
-        "breadcrumbs": _crumbs(
+        "breadcrumbs": breadcrumbs(
             *_forum_crumbs(forum),
             ("Budgets", reverse("decisions:budgets", args=[forum.pk])),
             (allocation.title, ""),
         ),
     }
-    return _render(request, "decisions/allocation.jinja", context, status=_status(form))
+    return _render(request, "decisions/allocation.jinja", context, status=form_status(form))
 
 
 # -- Notices ------------------------------------------------------------------------------------
@@ -849,7 +829,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         "page_title": "Your notices",
         "notices": notices,
         "holds": selectors.holds_by_decision(sorted({n.decision_id for n in notices})),
-        "breadcrumbs": _crumbs(_log_crumb(), ("Your notices", "")),
+        "breadcrumbs": breadcrumbs(_log_crumb(), ("Your notices", "")),
     }
     return _render(request, "decisions/notifications.jinja", context)
 

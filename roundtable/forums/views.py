@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roundtable.core import access
 from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
 from roundtable.directory.models import OrganisationKind, Person
 from roundtable.forums import calendar, presenters, selectors, services
 from roundtable.forums.forms import (
@@ -35,12 +36,6 @@ from roundtable.forums.forms import (
 from roundtable.forums.models import AttendanceStatus, Forum, ForumKind, Meeting
 
 
-def _crumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
-    return [
-        {"text": text, "href": href} for text, href in [("Home", reverse("directory:home")), *pairs]
-    ]
-
-
 def _forums_crumb() -> tuple[str, str]:
     return ("Forums", reverse("forums:list"))
 
@@ -52,19 +47,6 @@ def _forum_crumb(forum: Forum) -> tuple[str, str]:
 def _require_change(request: HttpRequest, forum: Forum) -> None:
     if not request.user.has_perm("forums.change_forum", forum):
         raise PermissionDenied
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on its fields where they match."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _status(form: Any) -> int:
-    return 400 if form.is_bound and form.errors else 200
 
 
 # -- Forums -------------------------------------------------------------------------------------
@@ -83,7 +65,7 @@ def forum_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "kinds": ForumKind.choices,
         "kind": kind,
-        "breadcrumbs": _crumbs(("Forums", "")),
+        "breadcrumbs": breadcrumbs(("Forums", "")),
     }
     return render(request, "forums/forum_list.jinja", context)
 
@@ -125,7 +107,7 @@ def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpRespons
             form.add_error(None, str(error))
             conflict = True
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{saved.name} saved.")
             return redirect("forums:forum", forum_id=saved.pk)
@@ -135,9 +117,9 @@ def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpRespons
         "page_has_errors": bool(form.errors),
         "form": form,
         "forum": forum,
-        "breadcrumbs": _crumbs(_forums_crumb(), (title, "")),
+        "breadcrumbs": breadcrumbs(_forums_crumb(), (title, "")),
     }
-    status = 409 if conflict else _status(form)
+    status = 409 if conflict else form_status(form)
     return render(request, "forums/forum_edit.jinja", context, status=status)
 
 
@@ -152,7 +134,7 @@ def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
         "can_change": request.user.has_perm("forums.change_forum", forum),
         "required_kinds": [kinds[k] for k in forum.required_organisation_kinds if k in kinds],
         "add_member_form": AddMemberForm(people=None),
-        "breadcrumbs": _crumbs(_forums_crumb(), (forum.name, "")),
+        "breadcrumbs": breadcrumbs(_forums_crumb(), (forum.name, "")),
     }
     return render(request, "forums/forum_detail.jinja", context)
 
@@ -180,7 +162,7 @@ def forum_member_add(request: HttpRequest, forum_id: int) -> HttpResponse:
         "can_change": True,
         "required_kinds": [],
         "add_member_form": form,
-        "breadcrumbs": _crumbs(_forums_crumb(), (forum.name, "")),
+        "breadcrumbs": breadcrumbs(_forums_crumb(), (forum.name, "")),
     }
     return render(request, "forums/forum_detail.jinja", context, status=400)
 
@@ -198,7 +180,7 @@ def forum_member_remove(request: HttpRequest, forum_id: int, membership_id: int)
         "page_title": f"Remove {membership.person.full_name}",
         "membership": membership,
         "forum": forum,
-        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(forum), ("Remove a member", "")),
+        "breadcrumbs": breadcrumbs(_forums_crumb(), _forum_crumb(forum), ("Remove a member", "")),
     }
     return render(request, "forums/member_remove.jinja", context)
 
@@ -224,7 +206,7 @@ def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
                 agenda=data["agenda"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Meeting scheduled.")
             return redirect("forums:meeting", meeting_id=meeting.pk)
@@ -233,9 +215,11 @@ def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
         "page_has_errors": bool(form.errors),
         "form": form,
         "forum": forum,
-        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(forum), ("Schedule a meeting", "")),
+        "breadcrumbs": breadcrumbs(
+            _forums_crumb(), _forum_crumb(forum), ("Schedule a meeting", "")
+        ),
     }
-    return render(request, "forums/meeting_new.jinja", context, status=_status(form))
+    return render(request, "forums/meeting_new.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -262,7 +246,7 @@ def series_new(request: HttpRequest, forum_id: int) -> HttpResponse:
                 online_url=data["online_url"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             count = series.meetings.count()
             messages.success(
@@ -276,9 +260,11 @@ def series_new(request: HttpRequest, forum_id: int) -> HttpResponse:
         "page_has_errors": bool(form.errors),
         "form": form,
         "forum": forum,
-        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(forum), ("Recurring meetings", "")),
+        "breadcrumbs": breadcrumbs(
+            _forums_crumb(), _forum_crumb(forum), ("Recurring meetings", "")
+        ),
     }
-    return render(request, "forums/series_new.jinja", context, status=_status(form))
+    return render(request, "forums/series_new.jinja", context, status=form_status(form))
 
 
 def _meeting_context(request: HttpRequest, page: selectors.MeetingPage) -> dict[str, Any]:
@@ -290,7 +276,7 @@ def _meeting_context(request: HttpRequest, page: selectors.MeetingPage) -> dict[
         "meeting": meeting,
         "can_change": request.user.has_perm("forums.change_forum", meeting.forum),
         "is_past": meeting.starts_at <= timezone.now(),
-        "breadcrumbs": _crumbs(_forums_crumb(), _forum_crumb(meeting.forum), ("Meeting", "")),
+        "breadcrumbs": breadcrumbs(_forums_crumb(), _forum_crumb(meeting.forum), ("Meeting", "")),
     }
 
 
@@ -343,14 +329,14 @@ def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "form": form,
         "meeting": meeting,
         "latest": latest,
-        "breadcrumbs": _crumbs(
+        "breadcrumbs": breadcrumbs(
             _forums_crumb(),
             _forum_crumb(meeting.forum),
             ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
             ("Agenda and minutes", ""),
         ),
     }
-    status = 409 if conflict else _status(form)
+    status = 409 if conflict else form_status(form)
     return render(request, "forums/meeting_notes.jinja", context, status=status)
 
 
@@ -367,7 +353,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Meeting cancelled. Calendars will show it as cancelled.")
             return redirect("forums:meeting", meeting_id=meeting.pk)
@@ -376,14 +362,14 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "page_has_errors": bool(form.errors),
         "form": form,
         "meeting": meeting,
-        "breadcrumbs": _crumbs(
+        "breadcrumbs": breadcrumbs(
             _forums_crumb(),
             _forum_crumb(meeting.forum),
             ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
             ("Cancel", ""),
         ),
     }
-    return render(request, "forums/meeting_cancel.jinja", context, status=_status(form))
+    return render(request, "forums/meeting_cancel.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -408,7 +394,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 apologies=form.people(AttendanceStatus.APOLOGIES),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Attendance saved.")
             return redirect("forums:meeting", meeting_id=meeting.pk)
@@ -425,7 +411,7 @@ def _attendance_page(
             "page_has_errors": bool(form.errors or guest_form.errors),
             "form": form,
             "guest_form": guest_form,
-            "breadcrumbs": _crumbs(
+            "breadcrumbs": breadcrumbs(
                 _forums_crumb(),
                 _forum_crumb(page.meeting.forum),
                 ("Meeting", reverse("forums:meeting", args=[page.meeting.pk])),
@@ -477,7 +463,7 @@ def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int)
         "page_title": f"Remove {row.display_name}?",
         "row": row,
         "meeting": meeting,
-        "breadcrumbs": _crumbs(
+        "breadcrumbs": breadcrumbs(
             _forums_crumb(),
             _forum_crumb(meeting.forum),
             ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
@@ -508,7 +494,7 @@ def presence(request: HttpRequest) -> HttpResponse:
         "visit_form": _visit_form(request) if selectors.is_leader(request.user) else None,
         # One reverse() for the page instead of one per team row.
         "team_url_prefix": reverse("forums:team-presence", args=[0]).removesuffix("0/"),
-        "breadcrumbs": _crumbs(("Leadership presence", "")),
+        "breadcrumbs": breadcrumbs(("Leadership presence", "")),
     }
     context.update(presenters.template_helpers())
     return render(request, "forums/presence.jinja", context)
@@ -522,7 +508,7 @@ def team_presence(request: HttpRequest, team_id: int) -> HttpResponse:
         "presence": selectors.team_presence(team),
         "team": team,
         **presenters.template_helpers(),
-        "breadcrumbs": _crumbs(
+        "breadcrumbs": breadcrumbs(
             ("Leadership presence", reverse("forums:presence")), (team.name, "")
         ),
     }
@@ -568,7 +554,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         "active_nav": "forums",
         "feed_url": url,
         "webcal_url": "webcal://" + url.split("://", 1)[1],
-        "breadcrumbs": _crumbs(_forums_crumb(), ("Calendar", "")),
+        "breadcrumbs": breadcrumbs(_forums_crumb(), ("Calendar", "")),
     }
     return render(request, "forums/calendar.jinja", context)
 
