@@ -66,3 +66,8 @@ def get_visible(
     if audit:
         audit_record(actor=user, action=AuditAction.READ, obj=obj)
     return obj
+
+
+def everyone_signed_in(user: Any, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """A policy for records open to everyone signed in (`scoped` already refuses anyone else)."""
+    return queryset

@@ -15,14 +15,10 @@ from roundtable.core import access
 from roundtable.decisions.models import AdviceRequest, Comment, Hold, Notification, Position
 
 
-def _signed_in(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return queryset
-
-
 def _own(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(person=user)
 
 
 for model in (Position, Comment, Hold, AdviceRequest):
-    access.register(model, _signed_in)
+    access.register(model, access.everyone_signed_in)
 access.register(Notification, _own)
