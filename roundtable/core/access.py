@@ -25,11 +25,21 @@ User = AbstractBaseUser | AnonymousUser
 Policy = Callable[[Any, "models.QuerySet[Any]"], "models.QuerySet[Any]"]
 
 _policies: dict[type[models.Model], Policy] = {}
+_narrowings: dict[type[models.Model], list[Policy]] = {}
 
 
 def register(model: type[models.Model], policy: Policy) -> None:
     """Declare `model` person-identifiable, readable only as `policy` allows."""
     _policies[model] = policy
+
+
+def narrow(model: type[models.Model], policy: Policy) -> None:
+    """Let a later app restrict who reads a registered model, on top of the model's own policy.
+
+    Dependencies point one way: decisions know nothing of care, yet a decision about a person in
+    care may be read only by those who may see the person. The care app narrows decisions here.
+    """
+    _narrowings.setdefault(model, []).append(policy)
 
 
 def person_identifiable_models() -> frozenset[type[models.Model]]:
@@ -47,7 +57,10 @@ def scoped(
     base = queryset if queryset is not None else model._default_manager.all()
     if not user.is_authenticated or not user.is_active:
         return base.none()
-    return policy(user, base)
+    scoped_queryset = policy(user, base)
+    for narrowing in _narrowings.get(model, ()):
+        scoped_queryset = narrowing(user, scoped_queryset)
+    return scoped_queryset
 
 
 def get_visible(

@@ -107,10 +107,10 @@ def _people(request: HttpRequest, field: str, ids: list[int]) -> dict[int, Perso
     return found
 
 
-def _decisions(field: str, ids: list[int]) -> list[Decision]:
+def _decisions(request: HttpRequest, field: str, ids: list[int]) -> list[Decision]:
     """Decisions named by id in a body field, in the order given; all must exist."""
     wanted = list(dict.fromkeys(ids))
-    found = selectors.decisions_by_id(wanted)
+    found = selectors.decisions_by_id(request.user, wanted)
     missing = [str(pk) for pk in wanted if pk not in found]
     if missing:
         raise ValidationError({field: f"There is no decision with id {', '.join(missing)}."})
@@ -196,7 +196,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> selectors.Decisio
 )
 def decision_open(request: HttpRequest, decision_id: int) -> selectors.DecisionPage:
     """Open a draft for positions. The proposer only."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     services.decision_open(actor=_actor(request), decision=decision)
     return _page(request, decision_id)
 
@@ -214,7 +214,7 @@ def decision_revise(
     Every revision is kept. Positions on earlier revisions are kept but no longer count:
     everyone is asked for their position on the new one.
     """
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     with _unless_changed_meanwhile():
         services.decision_revise(
             actor=_actor(request),
@@ -243,7 +243,7 @@ def position_take(
 
     Members of the forum only, while the decision is open. Every change is kept as history.
     """
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     services.position_take(
         actor=_actor(request),
         decision=decision,
@@ -265,7 +265,7 @@ def consent_round(
     Only people recorded as present at the meeting can be recorded; someone who was not there
     cannot be recorded as consenting. All are recorded, or (422) none.
     """
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     meeting = _find("meeting", "meeting", forum_selectors.meeting_get, payload.meeting)
     ids = [row.person for row in payload.positions]
     repeated = sorted({str(pk) for pk in ids if ids.count(pk) > 1})
@@ -301,7 +301,7 @@ def decision_decide(
     open objection blocks it and silence is never consent. A funding decision commits the
     amount agreed (the amount requested unless given) from its budget.
     """
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     with _unless_changed_meanwhile():
         services.decision_decide(
             actor=_actor(request),
@@ -323,7 +323,7 @@ def decision_withdraw(
     request: HttpRequest, decision_id: int, payload: NoteIn
 ) -> selectors.DecisionPage:
     """Withdraw a draft or open proposal, with a note if you like. The proposer only."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     services.decision_withdraw(actor=_actor(request), decision=decision, note=payload.note)
     return _page(request, decision_id)
 
@@ -336,7 +336,7 @@ def decision_review(
     request: HttpRequest, decision_id: int, payload: ReviewIn
 ) -> selectors.DecisionPage:
     """Record that a decided decision has been reviewed, and what the review found."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     services.decision_review(actor=_actor(request), decision=decision, note=payload.note)
     return _page(request, decision_id)
 
@@ -348,7 +348,7 @@ def decision_review(
 def hold_add(request: HttpRequest, decision_id: int, payload: HoldIn) -> Status[Hold]:
     """Hold an agreed decision: as a member of a leadership team covering the forum, stand
     behind it with the people who act on it, in a short message."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     hold = services.hold_add(actor=_actor(request), decision=decision, message=payload.message)
     return Status(201, hold)
 
@@ -364,7 +364,7 @@ def hold_add(request: HttpRequest, decision_id: int, payload: HoldIn) -> Status[
 )
 def comment_add(request: HttpRequest, decision_id: int, payload: CommentIn) -> Status[Comment]:
     """Comment on a decision. Members of the forum only."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     comment = services.comment_add(actor=_actor(request), decision=decision, body=payload.body)
     return Status(201, comment)
 
@@ -377,7 +377,7 @@ def advice_request(
     request: HttpRequest, decision_id: int, payload: AdviceRequestIn
 ) -> Status[AdviceRequest]:
     """Advice process: as the proposer, seek advice from a named person."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     adviser = _people(request, "adviser", [payload.adviser])[payload.adviser]
     asked = services.advice_request(actor=_actor(request), decision=decision, adviser=adviser)
     return Status(201, asked)
@@ -391,7 +391,7 @@ def advice_give(
     request: HttpRequest, decision_id: int, advice_id: int, payload: AdviceIn
 ) -> AdviceRequest:
     """Give the advice you were asked for, by the request's `id` from the decision's `advice`."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     asked = selectors.advice_request_get(decision, advice_id)
     return services.advice_give(actor=_actor(request), request=asked, advice=payload.advice)
 
@@ -451,7 +451,7 @@ def allocation_round_create(
         budget=budget,
         title=payload.title,
         closes_at=payload.closes_at,
-        proposals=_decisions("proposals", payload.proposals),
+        proposals=_decisions(request, "proposals", payload.proposals),
     )
     return Status(201, selectors.allocation_detail(request.user, allocation.pk))
 
@@ -474,7 +474,7 @@ def approval_set(
     services.approval_set(
         actor=_actor(request),
         allocation=allocation,
-        approve=_decisions("approve", payload.approve),
+        approve=_decisions(request, "approve", payload.approve),
     )
     return selectors.allocation_detail(request.user, round_id)
 

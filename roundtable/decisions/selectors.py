@@ -109,9 +109,11 @@ class DecisionPage:
         return [p for p in self.current_positions if p.stance == "objection"]
 
 
-def decision_get(decision_id: int) -> Decision:
+def decision_get(user: Any, decision_id: int) -> Decision:
+    """A decision the user may read, or 404."""
     decision = (
-        Decision.objects.select_related("forum__home_team", "proposer", "budget", "meeting")
+        access.scoped(user, Decision)
+        .select_related("forum__home_team", "proposer", "budget", "meeting")
         .filter(pk=decision_id)
         .first()
     )
@@ -142,7 +144,7 @@ _POSITION_FIELDS = (
 
 def decision_detail(user: Any, decision_id: int) -> DecisionPage:
     """Everything the decision page shows, in a fixed number of queries however long it is."""
-    decision = decision_get(decision_id)
+    decision = decision_get(user, decision_id)
     visible = access.scoped(user, Person)
     revisions = list(
         Revision.objects.filter(decision=decision).select_related("author").order_by("number")
@@ -268,8 +270,12 @@ def decision_log(user: Any, filters: DecisionFilter) -> QuerySet[Decision]:
 
     The search looks in titles, the current proposal, outcomes and rationales.
     """
-    decisions = Decision.objects.select_related("forum", "proposer", "budget").annotate(
-        hold_count=Count("holds", distinct=True),
+    decisions = (
+        access.scoped(user, Decision)
+        .select_related("forum", "proposer", "budget")
+        .annotate(
+            hold_count=Count("holds", distinct=True),
+        )
     )
     if filters.forum:
         decisions = decisions.filter(forum_id=filters.forum)
@@ -344,7 +350,8 @@ def awaiting_my_position(user: Any) -> list[Decision]:
         decision=OuterRef("pk"), revision=OuterRef("current_revision"), person=user
     )
     return list(
-        Decision.objects.filter(status=DecisionStatus.OPEN, forum__memberships__person=user)
+        access.scoped(user, Decision)
+        .filter(status=DecisionStatus.OPEN, forum__memberships__person=user)
         .exclude(Exists(mine))
         .select_related("forum")
         .order_by("closes_at", "-created_at")[:20]
@@ -434,11 +441,12 @@ def advice_request_get(decision: Decision, advice_id: int) -> AdviceRequest:
     return request
 
 
-def decisions_by_id(decision_ids: list[int]) -> dict[int, Decision]:
-    """The decisions among `decision_ids` that exist, by id. One query (none for no ids)."""
+def decisions_by_id(user: Any, decision_ids: list[int]) -> dict[int, Decision]:
+    """The decisions among `decision_ids` that exist and the user may read, by id. One query
+    (none for no ids)."""
     if not decision_ids:
         return {}
-    return {d.pk: d for d in Decision.objects.filter(pk__in=set(decision_ids))}
+    return {d.pk: d for d in access.scoped(user, Decision).filter(pk__in=set(decision_ids))}
 
 
 def allocation_get(round_id: int) -> AllocationRound:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
+from roundtable.decisions import hooks
 from roundtable.decisions.models import (
     NEEDS_REASON,
     TRANSITIONS,
@@ -575,6 +576,7 @@ def decision_decide(
         summary=f"Outcome: {decision.get_status_display()}",
         changes={"status": [DecisionStatus.OPEN, decision.status]},
     )
+    hooks.decided(decision, actor)
     return decision
 
 

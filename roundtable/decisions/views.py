@@ -385,7 +385,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 @require_POST
 def position_take(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     form = PositionForm(request.POST)
     if form.is_valid():
         try:
@@ -409,7 +409,7 @@ def position_take(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 @require_POST
 def comment_add(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -427,7 +427,7 @@ def comment_add(request: HttpRequest, decision_id: int) -> HttpResponse:
 @require_POST
 def advice_request(request: HttpRequest, decision_id: int) -> HttpResponse:
     """Advice process: the proposer names someone to ask for advice."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     _require(request, "seek_advice", decision)
     form = AdviceRequestForm(request.POST, people=access.scoped(request.user, Person))
     if form.is_valid():
@@ -444,7 +444,7 @@ def advice_request(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def advice_give(request: HttpRequest, decision_id: int, advice_id: int) -> HttpResponse:
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     asked = selectors.advice_request_get(decision, advice_id)
     if asked.adviser_id != request.user.pk:
         raise PermissionDenied
@@ -572,7 +572,7 @@ def outcome(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     _require(request, "withdraw", decision)
     form = WithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -597,7 +597,7 @@ def withdraw(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     _require(request, "review", decision)
     form = ReviewForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -624,7 +624,7 @@ def review(request: HttpRequest, decision_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hold(request: HttpRequest, decision_id: int) -> HttpResponse:
     """A leader whose leadership team covers the forum holds an agreed decision."""
-    decision = selectors.decision_get(decision_id)
+    decision = selectors.decision_get(request.user, decision_id)
     _require(request, "hold", decision)
     form = HoldForm(_posted(request), initial={"message": HOLD_MESSAGE})
     if request.method == "POST" and form.is_valid():
