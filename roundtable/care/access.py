@@ -5,7 +5,8 @@
 - Staff of an organisation the person has consented to share with, while the consent stands.
 
 Nobody else — administrators included — sees people in care through Roundtable. Episodes and
-pathway events follow their person.
+pathway events, zone changes, huddle notes and actions follow their person, and so do the shared
+decisions about them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,17 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from roundtable.care.models import ConsentToShare, Episode, PathwayEvent, PersonInCare
+from roundtable.care.models import (
+    CareAction,
+    ConsentToShare,
+    Episode,
+    HuddleNote,
+    PathwayEvent,
+    PersonInCare,
+    ZoneChange,
+)
 from roundtable.core import access
+from roundtable.decisions.models import Decision
 from roundtable.directory.models import Membership
 
 
@@ -44,10 +54,21 @@ def _episodes(user: Any, queryset: QuerySet[Episode]) -> QuerySet[Episode]:
     return queryset.filter(person_id__in=visible_people(user).values("pk"))
 
 
-def _events(user: Any, queryset: QuerySet[PathwayEvent]) -> QuerySet[PathwayEvent]:
+def _by_episode(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(episode__person_id__in=visible_people(user).values("pk"))
 
 
 access.register(PersonInCare, _people)
 access.register(Episode, _episodes)
-access.register(PathwayEvent, _events)
+for model in (PathwayEvent, ZoneChange, HuddleNote, CareAction):
+    access.register(model, _by_episode)
+
+
+def _decisions(user: Any, queryset: QuerySet[Decision]) -> QuerySet[Decision]:
+    """A decision about a person in care is for those who may see the person."""
+    return queryset.filter(
+        Q(care__isnull=True) | Q(care__episode__person_id__in=visible_people(user).values("pk"))
+    )
+
+
+access.narrow(Decision, _decisions)

@@ -8,3 +8,7 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         from roundtable.care import access  # noqa: F401  (registers access policies)
+        from roundtable.care.services import front_door_offer_agreed
+        from roundtable.decisions import hooks
+
+        hooks.on_decided("care.front_door_offer", front_door_offer_agreed)

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from roundtable.core.models import TimeStampedModel, VersionedModel
 from roundtable.directory.models import Organisation, Person, Team
+from roundtable.forums.models import Meeting
 
 
 class PersonInCare(VersionedModel):
@@ -103,6 +104,75 @@ class Destination(models.TextChoices):
     OTHER_SERVICE = "other_service", "Another service"
 
 
+class OfferKind(models.TextChoices):
+    PEER_SUPPORT = "peer_support", "Peer support"
+    MENTAL_HEALTH_COACH = "mental_health_coach", "Mental health coach"
+    PSYCHOLOGY = "psychology", "Psychological therapy"
+    COMMUNITY_TEAM = "community_team", "Community team care"
+    SIGNPOSTING = "signposting", "Signposting"
+    OTHER = "other", "Other support"
+
+
+class Offer(VersionedModel):
+    """Something the front door can offer, from any organisation in the system."""
+
+    name = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(max_length=24, choices=OfferKind.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offers")
+    description = models.TextField(
+        blank=True, help_text="What the person can expect, in plain English."
+    )
+    is_active = models.BooleanField("offered now", default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation.name})"
+
+
+class ZoneColour(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    BLUE = "blue", "Blue"
+    PURPLE = "purple", "Purple"
+    GREY = "grey", "Grey"
+
+
+class Zone(VersionedModel):
+    """A huddle-board zone of one team. The meaning says what the team is doing and planning
+    for the people in it — the team's input — never a prediction about the person."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="zones")
+    name = models.CharField(max_length=60)
+    colour = models.CharField(max_length=8, choices=ZoneColour.choices)
+    meaning = models.TextField(help_text="The team's input and plan for people in this zone.")
+    position = models.PositiveSmallIntegerField(default=0)
+    # People in this zone are ready to move on: putting someone here moves their episode to
+    # "ready to move on", and taking them out moves it back to "in support".
+    marks_ready = models.BooleanField("means ready to move on", default=False)
+    is_archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["team", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "name"],
+                condition=Q(is_archived=False),
+                name="zone_unique_name_in_team",
+            ),
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(marks_ready=True, is_archived=False),
+                name="zone_one_ready_zone_per_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Episode(VersionedModel):
     person = models.ForeignKey(PersonInCare, on_delete=models.PROTECT, related_name="episodes")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="episodes")
@@ -119,10 +189,26 @@ class Episode(VersionedModel):
     previous = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next"
     )
+    stage_since = models.DateTimeField(help_text="When the episode reached its current stage.")
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes"
+    )
+    zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes"
+    )
+    zone_since = models.DateTimeField(null=True, blank=True)
+    # Whole days of the flow, written when the stage changes so that the flow measures of a whole
+    # system over ten years are a few grouped counts rather than a walk over every event.
+    days_to_offer = models.PositiveIntegerField(null=True, blank=True)
+    days_ready_to_moved_on = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-referred_at", "-pk"]
-        indexes = [models.Index(fields=["team", "stage"]), models.Index(fields=["person", "stage"])]
+        indexes = [
+            models.Index(fields=["team", "stage"]),
+            models.Index(fields=["person", "stage"]),
+            models.Index(fields=["key_worker", "closed_at"]),
+        ]
         constraints = [
             # One open episode per person and team: a re-referral reopens the path, it does not
             # start a second one beside it.
@@ -164,3 +250,109 @@ class PathwayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or 'new'} → {self.to_stage}"
+
+
+class CareDecision(models.Model):
+    """A shared decision about a person's care: a front-door offer or a move on.
+
+    Kept beside the decision rather than on it, so that decisions know nothing of care; the care
+    app narrows who may read such a decision to those who may see the person.
+    """
+
+    decision = models.OneToOneField(
+        "decisions.Decision", primary_key=True, on_delete=models.CASCADE, related_name="care"
+    )
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="decisions")
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    destination = models.CharField(max_length=20, choices=Destination.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offer__isnull=True) | Q(destination=""),
+                name="care_decision_offer_or_destination",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision {self.decision_id} about episode {self.episode_id}"
+
+
+class ZoneChange(models.Model):
+    """A person moved zone at the huddle: who, when, why, and who was in the room. Never
+    changed; the zone history of an episode is its zone changes."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="zone_changes")
+    from_zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    present = models.ManyToManyField(Person, blank=True, related_name="+")
+    guests = models.JSONField("guests present", default=list, blank=True)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"Zone change for episode {self.episode_id}"
+
+
+class HuddleNote(models.Model):
+    """An SBARD handover note: Situation, Background, Assessment, Recommendation, Decision.
+    Never changed; a later note adds to it."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    situation = models.TextField(blank=True)
+    background = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    recommendation = models.TextField(blank=True)
+    decision = models.TextField("decision", blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(
+                    situation="", background="", assessment="", recommendation="", decision=""
+                ),
+                name="huddle_note_not_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SBARD note for episode {self.episode_id}"
+
+
+class CareAction(VersionedModel):
+    """Something someone will do for a person, agreed at the huddle."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="care_actions")
+    due_on = models.DateField()
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["episode", "done_at"])]
+
+    def __str__(self) -> str:
+        return self.description

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
-from roundtable.care.models import Episode, PathwayEvent, PersonInCare, Stage
+from roundtable.care.models import (
+    CareAction,
+    CareDecision,
+    Episode,
+    HuddleNote,
+    Offer,
+    PathwayEvent,
+    PersonInCare,
+    Stage,
+    Zone,
+    ZoneChange,
+)
 from roundtable.core import access
+from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
+from roundtable.directory.models import Person, Team
+from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumKind, Meeting
 
 
 @dataclass
@@ -18,6 +35,10 @@ class PersonRecord:
     person: PersonInCare
     episodes: list[Episode]
     events: list[PathwayEvent]
+    zone_changes: list[ZoneChange] = field(default_factory=list)
+    notes: list[HuddleNote] = field(default_factory=list)
+    actions: list[CareAction] = field(default_factory=list)
+    decisions: Sequence[CareDecision] = field(default_factory=list)
 
 
 def person_record(user: Any, person_id: int) -> PersonRecord:
@@ -38,22 +59,404 @@ def person_record(user: Any, person_id: int) -> PersonRecord:
         .select_related("actor", "episode__team", "decision")
         .order_by("at", "pk")
     )
-    return PersonRecord(person, episodes, events)
+    zone_changes = list(
+        access.scoped(user, ZoneChange)
+        .filter(episode__person=person)
+        .select_related("actor", "from_zone", "to_zone", "meeting__forum")
+        .prefetch_related(Prefetch("present", queryset=Person.objects.order_by("full_name")))
+        .order_by("-at", "-pk")
+    )
+    notes = list(
+        access.scoped(user, HuddleNote)
+        .filter(episode__person=person)
+        .select_related("author", "meeting__forum")
+        .order_by("-at", "-pk")
+    )
+    actions = list(
+        access.scoped(user, CareAction)
+        .filter(episode__person=person)
+        .select_related("owner")
+        .order_by("done_at", "due_on", "pk")
+    )
+    decisions = list(
+        CareDecision.objects.filter(
+            episode__person=person,
+            decision__in=access.scoped(user, Decision),
+        )
+        .select_related("decision__forum", "offer__organisation")
+        .annotate(hold_count=Count("decision__holds", distinct=True))
+        .order_by("-decision__created_at")
+    )
+    return PersonRecord(person, episodes, events, zone_changes, notes, actions, decisions)
+
+
+# -- Teams the user cares in ---------------------------------------------------------------------
+
+
+def my_care_teams(user: Any) -> list[Team]:
+    """The teams the user is a member of, by name: the teams whose boards they can open."""
+    return list(
+        Team.objects.filter(memberships__person=user)
+        .select_related("organisation")
+        .order_by("name", "pk")
+        .distinct()
+    )
+
+
+def care_team_get(user: Any, team_id: int) -> Team:
+    """A team the user belongs to, or 404: a huddle board is for its own team."""
+    team = (
+        Team.objects.filter(pk=team_id, memberships__person=user)
+        .select_related("organisation")
+        .first()
+    )
+    if team is None:
+        raise Http404("No team found.")
+    return team
+
+
+# -- The huddle board ----------------------------------------------------------------------------
+
+
+@dataclass
+class BoardCard:
+    episode: Episode
+    open_actions: list[CareAction]
+    latest_note: HuddleNote | None
+    move_on: CareDecision | None
+
+    @property
+    def overdue_actions(self) -> list[CareAction]:
+        today = timezone.localdate()
+        return [a for a in self.open_actions if a.due_on < today]
+
+
+@dataclass
+class BoardColumn:
+    zone: Zone | None
+    cards: list[BoardCard]
+
+
+@dataclass
+class HuddleBoard:
+    team: Team
+    zones: list[Zone]
+    columns: list[BoardColumn]
+    meeting: Meeting | None
+    present: list[Attendance]
+
+    @property
+    def count(self) -> int:
+        return sum(len(c.cards) for c in self.columns)
+
+
+def _latest_move_on(episode_ids: list[int]) -> dict[int, CareDecision]:
+    found: dict[int, CareDecision] = {}
+    rows = (
+        CareDecision.objects.filter(
+            episode_id__in=episode_ids,
+            decision__kind=DecisionKind.MOVE_ON,
+        )
+        .exclude(decision__status=DecisionStatus.WITHDRAWN)
+        .select_related("decision")
+        .annotate(
+            hold_count=Count("decision__holds", distinct=True),
+            position_count=Count("decision__positions", distinct=True),
+        )
+        .order_by("decision__created_at", "pk")
+    )
+    for row in rows:
+        found[row.episode_id] = row  # the latest wins
+    return found
+
+
+def huddle_board(
+    user: Any, team: Team, *, zones: list[Zone], meeting: Meeting | None = None
+) -> HuddleBoard:
+    """The team's caseload grouped by zone, in a fixed number of queries however many people.
+
+    People the team supports who have not yet been zoned come first, in their own column.
+    """
+    episodes = list(
+        access.scoped(user, Episode)
+        .filter(
+            team=team,
+            closed_at__isnull=True,
+            stage__in=[Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON],
+        )
+        .select_related("person", "key_worker")
+        .order_by("person__name", "pk")
+    )
+    ids = [e.pk for e in episodes]
+    actions: dict[int, list[CareAction]] = {}
+    for action in (
+        CareAction.objects.filter(episode_id__in=ids, done_at__isnull=True)
+        .select_related("owner")
+        .order_by("due_on", "pk")
+    ):
+        actions.setdefault(action.episode_id, []).append(action)
+    latest_note = HuddleNote.objects.filter(episode=OuterRef("episode")).order_by("-at", "-pk")
+    notes = {
+        n.episode_id: n
+        for n in HuddleNote.objects.filter(
+            episode_id__in=ids, pk=latest_note.values("pk")[:1]
+        ).select_related("author")
+    }
+    move_on = _latest_move_on(ids)
+    by_zone: dict[int | None, list[BoardCard]] = {}
+    for episode in episodes:
+        card = BoardCard(
+            episode, actions.get(episode.pk, []), notes.get(episode.pk), move_on.get(episode.pk)
+        )
+        by_zone.setdefault(episode.zone_id, []).append(card)
+    columns = []
+    if by_zone.get(None):
+        columns.append(BoardColumn(None, by_zone[None]))
+    columns += [BoardColumn(zone, by_zone.get(zone.pk, [])) for zone in zones]
+    present = (
+        list(
+            Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.PRESENT)
+            .select_related("person")
+            .order_by("is_guest", "person__full_name", "guest_name")
+        )
+        if meeting is not None
+        else []
+    )
+    return HuddleBoard(team, zones, columns, meeting, present)
+
+
+def board_card(user: Any, episode_id: int) -> tuple[Episode, BoardCard]:
+    """One card of the board, for an in-place update after a change."""
+    episode = access.get_visible(
+        user,
+        Episode,
+        Episode.objects.select_related("person", "key_worker", "team", "zone"),
+        pk=episode_id,
+        audit=False,
+    )
+    actions = list(
+        CareAction.objects.filter(episode=episode, done_at__isnull=True)
+        .select_related("owner")
+        .order_by("due_on", "pk")
+    )
+    note = (
+        HuddleNote.objects.filter(episode=episode)
+        .select_related("author")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return episode, BoardCard(episode, actions, note, _latest_move_on([episode.pk]).get(episode.pk))
+
+
+def episode_get(user: Any, episode_id: int, *, audit: bool = True) -> Episode:
+    """An episode the user may see, with its person and team, or 404."""
+    return access.get_visible(
+        user,
+        Episode,
+        Episode.objects.select_related("person", "team", "key_worker", "zone", "offer"),
+        pk=episode_id,
+        audit=audit,
+    )
+
+
+def huddle_meetings(team: Team, *, now: datetime | None = None) -> list[Meeting]:
+    """Today's meetings of the team's forums, to record the huddle in."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Meeting.objects.filter(
+            forum__home_team=team,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=1),
+            cancelled_at__isnull=True,
+        )
+        .select_related("forum")
+        .order_by("starts_at", "pk")
+    )
+
+
+def team_meeting_get(team: Team, meeting_id: int) -> Meeting:
+    meeting = (
+        Meeting.objects.filter(pk=meeting_id, forum__home_team=team, cancelled_at__isnull=True)
+        .select_related("forum")
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No meeting of this team found.")
+    return meeting
+
+
+def team_forums(team: Team) -> list[Forum]:
+    """The team's own forums (huddle, MDT …), where its move-on decisions are shared."""
+    return list(Forum.objects.filter(home_team=team, is_archived=False).order_by("name", "pk"))
+
+
+def team_zone_get(team: Team, zone_id: int) -> Zone:
+    zone = Zone.objects.filter(pk=zone_id, team=team, is_archived=False).first()
+    if zone is None:
+        raise Http404("No zone found.")
+    return zone
+
+
+def team_members(team: Team) -> list[Person]:
+    return list(
+        Person.objects.filter(memberships__team=team, is_active=True)
+        .order_by("full_name", "pk")
+        .distinct()
+    )
+
+
+# -- Caseloads -----------------------------------------------------------------------------------
+
+
+def caseload(user: Any, key_worker: Person) -> list[Episode]:
+    """The open episodes a key worker leads, that the user may see, by stage then name."""
+    return list(
+        access.scoped(user, Episode)
+        .filter(key_worker=key_worker, closed_at__isnull=True)
+        .select_related("person", "team", "zone")
+        .order_by("team__name", "person__name", "pk")
+    )
+
+
+@dataclass
+class ReadyRow:
+    episode: Episode
+    move_on: CareDecision | None
+
+    @property
+    def days_ready(self) -> int:
+        return (timezone.now() - self.episode.stage_since).days
+
+    @property
+    def shared(self) -> bool:
+        """The move-on decision has been agreed with the team (not decided alone)."""
+        return bool(
+            self.move_on
+            and self.move_on.decision.status in (DecisionStatus.AGREED, DecisionStatus.REVIEWED)
+        )
+
+    @property
+    def held(self) -> bool:
+        return bool(self.move_on and getattr(self.move_on, "hold_count", 0))
+
+
+def ready_to_move_on(user: Any, team: Team) -> list[ReadyRow]:
+    """People ready to move on, longest waiting first, with their move-on decision."""
+    episodes = list(
+        access.scoped(user, Episode)
+        .filter(team=team, stage=Stage.READY_TO_MOVE_ON, closed_at__isnull=True)
+        .select_related("person", "key_worker")
+        .order_by("stage_since", "pk")
+    )
+    move_on = _latest_move_on([e.pk for e in episodes])
+    return [ReadyRow(e, move_on.get(e.pk)) for e in episodes]
+
+
+# -- The front door ------------------------------------------------------------------------------
+
+
+def front_door_teams(forum: Forum) -> QuerySet[Team]:
+    """The teams a front-door forum takes referrals for: its home team and the teams of the
+    same locality."""
+    if forum.home_team is None:
+        return Team.objects.none()
+    if forum.home_team.locality_id is None:
+        return Team.objects.filter(pk=forum.home_team.pk)
+    return Team.objects.filter(
+        Q(pk=forum.home_team.pk) | Q(locality_id=forum.home_team.locality_id)
+    )
+
+
+def front_door_forums(user: Any) -> list[Forum]:
+    return list(
+        Forum.objects.filter(kind=ForumKind.FRONT_DOOR, is_archived=False, memberships__person=user)
+        .select_related("home_team")
+        .order_by("name", "pk")
+        .distinct()
+    )
+
+
+def front_door_forum_get(user: Any, forum_id: int) -> Forum:
+    forum = (
+        Forum.objects.filter(pk=forum_id, kind=ForumKind.FRONT_DOOR, memberships__person=user)
+        .select_related("home_team")
+        .first()
+    )
+    if forum is None:
+        raise Http404("No front-door forum found.")
+    return forum
+
+
+@dataclass
+class Referral:
+    episode: Episode
+    open_offer: CareDecision | None
+
+
+def front_door_queue(user: Any, forum: Forum) -> list[Referral]:
+    """New referrals to the forum's teams that the user may see, oldest first, each with the
+    offer decision open for it, if any."""
+    episodes = list(
+        access.scoped(user, Episode)
+        .filter(team__in=front_door_teams(forum), stage=Stage.REFERRED)
+        .select_related("person", "team")
+        .order_by("referred_at", "pk")
+    )
+    offers = {
+        c.episode_id: c
+        for c in CareDecision.objects.filter(
+            episode_id__in=[e.pk for e in episodes],
+            offer__isnull=False,
+            decision__status=DecisionStatus.OPEN,
+        ).select_related("decision", "offer__organisation")
+    }
+    return [Referral(e, offers.get(e.pk)) for e in episodes]
+
+
+def offers(*, active_only: bool = True) -> list[Offer]:
+    found = Offer.objects.select_related("organisation").order_by("name", "pk")
+    if active_only:
+        found = found.filter(is_active=True)
+    return list(found)
+
+
+def offer_get(offer_id: int) -> Offer:
+    offer = Offer.objects.select_related("organisation").filter(pk=offer_id).first()
+    if offer is None:
+        raise Http404("No offer found.")
+    return offer
+
+
+# -- Flow measures -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Durations:
-    """Whole days between two points of the pathway, over the episodes that reached both."""
+    """Whole days between two points of the pathway: how many episodes took each number of
+    days."""
 
-    days: tuple[int, ...]
+    histogram: tuple[tuple[int, int], ...]
 
     @property
     def count(self) -> int:
-        return len(self.days)
+        return sum(n for _, n in self.histogram)
 
     @property
     def median(self) -> float | None:
-        return statistics.median(self.days) if self.days else None
+        total = self.count
+        if not total:
+            return None
+        lower, upper = (total - 1) // 2, total // 2
+        seen = 0
+        low_value: int | None = None
+        for days, n in self.histogram:
+            if low_value is None and seen + n > lower:
+                low_value = days
+            if seen + n > upper:
+                return (low_value + days) / 2 if low_value is not None else float(days)
+            seen += n
+        return None  # pragma: no cover  (the loop always reaches the upper middle)
 
 
 @dataclass(frozen=True)
@@ -63,56 +466,119 @@ class FlowMeasures:
     moved_on: int
     came_back: int
     caseload_by_key_worker: list[tuple[str, int]]
+    zone_mix: list[tuple[date, dict[str, int]]]
+
+
+def _histogram(episodes: QuerySet[Episode], days_field: str) -> Durations:
+    rows = (
+        episodes.filter(**{f"{days_field}__isnull": False})
+        .values_list(days_field)
+        .annotate(n=Count("pk"))
+        .order_by(days_field)
+    )
+    return Durations(tuple((int(days), int(n)) for days, n in rows))
+
+
+def zone_mix_by_day(
+    *, team_ids: list[int] | None, start: date, end: date
+) -> list[tuple[date, dict[str, int]]]:
+    """How many people were in each zone at the end of each day from `start` to `end`,
+    replayed from the zone changes (three queries)."""
+    tz = timezone.get_current_timezone()
+    start_at = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    end_at = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    episodes = Episode.objects.filter(referred_at__lt=end_at).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=start_at)
+    )
+    changes = ZoneChange.objects.all()
+    if team_ids is not None:
+        episodes = episodes.filter(team_id__in=team_ids)
+        changes = changes.filter(episode__team_id__in=team_ids)
+    before = ZoneChange.objects.filter(episode=OuterRef("pk"), at__lt=start_at).order_by(
+        "-at", "-pk"
+    )
+    zone_of: dict[int, int | None] = {}
+    closes: list[tuple[datetime, int]] = []
+    for pk, zone_id, closed_at in episodes.annotate(
+        zone_then=before.values("to_zone_id")[:1]
+    ).values_list("pk", "zone_then", "closed_at"):
+        zone_of[pk] = zone_id
+        if closed_at is not None:
+            closes.append((closed_at, pk))
+    moves = [
+        (at, pk, zone_id, 0)
+        for at, pk, zone_id in changes.filter(at__gte=start_at, at__lt=end_at)
+        .order_by("at", "pk")
+        .values_list("at", "episode_id", "to_zone_id")
+    ]
+    timeline = sorted(moves + [(at, pk, None, 1) for at, pk in closes if at < end_at])
+    names = dict(
+        Zone.objects.filter(
+            pk__in={z for z in zone_of.values() if z} | {m[2] for m in moves}
+        ).values_list("pk", "name")
+    )
+    result: list[tuple[date, dict[str, int]]] = []
+    index = 0
+    day = start
+    while day <= end:
+        day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        while index < len(timeline) and timeline[index][0] < day_end:
+            _, pk, zone_id, closing = timeline[index]
+            if closing:
+                zone_of.pop(pk, None)
+            elif pk in zone_of:
+                zone_of[pk] = zone_id
+            index += 1
+        counts = Counter(names[z] for z in zone_of.values() if z is not None)
+        result.append((day, dict(sorted(counts.items()))))
+        day += timedelta(days=1)
+    return result
 
 
 def flow_measures(
-    *, team_ids: list[int] | None = None, since: datetime | None = None
+    *,
+    team_ids: list[int] | None = None,
+    since: datetime | None = None,
+    zone_days: int = 28,
+    today: date | None = None,
 ) -> FlowMeasures:
     """Flow for teams (all teams by default), over episodes referred since `since`.
 
     - referral → offer: days from referral to the first offer;
-    - ready → moved on: days from the last "ready to move on" to moving on;
+    - ready → moved on: days from becoming ready to moving on;
     - came back: episodes that are returns within the re-referral window;
-    - caseload: open episodes per key worker.
+    - caseload: open episodes per key worker;
+    - zone mix: people in each zone at the end of each of the last `zone_days` days.
 
     Not scoped to a person: these are counts and durations, with no one identifiable in them.
-    Two queries.
+    Seven queries, each a grouped count, whatever the size of the system.
     """
     episodes = Episode.objects.all()
     if team_ids is not None:
         episodes = episodes.filter(team_id__in=team_ids)
     if since is not None:
         episodes = episodes.filter(referred_at__gte=since)
-    rows = episodes.annotate(
-        offered_at=Min("events__at", filter=Q(events__to_stage=Stage.OFFER_MADE)),
-        ready_at=Max("events__at", filter=Q(events__to_stage=Stage.READY_TO_MOVE_ON)),
-        moved_on_at=Max("events__at", filter=Q(events__to_stage=Stage.MOVED_ON)),
-    ).values_list("referred_at", "offered_at", "ready_at", "moved_on_at", "previous_id")
-    to_offer: list[int] = []
-    to_moved_on: list[int] = []
-    moved_on = came_back = 0
-    for referred_at, offered_at, ready_at, moved_on_at, previous_id in rows:
-        if offered_at is not None:
-            to_offer.append((offered_at - referred_at).days)
-        if moved_on_at is not None:
-            moved_on += 1
-            if ready_at is not None:
-                to_moved_on.append((moved_on_at - ready_at).days)
-        if previous_id is not None:
-            came_back += 1
+    counts = episodes.aggregate(
+        moved_on=Count("pk", filter=Q(stage=Stage.MOVED_ON)),
+        came_back=Count("pk", filter=Q(previous__isnull=False)),
+    )
     open_episodes = Episode.objects.filter(closed_at__isnull=True, key_worker__isnull=False)
     if team_ids is not None:
         open_episodes = open_episodes.filter(team_id__in=team_ids)
-    caseload = [
+    caseload_rows = [
         (name, count)
         for name, count in open_episodes.values_list("key_worker__full_name")
         .annotate(count=Count("pk"))
         .order_by("-count", "key_worker__full_name")
     ]
+    today = today or timezone.localdate()
     return FlowMeasures(
-        Durations(tuple(sorted(to_offer))),
-        Durations(tuple(sorted(to_moved_on))),
-        moved_on,
-        came_back,
-        caseload,
+        _histogram(episodes, "days_to_offer"),
+        _histogram(episodes, "days_ready_to_moved_on"),
+        counts["moved_on"],
+        counts["came_back"],
+        caseload_rows,
+        zone_mix_by_day(team_ids=team_ids, start=today - timedelta(days=zone_days - 1), end=today)
+        if zone_days
+        else [],
     )

@@ -16,17 +16,27 @@ from roundtable.audit.services import audit_record
 from roundtable.care.models import (
     CLOSED_STAGES,
     TRANSITIONS,
+    CareAction,
+    CareDecision,
     ConsentToShare,
     Destination,
     Episode,
+    HuddleNote,
+    Offer,
+    OfferKind,
     PathwayEvent,
     PersonInCare,
     ReferralSource,
     Stage,
+    Zone,
+    ZoneChange,
+    ZoneColour,
 )
-from roundtable.core.concurrency import ConcurrentEditError, save_versioned
+from roundtable.core.concurrency import ConcurrentEditError, save_versioned, update_versioned
+from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
-from roundtable.directory.models import Organisation, OrganisationKind, Person, Team
+from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
+from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumKind, Meeting
 
 NHS_NUMBER_FORMAT = "Enter an NHS number with 10 digits, like 999 123 4578"
 
@@ -180,8 +190,10 @@ def episode_refer(
             key_worker=key_worker,
             referral_source=ReferralSource.RE_REFERRAL,
             stage=Stage.IN_SUPPORT,
+            stage_since=at,
             referred_at=at,
             previous=previous,
+            zone=previous.zone if previous.zone and not previous.zone.marks_ready else None,
         )
         days = (at - previous.closed_at).days if previous.closed_at else 0
         _event(
@@ -199,6 +211,7 @@ def episode_refer(
             key_worker=key_worker,
             referral_source=referral_source,
             stage=Stage.REFERRED,
+            stage_since=at,
             referred_at=at,
         )
         _event(episode, from_stage="", to_stage=Stage.REFERRED, actor=actor, at=at, reason=reason)
@@ -245,21 +258,37 @@ def episode_move(
             decision is None
             or decision.kind != DecisionKind.MOVE_ON
             or decision.status not in (DecisionStatus.AGREED, DecisionStatus.REVIEWED)
+            or not CareDecision.objects.filter(decision=decision, episode=current).exists()
         ):
             raise ValidationError(
-                {"decision": "Moving on needs an agreed move-on decision, shared by the team"}
+                {
+                    "decision": "Moving on needs an agreed move-on decision about this person, "
+                    "shared by the team"
+                }
             )
     elif destination:
         raise ValidationError({"destination": "A destination is only for moving on"})
     from_stage = current.stage
+    if to_stage == Stage.OFFER_MADE and current.days_to_offer is None:
+        current.days_to_offer = max((at - current.referred_at).days, 0)
+    if to_stage == Stage.MOVED_ON:
+        current.days_ready_to_moved_on = max((at - current.stage_since).days, 0)
     current.stage = to_stage
+    current.stage_since = at
     current.destination = destination
     if to_stage in CLOSED_STAGES:
         current.closed_at = at
     save_versioned(
         current,
         expected_version=current.version,
-        fields=("stage", "destination", "closed_at"),
+        fields=(
+            "stage",
+            "stage_since",
+            "destination",
+            "closed_at",
+            "days_to_offer",
+            "days_ready_to_moved_on",
+        ),
     )
     _event(
         current,
@@ -278,3 +307,520 @@ def episode_move(
         changes={"stage": [from_stage, to_stage]},
     )
     return current
+
+
+# -- Who may act -----------------------------------------------------------------------------------
+
+
+def is_team_member(person: Person, team_id: int) -> bool:
+    return Membership.objects.filter(person=person, team_id=team_id).exists()
+
+
+def _check_caring_team(actor: Person, episode: Episode, doing: str) -> None:
+    """Changes to a person's care are made by the team caring for them."""
+    if not is_team_member(actor, episode.team_id):
+        raise ValidationError(f"Only members of {episode.team.name} can {doing}.")
+
+
+# -- The offer catalogue ---------------------------------------------------------------------------
+
+
+def _check_offer(name: str, kind: str, organisation: Organisation | None) -> None:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Enter the name of the offer"
+    if kind not in OfferKind.values:
+        errors["kind"] = "Choose the kind of offer"
+    if organisation is None:
+        errors["organisation"] = "Choose the organisation that provides it"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def offer_create(
+    *,
+    actor: Person,
+    name: str,
+    kind: str,
+    organisation: Organisation | None,
+    description: str = "",
+) -> Offer:
+    _check_offer(name, kind, organisation)
+    assert organisation is not None
+    if Offer.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": "There is already an offer with this name"})
+    offer = Offer.objects.create(
+        name=name.strip(), kind=kind, organisation=organisation, description=description.strip()
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=offer, summary=offer.name)
+    return offer
+
+
+def offer_update(
+    *,
+    actor: Person,
+    offer: Offer,
+    expected_version: int,
+    name: str,
+    kind: str,
+    organisation: Organisation | None,
+    description: str,
+    is_active: bool,
+) -> Offer:
+    _check_offer(name, kind, organisation)
+    if Offer.objects.filter(name__iexact=name.strip()).exclude(pk=offer.pk).exists():
+        raise ValidationError({"name": "There is already an offer with this name"})
+    return update_versioned(
+        offer,
+        actor=actor,
+        expected_version=expected_version,
+        fields=("name", "kind", "organisation", "description", "is_active"),
+        values={
+            "name": name.strip(),
+            "kind": kind,
+            "organisation": organisation,
+            "description": description.strip(),
+            "is_active": is_active,
+        },
+        summary=lambda o: f"Offer {o.name}",
+    )
+
+
+# -- Zones -----------------------------------------------------------------------------------------
+
+# The default zones: each meaning says what the team does, never what it predicts.
+DEFAULT_ZONES: tuple[tuple[str, str, str, bool], ...] = (
+    (
+        "Red",
+        ZoneColour.RED,
+        "Intensive input: the team is in touch most days, the plan is reviewed at every huddle "
+        "and nobody holds it alone.",
+        False,
+    ),
+    (
+        "Amber",
+        ZoneColour.AMBER,
+        "More input than usual while the plan changes: contact at least weekly and a review "
+        "at the next huddle.",
+        False,
+    ),
+    (
+        "Green",
+        ZoneColour.GREEN,
+        "Steady input: the plan is working and contact is as agreed with the person.",
+        False,
+    ),
+    (
+        "Blue",
+        ZoneColour.BLUE,
+        "Light touch: the person mostly manages with their own support; the key worker checks "
+        "in as agreed.",
+        False,
+    ),
+    (
+        "Ready to move on",
+        ZoneColour.PURPLE,
+        "The work we agreed is done: the person and the team are planning the move on to their "
+        "GP, a VCSE partner or self-management.",
+        True,
+    ),
+)
+
+
+def zones_ensure(*, team: Team) -> list[Zone]:
+    """The team's zones, creating the default five the first time a team uses the board."""
+    zones = list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
+    if zones:
+        return zones
+    with transaction.atomic():
+        Zone.objects.bulk_create(
+            [
+                Zone(
+                    team=team,
+                    name=name,
+                    colour=colour,
+                    meaning=meaning,
+                    position=position,
+                    marks_ready=ready,
+                )
+                for position, (name, colour, meaning, ready) in enumerate(DEFAULT_ZONES)
+            ],
+            ignore_conflicts=True,
+        )
+    return list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
+
+
+def _check_zone(team: Team, name: str, colour: str, meaning: str, *, exclude: int | None) -> None:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Enter the zone's name"
+    if colour not in ZoneColour.values:
+        errors["colour"] = "Choose a colour"
+    if not meaning.strip():
+        errors["meaning"] = "Say in plain English what the team does for people in this zone"
+    same_name = Zone.objects.filter(team=team, is_archived=False, name__iexact=name.strip())
+    if exclude is not None:
+        same_name = same_name.exclude(pk=exclude)
+    if name.strip() and same_name.exists():
+        errors["name"] = "The team already has a zone with this name"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def zone_create(*, actor: Person, team: Team, name: str, colour: str, meaning: str) -> Zone:
+    if not is_team_member(actor, team.pk):
+        raise ValidationError(f"Only members of {team.name} can change its zones.")
+    zones_ensure(team=team)
+    _check_zone(team, name, colour, meaning, exclude=None)
+    last = Zone.objects.filter(team=team).order_by("-position").values_list("position", flat=True)
+    zone = Zone.objects.create(
+        team=team,
+        name=name.strip(),
+        colour=colour,
+        meaning=meaning.strip(),
+        position=(last.first() or 0) + 1,
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=zone, summary=f"Zone {zone.name}")
+    return zone
+
+
+def zone_update(
+    *,
+    actor: Person,
+    zone: Zone,
+    expected_version: int,
+    name: str,
+    colour: str,
+    meaning: str,
+    position: int,
+) -> Zone:
+    if not is_team_member(actor, zone.team_id):
+        raise ValidationError(f"Only members of {zone.team.name} can change its zones.")
+    _check_zone(zone.team, name, colour, meaning, exclude=zone.pk)
+    if position < 0:
+        raise ValidationError({"position": "The order is a whole number, 0 or more"})
+    return update_versioned(
+        zone,
+        actor=actor,
+        expected_version=expected_version,
+        fields=("name", "colour", "meaning", "position"),
+        values={
+            "name": name.strip(),
+            "colour": colour,
+            "meaning": meaning.strip(),
+            "position": position,
+        },
+        summary=lambda z: f"Zone {z.name}",
+    )
+
+
+@transaction.atomic
+def zone_archive(*, actor: Person, zone: Zone) -> Zone:
+    """Stop using a zone. Refused while anyone is in it; its history stays."""
+    if not is_team_member(actor, zone.team_id):
+        raise ValidationError(f"Only members of {zone.team.name} can change its zones.")
+    if zone.marks_ready:
+        raise ValidationError("The ready-to-move-on zone is needed: rename it instead.")
+    in_zone = Episode.objects.filter(zone=zone, closed_at__isnull=True).count()
+    if in_zone:
+        raise ValidationError(
+            f"{in_zone} {'person is' if in_zone == 1 else 'people are'} in {zone.name}: move "
+            "them to another zone first."
+        )
+    zone.is_archived = True
+    save_versioned(zone, expected_version=zone.version, fields=("is_archived",))
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=zone, summary="Zone archived")
+    return zone
+
+
+def _present_at(meeting: Meeting | None) -> tuple[list[int], list[str]]:
+    """Who was in the room: people present and named guests, as the meeting recorded them."""
+    if meeting is None:
+        return [], []
+    rows = Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.PRESENT)
+    people = [pk for pk in rows.filter(person__isnull=False).values_list("person_id", flat=True)]
+    guests = list(rows.filter(person__isnull=True).values_list("guest_name", flat=True))
+    return people, guests
+
+
+def _check_meeting(meeting: Meeting | None, episode: Episode) -> None:
+    if meeting is not None and meeting.forum.home_team_id != episode.team_id:
+        raise ValidationError({"meeting": f"Choose a meeting of {episode.team.name}"})
+
+
+@transaction.atomic
+def episode_zone_set(
+    *,
+    actor: Person,
+    episode: Episode,
+    zone: Zone,
+    reason: str = "",
+    meeting: Meeting | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Episode:
+    """Move a person to another zone at the huddle, recording who was in the room.
+
+    The ready-to-move-on zone and the pathway agree: moving someone in support into it makes
+    them ready to move on, and moving them out of it takes them back into support.
+    """
+    at = at or timezone.now()
+    current = Episode.objects.select_for_update().select_related("team", "zone").get(pk=episode.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEditError(current)
+    _check_caring_team(actor, current, "change zones")
+    _check_meeting(meeting, current)
+    if zone.team_id != current.team_id or zone.is_archived:
+        raise ValidationError({"zone": f"Choose one of {current.team.name}'s zones"})
+    if not current.is_open:
+        raise ValidationError("This episode is closed: it is not on the huddle board.")
+    if current.zone_id == zone.pk:
+        raise ValidationError({"zone": f"{current.person.name} is already in {zone.name}"})
+    if current.stage not in (Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON, Stage.WAITING):
+        raise ValidationError("Zones are for people the team is supporting: make the offer first.")
+    if zone.marks_ready and current.stage != Stage.IN_SUPPORT:
+        raise ValidationError({"zone": "Only someone in support can be ready to move on"})
+    from_zone = current.zone
+    change = ZoneChange.objects.create(
+        episode=current,
+        from_zone=from_zone,
+        to_zone=zone,
+        actor=actor,
+        meeting=meeting,
+        reason=reason.strip(),
+        at=at,
+        guests=[],
+    )
+    people, guests = _present_at(meeting)
+    if people:
+        change.present.set(people)
+    if guests:
+        change.guests = guests
+        change.save(update_fields=["guests"])
+    current.zone = zone
+    current.zone_since = at
+    save_versioned(current, expected_version=current.version, fields=("zone", "zone_since"))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=current,
+        summary=f"Zone {from_zone.name if from_zone else 'none'} → {zone.name}",
+        changes={"zone": [from_zone.name if from_zone else None, zone.name]},
+    )
+    if zone.marks_ready:
+        current = episode_move(
+            actor=actor, episode=current, to_stage=Stage.READY_TO_MOVE_ON, reason=reason, at=at
+        )
+    elif current.stage == Stage.READY_TO_MOVE_ON:
+        current = episode_move(
+            actor=actor, episode=current, to_stage=Stage.IN_SUPPORT, reason=reason, at=at
+        )
+    return current
+
+
+# -- At the huddle: SBARD notes and actions --------------------------------------------------------
+
+SBARD_FIELDS = ("situation", "background", "assessment", "recommendation", "decision")
+
+
+@transaction.atomic
+def huddle_note_add(
+    *,
+    actor: Person,
+    episode: Episode,
+    situation: str = "",
+    background: str = "",
+    assessment: str = "",
+    recommendation: str = "",
+    decision: str = "",
+    meeting: Meeting | None = None,
+) -> HuddleNote:
+    """An SBARD handover note: at least one of its parts must be written."""
+    _check_caring_team(actor, episode, "write huddle notes")
+    _check_meeting(meeting, episode)
+    parts = {
+        "situation": situation.strip(),
+        "background": background.strip(),
+        "assessment": assessment.strip(),
+        "recommendation": recommendation.strip(),
+        "decision": decision.strip(),
+    }
+    if not any(parts.values()):
+        raise ValidationError(
+            {
+                "situation": "Write at least one part of the note: situation, background, "
+                "assessment, recommendation or decision"
+            }
+        )
+    note = HuddleNote.objects.create(
+        episode=episode, author=actor, meeting=meeting, at=timezone.now(), **parts
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=note, summary="SBARD note")
+    return note
+
+
+@transaction.atomic
+def care_action_add(
+    *,
+    actor: Person,
+    episode: Episode,
+    description: str,
+    owner: Person | None,
+    due_on: date | None,
+    meeting: Meeting | None = None,
+) -> CareAction:
+    _check_caring_team(actor, episode, "add actions")
+    _check_meeting(meeting, episode)
+    errors: dict[str, str] = {}
+    if not description.strip():
+        errors["description"] = "Say what will be done"
+    if owner is None:
+        errors["owner"] = "Choose who will do it"
+    elif not owner.is_active:
+        errors["owner"] = "Choose someone whose account is open"
+    if due_on is None:
+        errors["due_on"] = "Enter the date it is due"
+    elif due_on < timezone.localdate():
+        errors["due_on"] = "The due date must be today or later"
+    if errors:
+        raise ValidationError(errors)
+    assert owner is not None
+    assert due_on is not None
+    action = CareAction.objects.create(
+        episode=episode,
+        description=description.strip(),
+        owner=owner,
+        due_on=due_on,
+        created_by=actor,
+        meeting=meeting,
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=action, summary=action.description)
+    return action
+
+
+@transaction.atomic
+def care_action_complete(
+    *, actor: Person, action: CareAction, expected_version: int | None = None
+) -> CareAction:
+    current = (
+        CareAction.objects.select_for_update().select_related("episode__team").get(pk=action.pk)
+    )
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEditError(current)
+    _check_caring_team(actor, current.episode, "complete actions")
+    if current.done_at is not None:
+        raise ValidationError("This action is already done.")
+    current.done_at = timezone.now()
+    save_versioned(current, expected_version=current.version, fields=("done_at",))
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=current, summary="Action done")
+    return current
+
+
+# -- Shared decisions about a person ---------------------------------------------------------------
+
+
+@transaction.atomic
+def front_door_offer_propose(
+    *,
+    actor: Person,
+    episode: Episode,
+    offer: Offer | None,
+    forum: Forum,
+    meeting: Meeting | None = None,
+    proposal: str = "",
+) -> Decision:
+    """Propose an offer for a new referral, as a shared decision of the front-door forum.
+
+    When the forum agrees, the episode moves to "offer made" with this decision (see
+    `front_door_offer_agreed`).
+    """
+    if offer is None or not offer.is_active:
+        raise ValidationError({"offer": "Choose an offer from the catalogue"})
+    if forum.kind != ForumKind.FRONT_DOOR:
+        raise ValidationError({"forum": "Front-door offers are made at a front-door meeting"})
+    if episode.stage != Stage.REFERRED:
+        raise ValidationError(
+            f"{episode.person.name} is {Stage(episode.stage).label.lower()}: an offer is for "
+            "a new referral."
+        )
+    if CareDecision.objects.filter(
+        episode=episode, offer__isnull=False, decision__status=DecisionStatus.OPEN
+    ).exists():
+        raise ValidationError(f"An offer for {episode.person.name} is already open for positions.")
+    decision = decision_services.decision_propose(
+        actor=actor,
+        forum=forum,
+        meeting=meeting,
+        kind=DecisionKind.FRONT_DOOR_OFFER,
+        title=f"Offer {offer.name} to {episode.person.name}",
+        proposal=proposal.strip()
+        or f"Offer {episode.person.name} {offer.name} ({offer.organisation.name}).",
+    )
+    CareDecision.objects.create(decision=decision, episode=episode, offer=offer)
+    return decision
+
+
+def front_door_offer_agreed(decision: Decision, actor: Person) -> None:
+    """An agreed front-door offer is made: the episode moves to "offer made" with the offer."""
+    if decision.kind != DecisionKind.FRONT_DOOR_OFFER or decision.status != DecisionStatus.AGREED:
+        return
+    link = CareDecision.objects.filter(decision=decision).select_related("episode").first()
+    if link is None or link.offer_id is None or link.episode.stage != Stage.REFERRED:
+        return
+    episode = episode_move(
+        actor=actor,
+        episode=link.episode,
+        to_stage=Stage.OFFER_MADE,
+        reason=decision.outcome,
+        decision=decision,
+    )
+    episode.offer_id = link.offer_id
+    save_versioned(episode, expected_version=episode.version, fields=("offer",))
+
+
+@transaction.atomic
+def move_on_propose(
+    *,
+    actor: Person,
+    episode: Episode,
+    destination: str,
+    forum: Forum,
+    proposal: str,
+    meeting: Meeting | None = None,
+) -> Decision:
+    """Raise a move-on decision for someone ready to move on, for the team to share."""
+    _check_caring_team(actor, episode, "raise a move-on decision")
+    errors: dict[str, str] = {}
+    if destination not in Destination.values:
+        errors["destination"] = "Choose where the person is moving on to"
+    if not proposal.strip():
+        errors["proposal"] = "Say what the move on is and how the person comes back if need be"
+    if forum.home_team_id != episode.team_id:
+        errors["forum"] = f"Choose a forum of {episode.team.name}"
+    if errors:
+        raise ValidationError(errors)
+    if episode.stage != Stage.READY_TO_MOVE_ON:
+        raise ValidationError(
+            f"{episode.person.name} is not ready to move on: move them to the ready-to-move-on "
+            "zone first."
+        )
+    if CareDecision.objects.filter(
+        episode=episode,
+        decision__kind=DecisionKind.MOVE_ON,
+        decision__status__in=[DecisionStatus.OPEN, DecisionStatus.AGREED],
+    ).exists():
+        raise ValidationError(
+            f"A move-on decision for {episode.person.name} is already open or agreed."
+        )
+    decision = decision_services.decision_propose(
+        actor=actor,
+        forum=forum,
+        meeting=meeting,
+        kind=DecisionKind.MOVE_ON,
+        title=f"{episode.person.name} moves on: {Destination(destination).label}",
+        proposal=proposal,
+    )
+    CareDecision.objects.create(decision=decision, episode=episode, destination=destination)
+    return decision

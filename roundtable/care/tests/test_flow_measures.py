@@ -9,35 +9,14 @@ import pytest
 
 from roundtable.care import selectors, services
 from roundtable.care.models import Stage
-from roundtable.decisions import services as decision_services
-from roundtable.forums import services as forum_services
-from roundtable.forums.models import ForumKind
+from roundtable.care.tests.conftest import agree_move_on
 
 pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
-@pytest.fixture
-def agreed_move_on(system):
-    forum = forum_services.forum_create(
-        actor=system.team_leader_a,
-        name="North huddle",
-        kind=ForumKind.DAILY_HUDDLE,
-        home_team=system.team_a,
-        members=[system.clinician_a],
-    )
-    decision = decision_services.decision_propose(
-        actor=system.team_leader_a, forum=forum, kind="move_on", title="Move on", proposal="GP"
-    )
-    decision_services.position_take(actor=system.clinician_a, decision=decision, stance="consent")
-    decision_services.decision_decide(
-        actor=system.team_leader_a, decision=decision, agreed=True, outcome="Yes", rationale="R"
-    )
-    return decision
-
-
-def journey(system, index, *, offer_after, ready_after=None, moved_on_after=None, decision=None):
+def journey(system, index, *, offer_after, ready_after=None, moved_on_after=None, forum=None):
     person = services.person_in_care_create(
         actor=system.clinician_a, local_id=f"L{index}", name=f"P{index}"
     )
@@ -62,17 +41,15 @@ def journey(system, index, *, offer_after, ready_after=None, moved_on_after=None
             to_stage=stage,
             at=at + timedelta(days=days),
             destination="gp" if stage == Stage.MOVED_ON else "",
-            decision=decision if stage == Stage.MOVED_ON else None,
+            decision=agree_move_on(system, forum, episode) if stage == Stage.MOVED_ON else None,
         )
     return person, episode
 
 
-def test_flow_measures(system, agreed_move_on):
+def test_flow_measures(system, huddle):
     journey(system, 1, offer_after=3)
-    journey(system, 2, offer_after=5, ready_after=30, moved_on_after=44, decision=agreed_move_on)
-    person, _ = journey(
-        system, 3, offer_after=7, ready_after=20, moved_on_after=30, decision=agreed_move_on
-    )
+    journey(system, 2, offer_after=5, ready_after=30, moved_on_after=44, forum=huddle)
+    person, _ = journey(system, 3, offer_after=7, ready_after=20, moved_on_after=30, forum=huddle)
     services.episode_refer(
         actor=system.clinician_a,
         person=person,
@@ -81,9 +58,9 @@ def test_flow_measures(system, agreed_move_on):
         at=START + timedelta(days=90),
     )
     measures = selectors.flow_measures(team_ids=[system.team_a.pk])
-    assert measures.referral_to_offer.days == (3, 5, 7)
+    assert measures.referral_to_offer.histogram == ((3, 1), (5, 1), (7, 1))
     assert measures.referral_to_offer.median == 5
-    assert measures.ready_to_moved_on.days == (10, 14)
+    assert measures.ready_to_moved_on.histogram == ((10, 1), (14, 1))
     assert measures.ready_to_moved_on.median == 12
     assert measures.moved_on == 2
     assert measures.came_back == 1
@@ -93,14 +70,31 @@ def test_flow_measures(system, agreed_move_on):
     assert other_team.referral_to_offer.median is None
 
 
-def test_flow_measures_use_two_queries_whatever_the_size(
-    system, agreed_move_on, django_assert_num_queries
+def test_flow_measures_use_a_fixed_number_of_queries_whatever_the_size(
+    system, huddle, django_assert_num_queries
 ):
-    journey(system, 0, offer_after=1)
-    with django_assert_num_queries(2):
+    _, episode = journey(system, 0, offer_after=1)
+    green = services.zones_ensure(team=system.team_a)[2]
+    services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=green)
+    with django_assert_num_queries(7):
         selectors.flow_measures()
     for i in range(1, 8):
         journey(system, i, offer_after=i + 1)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(7):
         measures = selectors.flow_measures()
     assert measures.referral_to_offer.count == 8
+
+
+@pytest.mark.parametrize(
+    ("histogram", "median"),
+    [
+        ((), None),
+        (((4, 1),), 4),
+        (((1, 1), (3, 1)), 2),
+        (((1, 2), (9, 1)), 1),
+        (((1, 1), (2, 1), (10, 2)), 6),
+        (((0, 3), (5, 3)), 2.5),
+    ],
+)
+def test_median_from_a_histogram(histogram, median):
+    assert selectors.Durations(histogram).median == median

@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from roundtable.care import selectors, services
 from roundtable.care.models import TRANSITIONS, Episode, PathwayEvent, PersonInCare, Stage
-from roundtable.decisions import services as decision_services
-from roundtable.forums import services as forum_services
-from roundtable.forums.models import ForumKind
+from roundtable.care.tests.conftest import agree_move_on
 
 pytestmark = pytest.mark.django_db
 
@@ -30,33 +28,6 @@ def person(system):
         nhs_number=VALID,
         gp_practice=system.gp_practice,
     )
-
-
-@pytest.fixture
-def move_on_decision(system):
-    huddle = forum_services.forum_create(
-        actor=system.team_leader_a,
-        name="North huddle",
-        kind=ForumKind.DAILY_HUDDLE,
-        home_team=system.team_a,
-        members=[system.clinician_a, system.vcse],
-    )
-    decision = decision_services.decision_propose(
-        actor=system.clinician_a,
-        forum=huddle,
-        kind="move_on",
-        title="A. B. moves on to their GP",
-        proposal="Back to the GP with a plan; comes back if need be.",
-    )
-    decision_services.position_take(actor=system.vcse, decision=decision, stance="consent")
-    decision_services.decision_decide(
-        actor=system.clinician_a,
-        decision=decision,
-        agreed=True,
-        outcome="Moves on",
-        rationale="Well",
-    )
-    return decision
 
 
 @pytest.mark.parametrize(
@@ -121,25 +92,27 @@ PATH_TO = {
 }
 
 
-def walk(system, episode, stages, decision):
+def walk(system, episode, stages, forum):
+    """Move the episode through `stages`; moving on comes with an agreed move-on decision."""
     for stage in stages:
+        decision = agree_move_on(system, forum, episode) if stage == Stage.MOVED_ON else None
         episode = services.episode_move(
             actor=system.clinician_a,
             episode=episode,
             to_stage=stage,
             destination="gp" if stage == Stage.MOVED_ON else "",
-            decision=decision if stage == Stage.MOVED_ON else None,
+            decision=decision,
         )
     return episode
 
 
 @pytest.mark.parametrize(("start", "end"), LEGAL, ids=[f"{a}->{b}" for a, b in LEGAL])
-def test_every_legal_move(system, person, move_on_decision, start, end):
+def test_every_legal_move(system, person, huddle, start, end):
     episode = services.episode_refer(
         actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
     )
-    episode = walk(system, episode, PATH_TO[start], move_on_decision)
-    moved = walk(system, episode, [end], move_on_decision)
+    episode = walk(system, episode, PATH_TO[start], huddle)
+    moved = walk(system, episode, [end], huddle)
     assert moved.stage == end
     last = PathwayEvent.objects.filter(episode=moved).last()
     assert last is not None
@@ -148,11 +121,11 @@ def test_every_legal_move(system, person, move_on_decision, start, end):
 
 
 @pytest.mark.parametrize(("start", "end"), ILLEGAL, ids=[f"{a}->{b}" for a, b in ILLEGAL])
-def test_every_illegal_move_is_refused_with_a_message(system, person, move_on_decision, start, end):
+def test_every_illegal_move_is_refused_with_a_message(system, person, huddle, start, end):
     episode = services.episode_refer(
         actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
     )
-    episode = walk(system, episode, PATH_TO[start], move_on_decision)
+    episode = walk(system, episode, PATH_TO[start], huddle)
     events = PathwayEvent.objects.count()
     with pytest.raises(ValidationError, match="cannot move to"):
         services.episode_move(
@@ -160,13 +133,13 @@ def test_every_illegal_move_is_refused_with_a_message(system, person, move_on_de
             episode=episode,
             to_stage=end,
             destination="gp" if end == Stage.MOVED_ON else "",
-            decision=move_on_decision,
+            decision=None,
         )
     assert Episode.objects.get(pk=episode.pk).stage == start
     assert PathwayEvent.objects.count() == events
 
 
-def test_moving_on_needs_a_destination_and_an_agreed_move_on_decision(system, person):
+def test_moving_on_needs_a_destination_and_an_agreed_move_on_decision(system, person, huddle):
     episode = services.episode_refer(
         actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
     )
@@ -177,11 +150,25 @@ def test_moving_on_needs_a_destination_and_an_agreed_move_on_decision(system, pe
         services.episode_move(
             actor=system.clinician_a, episode=episode, to_stage="moved_on", destination="gp"
         )
+    # A move-on decision about someone else does not move this person on.
+    other = services.person_in_care_create(actor=system.clinician_a, local_id="RIO-9", name="C")
+    other_episode = services.episode_refer(
+        actor=system.clinician_a, person=other, team=system.team_a, referral_source="gp"
+    )
+    other_episode = walk(system, other_episode, PATH_TO[Stage.READY_TO_MOVE_ON], None)
+    someone_elses = agree_move_on(system, huddle, other_episode)
+    with pytest.raises(ValidationError, match="decision about this person"):
+        services.episode_move(
+            actor=system.clinician_a,
+            episode=episode,
+            to_stage="moved_on",
+            destination="gp",
+            decision=someone_elses,
+        )
+    assert Episode.objects.get(pk=episode.pk).stage == Stage.READY_TO_MOVE_ON
 
 
-def test_coming_back_within_the_window_goes_straight_back_to_the_team(
-    system, person, move_on_decision
-):
+def test_coming_back_within_the_window_goes_straight_back_to_the_team(system, person, huddle):
     first = services.episode_refer(
         actor=system.clinician_a,
         person=person,
@@ -189,7 +176,7 @@ def test_coming_back_within_the_window_goes_straight_back_to_the_team(
         referral_source="gp",
         key_worker=system.clinician_a,
     )
-    first = walk(system, first, PATH_TO[Stage.MOVED_ON], move_on_decision)
+    first = walk(system, first, PATH_TO[Stage.MOVED_ON], huddle)
     later = timezone.now() + timedelta(days=60)
     back = services.episode_refer(
         actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp", at=later
@@ -208,11 +195,11 @@ def test_coming_back_within_the_window_goes_straight_back_to_the_team(
         )
 
 
-def test_coming_back_after_the_window_starts_at_the_front(system, person, move_on_decision):
+def test_coming_back_after_the_window_starts_at_the_front(system, person, huddle):
     first = services.episode_refer(
         actor=system.clinician_a, person=person, team=system.team_a, referral_source="gp"
     )
-    walk(system, first, PATH_TO[Stage.MOVED_ON], move_on_decision)
+    walk(system, first, PATH_TO[Stage.MOVED_ON], huddle)
     much_later = timezone.now() + timedelta(days=400)
     back = services.episode_refer(
         actor=system.clinician_a,

@@ -1,0 +1,302 @@
+"""The huddle board: zones, zone changes with who was in the room, SBARD notes, actions, the
+board in a fixed number of queries, and the zone mix by day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from roundtable.care import selectors, services
+from roundtable.care.models import CareAction, Episode, HuddleNote, Stage, Zone, ZoneChange
+from roundtable.care.tests.conftest import agree_move_on
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.forums import services as forum_services
+
+pytestmark = pytest.mark.django_db
+
+
+def in_support(system, index: int, team=None) -> Episode:
+    person = services.person_in_care_create(
+        actor=system.clinician_a, local_id=f"H{index}", name=f"Person {index:03d}"
+    )
+    episode = services.episode_refer(
+        actor=system.clinician_a,
+        person=person,
+        team=team or system.team_a,
+        referral_source="gp",
+        key_worker=system.clinician_a,
+    )
+    for stage in (Stage.OFFER_MADE, Stage.IN_SUPPORT):
+        episode = services.episode_move(actor=system.clinician_a, episode=episode, to_stage=stage)
+    return episode
+
+
+@pytest.fixture
+def zones(system) -> dict[str, Zone]:
+    return {z.name: z for z in services.zones_ensure(team=system.team_a)}
+
+
+def test_a_team_starts_with_five_zones_that_describe_the_teams_input(system, zones):
+    assert list(zones) == ["Red", "Amber", "Green", "Blue", "Ready to move on"]
+    assert [z.marks_ready for z in zones.values()] == [False, False, False, False, True]
+    for zone in zones.values():
+        meaning = zone.meaning.lower()
+        assert "risk" not in meaning
+        assert not {"low", "medium", "high"} & set(meaning.replace(",", " ").split())
+    # Asking again makes no more.
+    services.zones_ensure(team=system.team_a)
+    assert Zone.objects.filter(team=system.team_a).count() == 5
+
+
+def test_the_team_configures_its_zones(system, zones):
+    red = zones["Red"]
+    first_version = red.version
+    renamed = services.zone_update(
+        actor=system.clinician_a,
+        zone=red,
+        expected_version=first_version,
+        name="Daily contact",
+        colour="red",
+        meaning="We are in touch every day and review at each huddle.",
+        position=0,
+    )
+    assert renamed.name == "Daily contact"
+    with pytest.raises(ConcurrentEditError):
+        services.zone_update(
+            actor=system.clinician_a,
+            zone=Zone.objects.get(pk=red.pk),
+            expected_version=first_version,
+            name="Something else",
+            colour="red",
+            meaning="x",
+            position=0,
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.zone_create(
+            actor=system.clinician_a, team=system.team_a, name="Amber", colour="pink", meaning=""
+        )
+    assert set(refused.value.message_dict) == {"name", "colour", "meaning"}
+    with pytest.raises(ValidationError, match="Only members of North CMHT"):
+        services.zone_create(
+            actor=system.clinician_b,
+            team=system.team_a,
+            name="Purple",
+            colour="purple",
+            meaning="Joint work with the crisis team.",
+        )
+    joint = services.zone_create(
+        actor=system.clinician_a,
+        team=system.team_a,
+        name="Joint work",
+        colour="grey",
+        meaning="Joint work with the crisis team.",
+    )
+    episode = in_support(system, 1)
+    services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=joint)
+    with pytest.raises(ValidationError, match="1 person is in Joint work"):
+        services.zone_archive(actor=system.clinician_a, zone=joint)
+    with pytest.raises(ValidationError, match="ready-to-move-on zone is needed"):
+        services.zone_archive(actor=system.clinician_a, zone=zones["Ready to move on"])
+    services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=zones["Green"])
+    assert services.zone_archive(actor=system.clinician_a, zone=joint).is_archived
+
+
+def test_a_zone_change_records_who_was_in_the_room_and_keeps_history(system, zones, huddle):
+    now = timezone.now()
+    meeting = forum_services.meeting_create(
+        actor=system.team_leader_a,
+        forum=huddle,
+        starts_at=now,
+        ends_at=now + timedelta(minutes=30),
+    )
+    for person in (system.clinician_a, system.vcse):
+        forum_services.attendance_record(actor=system.team_leader_a, meeting=meeting, person=person)
+    forum_services.attendance_record(
+        actor=system.team_leader_a, meeting=meeting, guest_name="Sam Student"
+    )
+    forum_services.attendance_record(
+        actor=system.team_leader_a,
+        meeting=meeting,
+        person=system.lived_experience,
+        status="apologies",
+    )
+    episode = in_support(system, 1)
+    episode = services.episode_zone_set(
+        actor=system.clinician_a, episode=episode, zone=zones["Amber"], meeting=meeting
+    )
+    episode = services.episode_zone_set(
+        actor=system.clinician_a,
+        episode=episode,
+        zone=zones["Green"],
+        meeting=meeting,
+        reason="Settled into the plan.",
+    )
+    changes = list(ZoneChange.objects.filter(episode=episode).order_by("at", "pk"))
+    assert [(c.from_zone and c.from_zone.name, c.to_zone.name) for c in changes] == [
+        (None, "Amber"),
+        ("Amber", "Green"),
+    ]
+    assert set(changes[1].present.all()) == {system.clinician_a, system.vcse}
+    assert changes[1].guests == ["Sam Student"]
+    assert changes[1].reason == "Settled into the plan."
+    record = selectors.person_record(system.clinician_a, episode.person_id)
+    assert [c.to_zone.name for c in record.zone_changes] == ["Green", "Amber"]
+
+
+def test_zone_changes_are_refused_with_clear_messages(system, zones):
+    episode = in_support(system, 1)
+    south_zones = services.zones_ensure(team=system.team_b)
+    with pytest.raises(ValidationError, match="Choose one of North CMHT's zones"):
+        services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=south_zones[0])
+    with pytest.raises(ValidationError, match="Only members of North CMHT"):
+        services.episode_zone_set(actor=system.clinician_b, episode=episode, zone=zones["Red"])
+    services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=zones["Red"])
+    with pytest.raises(ValidationError, match="already in Red"):
+        services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=zones["Red"])
+    stale = Episode.objects.get(pk=episode.pk).version - 1
+    with pytest.raises(ConcurrentEditError):
+        services.episode_zone_set(
+            actor=system.clinician_a, episode=episode, zone=zones["Amber"], expected_version=stale
+        )
+    new = services.episode_refer(
+        actor=system.clinician_a,
+        person=services.person_in_care_create(actor=system.clinician_a, local_id="N", name="N"),
+        team=system.team_a,
+        referral_source="self",
+    )
+    with pytest.raises(ValidationError, match="make the offer first"):
+        services.episode_zone_set(actor=system.clinician_a, episode=new, zone=zones["Red"])
+    assert ZoneChange.objects.filter(episode=new).count() == 0
+    assert Episode.objects.get(pk=episode.pk).zone == zones["Red"]
+
+
+def test_the_ready_zone_and_the_pathway_agree(system, zones, huddle):
+    episode = in_support(system, 1)
+    episode = services.episode_zone_set(
+        actor=system.clinician_a, episode=episode, zone=zones["Ready to move on"]
+    )
+    assert episode.stage == Stage.READY_TO_MOVE_ON
+    episode = services.episode_zone_set(
+        actor=system.clinician_a, episode=episode, zone=zones["Green"], reason="Not yet."
+    )
+    assert episode.stage == Stage.IN_SUPPORT
+    episode = services.episode_zone_set(
+        actor=system.clinician_a, episode=episode, zone=zones["Ready to move on"]
+    )
+    rows = selectors.ready_to_move_on(system.clinician_a, system.team_a)
+    assert [(r.episode.pk, r.shared, r.held) for r in rows] == [(episode.pk, False, False)]
+    decision = agree_move_on(system, huddle, episode)
+    row = selectors.ready_to_move_on(system.clinician_a, system.team_a)[0]
+    assert row.move_on is not None
+    assert row.move_on.decision == decision
+    assert (row.shared, row.held, row.days_ready) == (True, False, 0)
+
+
+def test_sbard_notes_and_actions(system, zones):
+    episode = in_support(system, 1)
+    with pytest.raises(ValidationError, match="Write at least one part"):
+        services.huddle_note_add(actor=system.clinician_a, episode=episode, situation="  ")
+    with pytest.raises(ValidationError, match="Only members of North CMHT"):
+        services.huddle_note_add(actor=system.clinician_b, episode=episode, situation="Hello")
+    assert HuddleNote.objects.count() == 0
+    note = services.huddle_note_add(
+        actor=system.clinician_a,
+        episode=episode,
+        situation="Missed two appointments.",
+        recommendation="Peer worker to call.",
+    )
+    assert note.assessment == ""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.care_action_add(
+            actor=system.clinician_a, episode=episode, description="", owner=None, due_on=yesterday
+        )
+    assert set(refused.value.message_dict) == {"description", "owner", "due_on"}
+    assert CareAction.objects.count() == 0
+    action = services.care_action_add(
+        actor=system.clinician_a,
+        episode=episode,
+        description="Call about the missed appointments",
+        owner=system.vcse,
+        due_on=timezone.localdate(),
+    )
+    done = services.care_action_complete(
+        actor=system.clinician_a, action=action, expected_version=action.version
+    )
+    assert done.done_at is not None
+    with pytest.raises(ValidationError, match="already done"):
+        services.care_action_complete(actor=system.clinician_a, action=done)
+
+
+def test_the_board_is_a_fixed_number_of_queries_however_many_people(
+    system, zones, huddle, django_assert_num_queries
+):
+    def build(count: int, start: int) -> None:
+        for i in range(start, start + count):
+            episode = in_support(system, i)
+            zone = list(zones.values())[i % 4]
+            services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=zone)
+            services.huddle_note_add(actor=system.clinician_a, episode=episode, situation="S")
+            services.care_action_add(
+                actor=system.clinician_a,
+                episode=episode,
+                description="Call",
+                owner=system.clinician_a,
+                due_on=timezone.localdate(),
+            )
+
+    def board_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            board = selectors.huddle_board(
+                system.clinician_a, system.team_a, zones=list(zones.values())
+            )
+            for column in board.columns:
+                for card in column.cards:
+                    _ = (card.episode.person.name, card.latest_note, card.open_actions)
+        return len(captured.captured_queries)
+
+    build(3, 0)
+    few = board_queries()
+    build(12, 3)
+    assert board_queries() == few
+    board = selectors.huddle_board(system.clinician_a, system.team_a, zones=list(zones.values()))
+    assert board.count == 15
+    assert [len(c.cards) for c in board.columns] == [4, 4, 4, 3, 0]
+    # Another team's clinician sees nobody on North's board.
+    other = selectors.huddle_board(system.clinician_b, system.team_a, zones=list(zones.values()))
+    assert other.count == 0
+
+
+def test_zone_mix_by_day_is_replayed_from_the_zone_changes(system, zones):
+    today = timezone.localdate()
+    now = timezone.now()
+    first, second = in_support(system, 1), in_support(system, 2)
+    services.episode_zone_set(
+        actor=system.clinician_a, episode=first, zone=zones["Red"], at=now - timedelta(days=3)
+    )
+    services.episode_zone_set(
+        actor=system.clinician_a, episode=second, zone=zones["Red"], at=now - timedelta(days=2)
+    )
+    services.episode_zone_set(
+        actor=system.clinician_a, episode=first, zone=zones["Green"], at=now - timedelta(days=1)
+    )
+    mix = dict(
+        selectors.zone_mix_by_day(
+            team_ids=[system.team_a.pk], start=today - timedelta(days=4), end=today
+        )
+    )
+    assert mix[today - timedelta(days=4)] == {}
+    assert mix[today - timedelta(days=3)] == {"Red": 1}
+    assert mix[today - timedelta(days=2)] == {"Red": 2}
+    assert mix[today - timedelta(days=1)] == {"Green": 1, "Red": 1}
+    assert mix[today] == {"Green": 1, "Red": 1}
+    assert selectors.zone_mix_by_day(team_ids=[system.team_b.pk], start=today, end=today) == [
+        (today, {})
+    ]
+    assert isinstance(next(iter(mix)), date)
