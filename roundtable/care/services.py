@@ -567,7 +567,11 @@ def episode_zone_set(
     them ready to move on, and moving them out of it takes them back into support.
     """
     at = at or timezone.now()
-    current = Episode.objects.select_for_update().select_related("team", "zone").get(pk=episode.pk)
+    current = (
+        Episode.objects.select_for_update(of=("self",))
+        .select_related("team", "zone", "person")
+        .get(pk=episode.pk)
+    )
     if expected_version is not None and current.version != expected_version:
         raise ConcurrentEditError(current)
     _check_caring_team(actor, current, "change zones")
