@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "roundtable.forums",
     "roundtable.decisions",
     "roundtable.care",
+    "roundtable.safety",
     "roundtable.demo",
 ]
 

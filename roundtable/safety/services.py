@@ -1,0 +1,309 @@
+"""Every write to safety plans, formulations, positive risk-taking plans and reviews.
+
+Validated, transactional, audited. A plan is written by someone on the person's caseload, with
+the person; every save is a new version, and two people saving at once never lose either text:
+the second is refused with `ConcurrentEditError` and shown both versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record
+from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
+from roundtable.core.concurrency import ConcurrentEditError, save_versioned
+from roundtable.decisions import services as decision_services
+from roundtable.decisions.models import Decision, DecisionKind
+from roundtable.directory.models import Membership, Person
+from roundtable.forums.models import Forum, Meeting
+from roundtable.safety.models import (
+    FormulationContent,
+    PositiveRiskPlan,
+    ReviewFrequency,
+    SafetyFormulation,
+    SafetyFormulationVersion,
+    SafetyPlan,
+    SafetyPlanContent,
+    SafetyPlanVersion,
+    SafetyReview,
+)
+
+
+def caring_episode(actor: Person, person: PersonInCare) -> Episode:
+    """The open episode of `person` with one of the actor's teams; refused otherwise."""
+    episode = (
+        Episode.objects.filter(
+            person=person,
+            closed_at__isnull=True,
+            team_id__in=Membership.objects.filter(person=actor).values("team_id"),
+        )
+        .select_related("team")
+        .order_by("referred_at", "pk")
+        .first()
+    )
+    if episode is None:
+        raise ValidationError(
+            f"{person.name} is not on the caseload of any of your teams: only the team caring "
+            "for someone writes their safety plan."
+        )
+    return episode
+
+
+def _clean_texts(values: Mapping[str, str], fields: tuple[str, ...]) -> dict[str, str]:
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise TypeError(f"Unexpected field(s): {', '.join(unknown)}")
+    return {name: (values.get(name) or "").strip() for name in fields}
+
+
+def _check_review_on(review_on: date | None, errors: dict[str, str]) -> None:
+    if review_on is not None and review_on < timezone.localdate():
+        errors["review_on"] = "The review date must be today or in the future"
+
+
+@transaction.atomic
+def safety_plan_save(
+    *,
+    actor: Person,
+    person: PersonInCare,
+    values: Mapping[str, str],
+    written_with: str,
+    review_on: date | None = None,
+    expected_version: int | None = None,
+) -> SafetyPlan:
+    """Write the person's safety plan (a first version, or the next one).
+
+    `expected_version` is the version the writer started from (None for a new plan). If someone
+    saved in between, ConcurrentEditError carries the stored plan so both texts can be shown.
+    """
+    texts = _clean_texts(values, SafetyPlanContent.FIELDS)
+    errors: dict[str, str] = {}
+    if not any(texts.values()):
+        errors["warning_signs"] = "Write at least one step of the plan, in the person's words"
+    if not written_with.strip():
+        errors["written_with"] = (
+            "Say who wrote the plan together: the person, and anyone they chose to involve"
+        )
+    _check_review_on(review_on, errors)
+    if errors:
+        raise ValidationError(errors)
+    episode = caring_episode(actor, person)
+    plan = SafetyPlan.objects.select_for_update().filter(person=person).first()
+    if plan is None:
+        if expected_version is not None:
+            raise ValidationError("This safety plan no longer exists.")
+        plan = SafetyPlan.objects.create(
+            person=person,
+            written_by=actor,
+            written_with=written_with.strip(),
+            review_on=review_on,
+            **texts,
+        )
+        action = AuditAction.CREATE
+    else:
+        if expected_version is None or expected_version != plan.version:
+            raise ConcurrentEditError(plan)
+        for name, text in texts.items():
+            setattr(plan, name, text)
+        plan.written_by = actor
+        plan.written_with = written_with.strip()
+        plan.review_on = review_on
+        save_versioned(
+            plan,
+            expected_version=expected_version,
+            fields=(*SafetyPlanContent.FIELDS, "written_by", "written_with", "review_on"),
+        )
+        action = AuditAction.UPDATE
+    version = SafetyPlanVersion.objects.create(
+        plan=plan,
+        number=plan.version,
+        written_by=actor,
+        written_with=plan.written_with,
+        review_on=review_on,
+        **texts,
+    )
+    SafetyReview.objects.create(
+        person=person,
+        episode=episode,
+        reviewed_by=actor,
+        reviewed_on=timezone.localdate(),
+        note=f"Safety plan written (version {version.number}) with {plan.written_with}.",
+        plan_version=version,
+    )
+    audit_record(
+        actor=actor, action=action, obj=plan, summary=f"Safety plan version {version.number}"
+    )
+    return plan
+
+
+@transaction.atomic
+def safety_formulation_save(
+    *,
+    actor: Person,
+    person: PersonInCare,
+    values: Mapping[str, str],
+    expected_version: int | None = None,
+) -> SafetyFormulation:
+    texts = _clean_texts(values, FormulationContent.FIELDS)
+    if not any(texts.values()):
+        raise ValidationError({"presenting": "Write at least one part of the formulation"})
+    caring_episode(actor, person)
+    formulation = SafetyFormulation.objects.select_for_update().filter(person=person).first()
+    if formulation is None:
+        if expected_version is not None:
+            raise ValidationError("This formulation no longer exists.")
+        formulation = SafetyFormulation.objects.create(person=person, written_by=actor, **texts)
+        action = AuditAction.CREATE
+    else:
+        if expected_version is None or expected_version != formulation.version:
+            raise ConcurrentEditError(formulation)
+        for name, text in texts.items():
+            setattr(formulation, name, text)
+        formulation.written_by = actor
+        save_versioned(
+            formulation,
+            expected_version=expected_version,
+            fields=(*FormulationContent.FIELDS, "written_by"),
+        )
+        action = AuditAction.UPDATE
+    SafetyFormulationVersion.objects.create(
+        formulation=formulation, number=formulation.version, written_by=actor, **texts
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=formulation,
+        summary=f"Safety formulation version {formulation.version}",
+    )
+    return formulation
+
+
+@transaction.atomic
+def safety_review_record(
+    *, actor: Person, person: PersonInCare, note: str = "", reviewed_on: date | None = None
+) -> SafetyReview:
+    """The plan was reviewed with the person and still stands."""
+    today = timezone.localdate()
+    reviewed_on = reviewed_on or today
+    if reviewed_on > today:
+        raise ValidationError({"reviewed_on": "The review date cannot be in the future"})
+    episode = caring_episode(actor, person)
+    plan = SafetyPlan.objects.filter(person=person).first()
+    if plan is None:
+        raise ValidationError(f"{person.name} has no safety plan yet: write it with them first.")
+    latest = SafetyPlanVersion.objects.filter(plan=plan).order_by("-number").first()
+    review = SafetyReview.objects.create(
+        person=person,
+        episode=episode,
+        reviewed_by=actor,
+        reviewed_on=reviewed_on,
+        note=note.strip(),
+        plan_version=latest,
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=review, summary="Safety review")
+    return review
+
+
+@transaction.atomic
+def positive_risk_propose(
+    *,
+    actor: Person,
+    episode: Episode,
+    forum: Forum,
+    wants_to: str,
+    benefits: str,
+    possible_harms: str,
+    safeguards: str,
+    who_does_what: str,
+    review_on: date | None,
+    meeting: Meeting | None = None,
+) -> Decision:
+    """Propose a positive risk-taking plan for the team (VCSE partners included) to share."""
+    if not Membership.objects.filter(person=actor, team_id=episode.team_id).exists():
+        raise ValidationError(f"{episode.person.name} is not on the caseload of any of your teams.")
+    texts = {
+        "wants_to": wants_to.strip(),
+        "benefits": benefits.strip(),
+        "possible_harms": possible_harms.strip(),
+        "safeguards": safeguards.strip(),
+        "who_does_what": who_does_what.strip(),
+    }
+    messages = {
+        "wants_to": "Say what the person wants to do",
+        "benefits": "Say what the benefits are",
+        "possible_harms": "Say what could go wrong",
+        "safeguards": "Say what safeguards are agreed",
+        "who_does_what": "Say who does what",
+    }
+    errors = {name: messages[name] for name, text in texts.items() if not text}
+    if review_on is None:
+        errors["review_on"] = "Enter the date the plan will be reviewed"
+    else:
+        _check_review_on(review_on, errors)
+    if forum.home_team_id != episode.team_id:
+        errors["forum"] = f"Choose a forum of {episode.team.name}"
+    if not episode.is_open:
+        errors["episode"] = "This episode is closed"
+    if errors:
+        raise ValidationError(errors)
+    assert review_on is not None
+    decision = decision_services.decision_propose(
+        actor=actor,
+        forum=forum,
+        meeting=meeting,
+        kind=DecisionKind.POSITIVE_RISK,
+        title=f"Positive risk-taking: {episode.person.name} — {texts['wants_to'][:120]}",
+        proposal="\n\n".join(
+            f"{label}: {texts[name]}"
+            for name, label in (
+                ("wants_to", "What the person wants to do"),
+                ("benefits", "Benefits"),
+                ("possible_harms", "Possible harms"),
+                ("safeguards", "Safeguards"),
+                ("who_does_what", "Who does what"),
+            )
+        ),
+        review_on=review_on,
+    )
+    # The care link makes the decision readable only by those who may see the person.
+    CareDecision.objects.create(decision=decision, episode=episode)
+    PositiveRiskPlan.objects.create(
+        decision=decision, episode=episode, review_on=review_on, **texts
+    )
+    return decision
+
+
+# Review in proportion to the team's input: used for a zone whose team has not set its own.
+DEFAULT_REVIEW_DAYS: dict[str, int] = {
+    "red": 7,
+    "amber": 14,
+    "green": 91,
+    "blue": 182,
+    "purple": 28,
+}
+
+
+@transaction.atomic
+def review_frequency_set(*, actor: Person, zone: Zone, every_days: int | None) -> Zone:
+    """Set how often people in `zone` have their safety plan reviewed (None: the default)."""
+    if not Membership.objects.filter(person=actor, team_id=zone.team_id).exists():
+        raise ValidationError(f"Only members of {zone.team.name} can set its review frequency.")
+    if every_days is not None and not 1 <= every_days <= 366:
+        raise ValidationError({"every_days": "Enter a number of days from 1 to 366"})
+    if every_days is None:
+        ReviewFrequency.objects.filter(zone=zone).delete()
+    else:
+        ReviewFrequency.objects.update_or_create(zone=zone, defaults={"every_days": every_days})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=zone,
+        summary=f"Review every {every_days or 'default'} days",
+    )
+    return zone
