@@ -26,7 +26,7 @@ from roundtable.care.models import (
 )
 from roundtable.core import access
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
-from roundtable.directory.models import Person, Team
+from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
 from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumKind, Meeting
 
 
@@ -581,4 +581,193 @@ def flow_measures(
         zone_mix_by_day(team_ids=team_ids, start=today - timedelta(days=zone_days - 1), end=today)
         if zone_days
         else [],
+    )
+
+
+# -- For the API ---------------------------------------------------------------------------------
+# Imported here, not at the top, so that this section is only appended to the module.
+
+from django.db.models import prefetch_related_objects  # noqa: E402
+
+from roundtable.care.models import ConsentToShare  # noqa: E402
+
+
+def people_in_care(user: Any, *, q: str = "") -> QuerySet[PersonInCare]:
+    """The people in care the user may see, by name; `q` is part of the name or local id."""
+    people = access.scoped(user, PersonInCare).select_related("gp_practice")
+    words = q.strip()
+    if words:
+        people = people.filter(Q(name__icontains=words) | Q(local_id__icontains=words))
+    return people.order_by("name", "pk")
+
+
+def person_get(user: Any, person_id: int) -> PersonInCare:
+    """A person the user may see, to act on, or 404. Not audited: the write that follows is."""
+    return access.get_visible(
+        user, PersonInCare, PersonInCare.objects.all(), pk=person_id, audit=False
+    )
+
+
+@dataclass
+class PersonDetail:
+    """The person record with their consents to share, each episode's zone and offer loaded."""
+
+    record: PersonRecord
+    consents: list[ConsentToShare]  # newest first, withdrawn ones too
+
+
+def person_detail(user: Any, person_id: int) -> PersonDetail:
+    """`person_record` (404 unless visible; audited) and the person's consents to share."""
+    record = person_record(user, person_id)
+    prefetch_related_objects(record.episodes, "zone", "offer")
+    consents = list(
+        ConsentToShare.objects.filter(person=record.person)
+        .select_related("organisation", "recorded_by")
+        .order_by("-created_at", "-pk")
+    )
+    return PersonDetail(record, consents)
+
+
+def consent_get(user: Any, consent_id: int) -> ConsentToShare:
+    """A consent to share about someone the user may see, or 404."""
+    consent = (
+        ConsentToShare.objects.filter(
+            pk=consent_id, person__in=access.scoped(user, PersonInCare).values("pk")
+        )
+        .select_related("organisation", "recorded_by", "person")
+        .first()
+    )
+    if consent is None:
+        raise Http404("No consent found.")
+    return consent
+
+
+def care_zone_get(user: Any, zone_id: int) -> Zone:
+    """A zone in use by a team the user is a member of, or 404, as for the team's board."""
+    zone = (
+        Zone.objects.filter(pk=zone_id, is_archived=False, team__memberships__person=user)
+        .select_related("team")
+        .first()
+    )
+    if zone is None:
+        raise Http404("No zone found.")
+    return zone
+
+
+def care_action_get(user: Any, action_id: int) -> CareAction:
+    """An action about someone the user may see, or 404."""
+    return access.get_visible(
+        user,
+        CareAction,
+        CareAction.objects.select_related("owner", "episode__team"),
+        pk=action_id,
+        audit=False,
+    )
+
+
+@dataclass(frozen=True)
+class TeamsFlow:
+    team_ids: list[int]
+    measures: FlowMeasures
+
+
+def my_flow_measures(
+    user: Any, *, team_ids: list[int], since: datetime | None = None, zone_days: int = 28
+) -> TeamsFlow:
+    """Flow measures for the user's own teams: those in `team_ids`, or all of them when none
+    are named. A team the user is not a member of is not found, as for its board."""
+    mine = set(Team.objects.filter(memberships__person=user).values_list("pk", flat=True))
+    if not set(team_ids) <= mine:
+        raise Http404("No team found.")
+    teams = sorted(set(team_ids) or mine)
+    return TeamsFlow(teams, flow_measures(team_ids=teams, since=since, zone_days=zone_days))
+
+
+# -- For the pages ---------------------------------------------------------------------------------
+
+
+def person_by_local_id(user: Any, local_id: str) -> PersonInCare | None:
+    """Someone already recorded with this local identifier, if the user may see them: the
+    referral page then offers to refer them again from their page instead."""
+    if not local_id.strip():
+        return None
+    return access.scoped(user, PersonInCare).filter(local_id=local_id.strip()).first()
+
+
+def gp_practices() -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE).order_by("name", "pk")
+    )
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation in the system, by name: partners to share with, or provide offers."""
+    return list(Organisation.objects.order_by("name", "pk"))
+
+
+def referral_key_workers(teams: list[Team]) -> dict[int, list[Person]]:
+    """The active members of each team, by name, in one query: who may be a key worker."""
+    found: dict[int, list[Person]] = {team.pk: [] for team in teams}
+    for membership in (
+        Membership.objects.filter(team__in=teams, person__is_active=True)
+        .select_related("person")
+        .order_by("person__full_name", "person_id")
+    ):
+        found[membership.team_id].append(membership.person)
+    return found
+
+
+def colleague_get(user: Any, person_id: int) -> Person:
+    """A member of staff who shares a team with the user (or the user), or 404: whose caseload
+    the user may open."""
+    my_teams = Membership.objects.filter(person=user).values("team_id")
+    found = (
+        access.scoped(user, Person)
+        .filter(pk=person_id, memberships__team_id__in=my_teams)
+        .distinct()
+        .first()
+    )
+    if found is None:
+        raise Http404("No colleague found.")
+    return found
+
+
+def front_door_referral_get(user: Any, forum: Forum, episode_id: int) -> Episode:
+    """A new referral to one of the forum's teams that the user may see, or 404."""
+    episode = (
+        access.scoped(user, Episode)
+        .filter(pk=episode_id, team__in=front_door_teams(forum))
+        .select_related("person", "team")
+        .first()
+    )
+    if episode is None:
+        raise Http404("No referral found.")
+    return episode
+
+
+def forum_meetings_today(forum: Forum, *, now: datetime | None = None) -> list[Meeting]:
+    """The forum's meetings today, not cancelled: where a decision may be taken now."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Meeting.objects.filter(
+            forum=forum,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=1),
+            cancelled_at__isnull=True,
+        ).order_by("starts_at", "pk")
+    )
+
+
+def agreed_move_on_decisions(user: Any, episode: Episode) -> list[Decision]:
+    """The agreed move-on decisions about an episode that the user may read, newest first: what
+    moving the person on needs."""
+    return list(
+        access.scoped(user, Decision)
+        .filter(
+            care__episode=episode,
+            kind=DecisionKind.MOVE_ON,
+            status__in=[DecisionStatus.AGREED, DecisionStatus.REVIEWED],
+        )
+        .order_by("-created_at", "-pk")
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("roundtable.directory.urls")),
     path("", include("roundtable.forums.urls")),
     path("", include("roundtable.decisions.urls")),
+    path("", include("roundtable.care.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

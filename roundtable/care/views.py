@@ -1,0 +1,921 @@
+"""Care pages: referring, a person's page, the front door, the offer catalogue, the huddle board,
+zones, the ready list and caseloads. Each view parses with a form, calls a selector or service,
+and renders; the huddle card forms answer htmx with the board alone."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rules.permissions import has_perm as rule_allows
+
+from roundtable.care import extensions, presenters, selectors, services
+from roundtable.care.forms import (
+    ActionDoneForm,
+    ActionForm,
+    ConsentForm,
+    MoveOnForm,
+    NoteForm,
+    OfferEditForm,
+    OfferForm,
+    OfferProposeForm,
+    ReferForm,
+    ReferralFields,
+    StageForm,
+    ZoneEditForm,
+    ZoneForm,
+    ZoneSetForm,
+)
+from roundtable.care.models import Destination, Episode, Stage, Zone, ZoneColour
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.decisions import selectors as decision_selectors
+from roundtable.directory.models import Person, Team
+from roundtable.forums.models import Meeting
+
+ZONE_TAGS = {
+    ZoneColour.RED: "red",
+    ZoneColour.AMBER: "orange",
+    ZoneColour.GREEN: "green",
+    ZoneColour.BLUE: "blue",
+    ZoneColour.PURPLE: "purple",
+    ZoneColour.GREY: "grey",
+}
+
+
+def _me(request: HttpRequest) -> Person:
+    return cast(Person, request.user)
+
+
+def _can(request: HttpRequest, name: str, obj: Any = None) -> bool:
+    """A care rule, without Django's superuser shortcut: administrators see no one in care."""
+    return bool(rule_allows(f"care.{name}", request.user, obj))  # type: ignore[no-untyped-call]
+
+
+def _require(request: HttpRequest, name: str, obj: Any = None) -> None:
+    if not _can(request, name, obj):
+        raise PermissionDenied
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _care_crumb() -> tuple[str, str]:
+    return ("Care", reverse("care:home"))
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context.setdefault("active_nav", "care")
+    context.update(
+        {
+            "nhs_number": presenters.nhs_number,
+            "days_since": presenters.days_since,
+            "days_text": presenters.days_text,
+            "sbard_parts": presenters.sbard_parts,
+            "zone_tags": ZONE_TAGS,
+        }
+    )
+    return render(request, template, context, status=status)
+
+
+def _page(request: HttpRequest, items: list[Any]) -> Any:
+    return Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# -- Start page ----------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    mine = selectors.caseload(request.user, _me(request))
+    context = {
+        "page_title": "Care",
+        "teams": selectors.my_care_teams(request.user),
+        "forums": selectors.front_door_forums(request.user),
+        "caseload": mine[:10],
+        "caseload_count": len(mine),
+        "breadcrumbs": breadcrumbs(("Care", "")),
+    }
+    return _render(request, "care/home.jinja", context)
+
+
+# -- Referring -----------------------------------------------------------------------------------
+
+
+def _referral(request: HttpRequest, person: Any, data: dict[str, Any]) -> Episode:
+    return services.episode_refer(
+        actor=_me(request),
+        person=person,
+        team=data["team"],
+        referral_source=data["referral_source"],
+        key_worker=data["key_worker"],
+        reason=data["reason"],
+    )
+
+
+def _referral_form_args(request: HttpRequest) -> tuple[list[Team], dict[str, Any]]:
+    teams = selectors.my_care_teams(request.user)
+    initial = {"team": teams[0].pk} if len(teams) == 1 else {}
+    return teams, {
+        "teams": teams,
+        "members": selectors.referral_key_workers(teams),
+        "initial": initial,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest) -> HttpResponse:
+    """Record someone new and refer them to one of the user's teams, in one step."""
+    teams, args = _referral_form_args(request)
+    form = ReferForm(_posted(request), practices=selectors.gp_practices(), **args)
+    existing = None
+    if request.method == "POST" and teams and form.is_valid():
+        data = form.cleaned_data
+        existing = selectors.person_by_local_id(request.user, data["local_id"])
+        if existing is not None:
+            form.add_error(
+                "local_id",
+                f"{existing.name} is already recorded with this local identifier: refer them "
+                "again from their page",
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    person = services.person_in_care_create(
+                        actor=_me(request),
+                        local_id=data["local_id"],
+                        name=data["name"],
+                        nhs_number=data["nhs_number"],
+                        date_of_birth=data["date_of_birth"],
+                        gp_practice=data["gp_practice"],
+                    )
+                    episode = _referral(request, person, data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{person.name} is referred to {episode.team.name}.")
+                return redirect("care:person", person_id=person.pk)
+    status = form_status(form) if teams else 403
+    context = {
+        "page_title": "Refer someone",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "teams": teams,
+        "existing": existing,
+        "breadcrumbs": breadcrumbs(_care_crumb(), ("Refer someone", "")),
+    }
+    return _render(request, "care/refer.jinja", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def refer_again(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Refer someone already recorded to one of the user's teams; someone who moved on from
+    the team within the re-referral window comes straight back in support."""
+    person = selectors.person_get(request.user, person_id)
+    teams, args = _referral_form_args(request)
+    if not teams:
+        raise PermissionDenied
+    form = ReferralFields(_posted(request), **args)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = _referral(request, person, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if episode.previous_id:
+                text = f"{person.name} is back with {episode.team.name}, in support."
+            else:
+                text = f"{person.name} is referred to {episode.team.name}."
+            messages.success(request, text)
+            return redirect(reverse("care:person", args=[person.pk]) + f"#episode-{episode.pk}")
+    context = {
+        "page_title": f"Refer {person.name} again",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "person": person,
+        "window_days": settings.REREFERRAL_WINDOW_DAYS,
+        "breadcrumbs": breadcrumbs(
+            _care_crumb(),
+            (person.name, reverse("care:person", args=[person.pk])),
+            ("Refer again", ""),
+        ),
+    }
+    return _render(request, "care/refer_again.jinja", context, status=form_status(form))
+
+
+# -- A person's page -----------------------------------------------------------------------------
+
+
+def _person_page(
+    request: HttpRequest,
+    person_id: int,
+    *,
+    bound_stage: StageForm | None = None,
+    bound_episode: int | None = None,
+    consent_form: ConsentForm | None = None,
+) -> HttpResponse:
+    detail = selectors.person_detail(request.user, person_id)
+    record = detail.record
+    person = record.person
+    episodes = presenters.episode_views(record)
+    for view in episodes:
+        episode = view.episode
+        if not episode.is_open or not _can(request, "change_episode", episode):
+            continue
+        if bound_stage is not None and bound_episode == episode.pk:
+            view.stage_form = bound_stage
+        else:
+            view.stage_form = StageForm(
+                episode=episode,
+                move_on=presenters.agreed_move_on(list(record.decisions), episode.pk),
+                prefix=f"episode-{episode.pk}",
+            )
+    open_teams = {e.team_id for e in record.episodes if e.is_open}
+    refer_teams = [t for t in selectors.my_care_teams(request.user) if t.pk not in open_teams]
+    can_consent = _can(request, "record_consent", person)
+    if consent_form is None and can_consent:
+        consent_form = ConsentForm(organisations=selectors.organisations())
+    forms = [f for f in (bound_stage, consent_form) if f is not None]
+    context = {
+        "page_title": person.name,
+        "page_has_errors": any(f.is_bound and f.errors for f in forms),
+        "bound_forms": [f for f in forms if f.is_bound],
+        "person": person,
+        "record": record,
+        "episodes": episodes,
+        "consents": detail.consents,
+        "consent_form": consent_form,
+        "can_consent": can_consent,
+        "refer_teams": refer_teams,
+        "holds": decision_selectors.holds_by_decision([c.decision_id for c in record.decisions]),
+        "panels": extensions.person_panels(request, person),
+        "breadcrumbs": breadcrumbs(_care_crumb(), (person.name, "")),
+    }
+    return _render(request, "care/person.jinja", context, status=form_status(*forms))
+
+
+@require_GET
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _person_page(request, person_id)
+
+
+@require_POST
+def stage_change(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = selectors.episode_get(request.user, episode_id, audit=False)
+    _require(request, "change_episode", episode)
+    form = StageForm(
+        request.POST,
+        episode=episode,
+        move_on=selectors.agreed_move_on_decisions(request.user, episode),
+        prefix=f"episode-{episode.pk}",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        to_stage = data["to_stage"]
+        moving_on = to_stage == Stage.MOVED_ON
+        try:
+            moved = services.episode_move(
+                actor=_me(request),
+                episode=episode,
+                to_stage=to_stage,
+                reason=data["reason"],
+                destination=data["destination"] if moving_on else "",
+                decision=data["decision"] if moving_on else None,
+                expected_version=data["version"],
+            )
+        except ConcurrentEditError:
+            form.add_error(
+                None,
+                f"Someone else changed {episode.person.name}'s stage while you were looking. "
+                "Nothing was saved: check the stage now shown and try again.",
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            text = f"{episode.person.name} is now {Stage(moved.stage).label.lower()}"
+            if moving_on:
+                text += f": {Destination(moved.destination).label}"
+            messages.success(request, text + ".")
+            return redirect(
+                reverse("care:person", args=[episode.person_id]) + f"#episode-{episode.pk}"
+            )
+    return _person_page(request, episode.person_id, bound_stage=form, bound_episode=episode.pk)
+
+
+@require_POST
+def consent_give(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(request.user, person_id)
+    _require(request, "record_consent", person)
+    form = ConsentForm(request.POST, organisations=selectors.organisations())
+    if form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        try:
+            services.consent_give(actor=_me(request), person=person, organisation=organisation)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Recorded: {person.name} agreed to share their details with {organisation.name}.",
+            )
+            return redirect(reverse("care:person", args=[person.pk]) + "#consents")
+    return _person_page(request, person.pk, consent_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
+    """Asks first: withdrawing stops the partner seeing the person."""
+    consent = selectors.consent_get(request.user, consent_id)
+    person = consent.person
+    if person.pk != person_id:
+        raise Http404("No consent found.")
+    _require(request, "record_consent", person)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.consent_withdraw(actor=_me(request), consent=consent)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(
+                request,
+                f"Consent withdrawn: {consent.organisation.name} no longer sees {person.name}.",
+            )
+            return redirect(reverse("care:person", args=[person.pk]) + "#consents")
+    context = {
+        "page_title": f"Withdraw consent to share with {consent.organisation.name}?",
+        "page_has_errors": bool(error),
+        "consent": consent,
+        "person": person,
+        "error": error,
+        "breadcrumbs": breadcrumbs(
+            _care_crumb(),
+            (person.name, reverse("care:person", args=[person.pk])),
+            ("Withdraw consent", ""),
+        ),
+    }
+    return _render(request, "care/consent_withdraw.jinja", context, status=400 if error else 200)
+
+
+# -- The front door ------------------------------------------------------------------------------
+
+
+def _front_door_page(
+    request: HttpRequest,
+    forum_id: int,
+    *,
+    bound: OfferProposeForm | None = None,
+    bound_episode: int | None = None,
+) -> HttpResponse:
+    forum = selectors.front_door_forum_get(request.user, forum_id)
+    page = _page(request, selectors.front_door_queue(request.user, forum))
+    offers = selectors.offers()
+    meetings = selectors.forum_meetings_today(forum)
+    rows = []
+    for referral in page.object_list:
+        episode = referral.episode
+        form = None
+        if referral.open_offer is None:
+            if bound is not None and bound_episode == episode.pk:
+                form = bound
+            else:
+                form = OfferProposeForm(
+                    offers=offers, meetings=meetings, prefix=f"referral-{episode.pk}"
+                )
+        rows.append((referral, form))
+    context = {
+        "page_title": forum.name,
+        "page_has_errors": bool(bound is not None and bound.errors),
+        "bound": bound,
+        "forum": forum,
+        "page": page,
+        "rows": rows,
+        "has_offers": bool(offers),
+        "can_change_offers": _can(request, "change_offers"),
+        "breadcrumbs": breadcrumbs(_care_crumb(), (forum.name, "")),
+    }
+    return _render(request, "care/front_door.jinja", context, status=form_status(bound))
+
+
+@require_GET
+def front_door(request: HttpRequest, forum_id: int) -> HttpResponse:
+    return _front_door_page(request, forum_id)
+
+
+@require_POST
+def offer_propose(request: HttpRequest, forum_id: int, episode_id: int) -> HttpResponse:
+    forum = selectors.front_door_forum_get(request.user, forum_id)
+    episode = selectors.front_door_referral_get(request.user, forum, episode_id)
+    form = OfferProposeForm(
+        request.POST,
+        offers=selectors.offers(),
+        meetings=selectors.forum_meetings_today(forum),
+        prefix=f"referral-{episode.pk}",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.front_door_offer_propose(
+                actor=_me(request),
+                episode=episode,
+                offer=data["offer"],
+                forum=forum,
+                meeting=data["meeting"],
+                proposal=data["proposal"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The offer for {episode.person.name} is open for positions: “{decision.title}”.",
+            )
+            return redirect(reverse("care:front-door", args=[forum.pk]) + f"#referral-{episode.pk}")
+    return _front_door_page(request, forum.pk, bound=form, bound_episode=episode.pk)
+
+
+# -- The offer catalogue -------------------------------------------------------------------------
+
+
+def _offers_crumb() -> tuple[str, str]:
+    return ("Offers", reverse("care:offers"))
+
+
+@require_GET
+def offers(request: HttpRequest) -> HttpResponse:
+    catalogue = selectors.offers(active_only=False)
+    context = {
+        "page_title": "Offers",
+        "page": _page(request, catalogue),
+        "active_count": sum(1 for o in catalogue if o.is_active),
+        "can_change": _can(request, "change_offers"),
+        "breadcrumbs": breadcrumbs(_care_crumb(), ("Offers", "")),
+    }
+    return _render(request, "care/offers.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def offer_new(request: HttpRequest) -> HttpResponse:
+    _require(request, "change_offers")
+    form = OfferForm(_posted(request), organisations=selectors.organisations())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            offer = services.offer_create(
+                actor=_me(request),
+                name=data["name"],
+                kind=data["kind"],
+                organisation=data["organisation"],
+                description=data["description"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{offer.name} is in the catalogue.")
+            return redirect("care:offers")
+    context = {
+        "page_title": "Add an offer",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "breadcrumbs": breadcrumbs(_care_crumb(), _offers_crumb(), ("Add an offer", "")),
+    }
+    return _render(request, "care/offer_form.jinja", context, status=form_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
+    offer = selectors.offer_get(offer_id)
+    _require(request, "change_offers")
+    initial = {
+        "name": offer.name,
+        "kind": offer.kind,
+        "organisation": offer.organisation_id,
+        "description": offer.description,
+        "is_active": offer.is_active,
+        "version": offer.version,
+    }
+    form = OfferEditForm(_posted(request), organisations=selectors.organisations(), initial=initial)
+    latest = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.offer_update(
+                actor=_me(request),
+                offer=offer,
+                expected_version=data["version"],
+                name=data["name"],
+                kind=data["kind"],
+                organisation=data["organisation"],
+                description=data["description"],
+                is_active=data["is_active"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            latest = selectors.offer_get(offer_id)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{saved.name} is saved.")
+            return redirect("care:offers")
+    context = {
+        "page_title": f"Change {offer.name}",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "offer": offer,
+        "latest": latest,
+        "breadcrumbs": breadcrumbs(_care_crumb(), _offers_crumb(), (offer.name, "")),
+    }
+    status = 409 if latest is not None else form_status(form)
+    return _render(request, "care/offer_form.jinja", context, status=status)
+
+
+# -- The huddle board ----------------------------------------------------------------------------
+
+
+def _meeting_param(team: Team, raw: str | None) -> Meeting | None:
+    """The meeting chosen at the top of the board, or None; one of another team is not found."""
+    if not raw or not str(raw).isdigit():
+        return None
+    return selectors.team_meeting_get(team, int(raw))
+
+
+def _board_url(team: Team, meeting: Meeting | None, anchor: str = "") -> str:
+    url = reverse("care:board", args=[team.pk])
+    if meeting is not None:
+        url += f"?meeting={meeting.pk}"
+    return url + anchor
+
+
+def _board_context(
+    request: HttpRequest,
+    team: Team,
+    meeting: Meeting | None,
+    *,
+    bound: dict[str, Any] | None = None,
+    changed: int | None = None,
+    status_text: str = "",
+) -> dict[str, Any]:
+    zones = services.zones_ensure(team=team)
+    board = selectors.huddle_board(request.user, team, zones=zones, meeting=meeting)
+    ready_zone = next((z for z in zones if z.marks_ready), None)
+    episode_ids = [card.episode.pk for column in board.columns for card in column.cards]
+    return {
+        "page_title": f"{team.name} huddle board",
+        "team": team,
+        "board": board,
+        "badges": extensions.board_badges(request.user, team, episode_ids),
+        "zones": zones,
+        "ready_zone": ready_zone,
+        "meetings": selectors.huddle_meetings(team),
+        "meeting": meeting,
+        "members": selectors.team_members(team),
+        "forums": selectors.team_forums(team),
+        "destinations": Destination.choices,
+        "bound": bound,
+        "changed": changed,
+        "status_text": status_text,
+        "error_items": presenters.card_error_items(bound["kind"], bound["episode"], bound["form"])
+        if bound and bound["form"].errors
+        else [],
+        "page_has_errors": bool(bound and bound["form"].errors),
+        "breadcrumbs": breadcrumbs(_care_crumb(), (f"{team.name} huddle board", "")),
+    }
+
+
+@require_GET
+def board(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = selectors.care_team_get(request.user, team_id)
+    meeting = _meeting_param(team, request.GET.get("meeting"))
+    return _render(request, "care/board.jinja", _board_context(request, team, meeting))
+
+
+def _card_response(
+    request: HttpRequest,
+    episode: Episode,
+    meeting: Meeting | None,
+    *,
+    kind: str,
+    form: Any,
+    done: str,
+) -> HttpResponse:
+    """After a card form: htmx gets the board alone, with a status message saying what changed
+    (or what to fix); without JavaScript a success redirects back to the card and a problem
+    shows the whole board with an error summary."""
+    team = episode.team
+    htmx = bool(getattr(request, "htmx", False))
+    if done and not htmx:
+        messages.success(request, done)
+        return redirect(_board_url(team, meeting, f"#card-{episode.pk}"))
+    bound = None if done else {"kind": kind, "episode": episode.pk, "form": form}
+    status_text = done or "There is a problem: " + " ".join(
+        item["text"] for item in presenters.card_error_items(kind, episode.pk, form)
+    )
+    context = _board_context(
+        request, team, meeting, bound=bound, changed=episode.pk, status_text=status_text
+    )
+    if htmx:
+        # htmx swaps only successful responses: a problem is shown in place, with a 200. Focus
+        # moves to the changed card's name, wherever the card now is.
+        context["swap_focus"] = True
+        return _render(request, "care/_board_swap.jinja", context)
+    return _render(request, "care/board.jinja", context, status=400)
+
+
+def _card_episode(request: HttpRequest, episode_id: int) -> tuple[Episode, Meeting | None]:
+    episode = selectors.episode_get(request.user, episode_id, audit=False)
+    _require(request, "change_episode", episode)
+    return episode, _meeting_param(episode.team, request.POST.get("meeting"))
+
+
+def _stale(episode: Episode) -> str:
+    return (
+        f"Someone else changed {episode.person.name}'s card while you were looking. Nothing was "
+        "saved: the board now shows the latest, so check it and try again."
+    )
+
+
+@require_POST
+def zone_set(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode, meeting = _card_episode(request, episode_id)
+    form = ZoneSetForm(request.POST, zones=services.zones_ensure(team=episode.team))
+    done = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.episode_zone_set(
+                actor=_me(request),
+                episode=episode,
+                zone=data["zone"],
+                reason=data["reason"],
+                meeting=meeting,
+                expected_version=data["version"],
+            )
+        except ConcurrentEditError:
+            form.add_error(None, _stale(episode))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = f"{episode.person.name} moved to {data['zone'].name}."
+    return _card_response(request, episode, meeting, kind="zone", form=form, done=done)
+
+
+@require_POST
+def note_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode, meeting = _card_episode(request, episode_id)
+    form = NoteForm(request.POST)
+    done = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.huddle_note_add(
+                actor=_me(request),
+                episode=episode,
+                meeting=meeting,
+                **{name: data[name] for name in services.SBARD_FIELDS},
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = f"SBARD note added for {episode.person.name}."
+    return _card_response(request, episode, meeting, kind="note", form=form, done=done)
+
+
+@require_POST
+def action_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode, meeting = _card_episode(request, episode_id)
+    form = ActionForm(request.POST, members=selectors.team_members(episode.team))
+    done = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            action = services.care_action_add(
+                actor=_me(request),
+                episode=episode,
+                description=data["description"],
+                owner=data["owner"],
+                due_on=data["due_on"],
+                meeting=meeting,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = f"Action added for {episode.person.name}: {action.description}."
+    return _card_response(request, episode, meeting, kind="action", form=form, done=done)
+
+
+@require_POST
+def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
+    action = selectors.care_action_get(request.user, action_id)
+    episode, meeting = _card_episode(request, action.episode_id)
+    form = ActionDoneForm(request.POST)
+    done = ""
+    if form.is_valid():
+        try:
+            services.care_action_complete(
+                actor=_me(request), action=action, expected_version=form.cleaned_data["version"]
+            )
+        except ConcurrentEditError:
+            form.add_error(None, _stale(episode))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = f"Done: {action.description} ({episode.person.name})."
+    return _card_response(request, episode, meeting, kind="done", form=form, done=done)
+
+
+@require_POST
+def move_on_raise(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode, meeting = _card_episode(request, episode_id)
+    form = MoveOnForm(request.POST, forums=selectors.team_forums(episode.team))
+    done = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.move_on_propose(
+                actor=_me(request),
+                episode=episode,
+                destination=data["destination"],
+                forum=data["forum"],
+                proposal=data["proposal"],
+                meeting=meeting if meeting and meeting.forum_id == data["forum"].pk else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = (
+                f"The move-on decision for {episode.person.name} is open for the team's positions."
+            )
+    return _card_response(request, episode, meeting, kind="moveon", form=form, done=done)
+
+
+# -- Zones ---------------------------------------------------------------------------------------
+
+
+def _zones_crumbs(team: Team) -> list[tuple[str, str]]:
+    return [
+        _care_crumb(),
+        (f"{team.name} huddle board", reverse("care:board", args=[team.pk])),
+        ("Zones", reverse("care:zones", args=[team.pk])),
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def zones(request: HttpRequest, team_id: int) -> HttpResponse:
+    """The team's zones, and a form to add one."""
+    team = selectors.care_team_get(request.user, team_id)
+    form = ZoneForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            zone = services.zone_create(
+                actor=_me(request),
+                team=team,
+                name=data["name"],
+                colour=data["colour"],
+                meaning=data["meaning"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{zone.name} is added to the board.")
+            return redirect("care:zones", team_id=team.pk)
+    context = {
+        "page_title": f"{team.name} zones",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "team": team,
+        "zones": services.zones_ensure(team=team),
+        "breadcrumbs": breadcrumbs(*_zones_crumbs(team)[:-1], ("Zones", "")),
+    }
+    return _render(request, "care/zones.jinja", context, status=form_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def zone_edit(request: HttpRequest, team_id: int, zone_id: int) -> HttpResponse:
+    team = selectors.care_team_get(request.user, team_id)
+    zone = selectors.team_zone_get(team, zone_id)
+    initial = {
+        "name": zone.name,
+        "colour": zone.colour,
+        "meaning": zone.meaning,
+        "position": zone.position,
+        "version": zone.version,
+    }
+    form = ZoneEditForm(_posted(request), initial=initial)
+    latest: Zone | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.zone_update(
+                actor=_me(request),
+                zone=zone,
+                expected_version=data["version"],
+                name=data["name"],
+                colour=data["colour"],
+                meaning=data["meaning"],
+                position=data["position"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            latest = selectors.team_zone_get(team, zone_id)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{saved.name} is saved.")
+            return redirect("care:zones", team_id=team.pk)
+    context = {
+        "page_title": f"Change {zone.name}",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "team": team,
+        "zone": zone,
+        "latest": latest,
+        "breadcrumbs": breadcrumbs(*_zones_crumbs(team), (zone.name, "")),
+    }
+    status = 409 if latest is not None else form_status(form)
+    return _render(request, "care/zone_edit.jinja", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def zone_archive(request: HttpRequest, team_id: int, zone_id: int) -> HttpResponse:
+    """Asks first; refused (with the reason) while anyone is in the zone."""
+    team = selectors.care_team_get(request.user, team_id)
+    zone = selectors.team_zone_get(team, zone_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.zone_archive(actor=_me(request), zone=zone)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, f"{zone.name} is no longer on the board. Its history stays.")
+            return redirect("care:zones", team_id=team.pk)
+    context = {
+        "page_title": f"Stop using {zone.name}?",
+        "page_has_errors": bool(error),
+        "team": team,
+        "zone": zone,
+        "error": error,
+        "breadcrumbs": breadcrumbs(*_zones_crumbs(team), (f"Stop using {zone.name}", "")),
+    }
+    return _render(request, "care/zone_archive.jinja", context, status=400 if error else 200)
+
+
+# -- The ready list and caseloads ----------------------------------------------------------------
+
+
+@require_GET
+def ready(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = selectors.care_team_get(request.user, team_id)
+    rows = selectors.ready_to_move_on(request.user, team)
+    page = _page(request, rows)
+    decision_ids = [r.move_on.decision_id for r in page.object_list if r.move_on]
+    context = {
+        "page_title": f"{team.name}: ready to move on",
+        "team": team,
+        "page": page,
+        "holds": decision_selectors.holds_by_decision(decision_ids),
+        "breadcrumbs": breadcrumbs(_care_crumb(), (f"{team.name}: ready to move on", "")),
+    }
+    return _render(request, "care/ready.jinja", context)
+
+
+def _caseload_page(request: HttpRequest, key_worker: Person) -> HttpResponse:
+    episodes = selectors.caseload(request.user, key_worker)
+    page = _page(request, episodes)
+    groups: dict[str, list[Episode]] = {}
+    for episode in page.object_list:
+        groups.setdefault(episode.team.name, []).append(episode)
+    mine = key_worker.pk == request.user.pk
+    title = "Your caseload" if mine else f"{key_worker.full_name}'s caseload"
+    context = {
+        "page_title": title,
+        "key_worker": key_worker,
+        "mine": mine,
+        "page": page,
+        "groups": list(groups.items()),
+        "extras": extensions.caseload_extras(request.user, [e.pk for e in page.object_list]),
+        "breadcrumbs": breadcrumbs(_care_crumb(), (title, "")),
+    }
+    return _render(request, "care/caseload.jinja", context)
+
+
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    return _caseload_page(request, _me(request))
+
+
+@require_GET
+def caseload_of(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _caseload_page(request, selectors.colleague_get(request.user, person_id))
