@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.operation import Operation
 from ninja.security import HttpBearer, django_auth
 
+from roundtable.care.api import router as care_router
 from roundtable.core.schemas import ErrorOut
 from roundtable.decisions.api import router as decisions_router
 from roundtable.directory import selectors as directory_selectors
@@ -83,7 +84,8 @@ api = RoundtableAPI(
     title="Roundtable API",
     version="1",
     description=(
-        "Read and act on a care system's directory, forums and decisions. Authenticate with a "
+        "Read and act on a care system's directory, forums, decisions and care flow (people in "
+        "care, episodes, the huddle board, offers and flow measures). Authenticate with a "
         "personal API token (`Authorization: Bearer rt_…`) or a signed-in browser session.\n\n"
         "Lists are paginated: `?page=2&page_size=100` (50 a page unless asked, 100 at most); "
         'each answers `{"items": [...], "count": n}`. Errors answer `{"detail": "..."}`.'
@@ -174,3 +176,4 @@ def me(request: HttpRequest) -> Person:
 api.add_router("/directory/", directory_router)
 api.add_router("/forums/", forums_router)
 api.add_router("/decisions/", decisions_router)
+api.add_router("/care/", care_router)
