@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("roundtable.forums.urls")),
     path("", include("roundtable.decisions.urls")),
     path("", include("roundtable.care.urls")),
+    path("", include("roundtable.safety.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,4 +7,20 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety plans and positive risk-taking"
 
     def ready(self) -> None:
-        from roundtable.safety import access  # noqa: F401  (registers access policies)
+        from roundtable.care import extensions
+        from roundtable.core import home
+        from roundtable.safety import (
+            access,  # noqa: F401  (registers access policies)
+            presenters,
+        )
+        from roundtable.safety.views import home_section
+
+        home.register("safety", home_section, order=35)
+
+        # What safety adds to the care pages: care never imports safety (care ← safety).
+        extensions.register_person_panel("safety.plan", presenters.person_panel, order=20)
+        extensions.register_board_badges("safety.review", presenters.review_badges, order=20)
+        extensions.register_board_badges(
+            "safety.positive_risk", presenters.positive_risk_badges, order=30
+        )
+        extensions.register_caseload_extra("safety.not_alone", presenters.not_alone, order=20)

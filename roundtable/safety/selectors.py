@@ -3,17 +3,20 @@ through the access chokepoint."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, F, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
-from roundtable.care.models import Episode, PersonInCare, Zone
+from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core import access
-from roundtable.decisions.models import Decision, Hold
-from roundtable.directory.models import Person, Team
+from roundtable.decisions.models import Decision, DecisionStatus, Hold, Position, Stance
+from roundtable.directory.models import Membership, Person, Team
+from roundtable.forums.models import Forum, Meeting
 from roundtable.safety.models import (
     PositiveRiskPlan,
     ReviewFrequency,
@@ -78,7 +81,7 @@ def safety_record(user: Any, person_id: int) -> SafetyRecord:
     reviews = list(
         access.scoped(user, SafetyReview)
         .filter(person=person)
-        .select_related("reviewed_by")
+        .select_related("reviewed_by", "plan_version")
         .order_by("-reviewed_on", "-pk")
     )
     plans = list(
@@ -199,4 +202,282 @@ def positive_risk_plans_for(user: Any, episode_ids: list[int]) -> dict[int, list
     )
     for plan in plans:
         found.setdefault(plan.episode_id, []).append(plan)
+    return found
+
+
+# -- For the pages and the API -------------------------------------------------------------------
+
+
+def person_get(user: Any, person_id: int) -> PersonInCare:
+    """Someone the user may see, to write about, or 404. Not audited: the write that follows is."""
+    return access.get_visible(
+        user, PersonInCare, PersonInCare.objects.all(), pk=person_id, audit=False
+    )
+
+
+def caring_episode_of(user: Any, person: PersonInCare) -> Episode | None:
+    """The person's open episode with one of the user's teams (as `services.caring_episode`
+    finds it), or None: those who may write the person's safety plan."""
+    return (
+        access.scoped(user, Episode)
+        .filter(
+            person=person,
+            closed_at__isnull=True,
+            team_id__in=Membership.objects.filter(person=user).values("team_id"),
+        )
+        .select_related("team", "person", "zone", "key_worker")
+        .order_by("referred_at", "pk")
+        .first()
+    )
+
+
+def plan_get(user: Any, person: PersonInCare) -> SafetyPlan | None:
+    """The person's plan as stored now, with who last wrote it."""
+    return (
+        access.scoped(user, SafetyPlan).filter(person=person).select_related("written_by").first()
+    )
+
+
+def formulation_get(user: Any, person: PersonInCare) -> SafetyFormulation | None:
+    return (
+        access.scoped(user, SafetyFormulation)
+        .filter(person=person)
+        .select_related("written_by")
+        .first()
+    )
+
+
+def team_forums(team_id: int) -> list[Forum]:
+    """The forums whose home is the team (its huddle, its MDT …): where its people's positive
+    risk-taking plans are shared."""
+    return list(
+        Forum.objects.filter(home_team_id=team_id, is_archived=False).order_by("name", "pk")
+    )
+
+
+def meetings_today(forums: list[Forum], *, now: datetime | None = None) -> list[Meeting]:
+    """Today's meetings of these forums, not cancelled: where a plan may be shared now."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Meeting.objects.filter(
+            forum__in=forums,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=1),
+            cancelled_at__isnull=True,
+        )
+        .select_related("forum")
+        .order_by("starts_at", "pk")
+    )
+
+
+def my_team_get(user: Any, team_id: int) -> Team:
+    """A team the user is a member of, or 404: a team's reviews are for the team."""
+    team = Team.objects.filter(pk=team_id, memberships__person=user).first()
+    if team is None:
+        raise Http404("No team found.")
+    return team
+
+
+def team_key_workers(user: Any, team: Team) -> list[Person]:
+    """The team's members, by name: whose reviews the list can be narrowed to."""
+    return list(
+        access.scoped(user, Person)
+        .filter(memberships__team=team)
+        .order_by("full_name", "pk")
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class ZoneFrequency:
+    zone: Zone
+    chosen_days: int | None  # what the team set; None: the default for the colour
+    default_days: int | None  # None: no scheduled review (a grey zone, say)
+
+    @property
+    def every_days(self) -> int | None:
+        return self.chosen_days if self.chosen_days is not None else self.default_days
+
+
+def review_frequencies(zones: list[Zone]) -> list[ZoneFrequency]:
+    """Each zone's review frequency: the team's choice and the default for its colour."""
+    chosen = dict(
+        ReviewFrequency.objects.filter(zone__in=zones).values_list("zone_id", "every_days")
+    )
+    return [ZoneFrequency(z, chosen.get(z.pk), DEFAULT_REVIEW_DAYS.get(z.colour)) for z in zones]
+
+
+# -- For the care pages' extension points ----------------------------------------------------------
+
+
+def due_on(last_reviewed_on: date | None, every_days: int, zoned_on: date) -> date:
+    """When the next review is due: `every_days` after the last one, or, never reviewed, from
+    the day the person was zoned (the rule `reviews_due` applies)."""
+    return last_reviewed_on + timedelta(days=every_days) if last_reviewed_on else zoned_on
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    episode_id: int
+    every_days: int
+    last_reviewed_on: date | None
+    due_on: date
+
+
+def review_states(user: Any, episode_ids: list[int]) -> dict[int, ReviewState]:
+    """When each open, zoned episode's next safety review is due. One query, however many.
+
+    Episodes in a zone with no scheduled review, and those the user may not see, are left out.
+    """
+    last_review = (
+        SafetyReview.objects.filter(person=OuterRef("person"))
+        .order_by()
+        .values("person")
+        .annotate(latest=Max("reviewed_on"))
+        .values("latest")
+    )
+    rows = (
+        access.scoped(user, Episode)
+        .filter(pk__in=episode_ids, closed_at__isnull=True, zone__isnull=False)
+        .annotate(last_reviewed_on=Subquery(last_review[:1]))
+        .values_list(
+            "pk",
+            "last_reviewed_on",
+            "zone__review_frequency__every_days",
+            "zone__colour",
+            "zone_since",
+            "referred_at",
+        )
+    )
+    states: dict[int, ReviewState] = {}
+    row: tuple[Any, ...]
+    for row in rows:
+        pk, last, chosen, colour, zone_since, referred_at = row
+        every: int | None = chosen if chosen is not None else DEFAULT_REVIEW_DAYS.get(colour)
+        if every is None:
+            continue
+        start = timezone.localdate(zone_since or referred_at)
+        states[pk] = ReviewState(pk, every, last, due_on(last, every, start))
+    return states
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """The latest positive risk-taking plan of an episode, its decision and who holds it."""
+
+    episode_id: int
+    decision: Decision
+    holders: list[str]
+
+
+def latest_positive_risk(user: Any, episode_ids: list[int]) -> dict[int, PlanStatus]:
+    """Each episode's latest positive risk-taking plan not withdrawn, with the names of the
+    leaders holding it. One query."""
+    holds = access.scoped(user, Hold).filter(decision=OuterRef("decision")).order_by()
+    found: dict[int, PlanStatus] = {}
+    plans = (
+        access.scoped(user, PositiveRiskPlan)
+        .filter(episode_id__in=episode_ids, decision__in=access.scoped(user, Decision))
+        .exclude(decision__status=DecisionStatus.WITHDRAWN)
+        .select_related("decision")
+        .annotate(
+            first_holder=Subquery(
+                holds.order_by("created_at", "pk").values("leader__full_name")[:1]
+            ),
+            hold_count=Coalesce(
+                Subquery(holds.values("decision").annotate(n=Count("pk")).values("n")[:1]),
+                Value(0),
+            ),
+        )
+        .order_by("decision__created_at", "pk")
+    )
+    for plan in plans:
+        holders: list[str] = []
+        first = getattr(plan, "first_holder", None)
+        if first:
+            holders.append(first)
+            others = int(getattr(plan, "hold_count", 0)) - 1
+            if others > 0:
+                holders.append(f"{others} {'other' if others == 1 else 'others'}")
+        found[plan.episode_id] = PlanStatus(plan.episode_id, plan.decision, holders)  # latest wins
+    return found
+
+
+@dataclass
+class SharedDecision:
+    """A decision about someone: who shared it (consented on the current revision) and who
+    holds it. Nobody decides alone."""
+
+    decision: Decision
+    shared_by: list[Person] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+
+
+def latest_decisions(
+    user: Any, episode_ids: list[int], *, per_episode: int = 3
+) -> dict[int, list[SharedDecision]]:
+    """The latest decisions about each episode (not withdrawn), newest first, with who shared
+    and who holds each. Three queries, however many episodes."""
+    rows = list(
+        CareDecision.objects.filter(
+            episode_id__in=episode_ids,
+            episode__in=access.scoped(user, Episode),
+            decision__in=access.scoped(user, Decision),
+        )
+        .exclude(decision__status=DecisionStatus.WITHDRAWN)
+        .select_related("decision__forum")
+        .order_by("-decision__created_at", "-pk")
+    )
+    found: dict[int, list[SharedDecision]] = {}
+    by_decision: dict[int, SharedDecision] = {}
+    for row in rows:
+        shown = found.setdefault(row.episode_id, [])
+        if len(shown) < per_episode:
+            shared = SharedDecision(row.decision)
+            shown.append(shared)
+            by_decision[row.decision_id] = shared
+    if not by_decision:
+        return found
+    for position in (
+        access.scoped(user, Position)
+        .filter(
+            decision_id__in=list(by_decision),
+            revision=F("decision__current_revision"),
+            stance__in=[Stance.CONSENT, Stance.CONCERN],
+        )
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    ):
+        by_decision[position.decision_id].shared_by.append(position.person)
+    for hold in (
+        access.scoped(user, Hold)
+        .filter(decision_id__in=list(by_decision))
+        .select_related("leader", "leadership_team")
+        .order_by("created_at", "pk")
+    ):
+        by_decision[hold.decision_id].holds.append(hold)
+    return found
+
+
+def last_review_on(user: Any, person: PersonInCare) -> date | None:
+    """When the person's safety plan was last reviewed with them, if ever."""
+    latest = (
+        access.scoped(user, SafetyReview)
+        .filter(person=person)
+        .order_by("-reviewed_on")
+        .values_list("reviewed_on", flat=True)
+        .first()
+    )
+    return latest
+
+
+def my_reviews_due(user: Any, *, within_days: int = 7) -> list[tuple[Team, list[ReviewDue]]]:
+    """For each of the user's teams with any, the safety reviews due (for the home page)."""
+    teams = Team.objects.filter(memberships__person=user).order_by("name", "pk").distinct()
+    found = []
+    for team in teams:
+        due = reviews_due(user, team, within_days=within_days)
+        if due:
+            found.append((team, due))
     return found

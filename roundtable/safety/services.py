@@ -20,7 +20,7 @@ from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision, DecisionKind
-from roundtable.directory.models import Membership, Person
+from roundtable.directory.models import Membership, Person, Team
 from roundtable.forums.models import Forum, Meeting
 from roundtable.safety.models import (
     FormulationContent,
@@ -307,3 +307,36 @@ def review_frequency_set(*, actor: Person, zone: Zone, every_days: int | None) -
         summary=f"Review every {every_days or 'default'} days",
     )
     return zone
+
+
+@transaction.atomic
+def review_frequencies_set(
+    *, actor: Person, team: Team, every_days: Mapping[int, int | None]
+) -> list[Zone]:
+    """Set the review frequency of several of the team's zones at once (by zone id; None: the
+    default for the zone's colour). All or nothing: one bad number stores none of them.
+
+    Errors are keyed `zone_<id>`."""
+    if not Membership.objects.filter(person=actor, team=team).exists():
+        raise ValidationError(f"Only members of {team.name} can set its review frequency.")
+    zones = {z.pk: z for z in Zone.objects.filter(team=team, is_archived=False)}
+    errors: dict[str, str] = {}
+    for zone_id, days in every_days.items():
+        if zone_id not in zones:
+            errors[f"zone_{zone_id}"] = f"Choose one of {team.name}'s zones"
+        elif days is not None and not 1 <= days <= 366:
+            errors[f"zone_{zone_id}"] = (
+                f"Enter a number of days from 1 to 366 for {zones[zone_id].name}, or leave it "
+                "blank for the default"
+            )
+    if errors:
+        raise ValidationError(errors)
+    now = dict(
+        ReviewFrequency.objects.filter(zone__in=list(zones.values())).values_list(
+            "zone_id", "every_days"
+        )
+    )
+    for zone_id, days in every_days.items():
+        if now.get(zone_id) != days:  # only what changed is written and audited
+            review_frequency_set(actor=actor, zone=zones[zone_id], every_days=days)
+    return [zones[zone_id] for zone_id in every_days]

@@ -1,0 +1,249 @@
+"""The care pages' extension points (`roundtable.care.extensions`) and what safety adds there:
+badges on the huddle board, "Not alone" on a caseload and a panel on the person's page, each in a
+fixed number of queries however many people."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.html import format_html
+
+from roundtable.care import extensions
+from roundtable.care import services as care_services
+from roundtable.care.models import Episode, PersonInCare
+from roundtable.decisions import services as decision_services
+from roundtable.safety import presenters, services
+from roundtable.safety.models import PositiveRiskPlan, SafetyReview
+from roundtable.safety.tests.helpers import PLAN, in_support, north_mdt
+
+# -- The registry --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_registry(monkeypatch):
+    for name in ("_person_panels", "_board_badges", "_caseload_extras"):
+        monkeypatch.setattr(extensions, name, {})
+
+
+def test_person_panels_come_in_order_escaped_unless_safe(empty_registry):
+    person = PersonInCare(name="Dee <Example>")
+    extensions.register_person_panel("b.plain", lambda request, p: f"<b>{p.name}</b>", order=20)
+    extensions.register_person_panel(
+        "a.html", lambda request, p: format_html("<p>{}</p>", p.name), order=20
+    )
+    extensions.register_person_panel("c.empty", lambda request, p: "", order=10)
+    extensions.register_person_panel("d.first", lambda request, p: "First", order=5)
+    request = RequestFactory().get("/")
+    assert extensions.person_panels(request, person) == [
+        "First",
+        "<p>Dee &lt;Example&gt;</p>",
+        "&lt;b&gt;Dee &lt;Example&gt;&lt;/b&gt;",
+    ]
+
+
+def test_board_badges_are_asked_once_for_the_whole_board(empty_registry):
+    asked: list[list[int]] = []
+
+    def zones(user, team, ids):
+        asked.append(ids)
+        return {1: ["Overdue <soon>"], 2: []}
+
+    extensions.register_board_badges("b", zones, order=20)
+    extensions.register_board_badges(
+        "a", lambda user, team, ids: {1: [format_html("<a href='#'>{}</a>", "Plan")]}, order=10
+    )
+    badges = extensions.board_badges(None, None, iter([1, 2, 3]))  # type: ignore[arg-type]
+    assert badges == {1: ["<a href='#'>Plan</a>", "Overdue &lt;soon&gt;"]}
+    assert asked == [[1, 2, 3]]
+    assert extensions.board_badges(None, None, []) == {}  # type: ignore[arg-type]
+    assert asked == [[1, 2, 3]]  # not asked for an empty board
+
+
+def test_caseload_extras_merge_in_order(empty_registry):
+    extensions.register_caseload_extra("b", lambda user, ids: {i: f"b{i}" for i in ids}, order=2)
+    extensions.register_caseload_extra("a", lambda user, ids: {1: "a1", 2: ""}, order=1)
+    assert extensions.caseload_extras(None, [1, 2]) == {1: ["a1", "b1"], 2: ["b2"]}
+    assert extensions.caseload_extras(None, []) == {}
+
+
+def test_safety_registers_its_contributions():
+    assert extensions._person_panels["safety.plan"].compute is presenters.person_panel
+    assert extensions._board_badges["safety.review"].compute is presenters.review_badges
+    assert (
+        extensions._board_badges["safety.positive_risk"].compute is presenters.positive_risk_badges
+    )
+    assert extensions._caseload_extras["safety.not_alone"].compute is presenters.not_alone
+
+
+# -- What safety adds ----------------------------------------------------------------------------
+
+
+def zoned(system, count: int, zone_name: str, start: int = 0) -> list[Episode]:
+    zones = {z.name: z for z in care_services.zones_ensure(team=system.team_a)}
+    episodes = []
+    for n in range(start, start + count):
+        episode = in_support(system, f"Z{n}", name=f"Person {n:02d}")
+        episodes.append(
+            care_services.episode_zone_set(
+                actor=system.clinician_a, episode=episode, zone=zones[zone_name]
+            )
+        )
+    return episodes
+
+
+def agreed_and_held(system, episode, mdt):
+    decision = services.positive_risk_propose(
+        actor=system.clinician_a,
+        episode=episode,
+        forum=mdt,
+        wants_to="Go walking alone",
+        benefits="Confidence",
+        possible_harms="Getting lost",
+        safeguards="Phone charged",
+        who_does_what="Key worker plans routes",
+        review_on=timezone.localdate() + timedelta(days=28),
+    )
+    decision_services.position_take(actor=system.vcse, decision=decision, stance="consent")
+    decision_services.position_take(actor=system.team_leader_a, decision=decision, stance="consent")
+    decision = decision_services.decision_decide(
+        actor=system.clinician_a,
+        decision=decision,
+        agreed=True,
+        outcome="Agreed, with the safeguards",
+        rationale="What matters to her.",
+    )
+    decision_services.hold_add(actor=system.team_leader_a, decision=decision, message="")
+    return decision
+
+
+def queries(compute) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        compute()
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_review_badges_say_who_is_due_at_the_huddle(system):
+    red = zoned(system, 1, "Red")[0]
+    green_reviewed, green_new = zoned(system, 2, "Green", start=1)
+    for episode in (red, green_reviewed):
+        services.safety_plan_save(
+            actor=system.clinician_a, person=episode.person, values=PLAN, written_with="Them"
+        )
+    SafetyReview.objects.filter(person=red.person).update(
+        reviewed_on=timezone.localdate() - timedelta(days=10)
+    )
+    ids = [red.pk, green_reviewed.pk, green_new.pk]
+    badges = presenters.review_badges(system.clinician_a, system.team_a, ids)
+    assert badges == {
+        red.pk: ["Safety review overdue by 3 days"],
+        green_new.pk: ["Safety review due today"],  # never reviewed: due from being zoned
+    }
+    assert presenters.review_badges(system.clinician_b, system.team_a, ids) == {}
+
+
+@pytest.mark.django_db
+def test_the_board_badges_take_one_query_each_however_many_people(system):
+    mdt = north_mdt(system)
+    few = zoned(system, 1, "Red")
+    agreed_and_held(system, few[0], mdt)
+    one = [e.pk for e in few]
+    assert queries(lambda: presenters.review_badges(system.clinician_a, system.team_a, one)) == 1
+    assert (
+        queries(lambda: presenters.positive_risk_badges(system.clinician_a, system.team_a, one))
+        == 1
+    )
+    many = few + zoned(system, 4, "Amber", start=10)
+    for episode in many[1:3]:
+        agreed_and_held(system, episode, mdt)
+    ids = [e.pk for e in many]
+    assert queries(lambda: presenters.review_badges(system.clinician_a, system.team_a, ids)) == 1
+    assert (
+        queries(lambda: presenters.positive_risk_badges(system.clinician_a, system.team_a, ids))
+        == 1
+    )
+    # Through the registry: every registered badge, one query per registration.
+    with CaptureQueriesContext(connection) as captured:
+        badges = extensions.board_badges(system.clinician_a, system.team_a, ids)
+    assert len(captured) == len(extensions._board_badges)
+    assert badges[many[1].pk] == [
+        "Safety review due today",
+        f'<a href="/decisions/{badges_decision(many[1])}/">Positive risk-taking plan</a>: agreed, '
+        "held by Gita Leader",
+    ]
+
+
+def badges_decision(episode: Episode) -> int:
+    return PositiveRiskPlan.objects.get(episode=episode).decision_id
+
+
+@pytest.mark.django_db
+def test_a_plan_not_yet_held_says_so(system):
+    mdt = north_mdt(system)
+    episode = zoned(system, 1, "Green")[0]
+    decision = services.positive_risk_propose(
+        actor=system.clinician_a,
+        episode=episode,
+        forum=mdt,
+        wants_to="Cook for friends",
+        benefits="Connection",
+        possible_harms="A bad evening",
+        safeguards="Sister on the phone",
+        who_does_what="Peer worker helps plan",
+        review_on=timezone.localdate() + timedelta(days=14),
+    )
+    badges = presenters.positive_risk_badges(system.clinician_a, system.team_a, [episode.pk])
+    assert badges == {
+        episode.pk: [
+            f'<a href="/decisions/{decision.pk}/">Positive risk-taking plan</a>: open for positions'
+        ]
+    }
+
+
+@pytest.mark.django_db
+def test_not_alone_shows_who_shared_and_who_holds_each_decision(system):
+    mdt = north_mdt(system)
+    episodes = zoned(system, 1, "Green")
+    agreed_and_held(system, episodes[0], mdt)
+    one = [e.pk for e in episodes]
+    extra = presenters.not_alone(system.clinician_a, one)
+    html = extra[episodes[0].pk]
+    assert "Positive risk-taking: Person 00 — Go walking alone" in html
+    assert "(agreed, North MDT)" in html
+    assert "Shared by Chloe Practitioner, Gita Leader." in html
+    assert "Held by Gita Leader." in html
+    assert presenters.not_alone(system.clinician_b, one) == {}
+    few_queries = queries(lambda: presenters.not_alone(system.clinician_a, one))
+    assert few_queries == 3
+    more = episodes + zoned(system, 3, "Amber", start=10)
+    for episode in more[1:]:
+        agreed_and_held(system, episode, mdt)
+    ids = [e.pk for e in more]
+    assert queries(lambda: presenters.not_alone(system.clinician_a, ids)) == few_queries
+    assert len(presenters.not_alone(system.clinician_a, ids)) == 4
+
+
+@pytest.mark.django_db
+def test_the_person_panel(system):
+    episode = zoned(system, 1, "Green")[0]
+    request = RequestFactory().get("/")
+    request.user = system.clinician_a
+    empty = presenters.person_panel(request, episode.person)
+    assert "Person 00 has no safety plan yet. Write it with them." in empty
+    assert "Next safety review: due today (every 91 days in their zone)." in empty
+    services.safety_plan_save(
+        actor=system.clinician_a,
+        person=episode.person,
+        values=PLAN,
+        written_with="Dee and her key worker",
+    )
+    panel = presenters.person_panel(request, episode.person)
+    assert "Version 1, written with Dee and her key worker by Amira Clinician." in " ".join(
+        panel.split()
+    )
+    assert f'href="/safety/people/{episode.person_id}/"' in panel

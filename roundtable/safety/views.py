@@ -1,0 +1,480 @@
+"""Safety pages: a person's safety plan (written with them, every version kept, printable), their
+formulation, reviews and positive risk-taking plans; a team's reviews due and review frequency.
+
+Each view parses with a form, calls a selector or service, and renders. Two people saving the
+same plan or formulation at once never lose either text: the second is shown both versions,
+side by side, with their own still in the form (409).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_http_methods
+
+from roundtable.care import services as care_services
+from roundtable.care.models import PersonInCare
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.directory.models import Person, Team
+from roundtable.safety import presenters, selectors, services
+from roundtable.safety.forms import (
+    FormulationForm,
+    KeyWorkerFilterForm,
+    PositiveRiskForm,
+    ReviewForm,
+    ReviewFrequencyForm,
+    SafetyPlanForm,
+)
+from roundtable.safety.models import (
+    FormulationContent,
+    SafetyFormulation,
+    SafetyPlan,
+    SafetyPlanContent,
+)
+
+CONFLICT_MESSAGE = (
+    "Someone else saved this plan while you were writing. Nothing has been lost: compare, then "
+    "save again."
+)
+FORMULATION_CONFLICT_MESSAGE = (
+    "Someone else saved this formulation while you were writing. Nothing has been lost: compare, "
+    "then save again."
+)
+# How far ahead the team's list looks, besides everything overdue.
+REVIEWS_WITHIN_DAYS = 7
+
+
+def _me(request: HttpRequest) -> Person:
+    return cast(Person, request.user)
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _label(model: type[Any], name: str) -> str:
+    label = str(model._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One step of a plan (or part of a formulation): its heading and the words written."""
+
+    name: str
+    label: str
+    text: str
+
+
+def plan_steps(plan: Any) -> list[Part]:
+    return [
+        Part(name, _label(SafetyPlan, name), getattr(plan, name) or "")
+        for name in SafetyPlanContent.FIELDS
+    ]
+
+
+def formulation_parts(formulation: Any) -> list[Part]:
+    return [
+        Part(name, _label(SafetyFormulation, name), getattr(formulation, name) or "")
+        for name in FormulationContent.FIELDS
+    ]
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A step as saved by the other person, and as the writer has it."""
+
+    label: str
+    theirs: str
+    yours: str
+
+    @property
+    def same(self) -> bool:
+        return self.theirs.strip() == self.yours.strip()
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context.setdefault("active_nav", "care")
+    context.update(
+        {
+            "due_text": presenters.due_text,
+            "plan_status_text": presenters.plan_status_text,
+            "days": presenters.days,
+        }
+    )
+    return render(request, template, context, status=status)
+
+
+def _person_crumbs(person: PersonInCare, *more: tuple[str, str]) -> list[dict[str, str]]:
+    safety = reverse("safety:person", args=[person.pk])
+    pairs = [
+        ("Care", reverse("care:home")),
+        (person.name, reverse("care:person", args=[person.pk])),
+        ("Safety", safety),
+        *more,
+    ]
+    if not more:
+        pairs[-1] = ("Safety", "")
+    return breadcrumbs(*pairs)
+
+
+def _to_person(person: PersonInCare, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("safety:person", args=[person.pk]) + anchor)
+
+
+# -- The person's safety page --------------------------------------------------------------------
+
+
+@require_GET
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    record = selectors.safety_record(request.user, person_id)
+    episode = selectors.caring_episode_of(request.user, record.person)
+    state = selectors.review_states(request.user, [episode.pk]).get(episode.pk) if episode else None
+    context = {
+        "page_title": f"Safety plan: {record.person.name}",
+        "record": record,
+        "person": record.person,
+        "plan": record.plan,
+        "steps": plan_steps(record.plan) if record.plan else [],
+        "formulation": record.formulation,
+        "parts": formulation_parts(record.formulation) if record.formulation else [],
+        "episode": episode,
+        "state": state,
+        "today": timezone.localdate(),
+        "breadcrumbs": _person_crumbs(record.person),
+    }
+    return _render(request, "safety/person.jinja", context)
+
+
+@require_GET
+def plan_version(request: HttpRequest, person_id: int, number: int) -> HttpResponse:
+    version = selectors.plan_version_get(request.user, person_id, number)
+    person = version.plan.person
+    record = selectors.safety_record(request.user, person_id)
+    context = {
+        "page_title": f"Safety plan version {version.number}: {person.name}",
+        "person": person,
+        "version": version,
+        "steps": plan_steps(version),
+        "versions": record.plan_versions,
+        "current": record.plan,
+        "breadcrumbs": _person_crumbs(person, (f"Version {version.number}", "")),
+    }
+    return _render(request, "safety/plan_version.jinja", context)
+
+
+@require_GET
+def plan_print(request: HttpRequest, person_id: int) -> HttpResponse:
+    record = selectors.safety_record(request.user, person_id)
+    context = {
+        "page_title": f"Safety plan: {record.person.name}",
+        "person": record.person,
+        "record": record,
+        "plan": record.plan,
+        "steps": plan_steps(record.plan) if record.plan else [],
+        "printed_on": timezone.localdate(),
+        "bodyClasses": "rt-print-page",
+    }
+    return _render(request, "safety/plan_print.jinja", context)
+
+
+# -- Writing the plan and the formulation --------------------------------------------------------
+
+
+def _plan_initial(plan: SafetyPlan | None) -> dict[str, Any]:
+    if plan is None:
+        return {}
+    initial: dict[str, Any] = {name: getattr(plan, name) for name in SafetyPlanContent.FIELDS}
+    initial.update(
+        {"written_with": plan.written_with, "review_on": plan.review_on, "version": plan.version}
+    )
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Write the plan with the person, or its next version."""
+    person = selectors.person_get(request.user, person_id)
+    episode = selectors.caring_episode_of(request.user, person)
+    plan = selectors.plan_get(request.user, person)
+    form = SafetyPlanForm(_posted(request), initial=_plan_initial(plan))
+    stored: SafetyPlan | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.safety_plan_save(
+                actor=_me(request),
+                person=person,
+                values=form.steps(),
+                written_with=data["written_with"],
+                review_on=data["review_on"],
+                expected_version=data["version"],
+            )
+        except ConcurrentEditError:
+            stored = selectors.plan_get(request.user, person)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Version {saved.version} of {person.name}'s safety plan is saved, written with "
+                f"{saved.written_with}. Every earlier version is kept.",
+            )
+            return _to_person(person)
+    compared = []
+    if stored is not None:
+        compared = [
+            Compared(part.label, part.text, form.cleaned_data.get(part.name) or "")
+            for part in plan_steps(stored)
+        ]
+    status = 409 if stored is not None else form_status(form)
+    if episode is None and not form.is_bound:
+        status = 403
+    context = {
+        "page_title": ("Write" if plan is None else "Edit") + f" {person.name}'s safety plan",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "person": person,
+        "plan": plan,
+        "episode": episode,
+        "stored": stored,
+        "compared": compared,
+        "conflict_message": CONFLICT_MESSAGE,
+        "step_names": SafetyPlanContent.FIELDS,
+        "breadcrumbs": _person_crumbs(person, ("Write the plan", "")),
+    }
+    return _render(request, "safety/plan_edit.jinja", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def formulation_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(request.user, person_id)
+    episode = selectors.caring_episode_of(request.user, person)
+    formulation = selectors.formulation_get(request.user, person)
+    initial: dict[str, Any] = {}
+    if formulation is not None:
+        initial = {name: getattr(formulation, name) for name in FormulationContent.FIELDS}
+        initial["version"] = formulation.version
+    form = FormulationForm(_posted(request), initial=initial)
+    stored: SafetyFormulation | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.safety_formulation_save(
+                actor=_me(request),
+                person=person,
+                values=form.parts(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError:
+            stored = selectors.formulation_get(request.user, person)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Version {saved.version} of the formulation is saved. Nothing is lost."
+            )
+            return _to_person(person, "#formulation")
+    compared = []
+    if stored is not None:
+        compared = [
+            Compared(part.label, part.text, form.cleaned_data.get(part.name) or "")
+            for part in formulation_parts(stored)
+        ]
+    status = 409 if stored is not None else form_status(form)
+    if episode is None and not form.is_bound:
+        status = 403
+    context = {
+        "page_title": f"{person.name}'s safety formulation",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "person": person,
+        "formulation": formulation,
+        "episode": episode,
+        "stored": stored,
+        "compared": compared,
+        "conflict_message": FORMULATION_CONFLICT_MESSAGE,
+        "part_names": FormulationContent.FIELDS,
+        "breadcrumbs": _person_crumbs(person, ("Formulation", "")),
+    }
+    return _render(request, "safety/formulation_edit.jinja", context, status=status)
+
+
+# -- Reviews and positive risk-taking ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(request.user, person_id)
+    episode = selectors.caring_episode_of(request.user, person)
+    form = ReviewForm(_posted(request), initial={"reviewed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safety_review_record(
+                actor=_me(request),
+                person=person,
+                note=form.cleaned_data["note"],
+                reviewed_on=form.cleaned_data["reviewed_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The review of {person.name}'s safety plan is recorded.")
+            return _to_person(person, "#reviews")
+    status = form_status(form)
+    if episode is None and not form.is_bound:
+        status = 403
+    context = {
+        "page_title": f"Record a review of {person.name}'s safety plan",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "person": person,
+        "episode": episode,
+        "plan": selectors.plan_get(request.user, person),
+        "breadcrumbs": _person_crumbs(person, ("Record a review", "")),
+    }
+    return _render(request, "safety/review_new.jinja", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def positive_risk_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Propose a positive risk-taking plan: a Shared decision of the caring team's forum."""
+    person = selectors.person_get(request.user, person_id)
+    episode = selectors.caring_episode_of(request.user, person)
+    forums = selectors.team_forums(episode.team_id) if episode else []
+    meetings = selectors.meetings_today(forums) if forums else []
+    form = PositiveRiskForm(
+        _posted(request),
+        forums=forums,
+        meetings=meetings,
+        initial={"forum": forums[0].pk} if len(forums) == 1 else None,
+    )
+    if request.method == "POST" and episode is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.positive_risk_propose(
+                actor=_me(request),
+                episode=episode,
+                forum=data["forum"],
+                meeting=data["meeting"],
+                wants_to=data["wants_to"],
+                benefits=data["benefits"],
+                possible_harms=data["possible_harms"],
+                safeguards=data["safeguards"],
+                who_does_what=data["who_does_what"],
+                review_on=data["review_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The positive risk-taking plan is open. Members of {data['forum'].name} have "
+                "been asked for their position.",
+            )
+            return redirect(reverse("decisions:decision", args=[decision.pk]))
+    status = form_status(form)
+    if episode is None:
+        status = 403
+    context = {
+        "page_title": f"Propose a positive risk-taking plan with {person.name}",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "person": person,
+        "episode": episode,
+        "forums": forums,
+        "breadcrumbs": _person_crumbs(person, ("Positive risk-taking", "")),
+    }
+    return _render(request, "safety/positive_risk_new.jinja", context, status=status)
+
+
+# -- A team's reviews ----------------------------------------------------------------------------
+
+
+def _team_crumbs(team: Team, *more: tuple[str, str]) -> list[dict[str, str]]:
+    return breadcrumbs(
+        ("Care", reverse("care:home")),
+        (f"{team.name} huddle board", reverse("care:board", args=[team.pk])),
+        *more,
+    )
+
+
+@require_GET
+def team_reviews(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Safety-plan reviews due in the team, overdue first: replaces one schedule for all."""
+    team = selectors.my_team_get(request.user, team_id)
+    people = selectors.team_key_workers(request.user, team)
+    form = KeyWorkerFilterForm(request.GET or None, people=people)
+    key_worker = form.chosen()
+    due = selectors.reviews_due(
+        request.user, team, key_worker=key_worker, within_days=REVIEWS_WITHIN_DAYS
+    )
+    zones = care_services.zones_ensure(team=team)
+    context = {
+        "page_title": f"Safety reviews due: {team.name}",
+        "team": team,
+        "form": form,
+        "key_worker": key_worker,
+        "due": due,
+        "overdue": [d for d in due if d.overdue],
+        "frequencies": selectors.review_frequencies(zones),
+        "within_days": REVIEWS_WITHIN_DAYS,
+        "breadcrumbs": _team_crumbs(team, ("Safety reviews due", "")),
+    }
+    return _render(request, "safety/team_reviews.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def review_frequency(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = selectors.my_team_get(request.user, team_id)
+    zones = care_services.zones_ensure(team=team)
+    frequencies = selectors.review_frequencies(zones)
+    form = ReviewFrequencyForm(_posted(request), frequencies=frequencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_frequencies_set(
+                actor=_me(request), team=team, every_days=form.every_days()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{team.name}'s review frequencies are saved.")
+            return redirect(reverse("safety:team-reviews", args=[team.pk]))
+    context = {
+        "page_title": f"How often {team.name} reviews safety plans",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "team": team,
+        "frequencies": frequencies,
+        "breadcrumbs": _team_crumbs(
+            team,
+            ("Safety reviews due", reverse("safety:team-reviews", args=[team.pk])),
+            ("Review frequency", ""),
+        ),
+    }
+    return _render(request, "safety/review_frequency.jinja", context, status=form_status(form))
+
+
+def home_section(request: HttpRequest) -> SafeString:
+    """Safety reviews due in the person's teams, overdue ones counted, linking to each list."""
+    teams = selectors.my_reviews_due(request.user, within_days=REVIEWS_WITHIN_DAYS)
+    if not teams:
+        return SafeString("")
+    return SafeString(
+        render_to_string(
+            "safety/_home_section.jinja",
+            {"teams": teams, "within_days": REVIEWS_WITHIN_DAYS},
+            request=request,
+        )
+    )
