@@ -21,6 +21,7 @@ class ForumKind(models.TextChoices):
     RISK_PANEL = "risk_panel", "Risk panel"
     PROJECT_GROUP = "project_group", "Project group for a new service"
     BOARD = "board", "Board"
+    PEER_CIRCLE = "peer_circle", "Peer circle"
 
 
 class Forum(VersionedModel):
