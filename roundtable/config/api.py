@@ -34,6 +34,7 @@ from roundtable.directory.schemas import PersonDetail
 from roundtable.directory.services import api_token_authenticate
 from roundtable.forums.api import router as forums_router
 from roundtable.safety.api import router as safety_router
+from roundtable.voice.api import router as voice_router
 
 
 class PersonalTokenAuth(HttpBearer):
@@ -179,3 +180,4 @@ api.add_router("/forums/", forums_router)
 api.add_router("/decisions/", decisions_router)
 api.add_router("/care/", care_router)
 api.add_router("/safety/", safety_router)
+api.add_router("/voice/", voice_router)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("roundtable.decisions.urls")),
     path("", include("roundtable.care.urls")),
     path("", include("roundtable.safety.urls")),
+    path("", include("roundtable.voice.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "roundtable.decisions",
     "roundtable.care",
     "roundtable.safety",
+    "roundtable.voice",
     "roundtable.demo",
 ]
 
@@ -217,6 +218,14 @@ X_FRAME_OPTIONS = "DENY"
 
 # Someone who comes back within this many days of moving on returns straight to their team.
 REREFERRAL_WINDOW_DAYS = env_int("REREFERRAL_WINDOW_DAYS", 183, minimum=1)
+
+# Voice: a concern is acknowledged within this many working days (Monday to Friday) of being
+# raised, and an action agreed within `VOICE_ACTION_WORKING_DAYS` of being acknowledged; past due,
+# `roundtable tick` escalates it to the next leadership level, which gets
+# `VOICE_ESCALATION_WORKING_DAYS` from that day.
+VOICE_ACKNOWLEDGE_WORKING_DAYS = env_int("VOICE_ACKNOWLEDGE_WORKING_DAYS", 5, minimum=1)
+VOICE_ACTION_WORKING_DAYS = env_int("VOICE_ACTION_WORKING_DAYS", 20, minimum=1)
+VOICE_ESCALATION_WORKING_DAYS = env_int("VOICE_ESCALATION_WORKING_DAYS", 5, minimum=1)
 
 # Directory pages list this many rows at a time.
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=5)

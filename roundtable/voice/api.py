@@ -1,0 +1,250 @@
+"""Concerns under /api/v1/voice/: raise, follow, act on, reply, "You said, we did". Thin.
+
+Every write calls one service, which checks who may make it, validates and saves in one
+transaction: a refused write is a 422 that says why, and nothing was stored. Acting on a concern
+names the `version` read; if it changed since, the answer is 409. Only the leadership team that
+owns a concern acts on it (403 for others who can read it, 404 for those who cannot).
+An anonymous raiser follows and replies with the receipt token; who uses it is not recorded.
+"""
+
+# No `from __future__ import annotations`: ninja reads the annotations when endpoints are declared.
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+from rules.permissions import has_perm as rule_allows
+
+from roundtable.core.api import paginated
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.schemas import ErrorOut
+from roundtable.directory.models import Person
+from roundtable.voice import selectors, services
+from roundtable.voice.models import Concern
+from roundtable.voice.schemas import (
+    ActionIn,
+    AddressIn,
+    BoardItem,
+    BoardQuery,
+    ConcernDetail,
+    ConcernIn,
+    ConcernQuery,
+    ConcernSummary,
+    NoteIn,
+    NotTakenForwardIn,
+    RaisedOut,
+    ReplyIn,
+    ReplyOut,
+)
+
+router = Router(tags=["voice"])
+
+NOT_FOUND: dict[int, Any] = {404: ErrorOut}
+REFUSED: dict[int, Any] = {422: ErrorOut}
+CONFLICT: dict[int, Any] = {409: ErrorOut}
+FORBIDDEN: dict[int, Any] = {403: ErrorOut}
+
+
+def _actor(request: HttpRequest) -> Person:
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+@contextmanager
+def _unless_changed_meanwhile() -> Iterator[None]:
+    try:
+        yield
+    except ConcurrentEditError as exc:
+        raise HttpError(409, str(exc)) from exc
+
+
+def _owned(request: HttpRequest, concern_id: int) -> Concern:
+    """A concern the person may read (else 404) and act on (else 403)."""
+    concern = selectors.concern_get(request.user, concern_id)
+    if not rule_allows("voice.act", request.user, concern):  # type: ignore[no-untyped-call]
+        raise HttpError(
+            403, f"Only members of {concern.owner.name}, which has this concern, can act on it."
+        )
+    return concern
+
+
+@router.get("/concerns", response=list[ConcernSummary])
+@paginated
+def concern_list(request: HttpRequest, filters: Query[ConcernQuery]) -> QuerySet[Concern]:
+    """Concerns your leadership teams have now: open ones first, the soonest due first."""
+    status = "open" if filters.open else (filters.status.value if filters.status else "")
+    return selectors.concerns_for_my_leadership(request.user, status=status)
+
+
+@router.get("/concerns/mine", response=list[ConcernSummary])
+@paginated
+def concern_mine(request: HttpRequest) -> QuerySet[Concern]:
+    """Concerns you raised with your name. Anonymous ones are followed by their receipt."""
+    return selectors.concerns_raised_by(request.user)
+
+
+@router.post("/concerns", response={201: RaisedOut, **REFUSED})
+def concern_raise(request: HttpRequest, payload: ConcernIn) -> Status[dict[str, Any]]:
+    """Raise a concern to one of your teams, an organisation you work in, or the whole system.
+
+    Anonymous: nothing records who you are. The answer holds the receipt token, once: keep it
+    to follow the concern and reply (`/voice/receipts/{token}`).
+    """
+    team = organisation = None
+    if payload.to.value == "team":
+        if payload.team is None:
+            raise ValidationError({"team": "Give the team the concern goes to."})
+        try:
+            team = selectors.team_get(payload.team)
+        except Http404:
+            raise ValidationError({"team": f"There is no team with id {payload.team}."}) from None
+    elif payload.to.value == "organisation":
+        if payload.organisation is None:
+            raise ValidationError({"organisation": "Give the organisation it goes to."})
+        try:
+            organisation = selectors.organisation_get(payload.organisation)
+        except Http404:
+            raise ValidationError(
+                {"organisation": f"There is no organisation with id {payload.organisation}."}
+            ) from None
+    _, token = services.concern_raise(
+        actor=_actor(request),
+        level=payload.to.value,
+        team=team,
+        organisation=organisation,
+        title=payload.title,
+        body=payload.body,
+        anonymous=payload.anonymous,
+    )
+    page = selectors.concern_by_receipt(token)
+    return Status(
+        201,
+        {
+            "concern": page,
+            "receipt_token": token,
+            "receipt_url": request.build_absolute_uri(reverse("voice:receipt", args=[token])),
+        },
+    )
+
+
+@router.get("/concerns/{concern_id}", response={200: ConcernDetail, **NOT_FOUND})
+def concern_detail(request: HttpRequest, concern_id: int) -> selectors.ConcernPage:
+    """A concern with its history and replies: for its leadership teams and its named raiser."""
+    return selectors.concern_detail(request.user, concern_id)
+
+
+_ACTS = {**NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED}
+
+
+@router.post("/concerns/{concern_id}/acknowledge", response={200: ConcernDetail, **_ACTS})
+def concern_acknowledge(
+    request: HttpRequest, concern_id: int, payload: NoteIn
+) -> selectors.ConcernPage:
+    """ "We have heard it." The owning leadership team then agrees an action, or says why not."""
+    concern = _owned(request, concern_id)
+    with _unless_changed_meanwhile():
+        services.concern_acknowledge(
+            actor=_actor(request),
+            concern=concern,
+            expected_version=payload.version,
+            note=payload.note,
+        )
+    return selectors.concern_detail(request.user, concern_id)
+
+
+@router.post("/concerns/{concern_id}/action", response={200: ConcernDetail, **_ACTS})
+def concern_agree_action(
+    request: HttpRequest, concern_id: int, payload: ActionIn
+) -> selectors.ConcernPage:
+    """Agree the action and the day it will be done by."""
+    concern = _owned(request, concern_id)
+    with _unless_changed_meanwhile():
+        services.concern_agree_action(
+            actor=_actor(request),
+            concern=concern,
+            expected_version=payload.version,
+            action=payload.action,
+            action_due_on=payload.action_due_on,
+        )
+    return selectors.concern_detail(request.user, concern_id)
+
+
+@router.post("/concerns/{concern_id}/address", response={200: ConcernDetail, **_ACTS})
+def concern_address(
+    request: HttpRequest, concern_id: int, payload: AddressIn
+) -> selectors.ConcernPage:
+    """Close it as addressed, saying what we did (shown on You said, we did unless not)."""
+    concern = _owned(request, concern_id)
+    with _unless_changed_meanwhile():
+        services.concern_address(
+            actor=_actor(request),
+            concern=concern,
+            expected_version=payload.version,
+            what_we_did=payload.what_we_did,
+            on_board=payload.on_board,
+        )
+    return selectors.concern_detail(request.user, concern_id)
+
+
+@router.post("/concerns/{concern_id}/not-taken-forward", response={200: ConcernDetail, **_ACTS})
+def concern_not_take_forward(
+    request: HttpRequest, concern_id: int, payload: NotTakenForwardIn
+) -> selectors.ConcernPage:
+    """Close it as not taken forward, with the reason."""
+    concern = _owned(request, concern_id)
+    with _unless_changed_meanwhile():
+        services.concern_not_take_forward(
+            actor=_actor(request),
+            concern=concern,
+            expected_version=payload.version,
+            reason=payload.reason,
+            on_board=payload.on_board,
+        )
+    return selectors.concern_detail(request.user, concern_id)
+
+
+@router.post(
+    "/concerns/{concern_id}/replies",
+    response={201: ReplyOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+)
+def concern_reply(request: HttpRequest, concern_id: int, payload: ReplyIn) -> Status[Any]:
+    """Reply on a concern: its owning leadership team, or its named raiser."""
+    concern = selectors.concern_get(request.user, concern_id)
+    if not rule_allows("voice.reply", request.user, concern):  # type: ignore[no-untyped-call]
+        raise HttpError(403, "Only the raiser and the leadership team it is with can reply.")
+    reply = services.concern_reply(actor=_actor(request), concern=concern, body=payload.body)
+    return Status(201, reply)
+
+
+@router.get("/receipts/{token}", response={200: ConcernDetail, **NOT_FOUND})
+def receipt_detail(request: HttpRequest, token: str) -> selectors.ConcernPage:
+    """Follow a concern by its receipt token. Who uses it is not recorded."""
+    return selectors.concern_by_receipt(token)
+
+
+@router.post("/receipts/{token}/replies", response={201: ReplyOut, **NOT_FOUND, **REFUSED})
+def receipt_reply(request: HttpRequest, token: str, payload: ReplyIn) -> Status[Any]:
+    """Reply as the raiser, through the receipt: anonymous stays anonymous."""
+    page = selectors.concern_by_receipt(token)
+    reply = services.concern_reply_by_receipt(concern=page.concern, body=payload.body)
+    return Status(201, reply)
+
+
+@router.get("/you-said-we-did", response=list[BoardItem])
+@paginated
+def board(request: HttpRequest, filters: Query[BoardQuery]) -> QuerySet[Any]:
+    """Closed concerns and what was done — or why not — for a team, an organisation (with its
+    teams) or, with neither, those raised to the whole system. Never who raised them."""
+    team = selectors.team_get(filters.team) if filters.team else None
+    organisation = (
+        selectors.organisation_get(filters.organisation)
+        if filters.organisation and team is None
+        else None
+    )
+    return selectors.board(team=team, organisation=organisation)

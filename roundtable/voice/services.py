@@ -1,0 +1,582 @@
+"""Every write to voice: raising concerns, acting on them, replies, notices and escalation.
+
+Validated with plain-English errors, transactional, audited. An anonymous raiser is never
+audited: the audit row of anything they do has no actor (docs/adr/0012-…).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.directory.models import (
+    LeadershipLevel,
+    LeadershipMembership,
+    LeadershipTeam,
+    Membership,
+    Organisation,
+    Person,
+    Team,
+)
+from roundtable.voice.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Concern,
+    ConcernEvent,
+    ConcernEventKind,
+    ConcernLevel,
+    ConcernNotice,
+    ConcernReply,
+    ConcernStatus,
+)
+
+TITLE_MAX = 200
+
+
+# -- Dates and owners ---------------------------------------------------------------------------
+
+
+def working_days_after(day: date, days: int) -> date:
+    """The date `days` working days (Monday to Friday) after `day`. Bank holidays are not known:
+    a due date that falls on one is a day early, never late."""
+    current = day
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def hash_receipt(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _system_leadership() -> LeadershipTeam | None:
+    return LeadershipTeam.objects.filter(level=LeadershipLevel.SYSTEM).order_by("pk").first()
+
+
+def _organisation_leadership(organisation_id: int | None) -> LeadershipTeam | None:
+    if organisation_id is None:
+        return None
+    return (
+        LeadershipTeam.objects.filter(
+            level=LeadershipLevel.ORGANISATION, organisation_id=organisation_id
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _team_leadership(team_id: int) -> LeadershipTeam | None:
+    return (
+        LeadershipTeam.objects.filter(level=LeadershipLevel.TEAM, team_id=team_id)
+        .order_by("pk")
+        .first()
+    )
+
+
+def owner_for(
+    level: str, *, team: Team | None = None, organisation: Organisation | None = None
+) -> LeadershipTeam | None:
+    """The leadership team a concern raised at `level` goes to.
+
+    A team without its own leadership team passes the concern to its organisation's, and an
+    organisation without one to the system's: a concern always reaches someone who can act.
+    """
+    if level == ConcernLevel.TEAM and team is not None:
+        return (
+            _team_leadership(team.pk)
+            or _organisation_leadership(team.organisation_id)
+            or _system_leadership()
+        )
+    if level == ConcernLevel.ORGANISATION and organisation is not None:
+        return _organisation_leadership(organisation.pk) or _system_leadership()
+    if level == ConcernLevel.SYSTEM:
+        return _system_leadership()
+    return None
+
+
+def next_owner(concern: Concern) -> LeadershipTeam | None:
+    """The leadership team one level up from the concern's owner, or None at the top."""
+    owner = concern.owner
+    if owner.level == LeadershipLevel.SYSTEM:
+        return None
+    if owner.level in (LeadershipLevel.TEAM, LeadershipLevel.PROJECT):
+        organisation_id = concern.team.organisation_id if concern.team else None
+        return _organisation_leadership(organisation_id) or _system_leadership()
+    return _system_leadership()
+
+
+def is_owner_member(person: Person, concern: Concern) -> bool:
+    """Whether `person` is in the leadership team that owns the concern now."""
+    return LeadershipMembership.objects.filter(
+        leadership_team_id=concern.owner_id, person_id=person.pk
+    ).exists()
+
+
+def _member_of_team(person: Person, team: Team) -> bool:
+    return Membership.objects.filter(person=person, team=team).exists()
+
+
+def _belongs_to_organisation(person: Person, organisation: Organisation) -> bool:
+    return (
+        person.organisation_id == organisation.pk
+        or Membership.objects.filter(person=person, team__organisation=organisation).exists()
+    )
+
+
+# -- Raising ------------------------------------------------------------------------------------
+
+
+def _clean_text(title: str, body: str) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title:
+        errors["title"] = "Enter a short title for your concern"
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer"
+    if not body:
+        errors["body"] = "Say what the concern is"
+    if errors:
+        raise ValidationError(errors)
+    return title, body
+
+
+@transaction.atomic
+def concern_raise(
+    *,
+    actor: Person,
+    level: str,
+    title: str,
+    body: str,
+    anonymous: bool,
+    team: Team | None = None,
+    organisation: Organisation | None = None,
+    today: date | None = None,
+) -> tuple[Concern, str]:
+    """Raise a concern to a team, an organisation or the system. Returns it and its receipt token.
+
+    The token is the raiser's private link to follow the concern; only its hash is stored, so it
+    is shown once. An anonymous concern keeps no trace of `actor`: not on the concern, not on its
+    event, not in the audit trail.
+    """
+    title, body = _clean_text(title, body)
+    if level not in ConcernLevel.values:
+        raise ValidationError({"send_to": "Choose who the concern goes to"})
+    if level == ConcernLevel.TEAM:
+        if team is None or not _member_of_team(actor, team):
+            raise ValidationError({"send_to": "Choose one of your own teams"})
+        organisation = None
+    elif level == ConcernLevel.ORGANISATION:
+        if organisation is None or not _belongs_to_organisation(actor, organisation):
+            raise ValidationError({"send_to": "Choose an organisation you work in"})
+        team = None
+    else:
+        team = organisation = None
+    owner = owner_for(level, team=team, organisation=organisation)
+    if owner is None:
+        raise ValidationError(
+            {
+                "send_to": "There is no leadership team to receive concerns here yet. Ask your "
+                "administrator to set one up, or choose another place."
+            }
+        )
+    today = today or timezone.localdate()
+    token = secrets.token_urlsafe(32)
+    concern = Concern.objects.create(
+        title=title,
+        body=body,
+        level=level,
+        team=team,
+        organisation=organisation,
+        owner=owner,
+        is_anonymous=anonymous,
+        raised_by=None if anonymous else actor,
+        raised_on=today,
+        due_on=working_days_after(today, settings.VOICE_ACKNOWLEDGE_WORKING_DAYS),
+        receipt_hash=hash_receipt(token),
+    )
+    ConcernEvent.objects.create(
+        concern=concern,
+        kind=ConcernEventKind.RAISED,
+        to_status=ConcernStatus.RAISED,
+        owner=owner,
+        due_on=concern.due_on,
+        actor=None if anonymous else actor,
+        on=today,
+    )
+    # An anonymous raise is not written to the audit trail: its row would carry a time to the
+    # second. The concern's own "raised" event records it, to the day (ADR 0012).
+    if not anonymous:
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, obj=concern, summary=f"Concern raised: {title}"
+        )
+    return concern, token
+
+
+# -- Acting on a concern ------------------------------------------------------------------------
+
+
+def _save(concern: Concern, expected_version: int, fields: Iterable[str]) -> None:
+    """Write `fields` only if nobody changed the concern since `expected_version` was read."""
+    values = {name: getattr(concern, name) for name in fields}
+    updated = Concern.objects.filter(pk=concern.pk, version=expected_version).update(
+        **values, version=F("version") + 1
+    )
+    if updated != 1:
+        raise ConcurrentEditError(concern)
+    concern.version = expected_version + 1
+
+
+def _tell_raiser(concern: Concern, message: str) -> None:
+    """Named raisers are told of every change; anonymous ones follow their receipt link."""
+    if not concern.is_anonymous and concern.raised_by_id is not None:
+        ConcernNotice.objects.create(
+            person_id=concern.raised_by_id, concern=concern, message=message[:255]
+        )
+
+
+def _move(
+    concern: Concern,
+    *,
+    actor: Person,
+    to_status: str,
+    expected_version: int,
+    note: str,
+    fields: list[str],
+    today: date,
+    message: str,
+) -> Concern:
+    if not is_owner_member(actor, concern):
+        raise ValidationError(
+            f"Only members of {concern.owner.name} can act on this concern: it is theirs now."
+        )
+    if expected_version != concern.version:
+        raise ConcurrentEditError(concern)
+    if to_status not in TRANSITIONS[concern.status]:
+        raise ValidationError(
+            f"A concern that is {concern.get_status_display().lower()} cannot become "
+            f"{ConcernStatus(to_status).label.lower()}."
+        )
+    from_status = concern.status
+    concern.status = to_status
+    _save(concern, expected_version, ["status", *fields])
+    ConcernEvent.objects.create(
+        concern=concern,
+        kind=to_status,
+        from_status=from_status,
+        to_status=to_status,
+        owner_id=concern.owner_id,
+        due_on=concern.due_on,
+        note=note,
+        actor=actor,
+        on=today,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=concern,
+        summary=f"Concern {ConcernStatus(to_status).label.lower()}",
+        changes={"status": [from_status, to_status]},
+    )
+    _tell_raiser(concern, message)
+    return concern
+
+
+def _fresh(concern: Concern) -> Concern:
+    return (
+        Concern.objects.select_for_update(of=("self",)).select_related("owner").get(pk=concern.pk)
+    )
+
+
+@transaction.atomic
+def concern_acknowledge(
+    *,
+    actor: Person,
+    concern: Concern,
+    expected_version: int,
+    note: str = "",
+    today: date | None = None,
+) -> Concern:
+    """ "We have heard it": the owner has `VOICE_ACTION_WORKING_DAYS` to agree an action."""
+    today = today or timezone.localdate()
+    concern = _fresh(concern)
+    concern.due_on = working_days_after(today, settings.VOICE_ACTION_WORKING_DAYS)
+    return _move(
+        concern,
+        actor=actor,
+        to_status=ConcernStatus.ACKNOWLEDGED,
+        expected_version=expected_version,
+        note=note.strip(),
+        fields=["due_on"],
+        today=today,
+        message=f"{concern.owner.name} acknowledged your concern “{concern.title}”.",
+    )
+
+
+@transaction.atomic
+def concern_agree_action(
+    *,
+    actor: Person,
+    concern: Concern,
+    expected_version: int,
+    action: str,
+    action_due_on: date | None,
+    today: date | None = None,
+) -> Concern:
+    """The action the owner will take, and the day by which it will be done."""
+    today = today or timezone.localdate()
+    action = (action or "").strip()
+    errors: dict[str, str] = {}
+    if not action:
+        errors["action"] = "Say what action is agreed"
+    if action_due_on is None:
+        errors["action_due_on"] = "Enter the date the action will be done by"
+    elif action_due_on <= today:
+        errors["action_due_on"] = "The date the action will be done by must be in the future"
+    if errors:
+        raise ValidationError(errors)
+    concern = _fresh(concern)
+    concern.action = action
+    concern.action_due_on = action_due_on
+    concern.due_on = action_due_on
+    return _move(
+        concern,
+        actor=actor,
+        to_status=ConcernStatus.ACTION_AGREED,
+        expected_version=expected_version,
+        note=action,
+        fields=["action", "action_due_on", "due_on"],
+        today=today,
+        message=f"An action is agreed on your concern “{concern.title}”.",
+    )
+
+
+def _close(
+    *,
+    actor: Person,
+    concern: Concern,
+    expected_version: int,
+    to_status: str,
+    outcome: str,
+    on_board: bool,
+    today: date | None,
+    field: str,
+    missing: str,
+    message: str,
+) -> Concern:
+    today = today or timezone.localdate()
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({field: missing})
+    concern = _fresh(concern)
+    concern.outcome = outcome
+    concern.on_board = on_board
+    concern.closed_on = today
+    concern.due_on = None
+    return _move(
+        concern,
+        actor=actor,
+        to_status=to_status,
+        expected_version=expected_version,
+        note=outcome,
+        fields=["outcome", "on_board", "closed_on", "due_on"],
+        today=today,
+        message=message.format(title=concern.title),
+    )
+
+
+@transaction.atomic
+def concern_address(
+    *,
+    actor: Person,
+    concern: Concern,
+    expected_version: int,
+    what_we_did: str,
+    on_board: bool = True,
+    today: date | None = None,
+) -> Concern:
+    """Addressed, with "what we did" — shown on "You said, we did" unless `on_board` is off."""
+    return _close(
+        actor=actor,
+        concern=concern,
+        expected_version=expected_version,
+        to_status=ConcernStatus.ADDRESSED,
+        outcome=what_we_did,
+        on_board=on_board,
+        today=today,
+        field="what_we_did",
+        missing="Say what we did",
+        message="Your concern “{title}” is addressed: see what we did.",
+    )
+
+
+@transaction.atomic
+def concern_not_take_forward(
+    *,
+    actor: Person,
+    concern: Concern,
+    expected_version: int,
+    reason: str,
+    on_board: bool = True,
+    today: date | None = None,
+) -> Concern:
+    """Not taken forward, with the reason: the loop is closed honestly, not left open."""
+    return _close(
+        actor=actor,
+        concern=concern,
+        expected_version=expected_version,
+        to_status=ConcernStatus.NOT_TAKEN_FORWARD,
+        outcome=reason,
+        on_board=on_board,
+        today=today,
+        field="reason",
+        missing="Give the reason it is not taken forward",
+        message="Your concern “{title}” is not taken forward: see the reason.",
+    )
+
+
+# -- Replies ------------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write your reply"})
+    return body
+
+
+@transaction.atomic
+def concern_reply(
+    *, actor: Person, concern: Concern, body: str, today: date | None = None
+) -> ConcernReply:
+    """A reply by a member of the owning leadership team, or by the named raiser."""
+    body = _clean_body(body)
+    from_raiser = not concern.is_anonymous and concern.raised_by_id == actor.pk
+    if not from_raiser and not is_owner_member(actor, concern):
+        raise ValidationError(
+            "Only the person who raised this concern and its leadership team can reply."
+        )
+    reply = ConcernReply.objects.create(
+        concern=concern,
+        from_raiser=from_raiser,
+        author=actor,
+        body=body,
+        on=today or timezone.localdate(),
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=reply, summary="Reply on a concern")
+    if not from_raiser:
+        _tell_raiser(concern, f"{concern.owner.name} replied on your concern “{concern.title}”.")
+    return reply
+
+
+@transaction.atomic
+def concern_reply_by_receipt(
+    *, concern: Concern, body: str, today: date | None = None
+) -> ConcernReply:
+    """The raiser's reply through their receipt link. Nobody is named and nothing is timed
+    finer than the day: the reply is not written to the audit trail (ADR 0012)."""
+    body = _clean_body(body)
+    if not concern.is_open:
+        raise ValidationError("This concern is closed, so it takes no more replies.")
+    reply = ConcernReply.objects.create(
+        concern=concern, from_raiser=True, author=None, body=body, on=today or timezone.localdate()
+    )
+    return reply
+
+
+# -- Notices ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_notices_read(*, actor: Person) -> int:
+    """Mark every unread notice of `actor` read. Not audited: a notice is their own to-do."""
+    return ConcernNotice.objects.filter(person=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# -- Escalation (`roundtable tick`) -------------------------------------------------------------
+
+
+@transaction.atomic
+def concerns_escalate(*, today: date | None = None) -> tuple[int, int]:
+    """Escalate every open concern whose due date has passed: (escalated, noted at the top).
+
+    Escalating moves the concern to the next leadership level and gives it a new due date
+    (`VOICE_ESCALATION_WORKING_DAYS` from today), so it is not overdue again until then: running
+    this again the same day changes nothing. At the top level there is nowhere to go; the first
+    run after a due date passes records once that it is overdue there.
+    """
+    today = today or timezone.localdate()
+    overdue = (
+        Concern.objects.select_for_update(of=("self",))
+        .select_related("owner", "team")
+        .filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        .order_by("due_on", "pk")
+    )
+    escalated = noted = 0
+    for concern in overdue:
+        version = concern.version
+        was_due = concern.due_on
+        was_owner = concern.owner
+        step = ConcernStatus(concern.status).label.lower()
+        higher = next_owner(concern)
+        if higher is not None:
+            concern.owner = higher
+            concern.due_on = working_days_after(today, settings.VOICE_ESCALATION_WORKING_DAYS)
+            _save(concern, version, ["owner", "due_on"])
+            note = (
+                f"The next step was due by {was_due:%d %B %Y} with {was_owner.name}; "
+                f"escalated to {higher.name}."
+            )
+            kind = ConcernEventKind.ESCALATED
+            escalated += 1
+            _tell_raiser(
+                concern,
+                f"Your concern “{concern.title}” was overdue and is now with {higher.name}.",
+            )
+        elif concern.overdue_noted_for != was_due:
+            concern.overdue_noted_for = was_due
+            _save(concern, version, ["overdue_noted_for"])
+            note = (
+                f"Still {step}: the next step was due by {was_due:%d %B %Y} with "
+                f"{was_owner.name}, the top leadership level."
+            )
+            kind = ConcernEventKind.OVERDUE_AT_TOP
+            noted += 1
+            _tell_raiser(
+                concern, f"Your concern “{concern.title}” is overdue with {was_owner.name}."
+            )
+        else:
+            continue
+        ConcernEvent.objects.create(
+            concern=concern,
+            kind=kind,
+            from_status=concern.status,
+            to_status=concern.status,
+            owner=concern.owner,
+            due_on=concern.due_on,
+            note=note,
+            actor=None,
+            on=today,
+        )
+        audit_record(actor=None, action=AuditAction.UPDATE, obj=concern, summary=note)
+    return escalated, noted
+
+
+def tick(today: date) -> str:
+    escalated, noted = concerns_escalate(today=today)
+    return f"{escalated} concerns escalated, {noted} overdue at the top level"
