@@ -35,6 +35,7 @@ from roundtable.directory.services import api_token_authenticate
 from roundtable.forums.api import router as forums_router
 from roundtable.safety.api import router as safety_router
 from roundtable.voice.api import router as voice_router
+from roundtable.wellbeing.api import router as wellbeing_router
 
 
 class PersonalTokenAuth(HttpBearer):
@@ -181,3 +182,4 @@ api.add_router("/decisions/", decisions_router)
 api.add_router("/care/", care_router)
 api.add_router("/safety/", safety_router)
 api.add_router("/voice/", voice_router)
+api.add_router("/wellbeing/", wellbeing_router)

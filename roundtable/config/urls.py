@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("roundtable.care.urls")),
     path("", include("roundtable.safety.urls")),
     path("", include("roundtable.voice.urls")),
+    path("", include("roundtable.wellbeing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

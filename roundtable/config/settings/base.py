@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "roundtable.care",
     "roundtable.safety",
     "roundtable.voice",
+    "roundtable.wellbeing",
     "roundtable.demo",
 ]
 
@@ -226,6 +227,10 @@ REREFERRAL_WINDOW_DAYS = env_int("REREFERRAL_WINDOW_DAYS", 183, minimum=1)
 VOICE_ACKNOWLEDGE_WORKING_DAYS = env_int("VOICE_ACKNOWLEDGE_WORKING_DAYS", 5, minimum=1)
 VOICE_ACTION_WORKING_DAYS = env_int("VOICE_ACTION_WORKING_DAYS", 20, minimum=1)
 VOICE_ESCALATION_WORKING_DAYS = env_int("VOICE_ESCALATION_WORKING_DAYS", 5, minimum=1)
+# Wellbeing: pulse results are shown only for at least this many answers (never fewer than 5);
+# someone with no team meeting or support session for this many weeks is noticed.
+PULSE_MINIMUM_GROUP = env_int("PULSE_MINIMUM_GROUP", 7, minimum=5)
+WELLBEING_CONTACT_WEEKS = env_int("WELLBEING_CONTACT_WEEKS", 4, minimum=1)
 
 # Directory pages list this many rows at a time.
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=5)

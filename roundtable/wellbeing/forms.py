@@ -1,0 +1,163 @@
+"""Forms for the wellbeing pages. Error messages say what to fix."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+
+from roundtable.core.forms import DateInput, TimeInput
+from roundtable.directory.models import Membership, Person
+from roundtable.forums.models import local_datetime
+from roundtable.wellbeing.models import Agreement, PeerCircle, PulseStatement, SupportKind
+
+
+class PulseForm(forms.Form):
+    """One set of radios per statement of the round, and an optional comment."""
+
+    comment = forms.CharField(
+        label="Anything you would like to add? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Comments are shown to your team with the results, never with your name. "
+        "Leave out anything that would say who you are.",
+        error_messages={"max_length": "Keep the comment to 1000 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, statements: list[PulseStatement], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statements = statements
+        comment = self.fields.pop("comment")
+        for statement in statements:
+            self.fields[f"statement_{statement.pk}"] = forms.TypedChoiceField(
+                label=statement.text,
+                choices=Agreement.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Choose an answer for “{statement.text}”",
+                    "invalid_choice": f"Choose an answer from 1 to 5 for “{statement.text}”",
+                },
+            )
+        self.fields["comment"] = comment
+
+    def values(self) -> dict[int, int | None]:
+        return {s.pk: self.cleaned_data.get(f"statement_{s.pk}") for s in self.statements}
+
+    def statement_fields(self) -> list[forms.BoundField]:
+        return [self[f"statement_{s.pk}"] for s in self.statements]
+
+
+class SupportSessionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of session",
+        choices=SupportKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of session"},
+    )
+    group = forms.ChoiceField(
+        label="For",
+        error_messages={"required": "Choose a team or a peer circle"},
+    )
+    day = forms.DateField(
+        label="Date",
+        widget=DateInput(),
+        error_messages={
+            "required": "Enter the date of the session",
+            "invalid": "Enter the date of the session as a real date",
+        },
+    )
+    start = forms.TimeField(
+        label="Starts at",
+        widget=TimeInput(),
+        error_messages={
+            "required": "Enter the time the session starts",
+            "invalid": "Enter the time as hours and minutes, like 13:30",
+        },
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        initial=60,
+        error_messages={"required": "Enter how long the session lasts, in minutes"},
+    )
+    i_facilitate = forms.BooleanField(label="I facilitate it", required=False)
+
+    def __init__(
+        self, *args: Any, teams: list[Any], circles: list[PeerCircle], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        group = self.fields["group"]
+        assert isinstance(group, forms.ChoiceField)
+        group.choices = [("", "Choose a team or peer circle")]
+        group.choices += [(f"team:{t.pk}", t.name) for t in teams]
+        group.choices += [(f"circle:{c.pk}", c.name) for c in circles]
+        self.teams = {t.pk: t for t in teams}
+        self.circles = {c.pk: c for c in circles}
+
+    def starts_at(self) -> datetime:
+        day: date = self.cleaned_data["day"]
+        start: time = self.cleaned_data["start"]
+        return local_datetime(day, start)
+
+    def chosen(self) -> tuple[Any, PeerCircle | None]:
+        kind, _, pk = self.cleaned_data["group"].partition(":")
+        if kind == "team":
+            return self.teams[int(pk)], None
+        return None, self.circles[int(pk)]
+
+
+class AttendanceForm(forms.Form):
+    people = forms.MultipleChoiceField(
+        label="Who came?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, choices: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["people"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(str(p.pk), p.full_name) for p in choices]
+        self.people_by_id = {str(p.pk): p for p in choices}
+
+    def chosen(self) -> list[Person]:
+        return [self.people_by_id[pk] for pk in self.cleaned_data["people"]]
+
+
+class SupportOfferedForm(forms.Form):
+    membership = forms.ChoiceField(
+        label="Offered to",
+        error_messages={"required": "Choose who the support was offered to"},
+    )
+    what = forms.CharField(
+        label="What was offered?",
+        max_length=280,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: restorative supervision after a difficult week, or time back.",
+        error_messages={
+            "required": "Say what support was offered",
+            "max_length": "Keep it to 280 characters or fewer",
+        },
+    )
+    on = forms.DateField(
+        label="Offered on",
+        widget=DateInput(),
+        error_messages={
+            "required": "Enter the date it was offered",
+            "invalid": "Enter the date it was offered as a real date",
+        },
+    )
+
+    def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a person")] + [
+            (str(m.pk), f"{m.person.full_name} ({m.team.name})") for m in memberships
+        ]
+        self.memberships = {str(m.pk): m for m in memberships}
+
+    def chosen(self) -> Membership:
+        return self.memberships[self.cleaned_data["membership"]]

@@ -1,0 +1,121 @@
+"""Shapes of the wellbeing API. Pulse answers go in without a name and come out only as
+results for groups of at least `PULSE_MINIMUM_GROUP`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime
+
+from roundtable.directory.schemas import TeamRef
+from roundtable.forums.schemas import PersonName
+from roundtable.wellbeing.models import SupportKind
+
+Id = Annotated[int, Field(ge=1)]
+
+
+class StatementOut(Schema):
+    id: int
+    position: int
+    text: str
+
+
+class PulseRoundOut(Schema):
+    id: int = Field(alias="round.id")
+    team: TeamRef = Field(alias="round.team")
+    month: date = Field(alias="round.month")
+    closes_on: date = Field(alias="round.closes_on")
+    statements: list[StatementOut]
+    answered: bool = Field(description="Whether you have answered it (you answer once).")
+
+    @staticmethod
+    def resolve_statements(invite: object) -> list[object]:
+        return list(invite.round.statements.order_by("position"))  # type: ignore[attr-defined]
+
+
+class AnswerIn(Schema):
+    statement: Id
+    value: int = Field(ge=1, le=5, description="1 strongly disagree … 5 strongly agree.")
+
+
+class PulseAnswerIn(Schema):
+    answers: list[AnswerIn] = Field(description="One for every statement of the round.")
+    comment: str = Field("", max_length=1000)
+
+
+class StatementResultOut(Schema):
+    position: int
+    text: str
+    count: int
+    mean: float
+    distribution: list[int] = Field(description="How many answered 1, 2, 3, 4 and 5.")
+    agree_percent: int
+
+
+class RoundResultOut(Schema):
+    month: date = Field(alias="round.month")
+    closes_on: date = Field(alias="round.closes_on")
+    responses: int
+    is_closed: bool
+    shown: bool = Field(
+        description="False until the round has closed with enough answers: then `statements` "
+        "and `comments` are empty and `message` says why."
+    )
+    message: str
+    statements: list[StatementResultOut]
+    comments: list[str]
+
+
+class TrendRowOut(Schema):
+    month: date
+    responses: int
+    teams: int
+    means: dict[str, float] = Field(description="Average answer (1 to 5) by statement.")
+
+
+class SupportSessionIn(Schema):
+    kind: SupportKind
+    team: int | None = Field(None, ge=1, description="For a team (or give `peer_circle`).")
+    peer_circle: int | None = Field(None, ge=1)
+    starts_at: AwareDatetime
+    duration_minutes: int = Field(60, ge=15, le=480)
+    facilitator: int | None = Field(None, ge=1, description="A person's id.")
+    attendees: list[Id] = Field(default_factory=list, description="Who came (once started).")
+
+
+class SupportSessionOut(Schema):
+    id: int
+    kind: SupportKind
+    team: TeamRef | None
+    peer_circle: str | None
+    starts_at: AwareDatetime
+    duration_minutes: int
+    facilitator: PersonName | None
+
+    @staticmethod
+    def resolve_peer_circle(session: object) -> str | None:
+        circle = session.peer_circle  # type: ignore[attr-defined]
+        return circle.name if circle else None
+
+
+class IsolatedOut(Schema):
+    person: PersonName
+    reasons: list[str]
+    last_contact: date | None
+    peer_circles: list[str]
+
+    @staticmethod
+    def resolve_peer_circles(entry: object) -> list[str]:
+        return [c.name for c in entry.peer_circles]  # type: ignore[attr-defined]
+
+
+class PeerCircleOut(Schema):
+    id: int = Field(alias="circle.id")
+    name: str = Field(alias="circle.name")
+    discipline: str = Field(alias="circle.discipline.name")
+    forum: int = Field(alias="circle.forum_id")
+    members: int
+    localities: list[str]
+    is_member: bool

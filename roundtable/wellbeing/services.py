@@ -1,0 +1,411 @@
+"""Every write to wellbeing: pulse rounds and answers, support sessions, support offered and
+peer circles. Validated with plain-English errors, transactional, audited — except that a pulse
+answer is audited with no actor (docs/adr/0012-anonymity-in-voice-and-pulse.md)."""
+
+from __future__ import annotations
+
+import calendar
+import random
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record
+from roundtable.directory.models import (
+    Discipline,
+    LeadershipLevel,
+    LeadershipMembership,
+    Membership,
+    Person,
+    Team,
+)
+from roundtable.forums import services as forum_services
+from roundtable.forums.models import ForumKind, ForumMembership
+from roundtable.wellbeing.models import (
+    DEFAULT_STATEMENTS,
+    PeerCircle,
+    PeerCircleMembership,
+    PulseAnswer,
+    PulseComment,
+    PulseResponseMarker,
+    PulseRound,
+    PulseStatement,
+    SupportAttendance,
+    SupportKind,
+    SupportOffered,
+    SupportSession,
+)
+
+COMMENT_MAX = 1000
+# The lowest group size results are ever shown for, whatever the settings say.
+ABSOLUTE_MINIMUM_GROUP = 5
+# Shuffles the order pulse answers are written in; not a security boundary (see the ADR).
+_shuffle = random.SystemRandom().shuffle
+
+
+def minimum_group() -> int:
+    """`PULSE_MINIMUM_GROUP`, but never below 5: a smaller group could tell who said what."""
+    return max(ABSOLUTE_MINIMUM_GROUP, int(settings.PULSE_MINIMUM_GROUP))
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def leads_team(person: Person, team: Team) -> bool:
+    """In a leadership team of the team itself (team or project level) or of its organisation."""
+    return LeadershipMembership.objects.filter(
+        Q(
+            leadership_team__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
+            leadership_team__team_id=team.pk,
+        )
+        | Q(
+            leadership_team__level=LeadershipLevel.ORGANISATION,
+            leadership_team__organisation_id=team.organisation_id,
+        ),
+        person_id=person.pk,
+    ).exists()
+
+
+def teams_led_by(person: Person) -> QuerySet[Team]:
+    """The teams `person` leads: those whose own or organisation's leadership team they are in."""
+    memberships = LeadershipMembership.objects.filter(person_id=person.pk)
+    return Team.objects.filter(
+        Q(
+            leadership_teams__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
+            leadership_teams__memberships__in=memberships,
+        )
+        | Q(
+            organisation__leadership_teams__level=LeadershipLevel.ORGANISATION,
+            organisation__leadership_teams__memberships__in=memberships,
+        )
+    ).distinct()
+
+
+def _is_member(person: Person, team: Team) -> bool:
+    return Membership.objects.filter(person_id=person.pk, team_id=team.pk).exists()
+
+
+# -- Pulse --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pulse_round_open(*, team: Team, day: date | None = None) -> PulseRound:
+    """The team's round for the month of `day`, opened if it is not yet (safe to repeat).
+
+    A new round asks the statements of the team's previous round, or the defaults.
+    """
+    month = month_of(day or timezone.localdate())
+    existing = PulseRound.objects.filter(team=team, month=month).first()
+    if existing is not None:
+        return existing
+    previous = PulseRound.objects.filter(team=team, month__lt=month).order_by("-month").first()
+    texts = (
+        list(previous.statements.order_by("position").values_list("text", flat=True))
+        if previous is not None
+        else list(DEFAULT_STATEMENTS)
+    )
+    try:
+        with transaction.atomic():
+            pulse_round = PulseRound.objects.create(
+                team=team, month=month, closes_on=month_end(month)
+            )
+    except IntegrityError:
+        # Opened meanwhile by another request or a tick.
+        return PulseRound.objects.get(team=team, month=month)
+    PulseStatement.objects.bulk_create(
+        PulseStatement(round=pulse_round, position=index, text=text)
+        for index, text in enumerate(texts, start=1)
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=pulse_round,
+        summary=f"Pulse check-in opened: {team.name}, {month:%B %Y}",
+    )
+    return pulse_round
+
+
+def pulse_rounds_open_all(*, today: date) -> int:
+    """For `roundtable tick`: open this month's round for every team that has members."""
+    month = month_of(today)
+    opened = 0
+    teams = Team.objects.filter(memberships__isnull=False).exclude(pulse_rounds__month=month)
+    for team in teams.distinct().order_by("pk"):
+        pulse_round_open(team=team, day=today)
+        opened += 1
+    return opened
+
+
+@transaction.atomic
+def pulse_answer(
+    *,
+    actor: Person,
+    pulse_round: PulseRound,
+    values: Mapping[int, int | None],
+    comment: str = "",
+    today: date | None = None,
+) -> None:
+    """Answer a round: a value from 1 to 5 for every statement, and an optional comment.
+
+    Stores the answers with no person and no time, in a shuffled order with random keys, and a
+    marker that `actor` answered. Returns nothing that could tie the two together. The audit row
+    has no actor. A second answer in the same round is refused and nothing is stored.
+    """
+    today = today or timezone.localdate()
+    if not _is_member(actor, pulse_round.team):
+        raise ValidationError(f"Only members of {pulse_round.team.name} answer its check-in.")
+    if not pulse_round.month <= today <= pulse_round.closes_on:
+        raise ValidationError(
+            f"This check-in was open from {pulse_round.month:%-d %B} to "
+            f"{pulse_round.closes_on:%-d %B %Y}; answer this month's instead."
+        )
+    statements = list(pulse_round.statements.order_by("position"))
+    errors: dict[str, str] = {}
+    unknown = set(values) - {s.pk for s in statements}
+    if unknown:
+        raise ValidationError("Answer the statements of this check-in only.")
+    for statement in statements:
+        value = values.get(statement.pk)
+        if value is None:
+            errors[f"statement_{statement.pk}"] = f"Choose an answer for “{statement.text}”"
+        elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            errors[f"statement_{statement.pk}"] = (
+                f"Choose an answer from 1 to 5 for “{statement.text}”"
+            )
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = f"Keep the comment to {COMMENT_MAX} characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    already = ValidationError(
+        f"You have already answered {pulse_round.team.name}'s check-in for "
+        f"{pulse_round.month:%B %Y}. Everyone answers once a month."
+    )
+    if PulseResponseMarker.objects.filter(round=pulse_round, person=actor).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            PulseResponseMarker.objects.create(round=pulse_round, person=actor)
+    except IntegrityError:
+        raise already from None
+    answers = [
+        PulseAnswer(round=pulse_round, statement=statement, value=int(values[statement.pk] or 0))
+        for statement in statements
+    ]
+    _shuffle(answers)
+    PulseAnswer.objects.bulk_create(answers)
+    if comment:
+        PulseComment.objects.create(round=pulse_round, text=comment)
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=pulse_round,
+        summary="A pulse check-in was answered (anonymous)",
+    )
+
+
+# -- Support sessions ---------------------------------------------------------------------------
+
+
+def _may_record_for(actor: Person, team: Team | None, circle: PeerCircle | None) -> bool:
+    if team is not None:
+        return _is_member(actor, team) or leads_team(actor, team)
+    if circle is not None:
+        return PeerCircleMembership.objects.filter(circle=circle, person=actor).exists()
+    return False
+
+
+@transaction.atomic
+def support_session_record(
+    *,
+    actor: Person,
+    kind: str,
+    starts_at: datetime | None,
+    duration_minutes: int | None = 60,
+    team: Team | None = None,
+    peer_circle: PeerCircle | None = None,
+    facilitator: Person | None = None,
+    attendees: Iterable[Person] = (),
+) -> SupportSession:
+    """Record a support session (planned or held) for a team or a peer circle, and who came."""
+    errors: dict[str, str] = {}
+    if kind not in SupportKind.values:
+        errors["kind"] = "Choose the kind of session"
+    if starts_at is None:
+        errors["starts_at"] = "Enter the date and time of the session"
+    if duration_minutes is None or not 15 <= duration_minutes <= 480:
+        errors["duration_minutes"] = "A session lasts from 15 minutes to 8 hours"
+    if (team is None) == (peer_circle is None):
+        errors["group"] = "Choose a team or a peer circle"
+    if errors:
+        raise ValidationError(errors)
+    if kind == SupportKind.PEER_CIRCLE and peer_circle is None:
+        raise ValidationError({"kind": "A peer circle session is for a peer circle"})
+    if not _may_record_for(actor, team, peer_circle):
+        raise ValidationError("Only members of the team or peer circle record its sessions.")
+    assert starts_at is not None
+    assert duration_minutes is not None
+    session = SupportSession.objects.create(
+        kind=kind,
+        team=team,
+        peer_circle=peer_circle,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        facilitator=facilitator,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=session,
+        summary=f"{session.get_kind_display()} for {session.group_name}",
+    )
+    people = list(attendees)
+    if people:
+        support_attendance_set(actor=actor, session=session, people=people)
+    return session
+
+
+@transaction.atomic
+def support_attendance_set(
+    *, actor: Person, session: SupportSession, people: Iterable[Person]
+) -> list[SupportAttendance]:
+    """Who came to a session (replaces what was recorded). Only once it has started."""
+    if not _may_record_for(actor, session.team, session.peer_circle):
+        raise ValidationError("Only members of the team or peer circle record who came.")
+    if session.starts_at > timezone.now():
+        raise ValidationError("Record who came once the session has started.")
+    wanted = {p.pk: p for p in people}
+    SupportAttendance.objects.filter(session=session).exclude(person_id__in=wanted).delete()
+    have = set(
+        SupportAttendance.objects.filter(session=session).values_list("person_id", flat=True)
+    )
+    SupportAttendance.objects.bulk_create(
+        SupportAttendance(session=session, person_id=pid) for pid in wanted if pid not in have
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=session,
+        summary=f"Attendance at {session}: {len(wanted)} people",
+        changes={"attendees": sorted(wanted)},
+    )
+    return list(SupportAttendance.objects.filter(session=session))
+
+
+@transaction.atomic
+def support_offered_record(
+    *, actor: Person, person: Person, team: Team, what: str, on: date | None = None
+) -> SupportOffered:
+    """A leader records support offered to someone in a team they lead."""
+    what = (what or "").strip()
+    if not what:
+        raise ValidationError({"what": "Say what support was offered"})
+    if len(what) > 280:
+        raise ValidationError({"what": "Keep it to 280 characters or fewer"})
+    if not leads_team(actor, team):
+        raise ValidationError(f"Only the leadership of {team.name} records support offered there.")
+    if not _is_member(person, team):
+        raise ValidationError({"person": f"Choose someone in {team.name}"})
+    offered = SupportOffered.objects.create(
+        person=person, team=team, offered_by=actor, what=what, on=on or timezone.localdate()
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=offered,
+        summary=f"Support offered to {person.full_name}",
+    )
+    return offered
+
+
+# -- Peer circles -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def peer_circle_create(
+    *,
+    actor: Person,
+    name: str,
+    discipline: Discipline,
+    purpose: str = "",
+    members: Iterable[Person] = (),
+) -> PeerCircle:
+    """A peer circle with its own forum, made through the forums services. Whoever sets it up
+    convenes the forum, and joins the circle if they share its discipline."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name for the peer circle"})
+    if PeerCircle.objects.filter(name=name).exists():
+        raise ValidationError({"name": f"There is already a peer circle called {name}"})
+    # The forums app has no "peer circle" kind; the circle's forum is a meeting of practitioners.
+    forum = forum_services.forum_create(
+        actor=actor,
+        name=name,
+        kind=ForumKind.PEER_CIRCLE,
+        purpose=purpose.strip() or f"A peer circle: {discipline.name}.",
+    )
+    circle = PeerCircle.objects.create(
+        name=name, discipline=discipline, purpose=purpose.strip(), forum=forum
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=circle, summary=f"Peer circle {name}")
+    people = [actor] if actor.discipline_id == discipline.pk else []
+    for person in [*people, *members]:
+        if not PeerCircleMembership.objects.filter(circle=circle, person=person).exists():
+            _join(actor=actor, circle=circle, person=person)
+    return circle
+
+
+def _join(*, actor: Person, circle: PeerCircle, person: Person) -> PeerCircleMembership:
+    if person.discipline_id != circle.discipline_id:
+        raise ValidationError(
+            f"{circle.name} is for people whose discipline is "
+            f"{circle.discipline.name.lower()}; {person.full_name}'s is not."
+        )
+    if PeerCircleMembership.objects.filter(circle=circle, person=person).exists():
+        raise ValidationError(f"{person.full_name} is already in {circle.name}.")
+    membership = PeerCircleMembership.objects.create(circle=circle, person=person)
+    if not ForumMembership.objects.filter(forum=circle.forum, person=person).exists():
+        forum_services.forum_member_add(actor=actor, forum=circle.forum, person=person)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=membership,
+        summary=f"{person.full_name} joined peer circle {circle.name}",
+    )
+    return membership
+
+
+@transaction.atomic
+def peer_circle_join(*, actor: Person, circle: PeerCircle) -> PeerCircleMembership:
+    """Join a peer circle of your own discipline, and with it the circle's forum."""
+    return _join(actor=actor, circle=circle, person=actor)
+
+
+@transaction.atomic
+def peer_circle_leave(*, actor: Person, circle: PeerCircle) -> None:
+    membership = PeerCircleMembership.objects.filter(circle=circle, person=actor).first()
+    if membership is None:
+        raise ValidationError(f"You are not in {circle.name}.")
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=membership,
+        summary=f"{actor.full_name} left peer circle {circle.name}",
+    )
+    membership.delete()
+
+
+def tick(today: date) -> str:
+    return f"{pulse_rounds_open_all(today=today)} pulse check-ins opened"

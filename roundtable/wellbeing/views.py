@@ -1,0 +1,335 @@
+"""Wellbeing pages: the monthly pulse check-in and its results, support sessions and support
+offered, peer circles, and the isolation list for leaders."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.directory.models import Person
+from roundtable.wellbeing import selectors, services
+from roundtable.wellbeing.forms import (
+    AttendanceForm,
+    PulseForm,
+    SupportOfferedForm,
+    SupportSessionForm,
+)
+
+
+def _me(request: HttpRequest) -> Person:
+    return cast(Person, request.user)
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context.setdefault("active_nav", "wellbeing")
+    context.setdefault("minimum", services.minimum_group())
+    return render(request, template, context, status=status)
+
+
+def _crumb() -> tuple[str, str]:
+    return ("Wellbeing", reverse("wellbeing:home"))
+
+
+@require_GET
+def wellbeing_home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page_title": "Wellbeing",
+        "invites": selectors.my_pulse(request.user),
+        "result_teams": selectors.result_teams(request.user),
+        "sessions": list(selectors.support_sessions(request.user)[:5]),
+        "offered": list(selectors.support_offered(request.user).filter(person=_me(request))[:5]),
+        "circles": [c for c in selectors.peer_circles(request.user) if c.is_member],
+        "is_leader": selectors.may_see_isolation(request.user),
+        "breadcrumbs": breadcrumbs(("Wellbeing", "")),
+    }
+    return _render(request, "wellbeing/home.jinja", context)
+
+
+# -- Pulse --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def pulse_answer(request: HttpRequest, team_id: int) -> HttpResponse:
+    invite = selectors.pulse_round_for(request.user, team_id)
+    pulse_round = invite.round
+    statements = list(pulse_round.statements.order_by("position"))
+    form = PulseForm(_posted(request), statements=statements)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pulse_answer(
+                actor=_me(request),
+                pulse_round=pulse_round,
+                values=form.values(),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Thank you. Your answers are stored without your name, and shown only with "
+                f"those of at least {services.minimum_group()} people.",
+            )
+            return redirect("wellbeing:home")
+    context = {
+        "page_title": f"Check-in: {pulse_round.team.name}",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "invite": invite,
+        "round": pulse_round,
+        "breadcrumbs": breadcrumbs(_crumb(), ("Check-in", "")),
+    }
+    return _render(request, "wellbeing/pulse.jinja", context, status=form_status(form))
+
+
+@require_GET
+def pulse_results(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = selectors.team_get(team_id)
+    today = timezone.localdate()
+    results = selectors.team_pulse(request.user, team, today=today)
+    texts, trend = selectors.team_trend(request.user, team, today=today)
+    page = Paginator(results, 12).get_page(request.GET.get("page"))
+    context = {
+        "page_title": f"Pulse results: {team.name}",
+        "team": team,
+        "page": page,
+        "texts": texts,
+        "trend": trend,
+        "breadcrumbs": breadcrumbs(_crumb(), (f"Pulse: {team.name}", "")),
+    }
+    return _render(request, "wellbeing/results.jinja", context)
+
+
+@require_GET
+def pulse_system(request: HttpRequest) -> HttpResponse:
+    texts, trend = selectors.system_trend()
+    context = {
+        "page_title": "Pulse across the system",
+        "texts": texts,
+        "trend": trend,
+        "breadcrumbs": breadcrumbs(_crumb(), ("Across the system", "")),
+    }
+    return _render(request, "wellbeing/system.jinja", context)
+
+
+# -- Support ------------------------------------------------------------------------------------
+
+
+@require_GET
+def support_list(request: HttpRequest) -> HttpResponse:
+    sessions = selectors.support_sessions(request.user)
+    page = Paginator(sessions, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_title": "Support sessions",
+        "page": page,
+        "now": timezone.now(),
+        "breadcrumbs": breadcrumbs(_crumb(), ("Support sessions", "")),
+    }
+    return _render(request, "wellbeing/support_list.jinja", context)
+
+
+@require_http_methods(["GET", "POST"])
+def support_new(request: HttpRequest) -> HttpResponse:
+    teams, circles = selectors.session_groups(request.user)
+    if not teams and not circles:
+        raise PermissionDenied
+    form = SupportSessionForm(_posted(request), teams=teams, circles=circles)
+    if request.method == "POST" and form.is_valid():
+        team, circle = form.chosen()
+        try:
+            session = services.support_session_record(
+                actor=_me(request),
+                kind=form.cleaned_data["kind"],
+                starts_at=form.starts_at(),
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                team=team,
+                peer_circle=circle,
+                facilitator=_me(request) if form.cleaned_data["i_facilitate"] else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{session.get_kind_display()} recorded.")
+            return redirect("wellbeing:support", session.pk)
+    context = {
+        "page_title": "Record a support session",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "breadcrumbs": breadcrumbs(
+            _crumb(), ("Support sessions", reverse("wellbeing:support-list")), ("Record", "")
+        ),
+    }
+    return _render(request, "wellbeing/support_new.jinja", context, status=form_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def support_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.support_session_detail(request.user, session_id)
+    attendees = selectors.support_attendees(session)
+    form = AttendanceForm(
+        _posted(request),
+        choices=selectors.session_choices(session),
+        initial={"people": [str(p.pk) for p in attendees]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.support_attendance_set(
+                actor=_me(request), session=session, people=form.chosen()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Attendance saved.")
+            return redirect("wellbeing:support", session.pk)
+    context = {
+        "page_title": f"{session.get_kind_display()}: {session.group_name}",
+        "page_has_errors": bool(form.errors),
+        "session": session,
+        "attendees": attendees,
+        "form": form,
+        "started": session.starts_at <= timezone.now(),
+        "breadcrumbs": breadcrumbs(
+            _crumb(),
+            ("Support sessions", reverse("wellbeing:support-list")),
+            (session.get_kind_display(), ""),
+        ),
+    }
+    return _render(request, "wellbeing/support_detail.jinja", context, status=form_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def support_offered(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.people_led_by(request.user)
+    form = SupportOfferedForm(
+        _posted(request), memberships=memberships, initial={"on": timezone.localdate()}
+    )
+    if request.method == "POST":
+        if not memberships:
+            raise PermissionDenied
+        if form.is_valid():
+            membership = form.chosen()
+            try:
+                services.support_offered_record(
+                    actor=_me(request),
+                    person=membership.person,
+                    team=membership.team,
+                    what=form.cleaned_data["what"],
+                    on=form.cleaned_data["on"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Support offered to {membership.person} recorded.")
+                return redirect("wellbeing:support-offered")
+    offered = selectors.support_offered(request.user)
+    page = Paginator(offered, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_title": "Support offered",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "may_record": bool(memberships),
+        "page": page,
+        "breadcrumbs": breadcrumbs(_crumb(), ("Support offered", "")),
+    }
+    return _render(request, "wellbeing/support_offered.jinja", context, status=form_status(form))
+
+
+# -- Peer circles -------------------------------------------------------------------------------
+
+
+@require_GET
+def peer_circles(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page_title": "Peer circles",
+        "circles": selectors.peer_circles(request.user),
+        "breadcrumbs": breadcrumbs(_crumb(), ("Peer circles", "")),
+    }
+    return _render(request, "wellbeing/peer_circles.jinja", context)
+
+
+@require_GET
+def peer_circle(request: HttpRequest, circle_id: int) -> HttpResponse:
+    circle = selectors.peer_circle_get(circle_id)
+    members = selectors.peer_circle_members(request.user, circle)
+    summary = next(c for c in selectors.peer_circles(request.user) if c.circle.pk == circle.pk)
+    context = {
+        "page_title": circle.name,
+        "circle": circle,
+        "summary": summary,
+        "members": members,
+        "breadcrumbs": breadcrumbs(
+            _crumb(), ("Peer circles", reverse("wellbeing:peer-circles")), (circle.name, "")
+        ),
+    }
+    return _render(request, "wellbeing/peer_circle.jinja", context)
+
+
+@require_POST
+def peer_circle_join(request: HttpRequest, circle_id: int) -> HttpResponse:
+    circle = selectors.peer_circle_get(circle_id)
+    try:
+        services.peer_circle_join(actor=_me(request), circle=circle)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"You have joined {circle.name} and its forum.")
+    return redirect("wellbeing:peer-circle", circle.pk)
+
+
+@require_POST
+def peer_circle_leave(request: HttpRequest, circle_id: int) -> HttpResponse:
+    circle = selectors.peer_circle_get(circle_id)
+    try:
+        services.peer_circle_leave(actor=_me(request), circle=circle)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"You have left {circle.name}. You can join again at any time.")
+    return redirect("wellbeing:peer-circle", circle.pk)
+
+
+# -- Isolation ----------------------------------------------------------------------------------
+
+
+@require_GET
+def isolation(request: HttpRequest) -> HttpResponse:
+    """For leaders only: who in the teams they lead may be on their own."""
+    if not selectors.may_see_isolation(request.user):
+        raise PermissionDenied
+    people = selectors.isolation_list(request.user)
+    page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_title": "No one isolated",
+        "page": page,
+        "weeks": settings.WELLBEING_CONTACT_WEEKS,
+        "breadcrumbs": breadcrumbs(_crumb(), ("No one isolated", "")),
+    }
+    return _render(request, "wellbeing/isolation.jinja", context)
+
+
+def home_section(request: HttpRequest) -> SafeString:
+    """This month's check-ins the person has not answered yet."""
+    waiting = [i for i in selectors.my_pulse(request.user, open_missing=False) if not i.answered]
+    if not waiting:
+        return SafeString("")
+    return SafeString(
+        render_to_string("wellbeing/_home_section.jinja", {"waiting": waiting}, request=request)
+    )
