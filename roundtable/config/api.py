@@ -87,8 +87,9 @@ api = RoundtableAPI(
     title="Roundtable API",
     version="1",
     description=(
-        "Read and act on a care system's directory, forums, decisions and care flow (people in "
-        "care, episodes, the huddle board, offers and flow measures). Authenticate with a "
+        "Read and act on a care system's directory, forums, decisions, care flow (people in "
+        "care, episodes, the huddle board, offers and flow measures), safety plans and positive "
+        "risk-taking, concerns (voice) and wellbeing. Authenticate with a "
         "personal API token (`Authorization: Bearer rt_…`) or a signed-in browser session.\n\n"
         "Lists are paginated: `?page=2&page_size=100` (50 a page unless asked, 100 at most); "
         'each answers `{"items": [...], "count": n}`. Errors answer `{"detail": "..."}`.'
