@@ -3,6 +3,8 @@
 - Members of a team the person has an open episode with, or moved on from within the
   re-referral window (so the team can welcome them back with their history).
 - Staff of an organisation the person has consented to share with, while the consent stands.
+- Members of the front-door forum that takes the person's referral, while it waits for an offer
+  (the front-door meeting decides what the person is offered).
 
 Nobody else — administrators included — sees people in care through Roundtable. Episodes and
 pathway events, zone changes, huddle notes and actions follow their person, and so do the shared
@@ -25,11 +27,24 @@ from roundtable.care.models import (
     HuddleNote,
     PathwayEvent,
     PersonInCare,
+    Stage,
     ZoneChange,
 )
 from roundtable.core import access
 from roundtable.decisions.models import Decision
-from roundtable.directory.models import Membership
+from roundtable.directory.models import Membership, Team
+from roundtable.forums.models import Forum, ForumKind
+
+
+def front_door_teams(forum: Forum) -> QuerySet[Team]:
+    """The teams a front-door forum takes referrals for: its home team and the teams of its
+    locality, or of its organisation when the home team serves no one locality."""
+    home = forum.home_team
+    if home is None:
+        return Team.objects.none()
+    if home.locality_id is not None:
+        return Team.objects.filter(Q(pk=home.pk) | Q(locality_id=home.locality_id))
+    return Team.objects.filter(Q(pk=home.pk) | Q(organisation_id=home.organisation_id))
 
 
 def visible_people(user: Any) -> QuerySet[PersonInCare]:
@@ -41,8 +56,27 @@ def visible_people(user: Any) -> QuerySet[PersonInCare]:
     consented = ConsentToShare.objects.filter(
         withdrawn_at__isnull=True, organisation_id=user.organisation_id
     )
+    front_doors = Forum.objects.filter(
+        kind=ForumKind.FRONT_DOOR, is_archived=False, memberships__person=user
+    )
+    served = Team.objects.filter(
+        Q(pk__in=front_doors.values("home_team_id"))
+        | Q(
+            locality_id__in=front_doors.filter(home_team__locality__isnull=False).values(
+                "home_team__locality_id"
+            )
+        )
+        | Q(
+            organisation_id__in=front_doors.filter(home_team__locality__isnull=True).values(
+                "home_team__organisation_id"
+            )
+        )
+    )
+    awaiting_offer = Episode.objects.filter(stage=Stage.REFERRED, team_id__in=served)
     return PersonInCare.objects.filter(
-        Q(pk__in=caring.values("person_id")) | Q(pk__in=consented.values("person_id"))
+        Q(pk__in=caring.values("person_id"))
+        | Q(pk__in=consented.values("person_id"))
+        | Q(pk__in=awaiting_offer.values("person_id"))
     )
 
 

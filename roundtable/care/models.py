@@ -208,6 +208,27 @@ class Episode(VersionedModel):
             models.Index(fields=["team", "stage"]),
             models.Index(fields=["person", "stage"]),
             models.Index(fields=["key_worker", "closed_at"]),
+            # The flow measures of a whole system: each a grouped count over a narrow index
+            # rather than a scan of every episode (ADR 0011).
+            models.Index(fields=["stage", "previous"], name="care_episode_stage_prev_idx"),
+            models.Index(
+                fields=["days_to_offer"],
+                condition=Q(days_to_offer__isnull=False),
+                name="care_episode_days_to_offer_idx",
+            ),
+            models.Index(
+                fields=["days_ready_to_moved_on"],
+                condition=Q(days_ready_to_moved_on__isnull=False),
+                name="care_episode_days_ready_idx",
+            ),
+            models.Index(
+                fields=["closed_at", "key_worker", "referred_at"], name="care_episode_open_idx"
+            ),
+            models.Index(
+                fields=["zone"],
+                condition=Q(closed_at__isnull=True),
+                name="care_episode_open_zone_idx",
+            ),
         ]
         constraints = [
             # One open episode per person and team: a re-referral reopens the path, it does not

@@ -8,13 +8,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
+from roundtable.care.access import front_door_teams
 from roundtable.care.models import (
     CareAction,
     CareDecision,
+    ConsentToShare,
     Episode,
     HuddleNote,
     Offer,
@@ -170,6 +182,25 @@ def _latest_move_on(episode_ids: list[int]) -> dict[int, CareDecision]:
     return found
 
 
+BOARD_EPISODE_FIELDS = (
+    "id",
+    "version",
+    "team_id",
+    "stage",
+    "stage_since",
+    "referred_at",
+    "zone_id",
+    "zone_since",
+    "offer_id",
+    "person__id",
+    "person__name",
+    "person__local_id",
+    "key_worker__id",
+    "key_worker__full_name",
+    "key_worker__email",
+)
+
+
 def huddle_board(
     user: Any, team: Team, *, zones: list[Zone], meeting: Meeting | None = None
 ) -> HuddleBoard:
@@ -185,6 +216,8 @@ def huddle_board(
             stage__in=[Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON],
         )
         .select_related("person", "key_worker")
+        # Only what a card shows: a board of 400 people builds 400 of each.
+        .only(*BOARD_EPISODE_FIELDS)
         .order_by("person__name", "pk")
     )
     ids = [e.pk for e in episodes]
@@ -356,18 +389,6 @@ def ready_to_move_on(user: Any, team: Team) -> list[ReadyRow]:
 # -- The front door ------------------------------------------------------------------------------
 
 
-def front_door_teams(forum: Forum) -> QuerySet[Team]:
-    """The teams a front-door forum takes referrals for: its home team and the teams of the
-    same locality."""
-    if forum.home_team is None:
-        return Team.objects.none()
-    if forum.home_team.locality_id is None:
-        return Team.objects.filter(pk=forum.home_team.pk)
-    return Team.objects.filter(
-        Q(pk=forum.home_team.pk) | Q(locality_id=forum.home_team.locality_id)
-    )
-
-
 def front_door_forums(user: Any) -> list[Forum]:
     return list(
         Forum.objects.filter(kind=ForumKind.FRONT_DOOR, is_archived=False, memberships__person=user)
@@ -482,57 +503,78 @@ def _histogram(episodes: QuerySet[Episode], days_field: str) -> Durations:
 def zone_mix_by_day(
     *, team_ids: list[int] | None, start: date, end: date
 ) -> list[tuple[date, dict[str, int]]]:
-    """How many people were in each zone at the end of each day from `start` to `end`,
-    replayed from the zone changes (three queries)."""
-    tz = timezone.get_current_timezone()
-    start_at = datetime.combine(start, datetime.min.time(), tzinfo=tz)
-    end_at = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    episodes = Episode.objects.filter(referred_at__lt=end_at).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=start_at)
-    )
-    changes = ZoneChange.objects.all()
+    """How many people were in each zone (by zone name) at the end of each day from `start` to
+    `end`.
+
+    Replayed backwards from today: how many open episodes are in each zone now, then for each day
+    back to `start` the zone changes of that day undone (each moved one person from `from_zone`
+    to `to_zone`) and its closures undone (the person was still in their last zone). Three grouped
+    counts, each a few rows per day and zone name whatever the size of the system.
+    """
+    episodes = Episode.objects.filter(zone__isnull=False)
+    changes = ZoneChange.objects.filter(at__gte=datetime_at_start_of(start))
     if team_ids is not None:
         episodes = episodes.filter(team_id__in=team_ids)
         changes = changes.filter(episode__team_id__in=team_ids)
-    before = ZoneChange.objects.filter(episode=OuterRef("pk"), at__lt=start_at).order_by(
-        "-at", "-pk"
+    counts: Counter[str] = Counter(
+        dict(
+            episodes.filter(closed_at__isnull=True)
+            .values_list("zone__name")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     )
-    zone_of: dict[int, int | None] = {}
-    closes: list[tuple[datetime, int]] = []
-    for pk, zone_id, closed_at in episodes.annotate(
-        zone_then=before.values("to_zone_id")[:1]
-    ).values_list("pk", "zone_then", "closed_at"):
-        zone_of[pk] = zone_id
-        if closed_at is not None:
-            closes.append((closed_at, pk))
-    moves = [
-        (at, pk, zone_id, 0)
-        for at, pk, zone_id in changes.filter(at__gte=start_at, at__lt=end_at)
-        .order_by("at", "pk")
-        .values_list("at", "episode_id", "to_zone_id")
-    ]
-    timeline = sorted(moves + [(at, pk, None, 1) for at, pk in closes if at < end_at])
-    names = dict(
-        Zone.objects.filter(
-            pk__in={z for z in zone_of.values() if z} | {m[2] for m in moves}
-        ).values_list("pk", "name")
-    )
-    result: list[tuple[date, dict[str, int]]] = []
-    index = 0
-    day = start
-    while day <= end:
-        day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-        while index < len(timeline) and timeline[index][0] < day_end:
-            _, pk, zone_id, closing = timeline[index]
-            if closing:
-                zone_of.pop(pk, None)
-            elif pk in zone_of:
-                zone_of[pk] = zone_id
-            index += 1
-        counts = Counter(names[z] for z in zone_of.values() if z is not None)
-        result.append((day, dict(sorted(counts.items()))))
-        day += timedelta(days=1)
-    return result
+    # Per day: +n to give back to a zone, -n to take from it, when going back over that day.
+    undo: dict[date, Counter[str]] = {}
+
+    today = timezone.localdate()
+    days = [start + timedelta(days=i) for i in range((max(end, today) - start).days + 1)]
+
+    def day_of(field: str) -> Case:
+        """The index in `days` of the day a moment falls on, worked out by the database from the
+        days' boundaries (portable, and no per-row time zone conversion)."""
+        return Case(
+            *(
+                When(**{f"{field}__lt": datetime_at_start_of(day + timedelta(days=1))}, then=i)
+                for i, day in enumerate(days)
+            ),
+            default=len(days) - 1,
+            output_field=IntegerField(),
+        )
+
+    def undo_on(index: int) -> Counter[str]:
+        return undo.setdefault(days[index], Counter())
+
+    # Going back over a day: each change gives one back to the zone it left and takes one from
+    # the zone it went to; each closure gives one back to the zone the person was last in.
+    for index, to_name, from_name, n in (
+        changes.values_list(day_of("at"), "to_zone__name", "from_zone__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        undo_on(index)[to_name] -= n
+        if from_name is not None:
+            undo_on(index)[from_name] += n
+    for index, name, n in (
+        episodes.filter(closed_at__gte=datetime_at_start_of(start))
+        .values_list(day_of("closed_at"), "zone__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        undo_on(index)[name] += n
+    mix: list[tuple[date, dict[str, int]]] = []
+    day = days[-1]
+    while day >= start:
+        if day <= end:
+            mix.append((day, {name: n for name, n in sorted(counts.items()) if n > 0}))
+        counts.update(undo.get(day, Counter()))
+        day -= timedelta(days=1)
+    return mix[::-1]
+
+
+def datetime_at_start_of(day: date) -> datetime:
+    """Midnight at the start of `day`, in the current time zone."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
 
 
 def flow_measures(
@@ -585,11 +627,6 @@ def flow_measures(
 
 
 # -- For the API ---------------------------------------------------------------------------------
-# Imported here, not at the top, so that this section is only appended to the module.
-
-from django.db.models import prefetch_related_objects  # noqa: E402
-
-from roundtable.care.models import ConsentToShare  # noqa: E402
 
 
 def people_in_care(user: Any, *, q: str = "") -> QuerySet[PersonInCare]:

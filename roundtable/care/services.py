@@ -13,6 +13,7 @@ from nhs_number.validate import is_valid as nhs_number_is_valid
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.care.access import front_door_teams
 from roundtable.care.models import (
     CLOSED_STAGES,
     TRANSITIONS,
@@ -101,7 +102,9 @@ def person_in_care_create(
 def consent_give(
     *, actor: Person, person: PersonInCare, organisation: Organisation
 ) -> ConsentToShare:
-    """The person agreed that `organisation` may see their details."""
+    """The person agreed that `organisation` may see their details. Recorded by the team
+    caring for them."""
+    _check_cares_for(actor, person)
     if ConsentToShare.objects.filter(
         person=person, organisation=organisation, withdrawn_at__isnull=True
     ).exists():
@@ -120,12 +123,25 @@ def consent_give(
 
 @transaction.atomic
 def consent_withdraw(*, actor: Person, consent: ConsentToShare) -> ConsentToShare:
+    _check_cares_for(actor, consent.person)
     if consent.withdrawn_at is not None:
         raise ValidationError("This consent was already withdrawn.")
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at", "updated_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=consent, summary="Consent withdrawn")
     return consent
+
+
+def _check_cares_for(actor: Person, person: PersonInCare) -> None:
+    caring = Episode.objects.filter(
+        person=person,
+        closed_at__isnull=True,
+        team_id__in=Membership.objects.filter(person=actor).values("team_id"),
+    )
+    if not caring.exists():
+        raise ValidationError(
+            f"Only the team caring for {person.name} can record their consent to share."
+        )
 
 
 def _event(
@@ -238,8 +254,36 @@ def episode_move(
 ) -> Episode:
     """Move an episode along its path. Illegal moves are refused with a message saying why.
 
-    Moving on needs a destination and an agreed move-on decision: nobody moves a person on alone.
+    The team caring for the person moves them. Moving on needs a destination and an agreed
+    move-on decision: nobody moves a person on alone.
     """
+    if not is_team_member(actor, episode.team_id):
+        raise ValidationError(
+            f"Only members of {episode.team.name} can change {episode.person.name}'s stage."
+        )
+    return _episode_move(
+        actor=actor,
+        episode=episode,
+        to_stage=to_stage,
+        reason=reason,
+        destination=destination,
+        decision=decision,
+        expected_version=expected_version,
+        at=at,
+    )
+
+
+def _episode_move(
+    *,
+    actor: Person,
+    episode: Episode,
+    to_stage: str,
+    reason: str,
+    destination: str = "",
+    decision: Decision | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Episode:
     at = at or timezone.now()
     current = Episode.objects.select_for_update().get(pk=episode.pk)
     if expected_version is not None and current.version != expected_version:
@@ -614,11 +658,11 @@ def episode_zone_set(
         changes={"zone": [from_zone.name if from_zone else None, zone.name]},
     )
     if zone.marks_ready:
-        current = episode_move(
+        current = _episode_move(
             actor=actor, episode=current, to_stage=Stage.READY_TO_MOVE_ON, reason=reason, at=at
         )
     elif current.stage == Stage.READY_TO_MOVE_ON:
-        current = episode_move(
+        current = _episode_move(
             actor=actor, episode=current, to_stage=Stage.IN_SUPPORT, reason=reason, at=at
         )
     return current
@@ -749,6 +793,11 @@ def front_door_offer_propose(
             f"{episode.person.name} is {Stage(episode.stage).label.lower()}: an offer is for "
             "a new referral."
         )
+    if not front_door_teams(forum).filter(pk=episode.team_id).exists():
+        raise ValidationError(
+            f"{forum.name} does not take referrals for {episode.team.name}: choose its own "
+            "front-door meeting."
+        )
     if CareDecision.objects.filter(
         episode=episode, offer__isnull=False, decision__status=DecisionStatus.OPEN
     ).exists():
@@ -773,7 +822,8 @@ def front_door_offer_agreed(decision: Decision, actor: Person) -> None:
     link = CareDecision.objects.filter(decision=decision).select_related("episode").first()
     if link is None or link.offer_id is None or link.episode.stage != Stage.REFERRED:
         return
-    episode = episode_move(
+    # The agreed decision is the authority: whoever in the forum records it makes the offer.
+    episode = _episode_move(
         actor=actor,
         episode=link.episode,
         to_stage=Stage.OFFER_MADE,

@@ -24,7 +24,7 @@ def front_door(system):
         name="North front door",
         kind=ForumKind.FRONT_DOOR,
         home_team=system.team_a,
-        members=[system.clinician_a, system.team_leader_a, system.vcse, system.clinician_b],
+        members=[system.clinician_a, system.team_leader_a, system.vcse],
     )
 
 
@@ -152,7 +152,7 @@ def test_decisions_about_a_person_are_only_for_those_who_may_see_them(
     decision = services.front_door_offer_propose(
         actor=system.clinician_a, episode=referral, offer=peer_support, forum=front_door
     )
-    # Team A's clinician (caring team) reads it; team B's, though in the forum, does not.
+    # Team A's clinician (caring team) reads it; team B's does not.
     assert decision_selectors.decision_get(system.clinician_a, decision.pk) == decision
     with pytest.raises(Http404):
         decision_selectors.decision_get(system.clinician_b, decision.pk)
@@ -166,3 +166,54 @@ def test_decisions_about_a_person_are_only_for_those_who_may_see_them(
         actor=system.clinician_a, person=referral.person, organisation=system.vcse_org
     )
     assert decision_selectors.decision_get(system.south_coach, decision.pk) == decision
+
+
+def test_the_front_door_sees_a_referral_until_the_offer_is_made(
+    system, front_door, peer_support, referral
+):
+    """Ivo Coach (South CMHT) is not in North CMHT but sits in North's front-door meeting: he
+    sees the new referral while it waits for an offer, and no longer once the offer is made."""
+    front_door.memberships.create(person=system.south_coach)
+    assert [r.episode for r in selectors.front_door_queue(system.south_coach, front_door)] == [
+        referral
+    ]
+    decision = services.front_door_offer_propose(
+        actor=system.south_coach, episode=referral, offer=peer_support, forum=front_door
+    )
+    decision_services.position_take(actor=system.clinician_a, decision=decision, stance="consent")
+    # Recording the outcome makes the offer, though he is not in the caring team.
+    decision_services.decision_decide(
+        actor=system.south_coach,
+        decision=decision,
+        agreed=True,
+        outcome="Peer support offered",
+        rationale="What D. E. asked for.",
+    )
+    referral.refresh_from_db()
+    assert referral.stage == Stage.OFFER_MADE
+    with pytest.raises(Http404):
+        selectors.person_record(system.south_coach, referral.person_id)
+    # Changes to the person's care stay with the caring team.
+    with pytest.raises(ValidationError, match="Only members of North CMHT"):
+        services.episode_move(actor=system.south_coach, episode=referral, to_stage="waiting")
+    with pytest.raises(ValidationError, match=r"Only the team caring for D\. E\."):
+        services.consent_give(
+            actor=system.south_coach, person=referral.person, organisation=system.vcse_org
+        )
+
+
+def test_an_offer_is_made_only_at_the_front_door_for_the_referrals_team(
+    system, peer_support, referral
+):
+    south_front_door = forum_services.forum_create(
+        actor=system.team_leader_a,
+        name="South front door",
+        kind=ForumKind.FRONT_DOOR,
+        home_team=system.team_b,
+        members=[system.clinician_a],
+    )
+    with pytest.raises(ValidationError, match="does not take referrals for North CMHT"):
+        services.front_door_offer_propose(
+            actor=system.clinician_a, episode=referral, offer=peer_support, forum=south_front_door
+        )
+    assert CareDecision.objects.count() == 0

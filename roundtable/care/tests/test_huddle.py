@@ -296,6 +296,17 @@ def test_zone_mix_by_day_is_replayed_from_the_zone_changes(system, zones):
     assert mix[today - timedelta(days=2)] == {"Red": 2}
     assert mix[today - timedelta(days=1)] == {"Green": 1, "Red": 1}
     assert mix[today] == {"Green": 1, "Red": 1}
+    # A window that opens after the first move: the zone each was in then comes from the
+    # changes; the second person stops being seen on the day they stop engaging.
+    services.episode_move(actor=system.clinician_a, episode=second, to_stage="not_engaged")
+    later_window = dict(
+        selectors.zone_mix_by_day(
+            team_ids=[system.team_a.pk], start=today - timedelta(days=2), end=today
+        )
+    )
+    assert later_window[today - timedelta(days=2)] == {"Red": 2}
+    assert later_window[today - timedelta(days=1)] == {"Green": 1, "Red": 1}
+    assert later_window[today] == {"Green": 1}
     assert selectors.zone_mix_by_day(team_ids=[system.team_b.pk], start=today, end=today) == [
         (today, {})
     ]
