@@ -1289,18 +1289,19 @@ def test_the_front_door_queue_and_an_offer_as_a_shared_decision(
         f"There is no front-door forum you are a member of with id {front_door.pk}.",
     )
     assert list(body["errors"]) == ["forum"]
-    # Ben is in the front-door forum, but does not see North's referrals.
+    # Ivo is neither in North's team nor in its front-door forum: the referral is not found.
     not_found(
         call(
             client,
-            system.clinician_b,
+            system.south_coach,
             "post",
             path,
             {"offer": peer_support.pk, "forum": front_door.pk},
         ),
         "No episode found.",
     )
-    assert ok(call(client, system.clinician_b, "get", queue_path))["count"] == 0
+    # Ben sits in the front-door meeting: he sees the referral while it waits for an offer.
+    assert ok(call(client, system.clinician_b, "get", queue_path))["count"] == 1
     not_found(call(client, system.lone_coach, "get", queue_path), "No front-door forum found.")
     assert counts() == before
 
