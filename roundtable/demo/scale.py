@@ -39,6 +39,7 @@ from roundtable.demo.generator import (
     loaded_system,
 )
 from roundtable.demo.names import FIRST_NAMES, SURNAMES, place_names
+from roundtable.demo.scale_care import seed_care
 from roundtable.demo.scale_forums import (
     ForumsSeedSummary,
     SeededDirectory,
@@ -405,6 +406,13 @@ class _Seeder:
                 leadership=self.leadership_people,
                 guest_organisations=[*self.local_authorities, *self.vcse_organisations],
             ),
+            seed=self.seed,
+            today=self.today,
+            batch_size=self.batch_size,
+            phase=self.phase,
+        )
+        seed_care(
+            staff=self.summary.people,
             seed=self.seed,
             today=self.today,
             batch_size=self.batch_size,
