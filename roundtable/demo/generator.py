@@ -30,6 +30,7 @@ from roundtable.audit.services import audit_record
 from roundtable.demo.care import build_care, delete_care_and_decisions
 from roundtable.demo.forums import DemoDirectory, ForumsSummary, build_forums
 from roundtable.demo.names import FIRST_NAMES, SURNAMES
+from roundtable.demo.voice import build_voice_and_wellbeing, delete_voice_and_wellbeing
 from roundtable.directory import services
 from roundtable.directory.models import (
     Discipline,
@@ -171,6 +172,7 @@ def reset_generated_system() -> ResetSummary:
         return ResetSummary(system=None)
     try:
         delete_care_and_decisions()  # care records and decisions protect forums, teams, people
+        delete_voice_and_wellbeing()  # concerns, pulse, support and peer circles (with forums)
         deleted_forums, deleted_meetings, deleted_visits = _delete_forums()
         LeadershipMembership.objects.all().delete()
         LeadershipTeam.objects.all().delete()
@@ -377,6 +379,7 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
     OrganisationSpec("recovery", "Forest Vale Recovery Collective", OrganisationKind.VCSE),
     OrganisationSpec("connections", "Riverside Community Connections", OrganisationKind.VCSE),
     OrganisationSpec("council", "Forest Vale County Council", OrganisationKind.LOCAL_AUTHORITY),
+    OrganisationSpec("voices", "Forest Vale Voices Network", OrganisationKind.LIVED_EXPERIENCE),
 )
 
 LOCALITIES: tuple[str, ...] = ("Harlow Vale", "Epping North", "Loughton Forest")
@@ -603,12 +606,15 @@ ROSTERS: dict[str, tuple[Slot, ...]] = {
         Slot(
             "lived-experience",
             "Lived-experience representative",
+            "voices",
             persona="lived_experience",
             also_in=("project",),
         ),
+        Slot("lived-experience", "Lived-experience representative", "voices", ref="voices_rep"),
     ),
     "project": (
         Slot("other", "Quality improvement lead", "trust", role=TL, ref="qi_lead"),
+        Slot("lived-experience", "Peer researcher", "voices"),
         Slot("management", "Service development manager", "recovery"),
     ),
 }
@@ -645,6 +651,7 @@ LEADERSHIP: tuple[LeadershipSpec, ...] = (
             ("vcse_ceo", "VCSE partner"),
             ("gp", "Primary care lead"),
             ("lived_experience", "Lived-experience lead"),
+            ("voices_rep", "Lived-experience partner"),
         ),
     ),
     LeadershipSpec(
@@ -657,6 +664,7 @@ LEADERSHIP: tuple[LeadershipSpec, ...] = (
             ("spa_lead", "Nursing lead"),
             ("peer_lead", "Peer support lead"),
             ("vcse_ceo", "VCSE partner"),
+            ("voices_rep", "Lived-experience partner"),
         ),
     ),
     LeadershipSpec(
@@ -860,6 +868,7 @@ def build_demo(
     say(f"  memberships         {summary.memberships:>5}")
 
     # Leadership teams: the fixed ones name their members by key; each CMHT's is drawn from its
+    # roster so that it always mixes leaders with peer support, VCSE and social care voices.
     plans: list[tuple[LeadershipSpec, list[tuple[Person, str]]]] = [
         (spec, [(named[key], role) for key, role in spec.members]) for spec in LEADERSHIP
     ]
@@ -902,11 +911,13 @@ def build_demo(
         directory, seed=seed, today=today or timezone.localdate(), say=say
     )
     build_care(directory, seed=seed, today=today or timezone.localdate(), say=say)
+    build_voice_and_wellbeing(directory, seed=seed, today=today or timezone.localdate(), say=say)
     summary.logins = demo_logins()
     return summary
 
 
 def _cmht_leaders(roster: list[tuple[Slot, Person]]) -> list[tuple[Person, str]]:
+    """A CMHT's leaders: team leader and clinical lead, with peer, VCSE and social care voices."""
 
     def first(predicate: Callable[[Slot], bool]) -> Person:
         return next(person for slot, person in roster if predicate(slot))
