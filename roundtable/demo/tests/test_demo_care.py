@@ -299,8 +299,13 @@ def test_demo_logins_see_their_own_teams_boards(built: str) -> None:
     for key in ("clinician_a", "clinician_b", "lone_coach", "vcse"):
         assert selectors.caseload(persona(key), persona(key)), key
     # Nobody outside the caring teams sees people in care: need to know.
-    for key in ("board_member", "lived_experience", "administrator"):
+    for key in ("board_member", "lived_experience"):
         assert not access.scoped(persona(key), PersonInCare).exists(), key
+    # The systems administrator works in the front door (single point of access): they see only
+    # the new referrals waiting for the front-door meeting's offer, as the front door does.
+    seen = access.scoped(persona("administrator"), PersonInCare)
+    assert seen.exists()
+    assert not seen.exclude(episodes__stage=Stage.REFERRED).exists()
 
 
 def test_consent_to_share_with_vcse_partners(built: str) -> None:
