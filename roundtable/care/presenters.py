@@ -1,14 +1,20 @@
 """Display logic for the care pages: a person's record grouped by episode, days and numbers
-written as people read them, and the errors of a huddle card's forms."""
+written as people read them, the links of the huddle board's cards and the errors of a card's
+forms."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape as _esc
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from roundtable.care.models import (
     CareAction,
@@ -16,9 +22,12 @@ from roundtable.care.models import (
     Episode,
     HuddleNote,
     PathwayEvent,
+    Stage,
+    Zone,
     ZoneChange,
 )
-from roundtable.care.selectors import PersonRecord
+from roundtable.care.selectors import BoardCard, PersonRecord
+from roundtable.core.templating import date_format
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 
 AGREED = (DecisionStatus.AGREED, DecisionStatus.REVIEWED)
@@ -105,6 +114,336 @@ SBARD = (
 def sbard_parts(note: HuddleNote) -> list[tuple[str, str]]:
     """The parts of an SBARD note that were written, with their names."""
     return [(label, getattr(note, name)) for name, label in SBARD if getattr(note, name)]
+
+
+# An id no page has: reversed in place of the id that `IdPath` fills in.
+_MARKER = "9876543210123"
+
+
+class IdPath:
+    """The path of a view for one object, reversed once and then filled in with each object's
+    id: a board of hundreds of cards links each card several times, and reversing every link
+    was a good part of the board's time."""
+
+    def __init__(self, viewname: str, *args: int) -> None:
+        head, found, tail = reverse(viewname, args=[*args, int(_MARKER)]).rpartition(_MARKER)
+        if not found:
+            raise ValueError(f"{viewname} does not end in an id")
+        self.head, self.tail = head, tail
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{pk}{self.tail}"
+
+
+@dataclass(frozen=True)
+class CardPaths:
+    """The links and form targets of the huddle board's cards, by id."""
+
+    person: IdPath
+    caseload_of: IdPath
+    decision: IdPath
+    zone_set: IdPath
+    action_done: IdPath
+    card: IdPath
+
+
+def card_paths(team_id: int) -> CardPaths:
+    return CardPaths(
+        person=IdPath("care:person"),
+        caseload_of=IdPath("care:caseload-of"),
+        decision=IdPath("decisions:decision"),
+        zone_set=IdPath("care:zone-set"),
+        action_done=IdPath("care:action-done"),
+        card=IdPath("care:card", team_id),
+    )
+
+
+# The colours of a decision's status, as `status_tag` in decisions/_macros.jinja gives them.
+STATUS_COLOURS = {
+    "draft": "grey",
+    "open": "blue",
+    "agreed": "green",
+    "not_agreed": "orange",
+    "withdrawn": "grey",
+    "reviewed": "aqua-green",
+}
+_STAGES = {value: _esc(str(label).lower()) for value, label in Stage.choices}
+_SWAP = ' hx-target="#board" hx-swap="outerHTML focus-scroll:false"'
+_SMALL_BUTTON = "nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+
+
+def _truncate(text: str, length: int = 160) -> str:
+    """As Jinja's `truncate`: whole words, "..." at the end, 5 characters of leeway."""
+    if len(text) <= length + 5:
+        return text
+    return text[: length - 3].rsplit(" ", 1)[0] + "..."
+
+
+def _field_error(field_id: str, errors: list[str]) -> tuple[str, str, str]:
+    """A field's error message, its group's class and the control's attributes, or blanks."""
+    if not errors:
+        return "", "", ""
+    message = (
+        f'<span class="nhsuk-error-message" id="{field_id}-error">'
+        f'<span class="nhsuk-u-visually-hidden">Error: </span>{_esc(str(errors[0]))}</span>'
+    )
+    return message, " nhsuk-form-group--error", f' aria-describedby="{field_id}-error"'
+
+
+class CardWriter:
+    """The huddle board's cards as HTML.
+
+    A board has hundreds of cards with a dozen or so values each; written through Jinja they
+    took some 60 ms of a 400-person board, written here about 12 ms. The board and a card's page
+    both write cards with this, so a card reads the same on both. Every value from the
+    database is escaped here; the badges are already HTML (see `extensions`).
+    """
+
+    def __init__(
+        self,
+        *,
+        paths: CardPaths,
+        csrf_token: str,
+        meeting_id: int | None,
+        badges: dict[int, list[SafeString]],
+        zone_options: SafeString,
+        meeting_query: str = "",
+        hx: bool = True,
+    ) -> None:
+        self.paths = paths
+        self.badges = badges
+        self.zone_options = zone_options
+        self.meeting_query = meeting_query
+        self.hx = hx
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.tz = timezone.get_current_timezone()
+        self.hidden = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_esc(csrf_token)}">'
+        if meeting_id is not None:
+            self.hidden += f'<input type="hidden" name="meeting" value="{meeting_id}">'
+
+    def _post(self, url: str) -> str:
+        """A form's method and target, updating the board in place with htmx."""
+        return f'method="post" action="{url}"' + (f' hx-post="{url}"{_SWAP}' if self.hx else "")
+
+    def body(self, card: BoardCard) -> SafeString:
+        """Key worker, days in the zone, stage, badges, the latest SBARD note, the open actions
+        (each with its "done" button) and the move-on decision."""
+        return SafeString(self._body(card, _esc(card.episode.person.name)))
+
+    # The parts are written as plain strings and marked safe once, at the end: every value
+    # from the database in them is escaped (`who` already is).
+
+    def _body(self, card: BoardCard, who: str) -> str:
+        e = card.episode
+        paths = self.paths
+        out = ['<p class="rt-meta">Key worker: ']
+        if e.key_worker_id is not None and e.key_worker is not None:
+            href = paths.caseload_of(e.key_worker_id)
+            out.append(f'<a href="{href}">{_esc(e.key_worker.full_name)}</a>')
+        else:
+            out.append("not chosen yet")
+        if e.zone_since is not None:
+            days = max((self.now - e.zone_since).days, 0)
+            out.append(
+                "<br>Moved to this zone today"
+                if days == 0
+                else f"<br>In this zone for {days_text(days)}"
+            )
+        if e.stage != "in_support":
+            out.append(f"<br>Stage: {_STAGES.get(e.stage, e.stage)}")
+        out.append("</p>")
+        out.extend(f'<p class="rt-card-badge">{badge}</p>' for badge in self.badges.get(e.pk, []))
+        note = card.latest_note
+        if note is not None:
+            parts = "".join(
+                f"<dt>{label}</dt><dd>{_esc(_truncate(text))}</dd>"
+                for label, text in sbard_parts(note)
+            )
+            out.append(
+                '<div class="rt-card-note"><p class="rt-meta nhsuk-u-margin-bottom-1">'
+                f"Latest SBARD note, {date_format(note.at.astimezone(self.tz))}, "
+                f"{_esc(note.author.full_name)}:</p>"
+                f'<dl class="rt-sbard">{parts}</dl></div>'
+            )
+        if card.open_actions:
+            out.append(
+                '<h4 class="nhsuk-heading-xs nhsuk-u-margin-bottom-1">Open actions</h4>'
+                '<ul class="nhsuk-list rt-card-actions">'
+            )
+            for action in card.open_actions:
+                what = _esc(action.description)
+                overdue = (
+                    ' <strong class="nhsuk-tag nhsuk-tag--red">Overdue</strong>'
+                    if action.due_on < self.today
+                    else ""
+                )
+                out.append(
+                    f'<li>{what} <span class="rt-meta">&ndash; {_esc(action.owner.full_name)}, due '
+                    f"{date_format(action.due_on)}</span>{overdue} "
+                    f'<form {self._post(paths.action_done(action.pk))} class="rt-inline-form">'
+                    f'{self.hidden}<input type="hidden" name="version" value="{action.version}">'
+                    f'<button class="{_SMALL_BUTTON} rt-done-button" type="submit" '
+                    f'id="done-submit-{action.pk}">Done<span class="nhsuk-u-visually-hidden">: '
+                    f"{what} ({who})</span></button></form></li>"
+                )
+            out.append("</ul>")
+        move_on = card.move_on
+        if move_on is not None:
+            d = move_on.decision
+            colour = STATUS_COLOURS.get(d.status, "grey")
+            shared = "yes, agreed" if d.status in AGREED else "not yet"
+            held = "yes" if getattr(move_on, "hold_count", 0) else "not yet"
+            out.append(
+                f'<p class="rt-card-move-on">Move-on decision: <a href="{paths.decision(d.pk)}">'
+                f'{_esc(d.title)}</a> <strong class="nhsuk-tag nhsuk-tag--{colour}">'
+                f"{_esc(d.get_status_display())}</strong><br>"
+                f'<span class="rt-meta">Shared: {shared}. Held: {held}.</span></p>'
+            )
+        return "".join(out)
+
+    def zone_form(
+        self,
+        episode: Episode,
+        *,
+        options: SafeString | None = None,
+        errors: dict[str, list[str]] | None = None,
+        posted: Any = None,
+    ) -> SafeString:
+        """The zone change: a zone (the options are written once per page) and why; with the
+        form's errors and what was posted when it came back with a problem."""
+        return SafeString(
+            self._zone_form(episode, _esc(episode.person.name), options, errors, posted)
+        )
+
+    def _zone_form(
+        self,
+        episode: Episode,
+        who: str,
+        options: SafeString | None = None,
+        errors: dict[str, list[str]] | None = None,
+        posted: Any = None,
+    ) -> str:
+        pk = episode.pk
+        errors = errors or {}
+        reason = _esc(posted.get("reason", "")) if posted is not None else ""
+        zone_error, zone_group, zone_attrs = _field_error(f"zone-zone-{pk}", errors.get("zone", []))
+        reason_error, reason_group, reason_attrs = _field_error(
+            f"zone-reason-{pk}", errors.get("reason", [])
+        )
+        select_class = "nhsuk-select nhsuk-select--error" if zone_error else "nhsuk-select"
+        input_class = "nhsuk-input nhsuk-input--error" if reason_error else "nhsuk-input"
+        html = (
+            f'<form {self._post(self.paths.zone_set(pk))} class="rt-card-form">{self.hidden}'
+            f'<input type="hidden" name="version" value="{episode.version}">'
+            f'<div class="nhsuk-form-group{zone_group}"><label class="nhsuk-label" '
+            f'for="zone-zone-{pk}">Change zone<span class="nhsuk-u-visually-hidden"> for {who}'
+            f"</span></label>{zone_error}"
+            f'<select class="{select_class}" id="zone-zone-{pk}" name="zone"{zone_attrs}>'
+            f"{options if options is not None else self.zone_options}</select></div>"
+            f'<div class="nhsuk-form-group{reason_group}"><label class="nhsuk-label" '
+            f'for="zone-reason-{pk}">Why (optional)<span class="nhsuk-u-visually-hidden"> '
+            f"(zone change for {who})</span></label>{reason_error}"
+            f'<input class="{input_class}" id="zone-reason-{pk}" name="reason" type="text" '
+            f'value="{reason}"{reason_attrs}></div>'
+            f'<button class="{_SMALL_BUTTON}" type="submit" id="zone-submit-{pk}">Change zone'
+            f'<span class="nhsuk-u-visually-hidden"> for {who}</span></button></form>'
+        )
+        return html
+
+    def item(
+        self,
+        card: BoardCard,
+        *,
+        focus: bool = False,
+        form: Any = None,
+        kind: str = "",
+        more: SafeString | None = None,
+        zone_options: SafeString | None = None,
+    ) -> SafeString:
+        """A whole card of the board: the person's name (taking the focus after an in-place
+        update), the body, the zone change, and the link to the card's page for a note, an
+        action or the move on, which htmx opens inside the card. `form` (of `kind`) is a card
+        form that came back with a problem; `more` the card's page forms, open, with it."""
+        e = card.episode
+        pk = e.pk
+        who = _esc(e.person.name)
+        name_attrs = ' tabindex="-1" autofocus' if focus else ""
+        out = [
+            f'<li class="rt-card" id="card-{pk}"><h3 class="nhsuk-heading-s rt-card-name" '
+            f'id="card-{pk}-name"{name_attrs}><a href="{self.paths.person(e.person_id)}">'
+            f"{who}</a></h3>"
+        ]
+        if form is not None and form.non_field_errors():
+            problem = _esc(" ".join(str(m) for m in form.non_field_errors()))
+            out.append(
+                '<p class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">Error: '
+                f"</span>{problem}</p>"
+            )
+        out.append(self._body(card, who))
+        if form is not None and kind == "zone":
+            out.append(self._zone_form(e, who, zone_options, form.errors, form.data))
+        else:
+            out.append(self._zone_form(e, who))
+        if more is None:
+            url = self.paths.card(pk) + self.meeting_query
+            out.append(
+                f'<div class="rt-card-more" id="card-{pk}-more"><p class="rt-card-more-link">'
+                f'<a href="{url}" hx-get="{url}" hx-target="#card-{pk}-more" '
+                'hx-push-url="false">Note, action or move on<span class="nhsuk-u-visually-hidden">'
+                f" for {who}</span></a></p></div></li>"
+            )
+        else:
+            out.append(f'<div class="rt-card-more" id="card-{pk}-more">{more}</div></li>')
+        return SafeString("".join(out))
+
+    def column(
+        self,
+        cards: list[BoardCard],
+        *,
+        changed: int | None = None,
+        focus: bool = False,
+        bound: dict[str, Any] | None = None,
+        more: SafeString | None = None,
+        zone_options: SafeString | None = None,
+    ) -> SafeString:
+        """A zone's cards; `changed` is the card just changed (its name takes the focus with
+        `focus`), `bound` a card form that came back with a problem (see `item`)."""
+        out = []
+        for card in cards:
+            pk = card.episode.pk
+            if bound is not None and bound["episode"] == pk:
+                out.append(
+                    self.item(
+                        card,
+                        focus=focus,
+                        form=bound["form"],
+                        kind=bound["kind"],
+                        more=more,
+                        zone_options=zone_options,
+                    )
+                )
+            else:
+                out.append(self.item(card, focus=focus and changed == pk))
+        return SafeString("".join(out))
+
+
+def select_options(choices: Iterable[tuple[object, str]], selected: object = "") -> SafeString:
+    """A select's options as HTML, written once for every card of the board that shows them."""
+    chosen = "" if selected is None else str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if str(value) == chosen else "", text) for value, text in choices),
+    )
+
+
+def zone_choices(zones: Iterable[Zone], current: Zone | None = None) -> list[tuple[object, str]]:
+    """The zones to choose from, the current one said in words (not only by being selected)."""
+    return [("", "Choose a zone")] + [
+        (z.pk, f"{z.name} (now)" if current is not None and z.pk == current.pk else z.name)
+        for z in zones
+    ]
 
 
 def card_error_items(kind: str, episode_id: int, form: forms.BaseForm) -> list[dict[str, str]]:

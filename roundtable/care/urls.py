@@ -31,6 +31,7 @@ urlpatterns = [
     path("care/offers/new/", views.offer_new, name="offer-new"),
     path("care/offers/<int:offer_id>/", views.offer_edit, name="offer-edit"),
     path("care/teams/<int:team_id>/huddle/", views.board, name="board"),
+    path("care/teams/<int:team_id>/huddle/episodes/<int:episode_id>/", views.card, name="card"),
     path("care/teams/<int:team_id>/zones/", views.zones, name="zones"),
     path("care/teams/<int:team_id>/zones/<int:zone_id>/", views.zone_edit, name="zone-edit"),
     path(

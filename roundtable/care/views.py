@@ -1,6 +1,7 @@
 """Care pages: referring, a person's page, the front door, the offer catalogue, the huddle board,
 zones, the ready list and caseloads. Each view parses with a form, calls a selector or service,
-and renders; the huddle card forms answer htmx with the board alone."""
+and renders; the huddle card forms answer htmx with the board alone. A card's bigger forms are
+on its own page, which htmx opens inside the card on the board."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.permissions import has_perm as rule_allows
 
@@ -557,6 +561,39 @@ def _board_url(team: Team, meeting: Meeting | None, anchor: str = "") -> str:
     return url + anchor
 
 
+# The card forms that live on a card's own page (and load into the card with htmx); the zone
+# change and "done" stay on every card of the board.
+CARD_PAGE_FORMS = ("note", "action", "moveon")
+
+
+def _card_shared(
+    request: HttpRequest,
+    team: Team,
+    meeting: Meeting | None,
+    *,
+    badges: dict[int, list[Any]],
+    zone_options: Any,
+    hx: bool,
+) -> dict[str, Any]:
+    """What the board and a card's page both need to write cards."""
+    meeting_query = f"?meeting={meeting.pk}" if meeting is not None else ""
+    paths = presenters.card_paths(team.pk)
+    return {
+        "team": team,
+        "meeting": meeting,
+        "meeting_query": meeting_query,
+        "cards": presenters.CardWriter(
+            paths=paths,
+            csrf_token=get_token(request),
+            meeting_id=meeting.pk if meeting is not None else None,
+            badges=badges,
+            zone_options=zone_options,
+            meeting_query=meeting_query,
+            hx=hx,
+        ),
+    }
+
+
 def _board_context(
     request: HttpRequest,
     team: Team,
@@ -566,30 +603,76 @@ def _board_context(
     changed: int | None = None,
     status_text: str = "",
 ) -> dict[str, Any]:
+    """The board. It writes a few small parts on each of hundreds of cards and links to each
+    card's page for the bigger forms (note, action, move on); only a card whose form came back
+    with a problem (htmx) has those forms on the board, open, with their errors."""
     zones = services.zones_ensure(team=team)
     board = selectors.huddle_board(request.user, team, zones=zones, meeting=meeting)
-    ready_zone = next((z for z in zones if z.marks_ready), None)
     episode_ids = [card.episode.pk for column in board.columns for card in column.cards]
-    return {
+    has_errors = bool(bound and bound["form"].errors)
+    choices = presenters.zone_choices(zones)
+    context = {
+        **_card_shared(
+            request,
+            team,
+            meeting,
+            badges=extensions.board_badges(request.user, team, episode_ids),
+            # Written once for every card; no card's zone is selected (its column says it).
+            zone_options=presenters.select_options(choices),
+            hx=True,
+        ),
         "page_title": f"{team.name} huddle board",
-        "team": team,
         "board": board,
-        "badges": extensions.board_badges(request.user, team, episode_ids),
         "zones": zones,
-        "ready_zone": ready_zone,
         "meetings": selectors.huddle_meetings(team),
-        "meeting": meeting,
+        "bound": bound,
+        "bound_zone_options": None,
+        "bound_more": None,
+        "changed": changed,
+        "swap_focus": False,
+        "status_text": status_text,
+        "error_items": presenters.card_error_items(bound["kind"], bound["episode"], bound["form"])
+        if bound and has_errors
+        else [],
+        "page_has_errors": has_errors,
+        "breadcrumbs": breadcrumbs(_care_crumb(), (f"{team.name} huddle board", "")),
+    }
+    if bound and bound["kind"] == "zone":
+        context["bound_zone_options"] = presenters.select_options(
+            choices, bound["form"].data.get("zone", "")
+        )
+    if bound and bound["kind"] in CARD_PAGE_FORMS:
+        # The card's page forms, open in the card, with the problem and what was posted.
+        found = [
+            (column.zone, card)
+            for column in board.columns
+            for card in column.cards
+            if card.episode.pk == bound["episode"]
+        ]
+        if found:
+            zone, card = found[0]
+            forms_context = {
+                **context,
+                **_card_form_choices(team),
+                **_card_forms_context(card, zone),
+                "in_board": True,
+            }
+            context["bound_more"] = render_to_string(
+                "care/_card_forms.jinja", forms_context, request=request
+            )
+    return context
+
+
+def _card_forms_context(card: selectors.BoardCard, zone: Zone | None) -> dict[str, Any]:
+    episode = card.episode
+    return {"card": card, "e": episode, "pk": episode.pk, "who": episode.person.name, "zone": zone}
+
+
+def _card_form_choices(team: Team) -> dict[str, Any]:
+    return {
         "members": selectors.team_members(team),
         "forums": selectors.team_forums(team),
         "destinations": Destination.choices,
-        "bound": bound,
-        "changed": changed,
-        "status_text": status_text,
-        "error_items": presenters.card_error_items(bound["kind"], bound["episode"], bound["form"])
-        if bound and bound["form"].errors
-        else [],
-        "page_has_errors": bool(bound and bound["form"].errors),
-        "breadcrumbs": breadcrumbs(_care_crumb(), (f"{team.name} huddle board", "")),
     }
 
 
@@ -598,6 +681,68 @@ def board(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.care_team_get(request.user, team_id)
     meeting = _meeting_param(team, request.GET.get("meeting"))
     return _render(request, "care/board.jinja", _board_context(request, team, meeting))
+
+
+def _card_page(
+    request: HttpRequest,
+    team: Team,
+    episode_id: int,
+    meeting: Meeting | None,
+    *,
+    bound: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """One card of the board with all its forms: the note, the action and the move on as well
+    as the zone. With htmx, only those three forms, to open inside the card on the board."""
+    episode, card = selectors.board_card(request.user, episode_id)
+    if episode.team_id != team.pk or not episode.is_open:
+        raise Http404("No card found.")
+    _require(request, "change_episode", episode)
+    name = episode.person.name
+    has_errors = bool(bound and bound["form"].errors)
+    zone_options = presenters.select_options(
+        presenters.zone_choices(services.zones_ensure(team=team), episode.zone),
+        bound["form"].data.get("zone", "") if bound and bound["kind"] == "zone" else "",
+    )
+    context = {
+        **_card_shared(
+            request,
+            team,
+            meeting,
+            badges=extensions.board_badges(request.user, team, [episode.pk]),
+            zone_options=zone_options,
+            hx=False,
+        ),
+        **_card_form_choices(team),
+        **_card_forms_context(card, episode.zone),
+        "page_title": f"{name}: huddle card",
+        "bound": bound,
+        "error_items": presenters.card_error_items(bound["kind"], episode.pk, bound["form"])
+        if bound and has_errors
+        else [],
+        "page_has_errors": has_errors,
+        "board_url": _board_url(team, meeting, f"#card-{episode.pk}"),
+        "breadcrumbs": breadcrumbs(
+            _care_crumb(),
+            (f"{team.name} huddle board", _board_url(team, meeting)),
+            (name, ""),
+        ),
+    }
+    if bound is None and getattr(request, "htmx", False):
+        # The forms alone, opened in the card on the board; the first field takes the focus.
+        context["in_board"] = context["focus_first"] = True
+        response = _render(request, "care/_card_forms.jinja", context)
+    else:
+        response = _render(request, "care/card.jinja", context, status=400 if has_errors else 200)
+    # The same address answers htmx with a fragment and a browser with the page.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def card(request: HttpRequest, team_id: int, episode_id: int) -> HttpResponse:
+    team = selectors.care_team_get(request.user, team_id)
+    meeting = _meeting_param(team, request.GET.get("meeting"))
+    return _card_page(request, team, episode_id, meeting)
 
 
 def _card_response(
@@ -610,26 +755,26 @@ def _card_response(
     done: str,
 ) -> HttpResponse:
     """After a card form: htmx gets the board alone, with a status message saying what changed
-    (or what to fix); without JavaScript a success redirects back to the card and a problem
-    shows the whole board with an error summary."""
+    (or what to fix); without JavaScript a success redirects back to the card on the board and
+    a problem shows the card's own page with an error summary."""
     team = episode.team
     htmx = bool(getattr(request, "htmx", False))
     if done and not htmx:
         messages.success(request, done)
         return redirect(_board_url(team, meeting, f"#card-{episode.pk}"))
     bound = None if done else {"kind": kind, "episode": episode.pk, "form": form}
+    if not htmx:
+        return _card_page(request, team, episode.pk, meeting, bound=bound)
     status_text = done or "There is a problem: " + " ".join(
         item["text"] for item in presenters.card_error_items(kind, episode.pk, form)
     )
     context = _board_context(
         request, team, meeting, bound=bound, changed=episode.pk, status_text=status_text
     )
-    if htmx:
-        # htmx swaps only successful responses: a problem is shown in place, with a 200. Focus
-        # moves to the changed card's name, wherever the card now is.
-        context["swap_focus"] = True
-        return _render(request, "care/_board_swap.jinja", context)
-    return _render(request, "care/board.jinja", context, status=400)
+    # htmx swaps only successful responses: a problem is shown in place, with a 200. Focus
+    # moves to the changed card's name, wherever the card now is.
+    context["swap_focus"] = True
+    return _render(request, "care/_board_swap.jinja", context)
 
 
 def _card_episode(request: HttpRequest, episode_id: int) -> tuple[Episode, Meeting | None]:
@@ -641,7 +786,7 @@ def _card_episode(request: HttpRequest, episode_id: int) -> tuple[Episode, Meeti
 def _stale(episode: Episode) -> str:
     return (
         f"Someone else changed {episode.person.name}'s card while you were looking. Nothing was "
-        "saved: the board now shows the latest, so check it and try again."
+        "saved: the card now shows the latest, so check it and try again."
     )
 
 

@@ -1,6 +1,6 @@
 """Care pages: the start page, referring, a person's page, the front door, the offer catalogue,
-the huddle board and its card forms (with and without htmx), zones, the ready list and
-caseloads."""
+the huddle board, its card forms (with and without htmx) and a card's own page, zones, the ready
+list and caseloads."""
 
 from __future__ import annotations
 
@@ -527,10 +527,17 @@ def test_the_board_is_for_the_team(client_for, system, zones, meeting):
     assert "Steady input: the plan is working" in html
     assert "Ann Example" in html
     assert "Change zone for Ann Example" in html
+    # The bigger forms are on the card's own page, which htmx opens inside the card.
+    card = reverse("care:card", args=[system.team_a.pk, episode.pk])
+    assert "Note, action or move on for Ann Example" in html
+    assert f'href="{card}" hx-get="{card}" hx-target="#card-{episode.pk}-more"' in raw(response)
+    assert 'id="note-situation-' not in raw(response)
     assert client_for(system.clinician_b).get(url).status_code == 404
     # The meeting chosen: who is in the room.
-    html = text(client_for(system.clinician_a).get(url, {"meeting": meeting.pk}))
+    response = client_for(system.clinician_a).get(url, {"meeting": meeting.pk})
+    html = text(response)
     assert "Recording in North huddle" in html
+    assert f'href="{card}?meeting={meeting.pk}"' in raw(response)
     assert "In the room: Amira Clinician, Chloe Practitioner, Gita Leader." in html
     south = forum_services.forum_create(
         actor=system.clinician_b,
@@ -544,6 +551,29 @@ def test_the_board_is_for_the_team(client_for, system, zones, meeting):
     )
     assert client_for(system.clinician_a).get(url, {"meeting": other.pk}).status_code == 404
     assert f'id="card-{episode.pk}"' in raw(client_for(system.vcse).get(url))
+
+
+def test_the_board_escapes_what_people_wrote(client_for, system, zones):
+    """The cards are written in Python (presenters.CardWriter), not by the template: every value
+    from the database is escaped there."""
+    episode = person_in(system, 1, name="Ann <b>Example</b>")
+    services.huddle_note_add(actor=system.clinician_a, episode=episode, situation='"<i>S</i>')
+    services.care_action_add(
+        actor=system.clinician_a,
+        episode=episode,
+        description="Call <u>GP</u>",
+        owner=system.clinician_a,
+        due_on=timezone.localdate(),
+    )
+    html = (
+        client_for(system.clinician_a)
+        .get(reverse("care:board", args=[system.team_a.pk]))
+        .content.decode()
+    )
+    for written in ("<b>Example", "<i>S", "<u>GP"):
+        assert written not in html
+    for escaped in ("Ann &lt;b&gt;Example&lt;/b&gt;", "&quot;&lt;i&gt;S", "Call &lt;u&gt;GP"):
+        assert escaped in html
 
 
 def test_the_board_empty_state(client_for, system):
@@ -601,6 +631,9 @@ def test_a_bad_zone_change_shows_the_problem_and_stores_nothing(client_for, syst
     assert "There is a problem" in html
     assert f'href="#zone-zone-{episode.pk}"' in html
     assert f'id="zone-zone-{episode.pk}-error"' in html
+    # Without JavaScript the problem is shown on the card's own page, not the whole board.
+    assert "<h1>Ann Example</h1>" in html
+    assert "Error: Ann Example: huddle card" in html
     response = client.post(url, {"zone": "", "version": str(episode.version)}, headers=HTMX)
     assert response.status_code == 200
     assert "There is a problem: Choose a zone" in text(response)
@@ -626,6 +659,9 @@ def test_sbard_notes_actions_and_done_from_the_board(client_for, system, zones, 
     note = reverse("care:note-add", args=[episode.pk])
     response = client.post(note, {"situation": " ", "meeting": str(meeting.pk)}, headers=HTMX)
     assert "Write at least one part of the note" in text(response)
+    # The board comes back with the card's forms open, as posted.
+    assert f'id="note-situation-{episode.pk}"' in raw(response)
+    assert f'hx-post="{note}"' in raw(response)
     assert HuddleNote.objects.count() == 0
     response = client.post(
         note,
@@ -640,6 +676,11 @@ def test_sbard_notes_actions_and_done_from_the_board(client_for, system, zones, 
     assert response.status_code == 400
     for message in ("Say what will be done", "Choose who will do it"):
         assert message in text(response)
+    assert f'href="#action-description-{episode.pk}"' in raw(response)
+    assert f'id="action-owner-{episode.pk}-error"' in raw(response)
+    assert f'value="{yesterday.isoformat()}"' in raw(response)  # what was posted is kept
+    assert "Change zone for Ann Example" in text(response)  # the card's page, not the board
+    assert 'id="board"' not in raw(response)
     response = client.post(
         add,
         {
@@ -675,15 +716,19 @@ def test_sbard_notes_actions_and_done_from_the_board(client_for, system, zones, 
     assert client_for(system.clinician_b).post(done).status_code == 404
 
 
-def test_raising_a_move_on_decision_from_the_board(client_for, system, zones, huddle):
+def test_raising_a_move_on_decision_from_the_card(client_for, system, zones, huddle):
     episode = person_in(system, 1, name="Ann Example")
     client = client_for(system.clinician_a)
-    board = reverse("care:board", args=[system.team_a.pk])
-    assert "Raise move-on decision for Ann Example" not in text(client.get(board))
+    card = reverse("care:card", args=[system.team_a.pk, episode.pk])
+    html = text(client.get(card))
+    assert "Raise move-on decision for Ann Example" not in html
+    assert "Once the team moves Ann Example to a zone that means ready to move on" in html
     episode = services.episode_zone_set(
         actor=system.clinician_a, episode=episode, zone=zones["Ready to move on"]
     )
-    assert "Raise move-on decision for Ann Example" in text(client.get(board))
+    html = text(client.get(card))
+    assert "Raise move-on decision for Ann Example" in html
+    assert "Ready to move on (now)" in html
     url = reverse("care:move-on", args=[episode.pk])
     response = client.post(url, {"destination": "", "forum": "", "proposal": ""})
     assert response.status_code == 400
@@ -693,6 +738,7 @@ def test_raising_a_move_on_decision_from_the_board(client_for, system, zones, hu
         "Say what the move on is",
     ):
         assert message in text(response)
+    assert "Raise move-on decision for Ann Example" in text(response)
     response = client.post(
         url,
         {"destination": "gp", "forum": str(huddle.pk), "proposal": "Back to the GP."},
@@ -703,7 +749,70 @@ def test_raising_a_move_on_decision_from_the_board(client_for, system, zones, hu
     assert decision.title == "Ann Example moves on: GP and primary care"
     html = text(response)
     assert "Shared: not yet. Held: not yet." in html
+    html = text(client.get(card))
     assert "Raise move-on decision for Ann Example" not in html
+    assert "The move-on decision is already raised: Ann Example moves on" in html
+
+
+def test_the_card_page_has_the_bigger_forms(client_for, system, zones, huddle, meeting):
+    episode = person_in(system, 1, name="Ann Example")
+    url = reverse("care:card", args=[system.team_a.pk, episode.pk])
+    client = client_for(system.clinician_a)
+    response = client.get(url, {"meeting": meeting.pk})
+    assert response.status_code == 200
+    assert response["Vary"].count("HX-Request") == 1
+    html = text(response)
+    assert "Recording in North huddle" in html
+    for label in (
+        "Change zone for Ann Example",
+        "Situation (SBARD note for Ann Example)",
+        "What will be done for Ann Example",
+        "Add action for Ann Example",
+    ):
+        assert label in html
+    page = raw(response)
+    assert f'<input type="hidden" name="meeting" value="{meeting.pk}">' in page
+    assert "hx-post" not in page  # plain forms: each comes back to the card on the board
+    assert " autofocus" not in page
+    board = reverse("care:board", args=[system.team_a.pk])
+    assert f'href="{board}?meeting={meeting.pk}#card-{episode.pk}">Back to the board' in page
+    # htmx gets the forms alone, to open in the card; the first field takes the focus.
+    fragment = raw(client.get(url, {"meeting": meeting.pk}, headers=HTMX))
+    assert "<html" not in fragment
+    assert fragment.count(" autofocus") == 1
+    assert f'id="note-situation-{episode.pk}" name="situation" rows="2" autofocus' in fragment
+    assert 'hx-target="#board"' in fragment
+    # Only the team: another team's clinician, or this team's URL with another team's card.
+    assert client_for(system.clinician_b).get(url).status_code == 404
+    other = services.person_in_care_create(actor=system.clinician_b, local_id="S1", name="Bo")
+    elsewhere = services.episode_refer(
+        actor=system.clinician_b, person=other, team=system.team_b, referral_source="gp"
+    )
+    assert (
+        client_for(system.clinician_b)
+        .get(reverse("care:card", args=[system.team_b.pk, elsewhere.pk]))
+        .status_code
+        == 200
+    )
+    client = client_for(system.clinician_a)  # the same test client, signed in again
+    mixed = reverse("care:card", args=[system.team_a.pk, elsewhere.pk])
+    assert client.get(mixed).status_code == 404
+    # A note with nothing written: the card's page with the problem, and nothing stored.
+    note = reverse("care:note-add", args=[episode.pk])
+    response = client.post(note, {"situation": " ", "decision": "  "})
+    assert response.status_code == 400
+    page = raw(response)
+    assert "There is a problem" in page
+    assert "Write at least one part of the note" in text(response)
+    assert f'href="#note-situation-{episode.pk}"' in page
+    assert f'id="note-situation-{episode.pk}-error"' in page
+    assert 'id="board"' not in page
+    assert HuddleNote.objects.count() == 0
+    # A note without JavaScript: back to the card on the board.
+    response = client.post(note, {"situation": "Moved house.", "meeting": str(meeting.pk)})
+    assert response.status_code == 302
+    assert response["Location"] == f"{board}?meeting={meeting.pk}#card-{episode.pk}"
+    assert HuddleNote.objects.get().situation == "Moved house."
 
 
 def test_the_board_page_is_a_fixed_number_of_queries(client_for, system, zones, huddle, meeting):
@@ -736,7 +845,9 @@ def test_the_board_page_is_a_fixed_number_of_queries(client_for, system, zones, 
     build(0, 3)
     few = queries()
     build(3, 12)
-    assert raw(client.get(url)).count('id="zone-submit-') == 15
+    html = raw(client.get(url))
+    assert html.count('id="zone-submit-') == 15
+    assert html.count(">Note, action or move on<") == 15
     assert queries() == few
 
 

@@ -2,7 +2,8 @@
 
 A clinician refers Sam; the front door proposes peer support from the VCSE partner, the team
 consents and the offer is made; Sam moves through the zones at the huddle (keyboard only, the
-board updating in place); the team shares the move on to the GP and the team leader holds it;
+board updating in place), gets an SBARD note in the card and a move-on decision on the card's
+own page; the team shares the move on to the GP and the team leader holds it;
 Sam moves on; two months later Sam comes back straight into support, with their key worker and
 their history.
 """
@@ -72,7 +73,7 @@ def change_zone_by_keyboard(journey: Journey, card_id: str, zone: str) -> None:
     # Focus follows the card to its new zone.
     expect(page.locator(f"#{card_id}-name")).to_be_focused()
     section = page.locator("section.rt-zone").filter(has=page.get_by_role("heading", name=zone))
-    expect(section.get_by_role("link", name="Sam Example")).to_be_visible()
+    expect(section.get_by_role("link", name="Sam Example", exact=True)).to_be_visible()
     journey.check()
 
 
@@ -209,31 +210,50 @@ def test_a_person_is_referred_offered_supported_moved_on_and_comes_back(journey,
         change_zone_by_keyboard(journey, card_id, zone)
     assert same_page(page), "the board reloaded instead of updating in place"
 
-    # An SBARD note at the huddle, in place as well.
-    page.locator(f"#{card_id} summary").filter(has_text="Write SBARD note").click()
-    page.get_by_label("Situation (SBARD note for Sam Example)").fill("Back at work part time.")
+    # An SBARD note at the huddle, in place as well: the card's forms open inside the card,
+    # with the focus on the first field.
+    more = page.locator(f"#{card_id}").get_by_role(
+        "link", name="Note, action or move on for Sam Example"
+    )
+    more.focus()
+    page.keyboard.press("Enter")
+    situation = page.get_by_label("Situation (SBARD note for Sam Example)")
+    expect(situation).to_be_focused()
+    journey.check()
+    situation.fill("Back at work part time.")
     page.get_by_label("Recommendation (SBARD note for Sam Example)").fill("Move on to the GP.")
     page.get_by_role("button", name="Add note for Sam Example").click()
     expect(page.locator("#board-status")).to_have_text("SBARD note added for Sam Example.")
     expect(page.locator(f"#{card_id}")).to_contain_text("Back at work part time.")
+    expect(page.locator(f"#{card_id}-name")).to_be_focused()
+    assert same_page(page)
     journey.check()
 
-    # (4) Raise the move-on decision to the GP from the board.
-    page.locator(f"#{card_id} summary").filter(has_text="Raise move-on decision").click()
+    # (4) Raise the move-on decision to the GP on the card's own page (as without JavaScript).
+    card_path = more.get_attribute("href")
+    assert card_path == f"/care/teams/{system.team_a.pk}/huddle/episodes/{episode.pk}/" + (
+        f"?meeting={meetings[huddle.pk].pk}"
+    )
+    journey.goto(card_path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sam Example")
+    expect(page.get_by_text("Recording in North huddle")).to_be_visible()
     page.get_by_label("Moving on to (for Sam Example)").select_option(label="GP and primary care")
     expect(
         page.get_by_label("Forum that shares the decision (move on for Sam Example)")
     ).to_have_value(str(huddle.pk))
+    page.get_by_role("button", name="Raise move-on decision for Sam Example").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_text("Error: Say what the move on is")).to_be_visible()
+    journey.check()  # the card's page with its error summary
     page.get_by_label("Proposal (move on for Sam Example)").fill(
         "Sam moves on to the GP with peer support; comes back straight to us if need be."
     )
     page.get_by_role("button", name="Raise move-on decision for Sam Example").click()
-    expect(page.locator("#board-status")).to_contain_text(
-        "The move-on decision for Sam Example is open"
-    )
+    expect(page.get_by_text("The move-on decision for Sam Example is open")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("North CMHT")
+    assert page.url.endswith(f"#{card_id}")
     card = page.locator(f"#{card_id}")
     expect(card).to_contain_text("Shared: not yet. Held: not yet.")
-    assert same_page(page)
     journey.check()
     card.get_by_role("link", name="Sam Example moves on: GP and primary care").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -280,7 +300,9 @@ def test_a_person_is_referred_offered_supported_moved_on_and_comes_back(journey,
     expect(page.get_by_role("heading", name="North CMHT (closed)")).to_be_visible()
     journey.check()
     decision = Decision.objects.get(kind="move_on")
-    assert Episode.objects.get(pk=episode.pk).events.last().decision == decision
+    moved_on = Episode.objects.get(pk=episode.pk).events.last()
+    assert moved_on is not None
+    assert moved_on.decision == decision
 
     # (6) Two months later: Sam comes back, straight into support with their key worker.
     Episode.objects.filter(pk=episode.pk).update(closed_at=timezone.now() - timedelta(days=60))
@@ -387,6 +409,17 @@ def test_every_other_care_page_passes_axe(journey):
     page.get_by_role("button", name="Change zone for Kit Example").click()
     expect(page.locator("#board-status")).to_have_text("There is a problem: Choose a zone")
     expect(page.get_by_text("Error: Choose a zone")).to_be_visible()
+    journey.check()
+
+    # A card's own page: an action without what or when is refused there, with the errors.
+    page.get_by_role("link", name="Note, action or move on for Kit Example").click()
+    expect(page.get_by_label("Situation (SBARD note for Kit Example)")).to_be_focused()
+    journey.check()  # the forms, opened inside the card
+    journey.goto(f"/care/teams/{system.team_a.pk}/huddle/episodes/{episode.pk}/")
+    expect(page.get_by_text("Once the team moves Kit Example to a zone")).to_be_visible()
+    page.get_by_role("button", name="Add action for Kit Example").click()
+    expect(page.get_by_text("Error: Say what will be done")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kit Example")
     journey.check()
 
     # Consent: recorded, then withdrawn after asking.
