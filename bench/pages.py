@@ -4,7 +4,9 @@ Run by `bench/run.py` in a subprocess whose environment selects the database; pr
 of JSON. Requests go through Django's test client, so the figures are the server's own time
 (middleware, queries, template rendering), without network or browser time. The leadership
 presence selector (`forums.selectors.system_presence`) is also timed on its own, called
-directly, so that its share of the page's time is visible.
+directly, so that its share of the page's time is visible; so are the huddle board of the team
+with the biggest board (`care.selectors.huddle_board`, also as a page, signed in as its team
+leader) and the flow measures of the whole system (`care.selectors.flow_measures`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from time import perf_counter
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -79,19 +82,23 @@ def measure(runs: int) -> dict[str, object]:
         )
     except NoReverseMatch:
         notes.append("No decision page (decisions:decision) yet.")
+    clients = dict.fromkeys(url for _, url in pages)
+    care_calls, care_notes = care_pages(pages, clients)
+    notes += care_notes
     results: list[PageResult] = []
     for label, url in pages:
-        response = client.get(url)  # warm-up: templates compiled, caches filled
+        signed_in = clients[url] or client
+        response = signed_in.get(url)  # warm-up: templates compiled, caches filled
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}, not 200.")
         with CaptureQueriesContext(connection) as captured:
-            client.get(url)
+            signed_in.get(url)
         # Count now: `captured_queries` reads the connection's log, which the next request resets.
         queries = len(captured.captured_queries)
         timings: list[float] = []
         for _ in range(runs):
             started = perf_counter()
-            response = client.get(url)
+            response = signed_in.get(url)
             timings.append((perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}, not 200.")
@@ -114,6 +121,7 @@ def measure(runs: int) -> dict[str, object]:
             runs,
         )
     )
+    results += [time_call(label, name, call, runs) for label, name, call in care_calls]
     return {
         "signed_in_as": person.full_name,
         "runs": runs,
@@ -121,6 +129,62 @@ def measure(runs: int) -> dict[str, object]:
         "pages": [asdict(result) for result in results],
         "notes": notes,
     }
+
+
+def care_pages(
+    pages: list[tuple[str, str]], clients: dict[str, Any]
+) -> tuple[list[tuple[str, str, Callable[[], object]]], list[str]]:
+    """The huddle board of the team with the biggest board, seen by its team leader, and the
+    flow measures of the whole system: pages appended to `pages` (with their own signed-in
+    client in `clients`), and selectors to time directly."""
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from roundtable.care.models import Episode, Stage
+    from roundtable.care.selectors import flow_measures, huddle_board
+    from roundtable.care.services import zones_ensure
+    from roundtable.directory.models import MembershipRole, Person, Team
+
+    board_stages = [Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON]
+    biggest = (
+        Episode.objects.filter(closed_at__isnull=True, stage__in=board_stages)
+        .values("team")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "team")
+        .first()
+    )
+    if biggest is None:
+        return [], ["No people in care: the seed made no care data, so care was not timed."]
+    team = Team.objects.get(pk=biggest["team"])
+    leader = Person.objects.get(
+        memberships__team=team, memberships__role=MembershipRole.TEAM_LEADER
+    )
+    people, episodes = biggest["n"], Episode.objects.count()
+    notes: list[str] = []
+    try:
+        url = reverse("care:board", args=[team.pk])
+    except NoReverseMatch:
+        notes.append("No huddle board page (care:board) yet: its selector timed alone.")
+    else:
+        client = Client()
+        client.force_login(leader)
+        pages.append((f"Huddle board page ({people} people)", url))
+        clients[url] = client
+    zones = zones_ensure(team=team)
+    calls: list[tuple[str, str, Callable[[], object]]] = [
+        (
+            f"Huddle board selector ({people} people)",
+            "care.selectors.huddle_board(leader, team, zones=...)",
+            lambda: huddle_board(leader, team, zones=zones),
+        ),
+        (
+            f"Flow measures, all teams ({episodes:,} episodes)",
+            "care.selectors.flow_measures()",
+            lambda: flow_measures(),
+        ),
+    ]
+    return calls, notes
 
 
 def long_decision() -> int:
