@@ -132,13 +132,22 @@ def consent_withdraw(*, actor: Person, consent: ConsentToShare) -> ConsentToShar
     return consent
 
 
-def _check_cares_for(actor: Person, person: PersonInCare) -> None:
-    caring = Episode.objects.filter(
-        person=person,
-        closed_at__isnull=True,
-        team_id__in=Membership.objects.filter(person=actor).values("team_id"),
+def caring_episode(actor: Person, person: PersonInCare) -> Episode | None:
+    """The person's open episode with one of the actor's teams (the earliest), if any."""
+    return (
+        Episode.objects.filter(
+            person=person,
+            closed_at__isnull=True,
+            team_id__in=Membership.objects.filter(person=actor).values("team_id"),
+        )
+        .select_related("team")
+        .order_by("referred_at", "pk")
+        .first()
     )
-    if not caring.exists():
+
+
+def _check_cares_for(actor: Person, person: PersonInCare) -> None:
+    if caring_episode(actor, person) is None:
         raise ValidationError(
             f"Only the team caring for {person.name} can record their consent to share."
         )

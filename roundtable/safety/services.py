@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.care import services as care_services
 from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision, DecisionKind
-from roundtable.directory.models import Membership, Person, Team
+from roundtable.directory.models import Person, Team
 from roundtable.forums.models import Forum, Meeting
 from roundtable.safety.models import (
     FormulationContent,
@@ -37,16 +38,7 @@ from roundtable.safety.models import (
 
 def caring_episode(actor: Person, person: PersonInCare) -> Episode:
     """The open episode of `person` with one of the actor's teams; refused otherwise."""
-    episode = (
-        Episode.objects.filter(
-            person=person,
-            closed_at__isnull=True,
-            team_id__in=Membership.objects.filter(person=actor).values("team_id"),
-        )
-        .select_related("team")
-        .order_by("referred_at", "pk")
-        .first()
-    )
+    episode = care_services.caring_episode(actor, person)
     if episode is None:
         raise ValidationError(
             f"{person.name} is not on the caseload of any of your teams: only the team caring "
@@ -225,7 +217,7 @@ def positive_risk_propose(
     meeting: Meeting | None = None,
 ) -> Decision:
     """Propose a positive risk-taking plan for the team (VCSE partners included) to share."""
-    if not Membership.objects.filter(person=actor, team_id=episode.team_id).exists():
+    if not care_services.is_team_member(actor, episode.team_id):
         raise ValidationError(f"{episode.person.name} is not on the caseload of any of your teams.")
     texts = {
         "wants_to": wants_to.strip(),
@@ -292,7 +284,7 @@ DEFAULT_REVIEW_DAYS: dict[str, int] = {
 @transaction.atomic
 def review_frequency_set(*, actor: Person, zone: Zone, every_days: int | None) -> Zone:
     """Set how often people in `zone` have their safety plan reviewed (None: the default)."""
-    if not Membership.objects.filter(person=actor, team_id=zone.team_id).exists():
+    if not care_services.is_team_member(actor, zone.team_id):
         raise ValidationError(f"Only members of {zone.team.name} can set its review frequency.")
     if every_days is not None and not 1 <= every_days <= 366:
         raise ValidationError({"every_days": "Enter a number of days from 1 to 366"})
@@ -317,7 +309,7 @@ def review_frequencies_set(
     default for the zone's colour). All or nothing: one bad number stores none of them.
 
     Errors are keyed `zone_<id>`."""
-    if not Membership.objects.filter(person=actor, team=team).exists():
+    if not care_services.is_team_member(actor, team.pk):
         raise ValidationError(f"Only members of {team.name} can set its review frequency.")
     zones = {z.pk: z for z in Zone.objects.filter(team=team, is_archived=False)}
     errors: dict[str, str] = {}
