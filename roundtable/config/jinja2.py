@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from jinja2 import ChainableUndefined, Environment
+from markupsafe import Markup
 
 from roundtable.core.forms import error_summary_items, field_params
 from roundtable.core.templating import date_format, querystring
@@ -24,6 +27,25 @@ def _url(viewname: str, *args: Any, **kwargs: Any) -> str:
 def _link(href: str, text: object) -> SafeString:
     """An escaped link, for component parameters that take HTML."""
     return format_html('<a href="{}">{}</a>', href, text)
+
+
+def _site_header(env: Environment) -> Callable[[int, str, str], Markup]:
+    """The header of a page for someone signed in (`core/_header.jinja`), by who they are and
+    the section they are in. It is the same on every page of a section, and writing it through
+    the NHS.UK macros took a good part of a short page's time, so each is written once and kept
+    (a few kilobytes for each person and section; a new name makes a new header)."""
+
+    @lru_cache(maxsize=2048)
+    def written(script_prefix: str, person_id: int, full_name: str, active_nav: str) -> Markup:
+        template = env.get_template("core/_header.jinja")
+        return Markup(  # noqa: S704  (rendered by the autoescaping environment)
+            template.render(person_id=person_id, full_name=full_name, active_nav=active_nav)
+        )
+
+    def site_header(person_id: int, full_name: str, active_nav: str) -> Markup:
+        return written(get_script_prefix(), person_id, full_name, str(active_nav))
+
+    return site_header
 
 
 def environment(**options: Any) -> Environment:
@@ -45,5 +67,6 @@ def environment(**options: Any) -> Environment:
             "settings_debug": settings.DEBUG,
         }
     )
+    env.globals["site_header"] = _site_header(env)
     env.filters["date"] = date_format
     return env
