@@ -229,6 +229,13 @@ class Episode(VersionedModel):
                 condition=Q(closed_at__isnull=True),
                 name="care_episode_open_zone_idx",
             ),
+            # A team's caseload and huddle board: its open episodes only, not its ten years of
+            # closed ones (`care.access.team_caseload`).
+            models.Index(
+                fields=["team", "stage"],
+                condition=Q(closed_at__isnull=True),
+                name="care_episode_open_team_idx",
+            ),
         ]
         constraints = [
             # One open episode per person and team: a re-referral reopens the path, it does not
