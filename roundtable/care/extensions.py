@@ -7,7 +7,7 @@ Like `roundtable.core.home`, contributions are shown in `order`, then by name.
 
 Every contribution returns text or HTML. Plain strings are escaped; return a SafeString
 (`format_html`, `render_to_string`) for HTML. The board and caseload contributions are asked
-once for the whole page with every episode id, so each must answer in a fixed number of queries
+once for the whole page with all its episodes, so each must answer in a fixed number of queries
 however many people are on the board: they are called once per page, never once per card.
 """
 
@@ -17,15 +17,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from roundtable.care.models import PersonInCare
+from roundtable.care.models import Episode, PersonInCare
 from roundtable.directory.models import Team
 
 PersonPanel = Callable[[HttpRequest, PersonInCare], str]
-BoardBadges = Callable[[Any, Team, list[int]], dict[int, list[str]]]
+BoardBadges = Callable[[Any, Team, "QuerySet[Episode]"], dict[int, list[str]]]
 CaseloadExtra = Callable[[Any, list[int]], dict[int, str]]
 
 C = TypeVar("C")
@@ -77,21 +78,21 @@ def person_panels(request: HttpRequest, person: PersonInCare) -> list[SafeString
 
 
 def register_board_badges(name: str, compute: BoardBadges, *, order: int = 50) -> None:
-    """`compute(user, team, episode_ids)` returns short badges ("Safety review overdue by 3
-    days") by episode id, for the episodes that have any. Once per board, in a fixed number of
-    queries; episodes the user may not see must be left out."""
+    """`compute(user, team, episodes)` returns short badges ("Safety review overdue by 3 days")
+    by episode id, for the episodes that have any. Once per board, in a fixed number of queries.
+
+    `episodes` are those on the board (or the one card shown), already narrowed to what the user
+    may see: filter, annotate or join to it, never widen it. A board has hundreds: read them as
+    part of the badges' own query (`episode__in=episodes`) rather than as a list of ids."""
     _board_badges[name] = _Registered(order, name, compute)
 
 
-def board_badges(user: Any, team: Team, episode_ids: Iterable[int]) -> dict[int, list[SafeString]]:
+def board_badges(user: Any, team: Team, episodes: QuerySet[Episode]) -> dict[int, list[SafeString]]:
     """Every registered badge of each episode on the board, in order (episodes with none are
     left out)."""
-    ids = list(episode_ids)
     found: dict[int, list[SafeString]] = {}
-    if not ids:
-        return found
     for registered in _in_order(_board_badges):
-        for episode_id, badges in registered.compute(user, team, ids).items():
+        for episode_id, badges in registered.compute(user, team, episodes).items():
             found.setdefault(episode_id, []).extend(_html(b) for b in badges if b)
     return {episode_id: badges for episode_id, badges in found.items() if badges}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from html import escape as _esc
 from typing import Any
 
@@ -26,7 +26,7 @@ from roundtable.care.models import (
     Zone,
     ZoneChange,
 )
-from roundtable.care.selectors import BoardCard, PersonRecord
+from roundtable.care.selectors import BoardCard, CardEpisode, CardNote, PersonRecord
 from roundtable.core.templating import date_format
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 
@@ -111,7 +111,7 @@ SBARD = (
 )
 
 
-def sbard_parts(note: HuddleNote) -> list[tuple[str, str]]:
+def sbard_parts(note: HuddleNote | CardNote) -> list[tuple[str, str]]:
     """The parts of an SBARD note that were written, with their names."""
     return [(label, getattr(note, name)) for name, label in SBARD if getattr(note, name)]
 
@@ -219,8 +219,15 @@ class CardWriter:
         self.today = timezone.localdate()
         self.tz = timezone.get_current_timezone()
         self.hidden = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_esc(csrf_token)}">'
+        self._days: dict[date, str] = {}  # a board's notes and actions fall on a few days
         if meeting_id is not None:
             self.hidden += f'<input type="hidden" name="meeting" value="{meeting_id}">'
+
+    def _day(self, day: date) -> str:
+        text = self._days.get(day)
+        if text is None:
+            text = self._days[day] = date_format(day)
+        return text
 
     def _post(self, url: str) -> str:
         """A form's method and target, updating the board in place with htmx."""
@@ -262,7 +269,7 @@ class CardWriter:
             )
             out.append(
                 '<div class="rt-card-note"><p class="rt-meta nhsuk-u-margin-bottom-1">'
-                f"Latest SBARD note, {date_format(note.at.astimezone(self.tz))}, "
+                f"Latest SBARD note, {self._day(note.at.astimezone(self.tz).date())}, "
                 f"{_esc(note.author.full_name)}:</p>"
                 f'<dl class="rt-sbard">{parts}</dl></div>'
             )
@@ -280,7 +287,7 @@ class CardWriter:
                 )
                 out.append(
                     f'<li>{what} <span class="rt-meta">&ndash; {_esc(action.owner.full_name)}, due '
-                    f"{date_format(action.due_on)}</span>{overdue} "
+                    f"{self._day(action.due_on)}</span>{overdue} "
                     f'<form {self._post(paths.action_done(action.pk))} class="rt-inline-form">'
                     f'{self.hidden}<input type="hidden" name="version" value="{action.version}">'
                     f'<button class="{_SMALL_BUTTON} rt-done-button" type="submit" '
@@ -304,7 +311,7 @@ class CardWriter:
 
     def zone_form(
         self,
-        episode: Episode,
+        episode: CardEpisode,
         *,
         options: SafeString | None = None,
         errors: dict[str, list[str]] | None = None,
@@ -318,7 +325,7 @@ class CardWriter:
 
     def _zone_form(
         self,
-        episode: Episode,
+        episode: CardEpisode,
         who: str,
         options: SafeString | None = None,
         errors: dict[str, list[str]] | None = None,

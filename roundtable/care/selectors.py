@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +22,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from roundtable.care.access import front_door_teams
+from roundtable.care.access import front_door_teams, team_caseload
 from roundtable.care.models import (
     CareAction,
     CareDecision,
@@ -130,15 +130,110 @@ def care_team_get(user: Any, team_id: int) -> Team:
 # -- The huddle board ----------------------------------------------------------------------------
 
 
+# A board shows hundreds of people, each with a few values from several tables. They are read
+# as plain values into the small records below rather than as models: building a model instance
+# (and those it is joined to) cost more than the rest of the reading, about 60 µs a card.
+
+
+@dataclass(slots=True)
+class StaffRef:
+    """A member of staff on a card, by name."""
+
+    id: int
+    full_name: str
+
+
+@dataclass(slots=True)
+class PersonRef:
+    """The person a card is about."""
+
+    id: int
+    local_id: str
+    name: str
+
+
+@dataclass(slots=True)
+class CardEpisode:
+    """What a card shows of an episode."""
+
+    id: int
+    version: int
+    stage: str
+    zone_id: int | None
+    zone_since: datetime | None
+    person: PersonRef
+    key_worker: StaffRef | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def person_id(self) -> int:
+        return self.person.id
+
+    @property
+    def key_worker_id(self) -> int | None:
+        return self.key_worker.id if self.key_worker is not None else None
+
+    @classmethod
+    def of(cls, episode: Episode) -> CardEpisode:
+        """The card's view of an episode already read (with its person and key worker)."""
+        person, worker = episode.person, episode.key_worker
+        return cls(
+            episode.pk,
+            episode.version,
+            episode.stage,
+            episode.zone_id,
+            episode.zone_since,
+            PersonRef(person.pk, person.local_id, person.name),
+            StaffRef(worker.pk, worker.full_name) if worker is not None else None,
+        )
+
+
+@dataclass(slots=True)
+class CardAction:
+    """An open action on a card."""
+
+    id: int
+    episode_id: int
+    description: str
+    owner: StaffRef
+    due_on: date
+    meeting_id: int | None
+    version: int
+    done_at: datetime | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(slots=True)
+class CardNote:
+    """The latest SBARD note on a card."""
+
+    id: int
+    episode_id: int
+    author: StaffRef
+    meeting_id: int | None
+    at: datetime
+    situation: str
+    background: str
+    assessment: str
+    recommendation: str
+    decision: str
+
+
 @dataclass
 class BoardCard:
-    episode: Episode
-    open_actions: list[CareAction]
-    latest_note: HuddleNote | None
+    episode: CardEpisode
+    open_actions: list[CardAction]
+    latest_note: CardNote | None
     move_on: CareDecision | None
 
     @property
-    def overdue_actions(self) -> list[CareAction]:
+    def overdue_actions(self) -> list[CardAction]:
         today = timezone.localdate()
         return [a for a in self.open_actions if a.due_on < today]
 
@@ -162,7 +257,7 @@ class HuddleBoard:
         return sum(len(c.cards) for c in self.columns)
 
 
-def _latest_move_on(episode_ids: list[int]) -> dict[int, CareDecision]:
+def _latest_move_on(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, CareDecision]:
     found: dict[int, CareDecision] = {}
     rows = (
         CareDecision.objects.filter(
@@ -182,23 +277,68 @@ def _latest_move_on(episode_ids: list[int]) -> dict[int, CareDecision]:
     return found
 
 
-BOARD_EPISODE_FIELDS = (
-    "id",
-    "version",
-    "team_id",
-    "stage",
-    "stage_since",
-    "referred_at",
-    "zone_id",
-    "zone_since",
-    "offer_id",
-    "person__id",
-    "person__name",
-    "person__local_id",
-    "key_worker__id",
-    "key_worker__full_name",
-    "key_worker__email",
-)
+def _open_actions(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, list[CardAction]]:
+    """The open actions of these episodes (which the caller may see), by due date."""
+    found: dict[int, list[CardAction]] = {}
+    rows = (
+        CareAction.objects.filter(episode_id__in=episode_ids, done_at__isnull=True)
+        .order_by("due_on", "pk")
+        .values_list(
+            "pk",
+            "episode_id",
+            "description",
+            "owner_id",
+            "owner__full_name",
+            "due_on",
+            "meeting_id",
+            "version",
+        )
+    )
+    for pk, episode_id, description, owner_id, owner, due_on, meeting_id, version in rows:
+        action = CardAction(
+            pk, episode_id, description, StaffRef(owner_id, owner), due_on, meeting_id, version
+        )
+        found.setdefault(episode_id, []).append(action)
+    return found
+
+
+def _latest_notes(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, CardNote]:
+    """The latest SBARD note of each of these episodes (which the caller may see)."""
+    latest = HuddleNote.objects.filter(episode=OuterRef("episode")).order_by("-at", "-pk")
+    rows = HuddleNote.objects.filter(
+        episode_id__in=episode_ids, pk=latest.values("pk")[:1]
+    ).values_list(
+        "pk",
+        "episode_id",
+        "author_id",
+        "author__full_name",
+        "meeting_id",
+        "at",
+        "situation",
+        "background",
+        "assessment",
+        "recommendation",
+        "decision",
+    )
+    return {row[1]: CardNote(row[0], row[1], StaffRef(row[2], row[3]), *row[4:]) for row in rows}
+
+
+def _cards(episodes: list[CardEpisode], ids: Iterable[int] | QuerySet[Any]) -> list[BoardCard]:
+    """The cards of these episodes, in three queries; `ids` are theirs, as a list or a query
+    (for hundreds, a query is quicker to build than a list of ids)."""
+    actions, notes, move_on = _open_actions(ids), _latest_notes(ids), _latest_move_on(ids)
+    return [
+        BoardCard(e, actions.get(e.id, []), notes.get(e.id), move_on.get(e.id)) for e in episodes
+    ]
+
+
+BOARD_STAGES = (Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON)
+
+
+def board_episodes(user: Any, team: Team | int) -> QuerySet[Episode]:
+    """The episodes on the team's huddle board: those open with the team since it began to
+    support them. For the team's members only (see `care.access.team_caseload`)."""
+    return team_caseload(user, team).filter(stage__in=BOARD_STAGES)
 
 
 def huddle_board(
@@ -206,42 +346,48 @@ def huddle_board(
 ) -> HuddleBoard:
     """The team's caseload grouped by zone, in a fixed number of queries however many people.
 
-    People the team supports who have not yet been zoned come first, in their own column.
+    For the team's members only (anyone else sees an empty board). People the team supports who
+    have not yet been zoned come first, in their own column.
     """
-    episodes = list(
-        access.scoped(user, Episode)
-        .filter(
-            team=team,
-            closed_at__isnull=True,
-            stage__in=[Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON],
-        )
-        .select_related("person", "key_worker")
-        # Only what a card shows: a board of 400 people builds 400 of each.
-        .only(*BOARD_EPISODE_FIELDS)
-        .order_by("person__name", "pk")
+    on_board = board_episodes(user, team)
+    rows = on_board.order_by("person__name", "pk").values_list(
+        "pk",
+        "version",
+        "stage",
+        "zone_id",
+        "zone_since",
+        "person_id",
+        "person__local_id",
+        "person__name",
+        "key_worker_id",
+        "key_worker__full_name",
     )
-    ids = [e.pk for e in episodes]
-    actions: dict[int, list[CareAction]] = {}
-    for action in (
-        CareAction.objects.filter(episode_id__in=ids, done_at__isnull=True)
-        .select_related("owner")
-        .order_by("due_on", "pk")
-    ):
-        actions.setdefault(action.episode_id, []).append(action)
-    latest_note = HuddleNote.objects.filter(episode=OuterRef("episode")).order_by("-at", "-pk")
-    notes = {
-        n.episode_id: n
-        for n in HuddleNote.objects.filter(
-            episode_id__in=ids, pk=latest_note.values("pk")[:1]
-        ).select_related("author")
-    }
-    move_on = _latest_move_on(ids)
-    by_zone: dict[int | None, list[BoardCard]] = {}
-    for episode in episodes:
-        card = BoardCard(
-            episode, actions.get(episode.pk, []), notes.get(episode.pk), move_on.get(episode.pk)
+    episodes = [
+        CardEpisode(
+            pk,
+            version,
+            stage,
+            zone_id,
+            zone_since,
+            PersonRef(person_id, local_id, name),
+            StaffRef(worker_id, worker) if worker_id is not None else None,
         )
-        by_zone.setdefault(episode.zone_id, []).append(card)
+        for (
+            pk,
+            version,
+            stage,
+            zone_id,
+            zone_since,
+            person_id,
+            local_id,
+            name,
+            worker_id,
+            worker,
+        ) in rows
+    ]
+    by_zone: dict[int | None, list[BoardCard]] = {}
+    for card in _cards(episodes, on_board.values("pk")):
+        by_zone.setdefault(card.episode.zone_id, []).append(card)
     columns = []
     if by_zone.get(None):
         columns.append(BoardColumn(None, by_zone[None]))
@@ -259,7 +405,7 @@ def huddle_board(
 
 
 def board_card(user: Any, episode_id: int) -> tuple[Episode, BoardCard]:
-    """One card of the board, for an in-place update after a change."""
+    """One card of the board, for an in-place update after a change, with its episode."""
     episode = access.get_visible(
         user,
         Episode,
@@ -267,18 +413,7 @@ def board_card(user: Any, episode_id: int) -> tuple[Episode, BoardCard]:
         pk=episode_id,
         audit=False,
     )
-    actions = list(
-        CareAction.objects.filter(episode=episode, done_at__isnull=True)
-        .select_related("owner")
-        .order_by("due_on", "pk")
-    )
-    note = (
-        HuddleNote.objects.filter(episode=episode)
-        .select_related("author")
-        .order_by("-at", "-pk")
-        .first()
-    )
-    return episode, BoardCard(episode, actions, note, _latest_move_on([episode.pk]).get(episode.pk))
+    return episode, _cards([CardEpisode.of(episode)], [episode.pk])[0]
 
 
 def episode_get(user: Any, episode_id: int, *, audit: bool = True) -> Episode:

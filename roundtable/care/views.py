@@ -608,7 +608,6 @@ def _board_context(
     with a problem (htmx) has those forms on the board, open, with their errors."""
     zones = services.zones_ensure(team=team)
     board = selectors.huddle_board(request.user, team, zones=zones, meeting=meeting)
-    episode_ids = [card.episode.pk for column in board.columns for card in column.cards]
     has_errors = bool(bound and bound["form"].errors)
     choices = presenters.zone_choices(zones)
     context = {
@@ -616,7 +615,9 @@ def _board_context(
             request,
             team,
             meeting,
-            badges=extensions.board_badges(request.user, team, episode_ids),
+            badges=extensions.board_badges(
+                request.user, team, selectors.board_episodes(request.user, team)
+            ),
             # Written once for every card; no card's zone is selected (its column says it).
             zone_options=presenters.select_options(choices),
             hx=True,
@@ -708,7 +709,11 @@ def _card_page(
             request,
             team,
             meeting,
-            badges=extensions.board_badges(request.user, team, [episode.pk]),
+            badges=extensions.board_badges(
+                request.user,
+                team,
+                selectors.board_episodes(request.user, team).filter(pk=episode.pk),
+            ),
             zone_options=zone_options,
             hx=False,
         ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from roundtable.care.models import PersonInCare
+from roundtable.care.models import Episode, PersonInCare
 from roundtable.decisions.models import Decision, DecisionStatus
 from roundtable.directory.models import Team
 from roundtable.safety import selectors
@@ -55,12 +56,12 @@ def plan_status_text(decision: Decision, holders: list[str]) -> str:
 # -- The huddle board ----------------------------------------------------------------------------
 
 
-def review_badges(user: Any, team: Team, episode_ids: list[int]) -> dict[int, list[str]]:
+def review_badges(user: Any, team: Team, episodes: QuerySet[Episode]) -> dict[int, list[str]]:
     """ "Safety review overdue by 3 days" (or "due today") on the cards of people whose review
     is due at this huddle. One query."""
     today = timezone.localdate()
     found: dict[int, list[str]] = {}
-    for episode_id, state in selectors.review_states(user, episode_ids).items():
+    for episode_id, state in selectors.review_states(episodes).items():
         if state.due_on < today:
             found[episode_id] = [f"Safety review overdue by {days((today - state.due_on).days)}"]
         elif state.due_on == today:
@@ -68,7 +69,9 @@ def review_badges(user: Any, team: Team, episode_ids: list[int]) -> dict[int, li
     return found
 
 
-def positive_risk_badges(user: Any, team: Team, episode_ids: list[int]) -> dict[int, list[str]]:
+def positive_risk_badges(
+    user: Any, team: Team, episodes: QuerySet[Episode]
+) -> dict[int, list[str]]:
     """ "Positive risk-taking plan: agreed, held by Gita Leader", linking to the decision, on the
     cards of people with one. One query."""
     return {
@@ -79,7 +82,7 @@ def positive_risk_badges(user: Any, team: Team, episode_ids: list[int]) -> dict[
                 plan_status_text(status.decision, status.holders),
             )
         ]
-        for episode_id, status in selectors.latest_positive_risk(user, episode_ids).items()
+        for episode_id, status in selectors.latest_positive_risk(user, episodes).items()
     }
 
 
@@ -106,9 +109,9 @@ def person_panel(request: HttpRequest, person: PersonInCare) -> SafeString:
     user = request.user
     plan = selectors.plan_get(user, person)
     episode = selectors.caring_episode_of(user, person)
-    state = selectors.review_states(user, [episode.pk]).get(episode.pk) if episode else None
+    state = selectors.review_state_of(user, episode)
     last = selectors.last_review_on(user, person)
-    plans = selectors.latest_positive_risk(user, [episode.pk]).get(episode.pk) if episode else None
+    plans = selectors.positive_risk_of(user, episode)
     return SafeString(
         render_to_string(
             "safety/_person_panel.jinja",

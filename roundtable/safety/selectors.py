@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Subquery, Value
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from roundtable.care.access import team_caseload
 from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core import access
 from roundtable.decisions.models import Decision, DecisionStatus, Hold, Position, Stance
@@ -317,7 +318,7 @@ def due_on(last_reviewed_on: date | None, every_days: int, zoned_on: date) -> da
     return last_reviewed_on + timedelta(days=every_days) if last_reviewed_on else zoned_on
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReviewState:
     episode_id: int
     every_days: int
@@ -325,10 +326,12 @@ class ReviewState:
     due_on: date
 
 
-def review_states(user: Any, episode_ids: list[int]) -> dict[int, ReviewState]:
-    """When each open, zoned episode's next safety review is due. One query, however many.
+def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
+    """When the next safety review is due for each of these episodes that is open and zoned.
+    One query, however many.
 
-    Episodes in a zone with no scheduled review, and those the user may not see, are left out.
+    `episodes` must already be narrowed to what the user may see (`care.access`): the huddle
+    board's, say. Episodes in a zone with no scheduled review are left out.
     """
     last_review = (
         SafetyReview.objects.filter(person=OuterRef("person"))
@@ -338,28 +341,40 @@ def review_states(user: Any, episode_ids: list[int]) -> dict[int, ReviewState]:
         .values("latest")
     )
     rows = (
-        access.scoped(user, Episode)
-        .filter(pk__in=episode_ids, closed_at__isnull=True, zone__isnull=False)
-        .annotate(last_reviewed_on=Subquery(last_review[:1]))
+        episodes.filter(closed_at__isnull=True, zone__isnull=False)
+        .order_by()
+        .annotate(
+            last_reviewed_on=Subquery(last_review[:1]),
+            zoned_at=Coalesce("zone_since", "referred_at"),
+        )
         .values_list(
             "pk",
             "last_reviewed_on",
             "zone__review_frequency__every_days",
             "zone__colour",
-            "zone_since",
-            "referred_at",
+            "zoned_at",
         )
     )
+    tz = timezone.get_current_timezone()
     states: dict[int, ReviewState] = {}
     row: tuple[Any, ...]
     for row in rows:
-        pk, last, chosen, colour, zone_since, referred_at = row
+        pk, last, chosen, colour, zoned_at = row
         every: int | None = chosen if chosen is not None else DEFAULT_REVIEW_DAYS.get(colour)
         if every is None:
             continue
-        start = timezone.localdate(zone_since or referred_at)
-        states[pk] = ReviewState(pk, every, last, due_on(last, every, start))
+        states[pk] = ReviewState(
+            pk, every, last, due_on(last, every, zoned_at.astimezone(tz).date())
+        )
     return states
+
+
+def review_state_of(user: Any, episode: Episode | None) -> ReviewState | None:
+    """When the next review is due in a person's episode with one of the user's teams (see
+    `caring_episode_of`), if it is open, zoned and in a zone with reviews."""
+    if episode is None:
+        return None
+    return review_states(team_caseload(user, episode.team_id).filter(pk=episode.pk)).get(episode.pk)
 
 
 @dataclass(frozen=True)
@@ -371,14 +386,17 @@ class PlanStatus:
     holders: list[str]
 
 
-def latest_positive_risk(user: Any, episode_ids: list[int]) -> dict[int, PlanStatus]:
-    """Each episode's latest positive risk-taking plan not withdrawn, with the names of the
-    leaders holding it. One query."""
+def latest_positive_risk(user: Any, episodes: QuerySet[Episode]) -> dict[int, PlanStatus]:
+    """The latest positive risk-taking plan not withdrawn of each of these episodes, with the
+    names of the leaders holding it. One query.
+
+    `episodes` must already be narrowed to what the user may see (`care.access`); so are the
+    plans' decisions then: a decision about someone is for those who may see them.
+    """
     holds = access.scoped(user, Hold).filter(decision=OuterRef("decision")).order_by()
     found: dict[int, PlanStatus] = {}
     plans = (
-        access.scoped(user, PositiveRiskPlan)
-        .filter(episode_id__in=episode_ids, decision__in=access.scoped(user, Decision))
+        PositiveRiskPlan.objects.filter(episode__in=episodes)
         .exclude(decision__status=DecisionStatus.WITHDRAWN)
         .select_related("decision")
         .annotate(
@@ -402,6 +420,15 @@ def latest_positive_risk(user: Any, episode_ids: list[int]) -> dict[int, PlanSta
                 holders.append(f"{others} {'other' if others == 1 else 'others'}")
         found[plan.episode_id] = PlanStatus(plan.episode_id, plan.decision, holders)  # latest wins
     return found
+
+
+def positive_risk_of(user: Any, episode: Episode | None) -> PlanStatus | None:
+    """The latest positive risk-taking plan in a person's episode with one of the user's teams
+    (see `caring_episode_of`)."""
+    if episode is None:
+        return None
+    mine = team_caseload(user, episode.team_id).filter(pk=episode.pk)
+    return latest_positive_risk(user, mine).get(episode.pk)
 
 
 @dataclass

@@ -141,7 +141,7 @@ def _to_person(person: PersonInCare, anchor: str = "") -> HttpResponse:
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     record = selectors.safety_record(request.user, person_id)
     episode = selectors.caring_episode_of(request.user, record.person)
-    state = selectors.review_states(request.user, [episode.pk]).get(episode.pk) if episode else None
+    state = selectors.review_state_of(request.user, episode)
     context = {
         "page_title": f"Safety plan: {record.person.name}",
         "record": record,

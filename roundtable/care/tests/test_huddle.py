@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from roundtable.care import selectors, services
+from roundtable.care.access import team_caseload
 from roundtable.care.models import CareAction, Episode, HuddleNote, Stage, Zone, ZoneChange
 from roundtable.care.tests.conftest import agree_move_on
+from roundtable.core import access
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.forums import services as forum_services
 
@@ -271,6 +274,38 @@ def test_the_board_is_a_fixed_number_of_queries_however_many_people(
     # Another team's clinician sees nobody on North's board.
     other = selectors.huddle_board(system.clinician_b, system.team_a, zones=list(zones.values()))
     assert other.count == 0
+
+
+def test_the_board_reads_the_teams_caseload_for_its_members_only(system):
+    open_a = [in_support(system, 1), in_support(system, 2)]
+    # Not on the board: moved on from the team, and with another team.
+    services.episode_move(
+        actor=system.clinician_a, episode=in_support(system, 3), to_stage=Stage.NOT_ENGAGED
+    )
+    services.episode_refer(
+        actor=system.clinician_b,
+        person=services.person_in_care_create(actor=system.clinician_b, local_id="S1", name="S"),
+        team=system.team_b,
+        referral_source="gp",
+    )
+    services.consent_give(
+        actor=system.clinician_a, person=open_a[0].person, organisation=system.trust
+    )
+
+    caseload = set(team_caseload(system.clinician_a, system.team_a))
+    assert caseload == set(open_a)
+    # The same as the whole rule gives a member for the team's open episodes ...
+    assert caseload == set(
+        access.scoped(system.clinician_a, Episode).filter(
+            team=system.team_a, closed_at__isnull=True
+        )
+    )
+    # ... and nothing for anyone outside the team, even a partner who may see one of them.
+    assert access.scoped(system.clinician_b, Episode).filter(pk=open_a[0].pk).exists()
+    assert not team_caseload(system.clinician_b, system.team_a).exists()
+    assert not team_caseload(AnonymousUser(), system.team_a).exists()
+    system.clinician_a.is_active = False
+    assert not team_caseload(system.clinician_a, system.team_a.pk).exists()
 
 
 def test_zone_mix_by_day_is_replayed_from_the_zone_changes(system, zones):

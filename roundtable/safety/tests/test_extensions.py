@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from roundtable.care import extensions
+from roundtable.care import selectors as care_selectors
 from roundtable.care import services as care_services
 from roundtable.care.models import Episode, PersonInCare
 from roundtable.decisions import services as decision_services
@@ -47,21 +48,20 @@ def test_person_panels_come_in_order_escaped_unless_safe(empty_registry):
 
 
 def test_board_badges_are_asked_once_for_the_whole_board(empty_registry):
-    asked: list[list[int]] = []
+    asked: list[object] = []
 
-    def zones(user, team, ids):
-        asked.append(ids)
+    def zones(user, team, episodes):
+        asked.append(episodes)
         return {1: ["Overdue <soon>"], 2: []}
 
     extensions.register_board_badges("b", zones, order=20)
     extensions.register_board_badges(
-        "a", lambda user, team, ids: {1: [format_html("<a href='#'>{}</a>", "Plan")]}, order=10
+        "a", lambda user, team, episodes: {1: [format_html("<a href='#'>{}</a>", "Plan")]}, order=10
     )
-    badges = extensions.board_badges(None, None, iter([1, 2, 3]))  # type: ignore[arg-type]
+    board = Episode.objects.none()
+    badges = extensions.board_badges(None, None, board)  # type: ignore[arg-type]
     assert badges == {1: ["<a href='#'>Plan</a>", "Overdue &lt;soon&gt;"]}
-    assert asked == [[1, 2, 3]]
-    assert extensions.board_badges(None, None, []) == {}  # type: ignore[arg-type]
-    assert asked == [[1, 2, 3]]  # not asked for an empty board
+    assert asked == [board]  # once, with the board's episodes
 
 
 def test_caseload_extras_merge_in_order(empty_registry):
@@ -121,6 +121,13 @@ def agreed_and_held(system, episode, mdt):
     return decision
 
 
+def on_board(user, episodes: list[Episode]):
+    """These episodes as the board gives them to its badges: narrowed to what `user` may see."""
+    return care_selectors.board_episodes(user, episodes[0].team_id).filter(
+        pk__in=[e.pk for e in episodes]
+    )
+
+
 def queries(compute) -> int:
     with CaptureQueriesContext(connection) as captured:
         compute()
@@ -138,13 +145,16 @@ def test_review_badges_say_who_is_due_at_the_huddle(system):
     SafetyReview.objects.filter(person=red.person).update(
         reviewed_on=timezone.localdate() - timedelta(days=10)
     )
-    ids = [red.pk, green_reviewed.pk, green_new.pk]
-    badges = presenters.review_badges(system.clinician_a, system.team_a, ids)
+    episodes = [red, green_reviewed, green_new]
+    badges = presenters.review_badges(
+        system.clinician_a, system.team_a, on_board(system.clinician_a, episodes)
+    )
     assert badges == {
         red.pk: ["Safety review overdue by 3 days"],
         green_new.pk: ["Safety review due today"],  # never reviewed: due from being zoned
     }
-    assert presenters.review_badges(system.clinician_b, system.team_a, ids) == {}
+    outsider = on_board(system.clinician_b, episodes)
+    assert presenters.review_badges(system.clinician_b, system.team_a, outsider) == {}
 
 
 @pytest.mark.django_db
@@ -152,7 +162,7 @@ def test_the_board_badges_take_one_query_each_however_many_people(system):
     mdt = north_mdt(system)
     few = zoned(system, 1, "Red")
     agreed_and_held(system, few[0], mdt)
-    one = [e.pk for e in few]
+    one = on_board(system.clinician_a, few)
     assert queries(lambda: presenters.review_badges(system.clinician_a, system.team_a, one)) == 1
     assert (
         queries(lambda: presenters.positive_risk_badges(system.clinician_a, system.team_a, one))
@@ -161,7 +171,7 @@ def test_the_board_badges_take_one_query_each_however_many_people(system):
     many = few + zoned(system, 4, "Amber", start=10)
     for episode in many[1:3]:
         agreed_and_held(system, episode, mdt)
-    ids = [e.pk for e in many]
+    ids = on_board(system.clinician_a, many)
     assert queries(lambda: presenters.review_badges(system.clinician_a, system.team_a, ids)) == 1
     assert (
         queries(lambda: presenters.positive_risk_badges(system.clinician_a, system.team_a, ids))
@@ -197,7 +207,9 @@ def test_a_plan_not_yet_held_says_so(system):
         who_does_what="Peer worker helps plan",
         review_on=timezone.localdate() + timedelta(days=14),
     )
-    badges = presenters.positive_risk_badges(system.clinician_a, system.team_a, [episode.pk])
+    badges = presenters.positive_risk_badges(
+        system.clinician_a, system.team_a, on_board(system.clinician_a, [episode])
+    )
     assert badges == {
         episode.pk: [
             f'<a href="/decisions/{decision.pk}/">Positive risk-taking plan</a>: open for positions'
