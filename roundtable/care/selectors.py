@@ -40,6 +40,7 @@ from roundtable.core import access
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
 from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumKind, Meeting
+from roundtable.forums.selectors import meetings_today
 
 
 @dataclass
@@ -429,18 +430,7 @@ def episode_get(user: Any, episode_id: int, *, audit: bool = True) -> Episode:
 
 def huddle_meetings(team: Team, *, now: datetime | None = None) -> list[Meeting]:
     """Today's meetings of the team's forums, to record the huddle in."""
-    now = now or timezone.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return list(
-        Meeting.objects.filter(
-            forum__home_team=team,
-            starts_at__gte=start,
-            starts_at__lt=start + timedelta(days=1),
-            cancelled_at__isnull=True,
-        )
-        .select_related("forum")
-        .order_by("starts_at", "pk")
-    )
+    return list(meetings_today(now=now).filter(forum__home_team=team).select_related("forum"))
 
 
 def team_meeting_get(team: Team, meeting_id: int) -> Meeting:
@@ -919,16 +909,7 @@ def front_door_referral_get(user: Any, forum: Forum, episode_id: int) -> Episode
 
 def forum_meetings_today(forum: Forum, *, now: datetime | None = None) -> list[Meeting]:
     """The forum's meetings today, not cancelled: where a decision may be taken now."""
-    now = now or timezone.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return list(
-        Meeting.objects.filter(
-            forum=forum,
-            starts_at__gte=start,
-            starts_at__lt=start + timedelta(days=1),
-            cancelled_at__isnull=True,
-        ).order_by("starts_at", "pk")
-    )
+    return list(meetings_today(now=now).filter(forum=forum))
 
 
 def agreed_move_on_decisions(user: Any, episode: Episode) -> list[Decision]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
@@ -180,6 +180,19 @@ def attendance_get(meeting: Meeting, attendance_id: int) -> Attendance:
     if row is None:
         raise Http404("No such attendance record.")
     return row
+
+
+def meetings_today(*, now: datetime | None = None) -> QuerySet[Meeting]:
+    """The meetings that start today (the local day, whatever its length) and are not
+    cancelled, soonest first: where a decision may be taken, or a huddle recorded, now. Narrow it
+    to a forum or a team."""
+    today = timezone.localdate(now or timezone.now())
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(today, time.min, tzinfo=tz)
+    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz)
+    return Meeting.objects.filter(
+        starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True
+    ).order_by("starts_at", "pk")
 
 
 def meetings_between(

@@ -17,6 +17,7 @@ from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core import access
 from roundtable.decisions.models import Decision, DecisionStatus, Hold, Position, Stance
 from roundtable.directory.models import Membership, Person, Team
+from roundtable.forums import selectors as forum_selectors
 from roundtable.forums.models import Forum, Meeting
 from roundtable.safety.models import (
     PositiveRiskPlan,
@@ -258,17 +259,8 @@ def team_forums(team_id: int) -> list[Forum]:
 
 def meetings_today(forums: list[Forum], *, now: datetime | None = None) -> list[Meeting]:
     """Today's meetings of these forums, not cancelled: where a plan may be shared now."""
-    now = now or timezone.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return list(
-        Meeting.objects.filter(
-            forum__in=forums,
-            starts_at__gte=start,
-            starts_at__lt=start + timedelta(days=1),
-            cancelled_at__isnull=True,
-        )
-        .select_related("forum")
-        .order_by("starts_at", "pk")
+        forum_selectors.meetings_today(now=now).filter(forum__in=forums).select_related("forum")
     )
 
 

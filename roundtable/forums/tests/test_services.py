@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from roundtable.audit.models import AuditAction, AuditEvent
-from roundtable.forums import services
+from roundtable.forums import selectors, services
 from roundtable.forums.models import Attendance, ForumKind, Meeting, local_datetime
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +327,26 @@ def test_only_leaders_record_being_in_a_building(system):
     )
     with pytest.raises(ValidationError, match="Only members of a leadership team"):
         services.presence_visit_record(actor=system.clinician_a, site=site)
+
+
+def test_todays_meetings_are_the_local_day_even_when_the_clocks_go_back(system, huddle):
+    day = date(2026, 10, 25)  # 25 hours long in London
+    made = {
+        name: services.meeting_create(
+            actor=system.team_leader_a,
+            forum=huddle,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=30),
+        )
+        for name, starts in [
+            ("late the night before", at(day - timedelta(days=1), 23, 30)),
+            ("first thing", at(day, 0, 0)),
+            ("last thing", at(day, 23, 30)),
+            ("the next morning", at(day + timedelta(days=1), 0, 0)),
+            ("called off", at(day, 12)),
+        ]
+    }
+    services.meeting_cancel(actor=system.team_leader_a, meeting=made["called off"])
+    today = selectors.meetings_today(now=at(day, 9))
+    assert list(today) == [made["first thing"], made["last thing"]]
+    assert list(today.filter(forum__home_team=system.team_b)) == []
