@@ -158,7 +158,7 @@ def _team_meeting(team: Team, pk: int | None) -> Meeting | None:
     if pk is None:
         return None
     get_meeting = functools.partial(selectors.team_meeting_get, team)
-    return _find("meeting", f"meeting of {team.name}", get_meeting, pk)
+    return _find("meeting", f"meeting of {team.name} today", get_meeting, pk)
 
 
 def _forum_meeting(pk: int | None) -> Meeting | None:

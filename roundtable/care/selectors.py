@@ -434,13 +434,17 @@ def huddle_meetings(team: Team, *, now: datetime | None = None) -> list[Meeting]
 
 
 def team_meeting_get(team: Team, meeting_id: int) -> Meeting:
+    """One of today's meetings of the team's forums, to record a change in, or 404: who was in
+    the room is taken from it, so a past meeting's attendance cannot be attached to today's
+    changes."""
     meeting = (
-        Meeting.objects.filter(pk=meeting_id, forum__home_team=team, cancelled_at__isnull=True)
+        meetings_today()
+        .filter(pk=meeting_id, forum__home_team=team)
         .select_related("forum")
         .first()
     )
     if meeting is None:
-        raise Http404("No meeting of this team found.")
+        raise Http404("No meeting of this team today.")
     return meeting
 
 

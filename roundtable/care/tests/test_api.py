@@ -888,7 +888,7 @@ def test_the_huddle_board(
 
     errors = refused(
         call(client, system.vcse, "get", path, {"meeting": 9999}),
-        "There is no meeting of North CMHT with id 9999.",
+        "There is no meeting of North CMHT today with id 9999.",
     )["errors"]
     assert list(errors) == ["meeting"]
     not_found(call(client, system.clinician_b, "get", path), "No team found.")
@@ -970,6 +970,28 @@ def test_moving_someone_to_another_zone_at_the_huddle(
     assert change.meeting == meeting
     assert {p.full_name for p in change.present.all()} == {"Amira Clinician", "Chloe Practitioner"}
     assert change.guests == ["Sam Student"]
+
+    # Only today's meetings: yesterday's attendance is not who is in the room now.
+    yesterday = timezone.now() - timedelta(days=1)
+    past = forum_services.meeting_create(
+        actor=system.team_leader_a,
+        forum=meeting.forum,
+        starts_at=yesterday,
+        ends_at=yesterday + timedelta(hours=1),
+    )
+    before = counts()
+    errors = refused(
+        call(
+            client,
+            system.clinician_a,
+            "post",
+            path,
+            {"zone": zones["Red"].pk, "meeting": past.pk, "version": card["version"]},
+        ),
+        f"There is no meeting of North CMHT today with id {past.pk}.",
+    )["errors"]
+    assert list(errors) == ["meeting"]
+    assert counts() == before
 
     before = counts()
     conflict(

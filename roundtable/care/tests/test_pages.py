@@ -653,6 +653,28 @@ def test_a_bad_zone_change_shows_the_problem_and_stores_nothing(client_for, syst
     assert ZoneChange.objects.count() == 0
 
 
+def test_changes_are_recorded_only_in_one_of_todays_meetings(client_for, system, zones, huddle):
+    episode = person_in(system, 1, name="Ann Example")
+    yesterday = timezone.now() - timedelta(days=1)
+    past = forum_services.meeting_create(
+        actor=system.team_leader_a,
+        forum=huddle,
+        starts_at=yesterday,
+        ends_at=yesterday + timedelta(hours=1),
+    )
+    forum_services.attendance_set(actor=system.team_leader_a, meeting=past, present=[system.vcse])
+    client = client_for(system.clinician_a)
+    board = reverse("care:board", args=[system.team_a.pk])
+    assert "None of the team's forums meets today" in text(client.get(board))
+    assert client.get(f"{board}?meeting={past.pk}").status_code == 404
+    response = client.post(
+        reverse("care:zone-set", args=[episode.pk]),
+        {"zone": str(zones["Amber"].pk), "meeting": str(past.pk), "version": str(episode.version)},
+    )
+    assert response.status_code == 404
+    assert not ZoneChange.objects.exists()
+
+
 def test_sbard_notes_actions_and_done_from_the_board(client_for, system, zones, meeting):
     episode = person_in(system, 1, name="Ann Example")
     client = client_for(system.clinician_a)
