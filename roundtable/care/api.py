@@ -17,7 +17,7 @@ current version, and nothing is overwritten.
 import functools
 from collections.abc import Callable
 from datetime import datetime, time
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,7 +44,6 @@ from roundtable.care.schemas import (
     BoardQuery,
     CardOut,
     CaseloadOut,
-    ConflictOut,
     ConsentIn,
     ConsentOut,
     DecisionRef,
@@ -75,8 +74,7 @@ from roundtable.care.schemas import (
     ZoneSetIn,
 )
 from roundtable.core.api import paginated
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.decisions.models import Decision
 from roundtable.directory.models import Person, Team
@@ -93,7 +91,6 @@ REFUSED: dict[int, Any] = {422: ErrorOut}
 CONFLICT: dict[int, Any] = {409: ConflictOut}
 
 T = TypeVar("T")
-F = TypeVar("F", bound=Callable[..., Any])
 
 # ---------------------------------------------------------------------------------------------
 # Helpers: who is asking, may they, and the records a body refers to by id
@@ -120,20 +117,6 @@ def _may_change_care(request: HttpRequest, episode: Episode, doing: str) -> None
         f"Only members of {episode.team.name}, the team caring for {episode.person.name}, "
         f"can {doing}.",
     )
-
-
-def _conflicts_answer_409(view: F) -> F:
-    """A write to a copy that is out of date answers 409 with the version now, not a 500."""
-
-    @functools.wraps(view)
-    def answer(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except ConcurrentEditError as exc:
-            version = cast(int, exc.obj.version)  # type: ignore[attr-defined]
-            return Status(409, {"detail": str(exc), "version": version})
-
-    return cast(F, answer)
 
 
 def _find(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
@@ -318,7 +301,6 @@ def episode_detail(request: HttpRequest, episode_id: int) -> Episode:
     "/episodes/{episode_id}/stage",
     response={200: EpisodeOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-@_conflicts_answer_409
 def episode_move(request: HttpRequest, episode_id: int, payload: StageIn) -> Episode:
     """Move someone along their path: referred → offer made → waiting → in support → ready to
     move on → moved on (or declined, or not engaged). A move the path does not allow is refused
@@ -356,7 +338,7 @@ def zone_list(request: HttpRequest, team_id: int) -> list[Zone]:
     return services.zones_ensure(team=team)
 
 
-@router.post("/teams/{team_id}/zones", response={201: ZoneOut, **NOT_FOUND, **REFUSED})
+@router.post("/teams/{team_id}/zones", response={201: ZoneOut, **NOT_FOUND, **FORBIDDEN, **REFUSED})
 def zone_create(request: HttpRequest, team_id: int, payload: ZoneIn) -> Status[Zone]:
     """Add a zone to your team's board, at the end."""
     team = selectors.care_team_get(request.user, team_id)
@@ -372,9 +354,8 @@ def zone_create(request: HttpRequest, team_id: int, payload: ZoneIn) -> Status[Z
 
 @router.patch(
     "/zones/{zone_id}",
-    response={200: ZoneOut, **NOT_FOUND, **CONFLICT, **REFUSED},
+    response={200: ZoneOut, **NOT_FOUND, **CONFLICT, **FORBIDDEN, **REFUSED},
 )
-@_conflicts_answer_409
 def zone_update(request: HttpRequest, zone_id: int, payload: ZoneChanges) -> Zone:
     """Rename, recolour, reword or reorder one of your team's zones. A rename shows in its
     history too: past zone changes point at the zone."""
@@ -393,7 +374,7 @@ def zone_update(request: HttpRequest, zone_id: int, payload: ZoneChanges) -> Zon
 
 @router.post(
     "/zones/{zone_id}/archive",
-    response={200: ZoneOut, **NOT_FOUND, **REFUSED},
+    response={200: ZoneOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def zone_archive(request: HttpRequest, zone_id: int) -> Zone:
     """Stop using a zone: refused while anyone is in it, and for the ready-to-move-on zone.
@@ -407,7 +388,9 @@ def zone_archive(request: HttpRequest, zone_id: int) -> Zone:
 # ---------------------------------------------------------------------------------------------
 
 
-@router.get("/teams/{team_id}/huddle", response={200: BoardOut, **NOT_FOUND, **REFUSED})
+@router.get(
+    "/teams/{team_id}/huddle", response={200: BoardOut, **NOT_FOUND, **FORBIDDEN, **REFUSED}
+)
 def huddle_board(
     request: HttpRequest, team_id: int, filters: Query[BoardQuery]
 ) -> selectors.HuddleBoard:
@@ -424,7 +407,6 @@ def huddle_board(
     "/episodes/{episode_id}/zone",
     response={200: CardOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-@_conflicts_answer_409
 def episode_zone_set(
     request: HttpRequest, episode_id: int, payload: ZoneSetIn
 ) -> selectors.BoardCard:
@@ -492,7 +474,6 @@ def action_add(request: HttpRequest, episode_id: int, payload: ActionIn) -> Stat
     "/actions/{action_id}/done",
     response={200: ActionOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-@_conflicts_answer_409
 def action_complete(request: HttpRequest, action_id: int, payload: VersionIn) -> CareAction:
     """Mark an action done."""
     action = selectors.care_action_get(request.user, action_id)
@@ -542,7 +523,6 @@ def offer_create(request: HttpRequest, payload: OfferIn) -> Status[Offer]:
     "/offers/{offer_id}",
     response={200: OfferOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-@_conflicts_answer_409
 def offer_update(request: HttpRequest, offer_id: int, payload: OfferChanges) -> Offer:
     """Change an offer; `is_active: false` stops offering it. Administrators and leaders only."""
     offer = selectors.offer_get(offer_id)
@@ -575,7 +555,7 @@ def front_door_queue(request: HttpRequest, forum_id: int) -> list[selectors.Refe
 
 @router.post(
     "/episodes/{episode_id}/offer-decision",
-    response={201: DecisionRef, **NOT_FOUND, **REFUSED},
+    response={201: DecisionRef, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def offer_decision_propose(
     request: HttpRequest, episode_id: int, payload: OfferDecisionIn

@@ -301,13 +301,6 @@ class MeetingRef(Schema):
     starts_at: datetime
 
 
-class ConflictOut(Schema):
-    """A 409: someone saved the record since the `version` that was sent."""
-
-    detail: str
-    version: int = Field(description="The version now: read the record again, then retry.")
-
-
 class DecisionRef(Schema):
     id: int
     title: str

@@ -34,6 +34,7 @@ from roundtable.care.models import (
     ZoneColour,
 )
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned, update_versioned
+from roundtable.core.errors import NotAllowed
 from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
@@ -148,7 +149,7 @@ def caring_episode(actor: Person, person: PersonInCare) -> Episode | None:
 
 def _check_cares_for(actor: Person, person: PersonInCare) -> None:
     if caring_episode(actor, person) is None:
-        raise ValidationError(
+        raise NotAllowed(
             f"Only the team caring for {person.name} can record their consent to share."
         )
 
@@ -267,7 +268,7 @@ def episode_move(
     move-on decision: nobody moves a person on alone.
     """
     if not is_team_member(actor, episode.team_id):
-        raise ValidationError(
+        raise NotAllowed(
             f"Only members of {episode.team.name} can change {episode.person.name}'s stage."
         )
     return _episode_move(
@@ -372,7 +373,7 @@ def is_team_member(person: Person, team_id: int) -> bool:
 def _check_caring_team(actor: Person, episode: Episode, doing: str) -> None:
     """Changes to a person's care are made by the team caring for them."""
     if not is_team_member(actor, episode.team_id):
-        raise ValidationError(f"Only members of {episode.team.name} can {doing}.")
+        raise NotAllowed(f"Only members of {episode.team.name} can {doing}.")
 
 
 # -- The offer catalogue ---------------------------------------------------------------------------
@@ -524,7 +525,7 @@ def _check_zone(team: Team, name: str, colour: str, meaning: str, *, exclude: in
 @transaction.atomic
 def zone_create(*, actor: Person, team: Team, name: str, colour: str, meaning: str) -> Zone:
     if not is_team_member(actor, team.pk):
-        raise ValidationError(f"Only members of {team.name} can change its zones.")
+        raise NotAllowed(f"Only members of {team.name} can change its zones.")
     zones_ensure(team=team)
     _check_zone(team, name, colour, meaning, exclude=None)
     last = Zone.objects.filter(team=team).order_by("-position").values_list("position", flat=True)
@@ -550,7 +551,7 @@ def zone_update(
     position: int,
 ) -> Zone:
     if not is_team_member(actor, zone.team_id):
-        raise ValidationError(f"Only members of {zone.team.name} can change its zones.")
+        raise NotAllowed(f"Only members of {zone.team.name} can change its zones.")
     _check_zone(zone.team, name, colour, meaning, exclude=zone.pk)
     if position < 0:
         raise ValidationError({"position": "The order is a whole number, 0 or more"})
@@ -573,7 +574,7 @@ def zone_update(
 def zone_archive(*, actor: Person, zone: Zone) -> Zone:
     """Stop using a zone. Refused while anyone is in it; its history stays."""
     if not is_team_member(actor, zone.team_id):
-        raise ValidationError(f"Only members of {zone.team.name} can change its zones.")
+        raise NotAllowed(f"Only members of {zone.team.name} can change its zones.")
     if zone.marks_ready:
         raise ValidationError("The ready-to-move-on zone is needed: rename it instead.")
     in_zone = Episode.objects.filter(zone=zone, closed_at__isnull=True).count()

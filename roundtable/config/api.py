@@ -2,9 +2,11 @@
 
 Every error is JSON with a `detail` message:
 
-- 401 without valid credentials; 403 when the person may not do this;
+- 401 without valid credentials; 403 when the person may not do this (whoever checks it: the
+  endpoint, or the service it calls, which raises `core.errors.NotAllowed`);
 - 404 for an unknown id or an unknown path under /api/v1/;
-- 409 when a record changed since the `version` the client sent (nothing is overwritten);
+- 409 when a record changed since the `version` the client sent (nothing is overwritten):
+  `version` is the record's version now (safety plans and formulations send the stored text);
 - 422 for a request that does not fit the schema (`errors` is a list, one per bad parameter) or
   that a service refused (`errors` maps each field to its messages; `__all__` for the request).
 """
@@ -25,6 +27,8 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer, django_auth
 
 from roundtable.care.api import router as care_router
+from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.errors import NotAllowed
 from roundtable.core.schemas import ErrorOut
 from roundtable.decisions.api import router as decisions_router
 from roundtable.directory import selectors as directory_selectors
@@ -143,6 +147,19 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
         request, {"detail": f"Check the request. {problems}.", "errors": errors}, status=422
     )
+
+
+@api.exception_handler(ConcurrentEditError)
+def changed_meanwhile(request: HttpRequest, exc: ConcurrentEditError) -> HttpResponse:
+    """A write to a copy that is out of date: 409 with the version now, and nothing saved."""
+    version = exc.obj.version  # type: ignore[attr-defined]
+    return api.create_response(request, {"detail": str(exc), "version": version}, status=409)
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    """A service said the person may not do this: 403, and nothing changed."""
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=403)
 
 
 @api.exception_handler(RefusedError)

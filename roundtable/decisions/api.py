@@ -11,19 +11,16 @@ overwritten.
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
 # are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
-from ninja.errors import HttpError
 
 from roundtable.core.api import paginated
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut
 from roundtable.decisions import selectors, services
 from roundtable.decisions.models import AdviceRequest, Budget, Comment, Decision, Hold
 from roundtable.decisions.schemas import (
@@ -65,7 +62,8 @@ NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 # A write the service turns down is a 422 (with `errors` by field); one made to a copy that is
 # out of date is a 409.
 REFUSED: dict[int, Any] = {422: ErrorOut}
-CONFLICT: dict[int, Any] = {409: ErrorOut}
+FORBIDDEN: dict[int, Any] = {403: ErrorOut}
+CONFLICT: dict[int, Any] = {409: ConflictOut}
 
 T = TypeVar("T")
 
@@ -79,14 +77,6 @@ def _actor(request: HttpRequest) -> Person:
     user = request.user
     assert isinstance(user, Person)
     return user
-
-
-@contextmanager
-def _unless_changed_meanwhile() -> Iterator[None]:
-    try:
-        yield
-    except ConcurrentEditError as exc:
-        raise HttpError(409, str(exc)) from exc
 
 
 def _find(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
@@ -154,7 +144,7 @@ def decision_list(request: HttpRequest, filters: Query[DecisionQuery]) -> QueryS
     )
 
 
-@router.post("/decisions", response={201: DecisionDetail, **REFUSED})
+@router.post("/decisions", response={201: DecisionDetail, **FORBIDDEN, **REFUSED})
 def decision_create(request: HttpRequest, payload: DecisionIn) -> Status[selectors.DecisionPage]:
     """Propose a decision in a forum you are a member of; any member may, from any organisation.
 
@@ -192,7 +182,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> selectors.Decisio
 
 @router.post(
     "/decisions/{decision_id}/open",
-    response={200: DecisionDetail, **NOT_FOUND, **REFUSED},
+    response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def decision_open(request: HttpRequest, decision_id: int) -> selectors.DecisionPage:
     """Open a draft for positions. The proposer only."""
@@ -203,7 +193,7 @@ def decision_open(request: HttpRequest, decision_id: int) -> selectors.DecisionP
 
 @router.post(
     "/decisions/{decision_id}/revisions",
-    response={201: DecisionDetail, **NOT_FOUND, **CONFLICT, **REFUSED},
+    response={201: DecisionDetail, **NOT_FOUND, **CONFLICT, **FORBIDDEN, **REFUSED},
 )
 def decision_revise(
     request: HttpRequest, decision_id: int, payload: RevisionIn
@@ -215,14 +205,13 @@ def decision_revise(
     everyone is asked for their position on the new one.
     """
     decision = selectors.decision_get(request.user, decision_id)
-    with _unless_changed_meanwhile():
-        services.decision_revise(
-            actor=_actor(request),
-            decision=decision,
-            proposal=payload.proposal,
-            change_note=payload.change_note,
-            expected_version=payload.version,
-        )
+    services.decision_revise(
+        actor=_actor(request),
+        decision=decision,
+        proposal=payload.proposal,
+        change_note=payload.change_note,
+        expected_version=payload.version,
+    )
     return Status(201, _page(request, decision_id))
 
 
@@ -233,7 +222,7 @@ def decision_revise(
 
 @router.put(
     "/decisions/{decision_id}/position",
-    response={200: DecisionDetail, **NOT_FOUND, **REFUSED},
+    response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def position_take(
     request: HttpRequest, decision_id: int, payload: PositionIn
@@ -255,7 +244,7 @@ def position_take(
 
 @router.post(
     "/decisions/{decision_id}/consent-round",
-    response={200: DecisionDetail, **NOT_FOUND, **REFUSED},
+    response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def consent_round(
     request: HttpRequest, decision_id: int, payload: ConsentRoundIn
@@ -290,7 +279,7 @@ def consent_round(
 
 @router.post(
     "/decisions/{decision_id}/outcome",
-    response={200: DecisionDetail, **NOT_FOUND, **CONFLICT, **REFUSED},
+    response={200: DecisionDetail, **NOT_FOUND, **CONFLICT, **FORBIDDEN, **REFUSED},
 )
 def decision_decide(
     request: HttpRequest, decision_id: int, payload: OutcomeIn
@@ -302,22 +291,21 @@ def decision_decide(
     amount agreed (the amount requested unless given) from its budget.
     """
     decision = selectors.decision_get(request.user, decision_id)
-    with _unless_changed_meanwhile():
-        services.decision_decide(
-            actor=_actor(request),
-            decision=decision,
-            agreed=payload.agreed,
-            outcome=payload.outcome,
-            rationale=payload.rationale,
-            amount_agreed_pence=payload.amount_agreed_pence,
-            expected_version=payload.version,
-        )
+    services.decision_decide(
+        actor=_actor(request),
+        decision=decision,
+        agreed=payload.agreed,
+        outcome=payload.outcome,
+        rationale=payload.rationale,
+        amount_agreed_pence=payload.amount_agreed_pence,
+        expected_version=payload.version,
+    )
     return _page(request, decision_id)
 
 
 @router.post(
     "/decisions/{decision_id}/withdraw",
-    response={200: DecisionDetail, **NOT_FOUND, **REFUSED},
+    response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def decision_withdraw(
     request: HttpRequest, decision_id: int, payload: NoteIn
@@ -330,7 +318,7 @@ def decision_withdraw(
 
 @router.post(
     "/decisions/{decision_id}/review",
-    response={200: DecisionDetail, **NOT_FOUND, **REFUSED},
+    response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def decision_review(
     request: HttpRequest, decision_id: int, payload: ReviewIn
@@ -343,7 +331,7 @@ def decision_review(
 
 @router.post(
     "/decisions/{decision_id}/holds",
-    response={201: HoldOut, **NOT_FOUND, **REFUSED},
+    response={201: HoldOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def hold_add(request: HttpRequest, decision_id: int, payload: HoldIn) -> Status[Hold]:
     """Hold an agreed decision: as a member of a leadership team covering the forum, stand
@@ -360,7 +348,7 @@ def hold_add(request: HttpRequest, decision_id: int, payload: HoldIn) -> Status[
 
 @router.post(
     "/decisions/{decision_id}/comments",
-    response={201: CommentOut, **NOT_FOUND, **REFUSED},
+    response={201: CommentOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def comment_add(request: HttpRequest, decision_id: int, payload: CommentIn) -> Status[Comment]:
     """Comment on a decision. Members of the forum only."""
@@ -371,7 +359,7 @@ def comment_add(request: HttpRequest, decision_id: int, payload: CommentIn) -> S
 
 @router.post(
     "/decisions/{decision_id}/advice",
-    response={201: AdviceOut, **NOT_FOUND, **REFUSED},
+    response={201: AdviceOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def advice_request(
     request: HttpRequest, decision_id: int, payload: AdviceRequestIn
@@ -385,7 +373,7 @@ def advice_request(
 
 @router.post(
     "/decisions/{decision_id}/advice/{advice_id}",
-    response={200: AdviceOut, **NOT_FOUND, **REFUSED},
+    response={200: AdviceOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def advice_give(
     request: HttpRequest, decision_id: int, advice_id: int, payload: AdviceIn
@@ -411,7 +399,7 @@ def budget_list(request: HttpRequest, forum_id: int) -> list[selectors.BudgetSum
 
 @router.post(
     "/forums/{forum_id}/budgets",
-    response={201: BudgetOut, **NOT_FOUND, **REFUSED},
+    response={201: BudgetOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def budget_create(
     request: HttpRequest, forum_id: int, payload: BudgetIn
@@ -440,7 +428,7 @@ def budget_detail(request: HttpRequest, budget_id: int) -> selectors.BudgetSumma
 # ---------------------------------------------------------------------------------------------
 
 
-@router.post("/allocation-rounds", response={201: AllocationRoundOut, **REFUSED})
+@router.post("/allocation-rounds", response={201: AllocationRoundOut, **FORBIDDEN, **REFUSED})
 def allocation_round_create(
     request: HttpRequest, payload: AllocationRoundIn
 ) -> Status[selectors.AllocationPage]:
@@ -464,7 +452,7 @@ def allocation_round_detail(request: HttpRequest, round_id: int) -> selectors.Al
 
 @router.put(
     "/allocation-rounds/{round_id}/approvals",
-    response={200: AllocationRoundOut, **NOT_FOUND, **REFUSED},
+    response={200: AllocationRoundOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def approval_set(
     request: HttpRequest, round_id: int, payload: ApprovalsIn

@@ -13,6 +13,7 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
+from roundtable.core.errors import NotAllowed
 from roundtable.decisions import hooks
 from roundtable.decisions.models import (
     NEEDS_REASON,
@@ -148,7 +149,7 @@ def budget_create(
     total_pence: int,
 ) -> Budget:
     if not _is_member(forum.pk, actor) and not actor.is_staff:
-        raise ValidationError("Only members of this forum can set up its budgets.")
+        raise NotAllowed("Only members of this forum can set up its budgets.")
     if total_pence <= 0:
         raise ValidationError({"total_pence": "A budget must be more than £0."})
     if period_end < period_start:
@@ -195,7 +196,7 @@ def decision_propose(
     """Anyone in the forum proposes — any organisation, any grade. Opens for positions at once
     unless `open_now` is false (a draft)."""
     if not _is_member(forum.pk, actor):
-        raise ValidationError(f"Only members of {forum.name} can propose decisions there.")
+        raise NotAllowed(f"Only members of {forum.name} can propose decisions there.")
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "Enter a title for the decision"
@@ -252,7 +253,7 @@ def decision_propose(
 @transaction.atomic
 def decision_open(*, actor: Person, decision: Decision) -> Decision:
     if actor.pk != decision.proposer_id:
-        raise ValidationError("Only the proposer can open this decision for positions.")
+        raise NotAllowed("Only the proposer can open this decision for positions.")
     _transition(decision, DecisionStatus.OPEN, actor=actor)
     _save(decision, None, ["status"])
     _notify(
@@ -280,7 +281,7 @@ def decision_revise(
     everyone is asked for their position on the new one.
     """
     if actor.pk != decision.proposer_id:
-        raise ValidationError("Only the proposer can revise the proposal.")
+        raise NotAllowed("Only the proposer can revise the proposal.")
     if decision.status not in (DecisionStatus.DRAFT, DecisionStatus.OPEN):
         raise ValidationError(
             "This decision has an outcome or was withdrawn: its proposal can no longer be revised."
@@ -399,7 +400,7 @@ def position_take(*, actor: Person, decision: Decision, stance: str, reason: str
     decision = _fresh(decision)
     _check_open_for_positions(decision)
     if not _is_member(decision.forum_id, actor):
-        raise ValidationError(
+        raise NotAllowed(
             f"Only members of {decision.forum.name} can take a position on its decisions."
         )
     _check_stance(stance, reason)
@@ -438,7 +439,7 @@ def consent_round(
     if meeting.forum_id != decision.forum_id or meeting.is_cancelled:
         raise ValidationError("Choose a meeting of this forum that is not cancelled.")
     if not _is_member(decision.forum_id, actor):
-        raise ValidationError("Only members of this forum can run a consent round.")
+        raise NotAllowed("Only members of this forum can run a consent round.")
     present = set(
         Attendance.objects.filter(
             meeting=meeting, status=AttendanceStatus.PRESENT, person__isnull=False
@@ -499,7 +500,7 @@ def decision_decide(
 ) -> Decision:
     """Record the outcome, with its rationale. "Agreed" must meet the method's rule."""
     if not _is_member(decision.forum_id, actor):
-        raise ValidationError("Only members of this forum can record the outcome.")
+        raise NotAllowed("Only members of this forum can record the outcome.")
     if decision.method == DecisionMethod.ADVICE and actor.pk != decision.proposer_id:
         raise ValidationError("In the advice process the proposer makes the decision.")
     if decision.status != DecisionStatus.OPEN:
@@ -589,7 +590,7 @@ def _participant_ids(decision: Decision) -> list[int]:
 @transaction.atomic
 def decision_withdraw(*, actor: Person, decision: Decision, note: str = "") -> Decision:
     if actor.pk != decision.proposer_id:
-        raise ValidationError("Only the proposer can withdraw a proposal.")
+        raise NotAllowed("Only the proposer can withdraw a proposal.")
     _transition(decision, DecisionStatus.WITHDRAWN, actor=actor, note=note.strip())
     _save(decision, None, ["status"])
     Notification.objects.filter(decision=decision, read_at__isnull=True).delete()
@@ -601,7 +602,7 @@ def decision_withdraw(*, actor: Person, decision: Decision, note: str = "") -> D
 def decision_review(*, actor: Person, decision: Decision, note: str) -> Decision:
     """Record that an agreed (or not agreed) decision has been reviewed, and what was learned."""
     if not _is_member(decision.forum_id, actor):
-        raise ValidationError("Only members of this forum can review its decisions.")
+        raise NotAllowed("Only members of this forum can review its decisions.")
     if not note.strip():
         raise ValidationError({"note": "Say what the review found"})
     _transition(decision, DecisionStatus.REVIEWED, actor=actor, note=note.strip())
@@ -639,7 +640,7 @@ def hold_add(*, actor: Person, decision: Decision, message: str) -> Hold:
         raise ValidationError("Only an agreed decision can be held.")
     membership = covering_leadership(decision, actor)
     if membership is None:
-        raise ValidationError(
+        raise NotAllowed(
             "Only members of a leadership team that covers this forum can hold its decisions."
         )
     message = message.strip() or "I stand behind this with you."
@@ -671,7 +672,7 @@ def comment_add(*, actor: Person, decision: Decision, body: str) -> Comment:
     if not body.strip():
         raise ValidationError({"body": "Write a comment"})
     if not _is_member(decision.forum_id, actor) and not actor.is_staff:
-        raise ValidationError("Only members of this forum can comment on its decisions.")
+        raise NotAllowed("Only members of this forum can comment on its decisions.")
     comment = Comment.objects.create(
         decision=decision, author=actor, body=body.strip(), revision=decision.current_revision
     )
@@ -699,7 +700,7 @@ def advice_request(*, actor: Person, decision: Decision, adviser: Person) -> Adv
 @transaction.atomic
 def advice_give(*, actor: Person, request: AdviceRequest, advice: str) -> AdviceRequest:
     if actor.pk != request.adviser_id:
-        raise ValidationError("Only the person asked can give this advice.")
+        raise NotAllowed("Only the person asked can give this advice.")
     if not advice.strip():
         raise ValidationError({"advice": "Write your advice"})
     request.advice = advice.strip()
@@ -722,7 +723,7 @@ def allocation_round_create(
     proposals: Iterable[Decision],
 ) -> AllocationRound:
     if not _is_member(budget.forum_id, actor):
-        raise ValidationError("Only members of this forum can start an allocation round.")
+        raise NotAllowed("Only members of this forum can start an allocation round.")
     chosen = list(proposals)
     if len(chosen) < 2:
         raise ValidationError({"proposals": "Choose at least two funding proposals to compare"})
@@ -749,7 +750,7 @@ def approval_set(
     if allocation.closed_at is not None or allocation.closes_at <= timezone.now():
         raise ValidationError("This allocation round has closed.")
     if not _is_member(allocation.budget.forum_id, actor):
-        raise ValidationError("Only members of this forum can take part in its allocation.")
+        raise NotAllowed("Only members of this forum can take part in its allocation.")
     wanted = {d.pk for d in approve}
     allowed = set(allocation.proposals.values_list("pk", flat=True))
     if wanted - allowed:

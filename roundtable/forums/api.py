@@ -9,8 +9,7 @@ since, the answer is 409 and nothing is overwritten.
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
 # are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -21,8 +20,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from roundtable.core.api import paginated
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut
 from roundtable.directory.models import Organisation, Person, Team
 from roundtable.forums import selectors, services
 from roundtable.forums.models import Attendance, Forum, ForumMembership, Meeting, Site
@@ -59,7 +57,7 @@ NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 # service turns down (with `errors` by field), 409 for a change to a copy that is out of date.
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 REFUSED: dict[int, Any] = {422: ErrorOut}
-CONFLICT: dict[int, Any] = {409: ErrorOut}
+CONFLICT: dict[int, Any] = {409: ConflictOut}
 
 T = TypeVar("T")
 # ---------------------------------------------------------------------------------------------
@@ -81,14 +79,6 @@ def _may_change(request: HttpRequest, forum: Forum) -> None:
             f"Only members of {forum.name}, or an administrator, can change the forum, "
             "its meetings and their attendance.",
         )
-
-
-@contextmanager
-def _unless_changed_meanwhile() -> Iterator[None]:
-    try:
-        yield
-    except ConcurrentEditError as exc:
-        raise HttpError(409, str(exc)) from exc
 
 
 def _find(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
@@ -145,7 +135,7 @@ def forum_list(request: HttpRequest, filters: Query[ForumQuery]) -> QuerySet[For
     return selectors.forum_list(request.user, kind=kind, mine=filters.mine)
 
 
-@router.post("/forums", response={201: ForumDetail, **REFUSED})
+@router.post("/forums", response={201: ForumDetail, **FORBIDDEN, **REFUSED})
 def forum_create(request: HttpRequest, payload: ForumIn) -> Status[selectors.ForumPage]:
     """Set up a forum. You become a member, with the people in `members`, from any organisation."""
     me = _actor(request)
@@ -180,10 +170,9 @@ def forum_update(request: HttpRequest, forum_id: int, payload: ForumChanges) -> 
     values = {name: _plain(value) for name, value in payload.changes().items()}
     if "home_team" in values:
         values["home_team"] = _team(values["home_team"])
-    with _unless_changed_meanwhile():
-        services.forum_update(
-            actor=_actor(request), forum=forum, expected_version=payload.version, **values
-        )
+    services.forum_update(
+        actor=_actor(request), forum=forum, expected_version=payload.version, **values
+    )
     return selectors.forum_detail(request.user, forum_id)
 
 
@@ -306,10 +295,9 @@ def meeting_update(
     values = payload.changes()
     if "site" in values:
         values["site"] = _site(values["site"])
-    with _unless_changed_meanwhile():
-        services.meeting_update(
-            actor=_actor(request), meeting=meeting, expected_version=payload.version, **values
-        )
+    services.meeting_update(
+        actor=_actor(request), meeting=meeting, expected_version=payload.version, **values
+    )
     return selectors.meeting_detail(request.user, meeting_id)
 
 
@@ -427,7 +415,7 @@ def team_presence(request: HttpRequest, team_id: int) -> selectors.TeamPresence:
     return selectors.team_presence(selectors.team_get(team_id))
 
 
-@router.post("/presence/visits", response={200: VisitOut, 201: VisitOut, **REFUSED})
+@router.post("/presence/visits", response={200: VisitOut, 201: VisitOut, **FORBIDDEN, **REFUSED})
 def presence_visit_record(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
     """You are in the building today: one tap. 201 the first time today, 200 after that."""
     site = _find("site", "site", selectors.site_get, payload.site)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import update_versioned
+from roundtable.core.errors import NotAllowed
 from roundtable.directory.models import LeadershipMembership, Organisation, Person, Team
 from roundtable.forums.models import (
     Attendance,
@@ -215,7 +216,7 @@ def next_facilitator(forum: Forum) -> Person | None:
 def meeting_facilitate(*, actor: Person, meeting: Meeting) -> Meeting:
     """`actor` takes on facilitating this meeting. Any member of the forum may."""
     if not ForumMembership.objects.filter(forum=meeting.forum_id, person=actor).exists():
-        raise ValidationError("Only members of this forum can facilitate its meetings.")
+        raise NotAllowed("Only members of this forum can facilitate its meetings.")
     if meeting.is_cancelled:
         raise ValidationError("This meeting is cancelled.")
     before = meeting.facilitator_id
@@ -461,7 +462,7 @@ def presence_visit_record(
     """`actor` is in the building today. Recording it twice in a day changes nothing."""
     day = on_date or timezone.localdate()
     if not LeadershipMembership.objects.filter(person=actor).exists():
-        raise ValidationError(
+        raise NotAllowed(
             "Only members of a leadership team record being in a building: it is how "
             "leaders' presence with teams is seen."
         )

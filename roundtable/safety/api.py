@@ -19,6 +19,7 @@ from roundtable.care import services as care_services
 from roundtable.care.models import PersonInCare, Zone
 from roundtable.core.api import paginated
 from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.errors import NotAllowed
 from roundtable.core.schemas import ErrorOut
 from roundtable.decisions.models import Hold
 from roundtable.directory.models import Person, Team
@@ -54,6 +55,7 @@ router = Router(tags=["safety"])
 
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 REFUSED: dict[int, Any] = {422: ErrorOut}
+FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 
 PLAN_CONFLICT = (
     "Someone else saved this plan since the version you sent. Nothing has been lost: compare "
@@ -140,7 +142,7 @@ def person_record(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 @router.put(
     "/people/{person_id}/plan",
-    response={200: PlanOut, 409: PlanConflictOut, **NOT_FOUND, **REFUSED},
+    response={200: PlanOut, 409: PlanConflictOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def plan_save(request: HttpRequest, person_id: int, payload: PlanIn) -> Any:
     """Write the person's safety plan with them, or its next version: every step in their
@@ -172,7 +174,13 @@ def plan_versions(request: HttpRequest, person_id: int) -> list[SafetyPlanVersio
 
 @router.put(
     "/people/{person_id}/formulation",
-    response={200: FormulationOut, 409: FormulationConflictOut, **NOT_FOUND, **REFUSED},
+    response={
+        200: FormulationOut,
+        409: FormulationConflictOut,
+        **NOT_FOUND,
+        **FORBIDDEN,
+        **REFUSED,
+    },
 )
 def formulation_save(request: HttpRequest, person_id: int, payload: FormulationIn) -> Any:
     """Write the person's safety formulation (at least one part), or its next version."""
@@ -190,7 +198,9 @@ def formulation_save(request: HttpRequest, person_id: int, payload: FormulationI
     return selectors.formulation_get(request.user, person)
 
 
-@router.post("/people/{person_id}/reviews", response={201: ReviewOut, **NOT_FOUND, **REFUSED})
+@router.post(
+    "/people/{person_id}/reviews", response={201: ReviewOut, **NOT_FOUND, **FORBIDDEN, **REFUSED}
+)
 def review_record(request: HttpRequest, person_id: int, payload: ReviewIn) -> Any:
     """The plan was reviewed with the person and still stands (today unless `reviewed_on`)."""
     review = services.safety_review_record(
@@ -220,7 +230,7 @@ def _meeting(pk: int | None) -> Meeting | None:
 
 @router.post(
     "/people/{person_id}/positive-risk",
-    response={201: PositiveRiskOut, **NOT_FOUND, **REFUSED},
+    response={201: PositiveRiskOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def positive_risk_propose(request: HttpRequest, person_id: int, payload: PositiveRiskIn) -> Any:
     """Propose a positive risk-taking plan: a Shared decision of kind `positive_risk` in one of
@@ -229,7 +239,7 @@ def positive_risk_propose(request: HttpRequest, person_id: int, payload: Positiv
     person = _person(request, person_id)
     episode = selectors.caring_episode_of(request.user, person)
     if episode is None:
-        raise ValidationError(
+        raise NotAllowed(
             f"{person.name} is not on the caseload of any of your teams: only the team caring "
             "for someone proposes a positive risk-taking plan with them."
         )
@@ -266,7 +276,7 @@ def _key_worker(request: HttpRequest, team: Team, pk: int | None) -> Person | No
 
 @router.get(
     "/teams/{team_id}/reviews-due",
-    response={200: list[ReviewDueOut], **NOT_FOUND, **REFUSED},
+    response={200: list[ReviewDueOut], **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def reviews_due(
     request: HttpRequest, team_id: int, filters: Query[ReviewsDueQuery]
@@ -324,7 +334,7 @@ def review_frequencies(request: HttpRequest, team_id: int) -> list[dict[str, Any
 
 @router.put(
     "/teams/{team_id}/review-frequencies",
-    response={200: list[ReviewFrequencyOut], **NOT_FOUND, **REFUSED},
+    response={200: list[ReviewFrequencyOut], **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def review_frequencies_set(
     request: HttpRequest, team_id: int, payload: ReviewFrequenciesIn

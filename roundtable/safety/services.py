@@ -19,6 +19,7 @@ from roundtable.audit.services import audit_record
 from roundtable.care import services as care_services
 from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
+from roundtable.core.errors import NotAllowed
 from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision, DecisionKind
 from roundtable.directory.models import Person, Team
@@ -40,7 +41,7 @@ def caring_episode(actor: Person, person: PersonInCare) -> Episode:
     """The open episode of `person` with one of the actor's teams; refused otherwise."""
     episode = care_services.caring_episode(actor, person)
     if episode is None:
-        raise ValidationError(
+        raise NotAllowed(
             f"{person.name} is not on the caseload of any of your teams: only the team caring "
             "for someone writes their safety plan."
         )
@@ -218,7 +219,7 @@ def positive_risk_propose(
 ) -> Decision:
     """Propose a positive risk-taking plan for the team (VCSE partners included) to share."""
     if not care_services.is_team_member(actor, episode.team_id):
-        raise ValidationError(f"{episode.person.name} is not on the caseload of any of your teams.")
+        raise NotAllowed(f"{episode.person.name} is not on the caseload of any of your teams.")
     texts = {
         "wants_to": wants_to.strip(),
         "benefits": benefits.strip(),
@@ -285,7 +286,7 @@ DEFAULT_REVIEW_DAYS: dict[str, int] = {
 def review_frequency_set(*, actor: Person, zone: Zone, every_days: int | None) -> Zone:
     """Set how often people in `zone` have their safety plan reviewed (None: the default)."""
     if not care_services.is_team_member(actor, zone.team_id):
-        raise ValidationError(f"Only members of {zone.team.name} can set its review frequency.")
+        raise NotAllowed(f"Only members of {zone.team.name} can set its review frequency.")
     if every_days is not None and not 1 <= every_days <= 366:
         raise ValidationError({"every_days": "Enter a number of days from 1 to 366"})
     if every_days is None:
@@ -310,7 +311,7 @@ def review_frequencies_set(
 
     Errors are keyed `zone_<id>`."""
     if not care_services.is_team_member(actor, team.pk):
-        raise ValidationError(f"Only members of {team.name} can set its review frequency.")
+        raise NotAllowed(f"Only members of {team.name} can set its review frequency.")
     zones = {z.pk: z for z in Zone.objects.filter(team=team, is_archived=False)}
     errors: dict[str, str] = {}
     for zone_id, days in every_days.items():

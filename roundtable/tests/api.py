@@ -45,3 +45,11 @@ def refused(response: Answer, *words: str) -> dict[str, Any]:
     for word in words:
         assert word in response.body["detail"], response.body
     return dict(response.body)
+
+
+def forbidden(response: Answer, *words: str) -> dict[str, Any]:
+    """Check for a 403 (the person may not do this) whose message says `words`; the body."""
+    assert response.status_code == 403, response.body
+    for word in words:
+        assert word in response.body["detail"], response.body
+    return dict(response.body)

@@ -8,8 +8,6 @@ An anonymous raiser follows and replies with the receipt token; who uses it is n
 """
 
 # No `from __future__ import annotations`: ninja reads the annotations when endpoints are declared.
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,8 +19,7 @@ from ninja.errors import HttpError
 from rules.permissions import has_perm as rule_allows
 
 from roundtable.core.api import paginated
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut
 from roundtable.directory.models import Person
 from roundtable.voice import selectors, services
 from roundtable.voice.models import Concern
@@ -46,7 +43,7 @@ router = Router(tags=["voice"])
 
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 REFUSED: dict[int, Any] = {422: ErrorOut}
-CONFLICT: dict[int, Any] = {409: ErrorOut}
+CONFLICT: dict[int, Any] = {409: ConflictOut}
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 
 
@@ -54,14 +51,6 @@ def _actor(request: HttpRequest) -> Person:
     user = request.user
     assert isinstance(user, Person)
     return user
-
-
-@contextmanager
-def _unless_changed_meanwhile() -> Iterator[None]:
-    try:
-        yield
-    except ConcurrentEditError as exc:
-        raise HttpError(409, str(exc)) from exc
 
 
 def _owned(request: HttpRequest, concern_id: int) -> Concern:
@@ -89,7 +78,7 @@ def concern_mine(request: HttpRequest) -> QuerySet[Concern]:
     return selectors.concerns_raised_by(request.user)
 
 
-@router.post("/concerns", response={201: RaisedOut, **REFUSED})
+@router.post("/concerns", response={201: RaisedOut, **FORBIDDEN, **REFUSED})
 def concern_raise(request: HttpRequest, payload: ConcernIn) -> Status[dict[str, Any]]:
     """Raise a concern to one of your teams, an organisation you work in, or the whole system.
 
@@ -148,13 +137,12 @@ def concern_acknowledge(
 ) -> selectors.ConcernPage:
     """ "We have heard it." The owning leadership team then agrees an action, or says why not."""
     concern = _owned(request, concern_id)
-    with _unless_changed_meanwhile():
-        services.concern_acknowledge(
-            actor=_actor(request),
-            concern=concern,
-            expected_version=payload.version,
-            note=payload.note,
-        )
+    services.concern_acknowledge(
+        actor=_actor(request),
+        concern=concern,
+        expected_version=payload.version,
+        note=payload.note,
+    )
     return selectors.concern_detail(request.user, concern_id)
 
 
@@ -164,14 +152,13 @@ def concern_agree_action(
 ) -> selectors.ConcernPage:
     """Agree the action and the day it will be done by."""
     concern = _owned(request, concern_id)
-    with _unless_changed_meanwhile():
-        services.concern_agree_action(
-            actor=_actor(request),
-            concern=concern,
-            expected_version=payload.version,
-            action=payload.action,
-            action_due_on=payload.action_due_on,
-        )
+    services.concern_agree_action(
+        actor=_actor(request),
+        concern=concern,
+        expected_version=payload.version,
+        action=payload.action,
+        action_due_on=payload.action_due_on,
+    )
     return selectors.concern_detail(request.user, concern_id)
 
 
@@ -181,14 +168,13 @@ def concern_address(
 ) -> selectors.ConcernPage:
     """Close it as addressed, saying what we did (shown on You said, we did unless not)."""
     concern = _owned(request, concern_id)
-    with _unless_changed_meanwhile():
-        services.concern_address(
-            actor=_actor(request),
-            concern=concern,
-            expected_version=payload.version,
-            what_we_did=payload.what_we_did,
-            on_board=payload.on_board,
-        )
+    services.concern_address(
+        actor=_actor(request),
+        concern=concern,
+        expected_version=payload.version,
+        what_we_did=payload.what_we_did,
+        on_board=payload.on_board,
+    )
     return selectors.concern_detail(request.user, concern_id)
 
 
@@ -198,14 +184,13 @@ def concern_not_take_forward(
 ) -> selectors.ConcernPage:
     """Close it as not taken forward, with the reason."""
     concern = _owned(request, concern_id)
-    with _unless_changed_meanwhile():
-        services.concern_not_take_forward(
-            actor=_actor(request),
-            concern=concern,
-            expected_version=payload.version,
-            reason=payload.reason,
-            on_board=payload.on_board,
-        )
+    services.concern_not_take_forward(
+        actor=_actor(request),
+        concern=concern,
+        expected_version=payload.version,
+        reason=payload.reason,
+        on_board=payload.on_board,
+    )
     return selectors.concern_detail(request.user, concern_id)
 
 
@@ -228,7 +213,9 @@ def receipt_detail(request: HttpRequest, token: str) -> selectors.ConcernPage:
     return selectors.concern_by_receipt(token)
 
 
-@router.post("/receipts/{token}/replies", response={201: ReplyOut, **NOT_FOUND, **REFUSED})
+@router.post(
+    "/receipts/{token}/replies", response={201: ReplyOut, **NOT_FOUND, **FORBIDDEN, **REFUSED}
+)
 def receipt_reply(request: HttpRequest, token: str, payload: ReplyIn) -> Status[Any]:
     """Reply as the raiser, through the receipt: anonymous stays anonymous."""
     page = selectors.concern_by_receipt(token)

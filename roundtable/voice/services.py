@@ -20,6 +20,7 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.errors import NotAllowed
 from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
@@ -260,7 +261,7 @@ def _move(
     message: str,
 ) -> Concern:
     if not is_owner_member(actor, concern):
-        raise ValidationError(
+        raise NotAllowed(
             f"Only members of {concern.owner.name} can act on this concern: it is theirs now."
         )
     if expected_version != concern.version:
@@ -466,7 +467,7 @@ def concern_reply(
     body = _clean_body(body)
     from_raiser = not concern.is_anonymous and concern.raised_by_id == actor.pk
     if not from_raiser and not is_owner_member(actor, concern):
-        raise ValidationError(
+        raise NotAllowed(
             "Only the person who raised this concern and its leadership team can reply."
         )
     reply = ConcernReply.objects.create(

@@ -36,6 +36,7 @@ router = Router(tags=["wellbeing"])
 
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 REFUSED: dict[int, Any] = {422: ErrorOut}
+FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 
 
 def _actor(request: HttpRequest) -> Person:
@@ -52,7 +53,7 @@ def pulse_current(request: HttpRequest) -> list[selectors.PulseInvite]:
 
 @router.post(
     "/pulse/{round_id}/answers",
-    response={201: ErrorOut, **NOT_FOUND, **REFUSED},
+    response={201: ErrorOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def pulse_answer(request: HttpRequest, round_id: int, payload: PulseAnswerIn) -> Status[Any]:
     """Answer a check-in of one of your teams, once: a value for every statement and an
@@ -90,7 +91,7 @@ def support_sessions(request: HttpRequest) -> QuerySet[SupportSession]:
     return selectors.support_sessions(request.user)
 
 
-@router.post("/support-sessions", response={201: SupportSessionOut, **REFUSED})
+@router.post("/support-sessions", response={201: SupportSessionOut, **FORBIDDEN, **REFUSED})
 def support_session_create(request: HttpRequest, payload: SupportSessionIn) -> Status[Any]:
     """Record a support session for a team you are in or lead, or a peer circle you are in."""
     team = circle = None
@@ -135,7 +136,8 @@ def peer_circles(request: HttpRequest) -> list[selectors.CircleSummary]:
 
 
 @router.post(
-    "/peer-circles/{circle_id}/join", response={201: PeerCircleOut, **NOT_FOUND, **REFUSED}
+    "/peer-circles/{circle_id}/join",
+    response={201: PeerCircleOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def peer_circle_join(request: HttpRequest, circle_id: int) -> Status[Any]:
     """Join a peer circle of your own discipline, and its forum."""

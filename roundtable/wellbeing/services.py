@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core.errors import NotAllowed
 from roundtable.directory.models import (
     Discipline,
     LeadershipLevel,
@@ -164,7 +165,7 @@ def pulse_answer(
     """
     today = today or timezone.localdate()
     if not _is_member(actor, pulse_round.team):
-        raise ValidationError(f"Only members of {pulse_round.team.name} answer its check-in.")
+        raise NotAllowed(f"Only members of {pulse_round.team.name} answer its check-in.")
     if not pulse_round.month <= today <= pulse_round.closes_on:
         raise ValidationError(
             f"This check-in was open from {pulse_round.month:%-d %B} to "
@@ -253,7 +254,7 @@ def support_session_record(
     if kind == SupportKind.PEER_CIRCLE and peer_circle is None:
         raise ValidationError({"kind": "A peer circle session is for a peer circle"})
     if not _may_record_for(actor, team, peer_circle):
-        raise ValidationError("Only members of the team or peer circle record its sessions.")
+        raise NotAllowed("Only members of the team or peer circle record its sessions.")
     assert starts_at is not None
     assert duration_minutes is not None
     session = SupportSession.objects.create(
@@ -283,7 +284,7 @@ def support_attendance_set(
 ) -> list[SupportAttendance]:
     """Who came to a session (replaces what was recorded). Only once it has started."""
     if not _may_record_for(actor, session.team, session.peer_circle):
-        raise ValidationError("Only members of the team or peer circle record who came.")
+        raise NotAllowed("Only members of the team or peer circle record who came.")
     if session.starts_at > timezone.now():
         raise ValidationError("Record who came once the session has started.")
     wanted = {p.pk: p for p in people}
@@ -315,7 +316,7 @@ def support_offered_record(
     if len(what) > 280:
         raise ValidationError({"what": "Keep it to 280 characters or fewer"})
     if not leads_team(actor, team):
-        raise ValidationError(f"Only the leadership of {team.name} records support offered there.")
+        raise NotAllowed(f"Only the leadership of {team.name} records support offered there.")
     if not _is_member(person, team):
         raise ValidationError({"person": f"Choose someone in {team.name}"})
     offered = SupportOffered.objects.create(

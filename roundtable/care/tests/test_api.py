@@ -37,7 +37,7 @@ from roundtable.decisions.models import Decision
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import Forum, ForumKind, Meeting
 from roundtable.testing import System
-from roundtable.tests.api import SESSION_QUERIES, Answer, call, ok, refused
+from roundtable.tests.api import SESSION_QUERIES, Answer, call, forbidden, ok, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -73,12 +73,6 @@ def conflict(response: Answer, version: int) -> None:
     assert response.status_code == 409, response.body
     assert "Someone else changed this" in response.body["detail"]
     assert response.body["version"] == version
-
-
-def forbidden(response: Answer, *words: str) -> None:
-    assert response.status_code == 403, response.body
-    for word in words:
-        assert word in response.body["detail"], response.body
 
 
 def not_found(response: Answer, detail: str) -> None:

@@ -416,6 +416,7 @@ def test_a_stale_version_is_a_409_and_nothing_is_overwritten(
     )
     assert response.status_code == 409
     assert "Someone else changed this forum" in response.body["detail"]
+    assert response.body["version"] == 2  # the version now: read it again, then retry
     huddle.refresh_from_db()
     assert (huddle.purpose, huddle.version) == ("First", 2)
 
@@ -437,6 +438,7 @@ def test_a_stale_version_is_a_409_and_nothing_is_overwritten(
     )
     assert response.status_code == 409
     assert "Someone else changed this meeting" in response.body["detail"]
+    assert response.body["version"] == 2
     meeting.refresh_from_db()
     assert (meeting.minutes, meeting.version) == ("Agreed to call Mr B.", 2)
     assert counts()[:-1] == before[:-1]

@@ -25,7 +25,7 @@ from roundtable.safety.models import (
     SafetyReview,
 )
 from roundtable.safety.tests.helpers import PLAN, in_support, north_mdt
-from roundtable.tests.api import call, ok, refused
+from roundtable.tests.api import call, forbidden, ok, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_a_partner_with_consent_reads_but_may_not_write(client, person, plan, pa
         f"{API}/people/{person.pk}/plan",
         {**PLAN, "written_with": "Dee", "version": 1},
     )
-    refused(answer, "not on the caseload of any of your teams")
+    forbidden(answer, "not on the caseload of any of your teams")
     assert stored() == before
 
 
@@ -309,7 +309,7 @@ def test_proposing_a_positive_risk_taking_plan(system, client, person, partner):
         "who_does_what",
         "review_on",
     }
-    refused(
+    forbidden(
         call(client, partner, "post", path, {**PROPOSAL, "forum": mdt.pk, "review_on": review_on}),
         "not on the caseload of any of your teams",
     )

@@ -92,6 +92,7 @@ def test_raise_anonymously_follow_by_receipt_and_the_full_loop(system, client: C
     )
     assert stale.status_code == 409
     assert "Someone else changed this concern" in stale.body["detail"]
+    assert stale.body["version"] == acknowledged["version"]
     due = str(timezone.localdate() + timedelta(days=9))
     agreed = ok(
         call(

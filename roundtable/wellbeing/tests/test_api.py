@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from roundtable.testing import discipline
-from roundtable.tests.api import call, ok, refused
+from roundtable.tests.api import call, forbidden, ok, refused
 from roundtable.wellbeing import services
 from roundtable.wellbeing.models import PulseAnswer, PulseResponseMarker, SupportSession
 from roundtable.wellbeing.tests.helpers import add_people, answer_all
@@ -108,7 +108,7 @@ def test_support_sessions(system, client: Client):
     assert made["kind"] == "restorative_supervision"
     assert made["facilitator"]["full_name"] == "Gita Leader"
     assert SupportSession.objects.get().attendances.count() == 1
-    refused(
+    forbidden(
         call(client, system.clinician_b, "post", BASE + "/support-sessions", body), "Only members"
     )
     refused(
