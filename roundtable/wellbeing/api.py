@@ -16,7 +16,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from roundtable.core.api import paginated
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut
 from roundtable.directory.models import Person
 from roundtable.forums import selectors as forum_selectors
 from roundtable.wellbeing import selectors, services
@@ -27,6 +27,8 @@ from roundtable.wellbeing.schemas import (
     PulseAnswerIn,
     PulseRoundOut,
     RoundResultOut,
+    SupportSessionCancelIn,
+    SupportSessionChangeIn,
     SupportSessionIn,
     SupportSessionOut,
     TrendRowOut,
@@ -37,6 +39,7 @@ router = Router(tags=["wellbeing"])
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 REFUSED: dict[int, Any] = {422: ErrorOut}
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
+CONFLICT: dict[int, Any] = {409: ConflictOut}
 
 
 def _actor(request: HttpRequest) -> Person:
@@ -118,6 +121,56 @@ def support_session_create(request: HttpRequest, payload: SupportSessionIn) -> S
         attendees=[people[i] for i in payload.attendees],
     )
     return Status(201, selectors.support_session_detail(request.user, session.pk))
+
+
+@router.patch(
+    "/support-sessions/{session_id}",
+    response={200: SupportSessionOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
+)
+def support_session_change(
+    request: HttpRequest, session_id: int, payload: SupportSessionChangeIn
+) -> SupportSession:
+    """Put a session right: its kind, time, length or facilitator (only what you send)."""
+    session = selectors.support_session_detail(request.user, session_id)
+    sent = payload.model_fields_set
+    facilitator = session.facilitator
+    if "facilitator" in sent:
+        facilitator = None
+        wanted = payload.facilitator
+        if wanted is not None:
+            found = forum_selectors.people_by_id(request.user, [wanted])
+            if wanted not in found:
+                problem = f"There is no person you can see with id {wanted}."
+                raise ValidationError({"facilitator": problem})
+            facilitator = found[wanted]
+    services.support_session_change(
+        actor=_actor(request),
+        session=session,
+        expected_version=payload.version,
+        kind=payload.kind.value if payload.kind is not None else session.kind,
+        starts_at=payload.starts_at if payload.starts_at is not None else session.starts_at,
+        duration_minutes=payload.duration_minutes or session.duration_minutes,
+        facilitator=facilitator,
+    )
+    return selectors.support_session_detail(request.user, session_id)
+
+
+@router.post(
+    "/support-sessions/{session_id}/cancel",
+    response={200: SupportSessionOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
+)
+def support_session_cancel(
+    request: HttpRequest, session_id: int, payload: SupportSessionCancelIn
+) -> SupportSession:
+    """Cancel a session nobody is recorded as coming to, saying why. It stays listed."""
+    session = selectors.support_session_detail(request.user, session_id)
+    services.support_session_cancel(
+        actor=_actor(request),
+        session=session,
+        expected_version=payload.version,
+        reason=payload.reason,
+    )
+    return selectors.support_session_detail(request.user, session_id)
 
 
 @router.get("/isolation", response={200: list[IsolatedOut], 403: ErrorOut})

@@ -50,16 +50,14 @@ class PulseForm(forms.Form):
         return [self[f"statement_{s.pk}"] for s in self.statements]
 
 
-class SupportSessionForm(forms.Form):
+class SessionTimesForm(forms.Form):
+    """What a support session is and when: to record one, and to put one right."""
+
     kind = forms.ChoiceField(
         label="Kind of session",
         choices=SupportKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of session"},
-    )
-    group = forms.ChoiceField(
-        label="For",
-        error_messages={"required": "Choose a team or a peer circle"},
     )
     day = forms.DateField(
         label="Date",
@@ -84,6 +82,18 @@ class SupportSessionForm(forms.Form):
     )
     i_facilitate = forms.BooleanField(label="I facilitate it", required=False)
 
+    def starts_at(self) -> datetime:
+        day: date = self.cleaned_data["day"]
+        start: time = self.cleaned_data["start"]
+        return local_datetime(day, start)
+
+
+class SupportSessionForm(SessionTimesForm):
+    group = forms.ChoiceField(
+        label="For",
+        error_messages={"required": "Choose a team or a peer circle"},
+    )
+
     def __init__(
         self, *args: Any, teams: list[Any], circles: list[PeerCircle], **kwargs: Any
     ) -> None:
@@ -95,17 +105,34 @@ class SupportSessionForm(forms.Form):
         group.choices += [(f"circle:{c.pk}", c.name) for c in circles]
         self.teams = {t.pk: t for t in teams}
         self.circles = {c.pk: c for c in circles}
-
-    def starts_at(self) -> datetime:
-        day: date = self.cleaned_data["day"]
-        start: time = self.cleaned_data["start"]
-        return local_datetime(day, start)
+        # Who it is for comes second, after what kind of session it is.
+        self.order_fields(["kind", "group"])
 
     def chosen(self) -> tuple[Any, PeerCircle | None]:
         kind, _, pk = self.cleaned_data["group"].partition(":")
         if kind == "team":
             return self.teams[int(pk)], None
         return None, self.circles[int(pk)]
+
+
+class SessionChangeForm(SessionTimesForm):
+    """Put a session right: its kind, time, length and whether I facilitate it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The team or circle sees this on the session.",
+        error_messages={
+            "required": "Say why the session is cancelled",
+            "max_length": "Keep the reason to 500 characters or fewer",
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AttendanceForm(forms.Form):

@@ -16,7 +16,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from roundtable.core.models import TimeStampedModel
+from roundtable.core.models import TimeStampedModel, VersionedModel
 from roundtable.directory.models import Discipline, Person, Team
 from roundtable.forums.models import Forum
 
@@ -170,10 +170,11 @@ class SupportKind(models.TextChoices):
     PEER_CIRCLE = "peer_circle", "Peer circle"
 
 
-class SupportSession(TimeStampedModel):
+class SupportSession(VersionedModel):
     """A session for staff to reflect and be supported, for a team or a peer circle.
 
-    What is said in it is not recorded: only that it happened and who came.
+    What is said in it is not recorded: only that it happened and who came. A session planned by
+    mistake, or called off, is cancelled with a reason rather than deleted.
     """
 
     kind = models.CharField(max_length=30, choices=SupportKind.choices)
@@ -196,6 +197,8 @@ class SupportSession(TimeStampedModel):
     attendees: models.ManyToManyField[Person, SupportAttendance] = models.ManyToManyField(
         Person, through="SupportAttendance", related_name="support_sessions"
     )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
@@ -217,6 +220,10 @@ class SupportSession(TimeStampedModel):
     @property
     def group_name(self) -> str:
         return str(self.team or self.peer_circle)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class SupportAttendance(TimeStampedModel):

@@ -85,6 +85,21 @@ class SupportSessionIn(Schema):
     attendees: list[Id] = Field(default_factory=list, description="Who came (once started).")
 
 
+class SupportSessionChangeIn(Schema):
+    """Only the fields sent change. Who a session is for does not: that is another session."""
+
+    kind: SupportKind | None = None
+    starts_at: AwareDatetime | None = None
+    duration_minutes: int | None = Field(None, ge=15, le=480)
+    facilitator: int | None = Field(None, ge=1, description="A person's id; null for nobody.")
+    version: int = Field(ge=1, description="The `version` you read; 409 if it changed since.")
+
+
+class SupportSessionCancelIn(Schema):
+    reason: str = Field(max_length=500, description="Why: the team or circle sees it.")
+    version: int = Field(ge=1, description="The `version` you read; 409 if it changed since.")
+
+
 class SupportSessionOut(Schema):
     id: int
     kind: SupportKind
@@ -93,6 +108,9 @@ class SupportSessionOut(Schema):
     starts_at: AwareDatetime
     duration_minutes: int
     facilitator: PersonName | None
+    cancelled_at: AwareDatetime | None
+    cancel_reason: str
+    version: int
 
     @staticmethod
     def resolve_peer_circle(session: object) -> str | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core.concurrency import save_versioned, update_versioned
 from roundtable.core.errors import NotAllowed
 from roundtable.directory.models import (
     Discipline,
@@ -219,12 +220,31 @@ def pulse_answer(
 # -- Support sessions ---------------------------------------------------------------------------
 
 
-def _may_record_for(actor: Person, team: Team | None, circle: PeerCircle | None) -> bool:
+def may_record_for(actor: Person, team: Team | None, circle: PeerCircle | None) -> bool:
+    """Whether `actor` records, changes and cancels the sessions of this team (its members and
+    leaders) or peer circle (its members)."""
     if team is not None:
         return _is_member(actor, team) or leads_team(actor, team)
     if circle is not None:
         return PeerCircleMembership.objects.filter(circle=circle, person=actor).exists()
     return False
+
+
+def _session_problems(
+    kind: str, starts_at: datetime | None, duration_minutes: int | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kind not in SupportKind.values:
+        errors["kind"] = "Choose the kind of session"
+    if starts_at is None:
+        errors["starts_at"] = "Enter the date and time of the session"
+    if duration_minutes is None or not 15 <= duration_minutes <= 480:
+        errors["duration_minutes"] = "A session lasts from 15 minutes to 8 hours"
+    return errors
+
+
+def _has_attendance(session: SupportSession) -> bool:
+    return SupportAttendance.objects.filter(session=session).exists()
 
 
 @transaction.atomic
@@ -240,20 +260,14 @@ def support_session_record(
     attendees: Iterable[Person] = (),
 ) -> SupportSession:
     """Record a support session (planned or held) for a team or a peer circle, and who came."""
-    errors: dict[str, str] = {}
-    if kind not in SupportKind.values:
-        errors["kind"] = "Choose the kind of session"
-    if starts_at is None:
-        errors["starts_at"] = "Enter the date and time of the session"
-    if duration_minutes is None or not 15 <= duration_minutes <= 480:
-        errors["duration_minutes"] = "A session lasts from 15 minutes to 8 hours"
+    errors = _session_problems(kind, starts_at, duration_minutes)
     if (team is None) == (peer_circle is None):
         errors["group"] = "Choose a team or a peer circle"
     if errors:
         raise ValidationError(errors)
     if kind == SupportKind.PEER_CIRCLE and peer_circle is None:
         raise ValidationError({"kind": "A peer circle session is for a peer circle"})
-    if not _may_record_for(actor, team, peer_circle):
+    if not may_record_for(actor, team, peer_circle):
         raise NotAllowed("Only members of the team or peer circle record its sessions.")
     assert starts_at is not None
     assert duration_minutes is not None
@@ -279,12 +293,90 @@ def support_session_record(
 
 
 @transaction.atomic
+def support_session_change(
+    *,
+    actor: Person,
+    session: SupportSession,
+    expected_version: int,
+    kind: str,
+    starts_at: datetime | None,
+    duration_minutes: int | None,
+    facilitator: Person | None,
+) -> SupportSession:
+    """Put right a session's kind, time, length or facilitator. Who it is for stays: a session
+    for another team or circle is another session."""
+    if not may_record_for(actor, session.team, session.peer_circle):
+        raise NotAllowed("Only members of the team or peer circle change its sessions.")
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled: record a new one instead.")
+    errors = _session_problems(kind, starts_at, duration_minutes)
+    if errors:
+        raise ValidationError(errors)
+    assert starts_at is not None
+    if kind == SupportKind.PEER_CIRCLE and session.peer_circle_id is None:
+        raise ValidationError({"kind": "A peer circle session is for a peer circle"})
+    if starts_at > timezone.now() and _has_attendance(session):
+        raise ValidationError(
+            {
+                "starts_at": "Who came is recorded, so the session has happened: it cannot move "
+                "to a time still to come"
+            }
+        )
+    return update_versioned(
+        session,
+        actor=actor,
+        expected_version=expected_version,
+        fields=["kind", "starts_at", "duration_minutes", "facilitator"],
+        values={
+            "kind": kind,
+            "starts_at": starts_at,
+            "duration_minutes": duration_minutes,
+            "facilitator": facilitator,
+        },
+        summary=lambda changed: f"{changed.get_kind_display()} for {changed.group_name} changed",
+    )
+
+
+@transaction.atomic
+def support_session_cancel(
+    *, actor: Person, session: SupportSession, expected_version: int, reason: str
+) -> SupportSession:
+    """Call a session off, or take back one recorded by mistake, saying why. It stays listed,
+    marked cancelled; nothing is deleted."""
+    if not may_record_for(actor, session.team, session.peer_circle):
+        raise NotAllowed("Only members of the team or peer circle cancel its sessions.")
+    if session.is_cancelled:
+        raise ValidationError("This session is already cancelled.")
+    if _has_attendance(session):
+        raise ValidationError(
+            "Who came is recorded, so the session took place: change who came instead."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the session is cancelled"})
+    session.cancelled_at = timezone.now()
+    session.cancel_reason = reason
+    save_versioned(
+        session, expected_version=expected_version, fields=["cancelled_at", "cancel_reason"]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=session,
+        summary=f"{session.get_kind_display()} for {session.group_name} cancelled: {reason}",
+    )
+    return session
+
+
+@transaction.atomic
 def support_attendance_set(
     *, actor: Person, session: SupportSession, people: Iterable[Person]
 ) -> list[SupportAttendance]:
     """Who came to a session (replaces what was recorded). Only once it has started."""
-    if not _may_record_for(actor, session.team, session.peer_circle):
+    if not may_record_for(actor, session.team, session.peer_circle):
         raise NotAllowed("Only members of the team or peer circle record who came.")
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled: nobody came.")
     if session.starts_at > timezone.now():
         raise ValidationError("Record who came once the session has started.")
     wanted = {p.pk: p for p in people}

@@ -3,6 +3,7 @@ offered, peer circles, and the isolation list for leaders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
@@ -17,15 +18,19 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
 from roundtable.directory.models import Person
 from roundtable.wellbeing import selectors, services
 from roundtable.wellbeing.forms import (
     AttendanceForm,
     PulseForm,
+    SessionCancelForm,
+    SessionChangeForm,
     SupportOfferedForm,
     SupportSessionForm,
 )
+from roundtable.wellbeing.models import SupportSession
 
 
 def _me(request: HttpRequest) -> Person:
@@ -206,6 +211,8 @@ def support_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "attendees": attendees,
         "form": form,
         "started": session.starts_at <= timezone.now(),
+        "may_change": not session.is_cancelled
+        and services.may_record_for(_me(request), session.team, session.peer_circle),
         "breadcrumbs": breadcrumbs(
             _crumb(),
             ("Support sessions", reverse("wellbeing:support-list")),
@@ -213,6 +220,136 @@ def support_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         ),
     }
     return _render(request, "wellbeing/support_detail.jinja", context, status=form_status(form))
+
+
+def _session_to_change(request: HttpRequest, session_id: int) -> SupportSession:
+    """A session the person sees (else 404) and may change (else 403), not cancelled."""
+    session = selectors.support_session_detail(request.user, session_id)
+    if not services.may_record_for(_me(request), session.team, session.peer_circle):
+        raise PermissionDenied
+    return session
+
+
+def _session_crumbs(session: SupportSession, last: str) -> list[dict[str, str]]:
+    return breadcrumbs(
+        _crumb(),
+        ("Support sessions", reverse("wellbeing:support-list")),
+        (session.get_kind_display(), reverse("wellbeing:support", args=[session.pk])),
+        (last, ""),
+    )
+
+
+def _session_edit(
+    request: HttpRequest,
+    session_id: int,
+    *,
+    form_class: type[SessionChangeForm] | type[SessionCancelForm],
+    initial: Callable[[SupportSession], dict[str, Any]],
+    save: Callable[[SupportSession, Any], object],
+    done: str,
+    title: str,
+    crumb: str,
+    template: str,
+) -> HttpResponse:
+    """The shape of changing and of cancelling a session: a form with the version read, the
+    service, and a 409 that shows what is there now if someone saved in between."""
+    session = _session_to_change(request, session_id)
+    if session.is_cancelled:
+        messages.error(request, "This session is cancelled, so there is nothing to change.")
+        return redirect("wellbeing:support", session.pk)
+    form = form_class(_posted(request), initial={**initial(session), "version": session.version})
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(session, form)
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            conflict = True
+            session = _session_to_change(request, session_id)  # as it is now
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{session.get_kind_display()} {done}.")
+            return redirect("wellbeing:support", session.pk)
+    context = {
+        "page_title": title.format(kind=session.get_kind_display().lower()),
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "session": session,
+        "conflict": conflict,
+        "breadcrumbs": _session_crumbs(session, crumb),
+    }
+    status = 409 if conflict else form_status(form)
+    return _render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def support_change(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Put a session right: its kind, time, length and facilitator."""
+    me = _me(request)
+
+    def initial(session: SupportSession) -> dict[str, Any]:
+        local = timezone.localtime(session.starts_at)
+        return {
+            "kind": session.kind,
+            "day": local.date(),
+            "start": local.time().replace(second=0, microsecond=0),
+            "duration_minutes": session.duration_minutes,
+            "i_facilitate": session.facilitator_id == me.pk,
+        }
+
+    def save(session: SupportSession, form: SessionChangeForm) -> object:
+        facilitator = session.facilitator
+        if form.cleaned_data["i_facilitate"]:
+            facilitator = me
+        elif facilitator is not None and facilitator.pk == me.pk:
+            facilitator = None
+        return services.support_session_change(
+            actor=me,
+            session=session,
+            expected_version=form.cleaned_data["version"],
+            kind=form.cleaned_data["kind"],
+            starts_at=form.starts_at(),
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            facilitator=facilitator,
+        )
+
+    return _session_edit(
+        request,
+        session_id,
+        form_class=SessionChangeForm,
+        initial=initial,
+        save=save,
+        done="changed",
+        title="Change the {kind}",
+        crumb="Change",
+        template="wellbeing/support_change.jinja",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def support_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Cancel a session, after saying why: it stays listed, marked cancelled."""
+
+    def save(session: SupportSession, form: SessionCancelForm) -> object:
+        return services.support_session_cancel(
+            actor=_me(request),
+            session=session,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    return _session_edit(
+        request,
+        session_id,
+        form_class=SessionCancelForm,
+        initial=lambda session: {},
+        save=save,
+        done="cancelled",
+        title="Cancel the {kind}?",
+        crumb="Cancel",
+        template="wellbeing/support_cancel.jinja",
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,13 +3,16 @@ sees who may be on their own. Every page is checked with axe-core, on a phone sc
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from roundtable.testing import build_system, discipline
 from roundtable.tests.browser.test_directory_journey import sign_in
 from roundtable.wellbeing import services
-from roundtable.wellbeing.models import PulseAnswer, PulseResponseMarker
+from roundtable.wellbeing.models import PulseAnswer, PulseResponseMarker, SupportSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,3 +66,36 @@ def test_check_in_peer_circle_and_isolation_on_a_phone(phone_journey):
     journey.goto(f"/wellbeing/pulse/{system.team_a.pk}/results/")
     expect(page.get_by_text("Results are shown when the check-in closes")).to_be_visible()
     journey.check()
+
+    # Tomorrow's reflective practice, recorded, put right, then called off with a reason.
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    journey.goto("/wellbeing/support/new/")
+    journey.check()
+    page.get_by_label("Reflective practice").check()
+    page.get_by_label("For", exact=True).select_option(label="North CMHT")
+    page.get_by_label("Date").fill(tomorrow)
+    page.get_by_label("Starts at").fill("13:00")
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.get_by_text("Reflective practice recorded.")).to_be_visible()
+    journey.check()
+    page.get_by_role("link", name="Change the session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the reflective practice")
+    page.get_by_label("Starts at").fill("14:30")
+    page.get_by_label("Length in minutes").fill("5")
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.get_by_role("alert")).to_contain_text("A session lasts from 15 minutes to 8 hours")
+    journey.check()
+    page.get_by_label("Length in minutes").fill("90")
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.get_by_text("Reflective practice changed.")).to_be_visible()
+    session = SupportSession.objects.get()
+    assert (timezone.localtime(session.starts_at).hour, session.duration_minutes) == (14, 90)
+    page.get_by_role("link", name="Cancel the session").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cancel the reflective practice")
+    journey.check()
+    page.get_by_label("Why is it cancelled?").fill("The facilitator is off sick")
+    page.get_by_role("button", name="Cancel the session").click()
+    expect(page.get_by_text("Cancelled on")).to_contain_text("The facilitator is off sick")
+    journey.check()
+    session.refresh_from_db()
+    assert session.is_cancelled

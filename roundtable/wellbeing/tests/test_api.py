@@ -182,3 +182,70 @@ def test_peer_circles_list_and_join(system, client: Client):
         call(client, system.lone_coach, "post", f"{BASE}/peer-circles/99999/join").status_code
         == 404
     )
+
+
+def test_support_sessions_are_put_right_and_cancelled(system, client: Client):
+    starts = timezone.now() + timedelta(days=1)
+    made = ok(
+        call(
+            client,
+            system.team_leader_a,
+            "post",
+            BASE + "/support-sessions",
+            {
+                "kind": "reflective_practice",
+                "team": system.team_a.pk,
+                "starts_at": starts.isoformat(),
+            },
+        ),
+        201,
+    )
+    path = f"{BASE}/support-sessions/{made['id']}"
+    assert made["version"] == 1
+    assert made["cancelled_at"] is None
+    # Only what is sent changes.
+    changed = ok(
+        call(
+            client,
+            system.team_leader_a,
+            "patch",
+            path,
+            {"duration_minutes": 90, "facilitator": system.team_leader_a.pk, "version": 1},
+        )
+    )
+    assert (changed["kind"], changed["duration_minutes"], changed["version"]) == (
+        "reflective_practice",
+        90,
+        2,
+    )
+    assert changed["facilitator"]["full_name"] == "Gita Leader"
+    cleared = ok(
+        call(client, system.team_leader_a, "patch", path, {"facilitator": None, "version": 2})
+    )
+    assert cleared["facilitator"] is None
+    stale = call(
+        client, system.team_leader_a, "patch", path, {"duration_minutes": 30, "version": 2}
+    )
+    assert stale.status_code == 409
+    assert stale.body["version"] == 3
+    refused(
+        call(client, system.team_leader_a, "patch", path, {"facilitator": 99999, "version": 3}),
+        "There is no person you can see with id 99999",
+    )
+    assert call(client, system.clinician_b, "patch", path, {"version": 3}).status_code == 404
+    assert SupportSession.objects.get().duration_minutes == 90
+
+    cancel = path + "/cancel"
+    refused(
+        call(client, system.team_leader_a, "post", cancel, {"reason": " ", "version": 3}),
+        "Say why the session is cancelled",
+    )
+    gone = ok(
+        call(client, system.team_leader_a, "post", cancel, {"reason": "Off sick", "version": 3})
+    )
+    assert gone["cancelled_at"] is not None
+    assert gone["cancel_reason"] == "Off sick"
+    refused(
+        call(client, system.team_leader_a, "post", cancel, {"reason": "Again", "version": 4}),
+        "already cancelled",
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from html import unescape
 
 import pytest
@@ -227,3 +227,69 @@ def test_the_isolation_page_reads_in_the_same_number_of_queries_however_many(sys
     few = count()
     add_people(system.team_a, 8, prefix="many")
     assert count() == few
+
+
+def test_a_session_is_put_right_then_cancelled_from_its_page(system, client_for):
+    leader = client_for(system.team_leader_a)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    session = services.support_session_record(
+        actor=system.team_leader_a,
+        kind="reflective_practice",
+        starts_at=timezone.make_aware(datetime.combine(tomorrow, time(13))),
+        team=system.team_a,
+    )
+    detail = f"/wellbeing/support/{session.pk}/"
+    change_url, cancel_url = f"{detail}change/", f"{detail}cancel/"
+    page = text(leader.get(detail))
+    assert "Change the session" in page
+    assert "Cancel the session" in page
+    form = leader.get(change_url).content.decode()
+    assert 'value="13:00"' in form
+    assert f'value="{tomorrow.isoformat()}"' in form
+    posted = {
+        "kind": "restorative_supervision",
+        "day": tomorrow.isoformat(),
+        "start": "14:30",
+        "duration_minutes": "5",
+        "i_facilitate": "on",
+        "version": "1",
+    }
+    bad = leader.post(change_url, posted)
+    assert bad.status_code == 400
+    assert "A session lasts from 15 minutes to 8 hours" in text(bad)
+    assert SupportSession.objects.get().kind == "reflective_practice"
+    assert leader.post(change_url, {**posted, "duration_minutes": "90"}).status_code == 302
+    session.refresh_from_db()
+    assert (session.kind, session.duration_minutes, session.version) == (
+        "restorative_supervision",
+        90,
+        2,
+    )
+    assert timezone.localtime(session.starts_at).time() == time(14, 30)
+    assert session.facilitator == system.team_leader_a
+    # A change from a copy read before that one: 409, shown, nothing overwritten.
+    stale = leader.post(change_url, {**posted, "duration_minutes": "30"})
+    assert stale.status_code == 409
+    assert "Someone else changed this support session" in text(stale)
+    assert 'name="version" value="2"' in stale.content.decode()
+    assert SupportSession.objects.get().duration_minutes == 90
+    # Someone outside the team neither sees nor changes it.
+    outsider = client_for(system.clinician_b)
+    assert outsider.get(change_url).status_code == 404
+    assert outsider.post(cancel_url, {"reason": "x", "version": "2"}).status_code == 404
+
+    leader = client_for(system.team_leader_a)
+    empty = leader.post(cancel_url, {"reason": " ", "version": "2"})
+    assert empty.status_code == 400
+    assert "Say why the session is cancelled" in text(empty)
+    done = leader.post(cancel_url, {"reason": "The facilitator is off sick", "version": "2"})
+    assert done.status_code == 302
+    page = text(leader.get(detail))
+    assert "Cancelled on" in page
+    assert "The facilitator is off sick" in page
+    assert "Change the session" not in page
+    assert "Who came" not in page
+    assert "Cancelled" in text(leader.get("/wellbeing/support/"))
+    # Nothing more to change on a cancelled session.
+    assert leader.get(change_url).status_code == 302
+    assert leader.get(cancel_url).status_code == 302
