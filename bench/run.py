@@ -197,6 +197,30 @@ def machine() -> str:
     )
 
 
+def _fixed_work() -> int:
+    """Plain Python of the kind a request is made of: small objects, dicts and strings."""
+    seen: dict[int, tuple[int, str]] = {}
+    total = 0
+    for i in range(200_000):
+        seen[i % 1000] = (i, f"row {i}")
+        total += len(seen[i % 1000][1])
+    return total
+
+
+def cpu_check() -> str:
+    """The median time of a fixed piece of work: the machine's speed at that moment.
+
+    The same machine has run the whole benchmark 1.75 times slower on one day than on another;
+    figures from two runs compare only once scaled by this.
+    """
+    times = []
+    for _ in range(7):
+        started = perf_counter()
+        _fixed_work()
+        times.append((perf_counter() - started) * 1000)
+    return f"CPU check: {sorted(times)[3]:.0f} ms for a fixed piece of Python (lower is faster)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Roundtable benchmark: seed and page timings.")
     parser.add_argument("--people", type=int, default=6000)
@@ -209,11 +233,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Roundtable benchmark: {args.people:,} people, {args.teams:,} teams")
     print(machine())
+    print(f"{cpu_check()}, at the start")
     results: list[BackendResult] = []
     if not args.skip_sqlite:
         results.append(bench_sqlite(args))
     if not args.skip_postgres:
         results.append(bench_postgres(args))
+    print(f"{cpu_check()}, at the end")
     print(f"\nResults (pages: median of {args.runs} requests, server time, signed in)\n")
     print(results_table(results))
     for result in results:
