@@ -388,9 +388,7 @@ def zone_archive(request: HttpRequest, zone_id: int) -> Zone:
 # ---------------------------------------------------------------------------------------------
 
 
-@router.get(
-    "/teams/{team_id}/huddle", response={200: BoardOut, **NOT_FOUND, **FORBIDDEN, **REFUSED}
-)
+@router.get("/teams/{team_id}/huddle", response={200: BoardOut, **NOT_FOUND, **REFUSED})
 def huddle_board(
     request: HttpRequest, team_id: int, filters: Query[BoardQuery]
 ) -> selectors.HuddleBoard:

@@ -276,7 +276,7 @@ def _key_worker(request: HttpRequest, team: Team, pk: int | None) -> Person | No
 
 @router.get(
     "/teams/{team_id}/reviews-due",
-    response={200: list[ReviewDueOut], **NOT_FOUND, **FORBIDDEN, **REFUSED},
+    response={200: list[ReviewDueOut], **NOT_FOUND, **REFUSED},
 )
 def reviews_due(
     request: HttpRequest, team_id: int, filters: Query[ReviewsDueQuery]
