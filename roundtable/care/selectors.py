@@ -177,6 +177,34 @@ class CardEpisode:
     def key_worker_id(self) -> int | None:
         return self.key_worker.id if self.key_worker is not None else None
 
+    # The columns `from_row` reads, in its order.
+    FIELDS = (
+        "pk",
+        "version",
+        "stage",
+        "zone_id",
+        "zone_since",
+        "person_id",
+        "person__local_id",
+        "person__name",
+        "key_worker_id",
+        "key_worker__full_name",
+    )
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> CardEpisode:
+        """A card's episode from a `values_list(*CardEpisode.FIELDS)` row."""
+        pk, version, stage, zone_id, zone_since, person_id, local_id, name, worker_id, worker = row
+        return cls(
+            pk,
+            version,
+            stage,
+            zone_id,
+            zone_since,
+            PersonRef(person_id, local_id, name),
+            StaffRef(worker_id, worker) if worker_id is not None else None,
+        )
+
     @classmethod
     def of(cls, episode: Episode) -> CardEpisode:
         """The card's view of an episode already read (with its person and key worker)."""
@@ -351,40 +379,9 @@ def huddle_board(
     have not yet been zoned come first, in their own column.
     """
     on_board = board_episodes(user, team)
-    rows = on_board.order_by("person__name", "pk").values_list(
-        "pk",
-        "version",
-        "stage",
-        "zone_id",
-        "zone_since",
-        "person_id",
-        "person__local_id",
-        "person__name",
-        "key_worker_id",
-        "key_worker__full_name",
-    )
     episodes = [
-        CardEpisode(
-            pk,
-            version,
-            stage,
-            zone_id,
-            zone_since,
-            PersonRef(person_id, local_id, name),
-            StaffRef(worker_id, worker) if worker_id is not None else None,
-        )
-        for (
-            pk,
-            version,
-            stage,
-            zone_id,
-            zone_since,
-            person_id,
-            local_id,
-            name,
-            worker_id,
-            worker,
-        ) in rows
+        CardEpisode.from_row(row)
+        for row in on_board.order_by("person__name", "pk").values_list(*CardEpisode.FIELDS)
     ]
     by_zone: dict[int | None, list[BoardCard]] = {}
     for card in _cards(episodes, on_board.values("pk")):
