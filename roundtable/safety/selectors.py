@@ -361,12 +361,17 @@ def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
     return states
 
 
+def _as_caseload(user: Any, episode: Episode) -> QuerySet[Episode]:
+    """One episode of the user's team (see `caring_episode_of`), narrowed as a board's are."""
+    return team_caseload(user, episode.team_id).filter(pk=episode.pk)
+
+
 def review_state_of(user: Any, episode: Episode | None) -> ReviewState | None:
     """When the next review is due in a person's episode with one of the user's teams (see
     `caring_episode_of`), if it is open, zoned and in a zone with reviews."""
     if episode is None:
         return None
-    return review_states(team_caseload(user, episode.team_id).filter(pk=episode.pk)).get(episode.pk)
+    return review_states(_as_caseload(user, episode)).get(episode.pk)
 
 
 @dataclass(frozen=True)
@@ -419,8 +424,7 @@ def positive_risk_of(user: Any, episode: Episode | None) -> PlanStatus | None:
     (see `caring_episode_of`)."""
     if episode is None:
         return None
-    mine = team_caseload(user, episode.team_id).filter(pk=episode.pk)
-    return latest_positive_risk(user, mine).get(episode.pk)
+    return latest_positive_risk(user, _as_caseload(user, episode)).get(episode.pk)
 
 
 @dataclass
