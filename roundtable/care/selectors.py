@@ -733,11 +733,12 @@ def flow_measures(
     open_episodes = Episode.objects.filter(closed_at__isnull=True, key_worker__isnull=False)
     if team_ids is not None:
         open_episodes = open_episodes.filter(team_id__in=team_ids)
+    # By key worker, not by name: two people of the same name each have their own caseload.
     caseload_rows = [
         (name, count)
-        for name, count in open_episodes.values_list("key_worker__full_name")
+        for _, name, count in open_episodes.values_list("key_worker_id", "key_worker__full_name")
         .annotate(count=Count("pk"))
-        .order_by("-count", "key_worker__full_name")
+        .order_by("-count", "key_worker__full_name", "key_worker_id")
     ]
     today = today or timezone.localdate()
     return FlowMeasures(

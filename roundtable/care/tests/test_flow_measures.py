@@ -65,6 +65,12 @@ def test_flow_measures(system, huddle):
     assert measures.moved_on == 2
     assert measures.came_back == 1
     assert measures.caseload_by_key_worker == [("Amira Clinician", 2)]
+    # Two key workers who share a name each have their own line.
+    system.team_leader_a.full_name = "Amira Clinician"
+    system.team_leader_a.save(update_fields=["full_name"])
+    journey(system, 4, offer_after=2)
+    caseloads = selectors.flow_measures(team_ids=[system.team_a.pk]).caseload_by_key_worker
+    assert caseloads == [("Amira Clinician", 2), ("Amira Clinician", 1)]
     other_team = selectors.flow_measures(team_ids=[system.team_b.pk])
     assert other_team.referral_to_offer.count == 0
     assert other_team.referral_to_offer.median is None
