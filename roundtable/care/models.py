@@ -229,6 +229,12 @@ class Episode(VersionedModel):
                 condition=Q(closed_at__isnull=True),
                 name="care_episode_open_zone_idx",
             ),
+            # Open episodes per key worker, for the flow measures: read from this index alone.
+            models.Index(
+                fields=["key_worker"],
+                condition=Q(closed_at__isnull=True),
+                name="care_episode_open_worker_idx",
+            ),
             # A team's caseload and huddle board: its open episodes only, not its ten years of
             # closed ones (`care.access.team_caseload`).
             models.Index(
@@ -325,10 +331,15 @@ class ZoneChange(models.Model):
     guests = models.JSONField("guests present", default=list, blank=True)
     reason = models.TextField(blank=True)
     at = models.DateTimeField()
+    # The local day of `at`, kept so that the zone mix by day counts each day's changes from an
+    # index instead of working out every change's day (ADR 0011).
+    day = models.DateField()
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["at"])]
+        indexes = [
+            models.Index(fields=["day", "to_zone", "from_zone"], name="care_zonechange_day_idx")
+        ]
 
     def __str__(self) -> str:
         return f"Zone change for episode {self.episode_id}"

@@ -649,6 +649,7 @@ def episode_zone_set(
         meeting=meeting,
         reason=reason.strip(),
         at=at,
+        day=timezone.localdate(at),
         guests=[],
     )
     people, guests = _present_at(meeting)

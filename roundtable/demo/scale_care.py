@@ -36,6 +36,7 @@ from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models
+from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
@@ -265,6 +266,7 @@ class _CareSeeder:
         self.first_day_minute = self.end - (YEARS * 365 + 1) * DAY
         self.clock_text = [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(DAY)]
         self.suffix = "+00" if connection.vendor == "postgresql" else ""
+        self.tz = timezone.get_current_timezone()
         self.now_text = self.at(self.end - 1)
         self.names = [f"{first} {surname}" for first in FIRST_NAMES for surname in SURNAMES]
         born = date(1940, 1, 1)
@@ -319,7 +321,18 @@ class _CareSeeder:
         )
         self.zone_changes = _Writer(
             ZoneChange,
-            ("id", "episode", "from_zone", "to_zone", "actor", "meeting", "guests", "reason", "at"),
+            (
+                "id",
+                "episode",
+                "from_zone",
+                "to_zone",
+                "actor",
+                "meeting",
+                "guests",
+                "reason",
+                "at",
+                "day",
+            ),
             batch_size,
         )
         self.notes = _Writer(
@@ -371,6 +384,10 @@ class _CareSeeder:
         """A stored timestamp for a minute: UTC text as each database reads it."""
         offset = minute - self.first_day_minute
         return f"{self.day_text[offset // DAY]} {self.clock_text[offset % DAY]}{self.suffix}"
+
+    def local_day(self, minute: int) -> str:
+        """The day a minute falls on where the service is (the current time zone), as text."""
+        return datetime.fromtimestamp(minute * 60, tz=self.tz).date().isoformat()
 
     def new_id(self, model: type[models.Model]) -> int:
         value = self.ids[model]
@@ -846,6 +863,7 @@ class _CareSeeder:
                     "[]",
                     "",
                     self.at(minute),
+                    self.local_day(minute),
                 )
             )
             self.summary.zone_changes += 1

@@ -3,6 +3,7 @@ board in a fixed number of queries, and the zone mix by day."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -346,3 +347,42 @@ def test_zone_mix_by_day_is_replayed_from_the_zone_changes(system, zones):
         (today, {})
     ]
     assert isinstance(next(iter(mix)), date)
+
+
+def test_zone_mix_by_day_puts_each_change_on_its_own_day_over_a_long_window(system, zones):
+    """Over 40 days, changes and closures at the first and last moment of a day count on that
+    day (the days of closures are found by halving the window, so every day is checked),
+    whether or not the clocks changed in between."""
+    today = timezone.localdate()
+    start = today - timedelta(days=39)
+    people = [in_support(system, i) for i in range(1, 6)]
+    expected: dict[date, dict[str, int]] = {}
+    where: dict[int, str] = {}
+    plan = [(39, 0, "Red"), (38, 1, "Amber"), (31, 0, "Green"), (17, 2, "Red"), (16, 1, "Red")]
+    plan += [(12, 0, ""), (9, 3, "Blue"), (5, 1, ""), (2, 2, "Green"), (1, 4, "Amber")]
+    plan += [(0, 3, "Red")]
+    for days_ago, who, zone in plan:
+        day = today - timedelta(days=days_ago)
+        # The first moment of even days back and the last moment of odd ones.
+        at = selectors.datetime_at_start_of(day)
+        if days_ago % 2:
+            at = selectors.datetime_at_start_of(day + timedelta(days=1)) - timedelta(seconds=1)
+        if zone:
+            services.episode_zone_set(
+                actor=system.clinician_a, episode=people[who], zone=zones[zone], at=at
+            )
+            where[who] = zone
+        else:  # they stop engaging: off the board from that day
+            services.episode_move(
+                actor=system.clinician_a, episode=people[who], to_stage="not_engaged", at=at
+            )
+            del where[who]
+        people[who].refresh_from_db()
+        expected[day] = dict(sorted(Counter(where.values()).items()))
+    mix = selectors.zone_mix_by_day(team_ids=[system.team_a.pk], start=start, end=today)
+    assert [day for day, _ in mix] == [start + timedelta(days=i) for i in range(40)]
+    so_far: dict[str, int] = {}
+    for day, counts in mix:
+        so_far = expected.get(day, so_far)
+        assert counts == so_far, day
+    assert selectors.zone_mix_by_day(team_ids=None, start=start, end=today) == mix
