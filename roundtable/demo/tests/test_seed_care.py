@@ -150,6 +150,10 @@ def test_returns_people_zones_and_the_bench_caseload():
         assert last is not None
         assert (last.to_zone_id, last.at) == (episode.zone_id, episode.zone_since)
         assert last.to_zone.team_id == episode.team_id
+    # Each change keeps the local day it was made on (the zone mix by day counts by it).
+    assert all(
+        change.day == timezone.localdate(change.at) for change in ZoneChange.objects.all()
+    )
     assert CareAction.objects.filter(due_on__lt=timezone.localdate()).exists()
     assert CareAction.objects.filter(due_on__gte=timezone.localdate()).exists()
     assert HuddleNote.objects.exists()
