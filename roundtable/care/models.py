@@ -201,6 +201,11 @@ class Episode(VersionedModel):
     # system over ten years are a few grouped counts rather than a walk over every event.
     days_to_offer = models.PositiveIntegerField(null=True, blank=True)
     days_ready_to_moved_on = models.PositiveIntegerField(null=True, blank=True)
+    # The newest SBARD note, written with it (`services.huddle_note_add`), so that a huddle board
+    # of hundreds of cards reads each card's latest note with its episode.
+    latest_note = models.ForeignKey(
+        "HuddleNote", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-referred_at", "-pk"]

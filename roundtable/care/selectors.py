@@ -255,6 +255,46 @@ class CardNote:
     recommendation: str
     decision: str
 
+    # The columns `from_row` reads, in its order (each after `latest_note__`, with an episode).
+    FIELDS = (
+        "id",
+        "author_id",
+        "author__full_name",
+        "meeting_id",
+        "at",
+        "situation",
+        "background",
+        "assessment",
+        "recommendation",
+        "decision",
+    )
+
+    @classmethod
+    def from_row(cls, episode_id: int, row: tuple[Any, ...]) -> CardNote | None:
+        """An episode's latest note from `FIELDS` of it; None for an episode with no notes."""
+        pk, author_id, author, meeting_id, at, *parts = row
+        if pk is None:
+            return None
+        return cls(pk, episode_id, StaffRef(author_id, author), meeting_id, at, *parts)
+
+    @classmethod
+    def of(cls, note: HuddleNote | None) -> CardNote | None:
+        """The card's view of a note already read (with its author)."""
+        if note is None:
+            return None
+        return cls(
+            note.pk,
+            note.episode_id,
+            StaffRef(note.author_id, note.author.full_name),
+            note.meeting_id,
+            note.at,
+            note.situation,
+            note.background,
+            note.assessment,
+            note.recommendation,
+            note.decision,
+        )
+
 
 @dataclass
 class BoardCard:
@@ -333,37 +373,19 @@ def _open_actions(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, list[
     return found
 
 
-def _latest_notes(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, CardNote]:
-    """The latest SBARD note of each of these episodes (which the caller may see)."""
-    latest = HuddleNote.objects.filter(episode=OuterRef("episode")).order_by("-at", "-pk")
-    rows = HuddleNote.objects.filter(
-        episode_id__in=episode_ids, pk=latest.values("pk")[:1]
-    ).values_list(
-        "pk",
-        "episode_id",
-        "author_id",
-        "author__full_name",
-        "meeting_id",
-        "at",
-        "situation",
-        "background",
-        "assessment",
-        "recommendation",
-        "decision",
-    )
-    return {row[1]: CardNote(row[0], row[1], StaffRef(row[2], row[3]), *row[4:]) for row in rows}
-
-
-def _cards(episodes: list[CardEpisode], ids: Iterable[int] | QuerySet[Any]) -> list[BoardCard]:
-    """The cards of these episodes, in three queries; `ids` are theirs, as a list or a query
-    (for hundreds, a query is quicker to build than a list of ids)."""
-    actions, notes, move_on = _open_actions(ids), _latest_notes(ids), _latest_move_on(ids)
-    return [
-        BoardCard(e, actions.get(e.id, []), notes.get(e.id), move_on.get(e.id)) for e in episodes
-    ]
+def _cards(
+    episodes: list[tuple[CardEpisode, CardNote | None]], ids: Iterable[int] | QuerySet[Any]
+) -> list[BoardCard]:
+    """The cards of these episodes (each with its latest note), in two more queries; `ids` are
+    theirs, as a list or a query (for hundreds, a query is quicker to build than a list)."""
+    actions, move_on = _open_actions(ids), _latest_move_on(ids)
+    return [BoardCard(e, actions.get(e.id, []), note, move_on.get(e.id)) for e, note in episodes]
 
 
 BOARD_STAGES = (Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON)
+
+# A card's episode and its latest note, read together.
+_CARD_FIELDS = (*CardEpisode.FIELDS, *(f"latest_note__{f}" for f in CardNote.FIELDS))
 
 
 def board_episodes(user: Any, team: Team | int) -> QuerySet[Episode]:
@@ -381,9 +403,10 @@ def huddle_board(
     have not yet been zoned come first, in their own column.
     """
     on_board = board_episodes(user, team)
+    rows = on_board.order_by("person__name", "pk").values_list(*_CARD_FIELDS)
+    split = len(CardEpisode.FIELDS)
     episodes = [
-        CardEpisode.from_row(row)
-        for row in on_board.order_by("person__name", "pk").values_list(*CardEpisode.FIELDS)
+        (CardEpisode.from_row(row[:split]), CardNote.from_row(row[0], row[split:])) for row in rows
     ]
     by_zone: dict[int | None, list[BoardCard]] = {}
     for card in _cards(episodes, on_board.values("pk")):
@@ -409,11 +432,14 @@ def board_card(user: Any, episode_id: int) -> tuple[Episode, BoardCard]:
     episode = access.get_visible(
         user,
         Episode,
-        Episode.objects.select_related("person", "key_worker", "team", "zone"),
+        Episode.objects.select_related(
+            "person", "key_worker", "team", "zone", "latest_note__author"
+        ),
         pk=episode_id,
         audit=False,
     )
-    return episode, _cards([CardEpisode.of(episode)], [episode.pk])[0]
+    card = (CardEpisode.of(episode), CardNote.of(episode.latest_note))
+    return episode, _cards([card], [episode.pk])[0]
 
 
 def episode_get(user: Any, episode_id: int, *, audit: bool = True) -> Episode:

@@ -713,9 +713,16 @@ def huddle_note_add(
                 "assessment, recommendation or decision"
             }
         )
+    # The episode is locked first, so that of two notes written at once the one written later
+    # is both the later in time and the one the episode keeps as its latest.
+    list(Episode.objects.select_for_update().filter(pk=episode.pk).values_list("pk"))
     note = HuddleNote.objects.create(
         episode=episode, author=actor, meeting=meeting, at=timezone.now(), **parts
     )
+    # Not a change to the episode itself: its version stays, so a zone change prepared
+    # meanwhile is not refused.
+    Episode.objects.filter(pk=episode.pk).update(latest_note=note)
+    episode.latest_note = note
     audit_record(actor=actor, action=AuditAction.CREATE, obj=note, summary="SBARD note")
     return note
 

@@ -311,6 +311,7 @@ class _CareSeeder:
                 "zone_since",
                 "days_to_offer",
                 "days_ready_to_moved_on",
+                "latest_note",
             ),
             batch_size,
         )
@@ -558,6 +559,7 @@ class _CareSeeder:
         zone_since: int | None,
         days_to_offer: int | None,
         days_ready: int | None,
+        latest_note: int | None = None,
     ) -> None:
         self.episodes.rows.append(
             (
@@ -580,6 +582,7 @@ class _CareSeeder:
                 None if zone_since is None else self.at(zone_since),
                 days_to_offer,
                 days_ready,
+                latest_note,
             )
         )
 
@@ -678,6 +681,7 @@ class _CareSeeder:
                 None,
                 days_to_offer,
                 days_ready,
+                None,
             )
         )
         self.last_past = (episode_id, at, worker)
@@ -794,6 +798,11 @@ class _CareSeeder:
         self.emit(episode_id, worker, events)
         since_at = events[-1][1]
         zone, zone_since = self.zone_history(team, episode_id, stage, events, worker)
+        latest_note = None
+        if zone is not None or stage == Stage.WAITING:
+            latest_note = self.huddle_extras(
+                team, episode_id, worker, max(since_at, self.end - 90 * DAY)
+            )
         self.episode_row(
             episode_id=episode_id,
             person=person,
@@ -811,9 +820,8 @@ class _CareSeeder:
             zone_since=zone_since,
             days_to_offer=days_to_offer,
             days_ready=None,
+            latest_note=latest_note,
         )
-        if zone is not None or stage == Stage.WAITING:
-            self.huddle_extras(team, episode_id, worker, max(since_at, self.end - 90 * DAY))
         return made_past
 
     def zone_history(
@@ -871,16 +879,22 @@ class _CareSeeder:
             zone_since = minute
         return team.zones[final], zone_since
 
-    def huddle_extras(self, team: _CareTeam, episode_id: int, worker: int, since: int) -> None:
-        """SBARD notes for some, open actions (a few overdue) for others."""
+    def huddle_extras(
+        self, team: _CareTeam, episode_id: int, worker: int, since: int
+    ) -> int | None:
+        """SBARD notes for some, open actions (a few overdue) for others; returns the id of the
+        latest note, if any."""
         rng = self.rng
+        latest: tuple[int, int] | None = None  # (minute, id)
         if rng.random() < 0.4:
             for _ in range(1 + int(rng.random() * 2)):
                 minute = since + int(rng.random() * max(self.end - DAY - since, 1))
                 text = NOTE[int(rng.random() * len(NOTE))]
+                note_id = self.new_id(HuddleNote)
+                latest = max(latest or (minute, note_id), (minute, note_id))
                 self.notes.rows.append(
                     (
-                        self.new_id(HuddleNote),
+                        note_id,
                         episode_id,
                         worker,
                         None,
@@ -913,6 +927,7 @@ class _CareSeeder:
                     )
                 )
                 self.summary.actions += 1
+        return latest[1] if latest is not None else None
 
     # --- the run ---------------------------------------------------------------------------------
 

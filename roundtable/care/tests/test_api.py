@@ -43,8 +43,9 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/care"
 VALID_NHS_NUMBER = "999 123 4578"  # the 999 test range, Modulus 11 check digit 8
-# The team, its zones, the episodes, their open actions, latest notes and move-on decisions.
-BOARD_QUERIES = 6
+# The team, its zones, the episodes with their latest notes, their open actions and move-on
+# decisions.
+BOARD_QUERIES = 5
 
 
 def counts() -> tuple[int, ...]:

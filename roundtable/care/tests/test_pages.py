@@ -866,6 +866,10 @@ def test_the_board_page_is_a_fixed_number_of_queries(client_for, system, zones, 
 
     build(0, 3)
     few = queries()
+    # The session and user; the team, the meeting and the zones; the episodes with their latest
+    # notes, their open actions and move-on decisions; who is present; the two safety badges;
+    # today's meetings to choose from.
+    assert few == 12
     build(3, 12)
     html = raw(client.get(url))
     assert html.count('id="zone-submit-') == 15

@@ -151,12 +151,17 @@ def test_returns_people_zones_and_the_bench_caseload():
         assert (last.to_zone_id, last.at) == (episode.zone_id, episode.zone_since)
         assert last.to_zone.team_id == episode.team_id
     # Each change keeps the local day it was made on (the zone mix by day counts by it).
-    assert all(
-        change.day == timezone.localdate(change.at) for change in ZoneChange.objects.all()
-    )
+    assert all(change.day == timezone.localdate(change.at) for change in ZoneChange.objects.all())
     assert CareAction.objects.filter(due_on__lt=timezone.localdate()).exists()
     assert CareAction.objects.filter(due_on__gte=timezone.localdate()).exists()
     assert HuddleNote.objects.exists()
+    # Each episode keeps its newest note, as the service does when a note is written.
+    newest: dict[int, int] = {}
+    for note in HuddleNote.objects.order_by("at", "pk"):
+        newest[note.episode_id] = note.pk
+    assert dict(
+        Episode.objects.filter(latest_note__isnull=False).values_list("pk", "latest_note")
+    ) == newest
     assert Offer.objects.values("organisation").distinct().count() > 3
 
     # The benchmark's team: the first community team, with the biggest board.
