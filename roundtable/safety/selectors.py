@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -337,27 +337,28 @@ def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
         .order_by()
         .annotate(
             last_reviewed_on=Subquery(last_review[:1]),
-            zoned_at=Coalesce("zone_since", "referred_at"),
+            # The local day, worked out by the database: a date is much quicker to read than a
+            # moment in time, on a board of hundreds.
+            zoned_on=TruncDate(
+                Coalesce("zone_since", "referred_at"), tzinfo=timezone.get_current_timezone()
+            ),
         )
         .values_list(
             "pk",
             "last_reviewed_on",
             "zone__review_frequency__every_days",
             "zone__colour",
-            "zoned_at",
+            "zoned_on",
         )
     )
-    tz = timezone.get_current_timezone()
     states: dict[int, ReviewState] = {}
     row: tuple[Any, ...]
     for row in rows:
-        pk, last, chosen, colour, zoned_at = row
+        pk, last, chosen, colour, zoned_on = row
         every: int | None = chosen if chosen is not None else DEFAULT_REVIEW_DAYS.get(colour)
         if every is None:
             continue
-        states[pk] = ReviewState(
-            pk, every, last, due_on(last, every, zoned_at.astimezone(tz).date())
-        )
+        states[pk] = ReviewState(pk, every, last, due_on(last, every, zoned_on))
     return states
 
 
