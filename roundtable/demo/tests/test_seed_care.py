@@ -159,9 +159,10 @@ def test_returns_people_zones_and_the_bench_caseload():
     newest: dict[int, int] = {}
     for note in HuddleNote.objects.order_by("at", "pk"):
         newest[note.episode_id] = note.pk
-    assert dict(
-        Episode.objects.filter(latest_note__isnull=False).values_list("pk", "latest_note")
-    ) == newest
+    assert (
+        dict(Episode.objects.filter(latest_note__isnull=False).values_list("pk", "latest_note"))
+        == newest
+    )
     assert Offer.objects.values("organisation").distinct().count() > 3
 
     # The benchmark's team: the first community team, with the biggest board.
