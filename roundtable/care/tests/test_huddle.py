@@ -219,7 +219,9 @@ def test_sbard_notes_and_actions(system, zones):
     later = services.huddle_note_add(actor=system.clinician_a, episode=episode, situation="Later")
     episode.refresh_from_db()
     assert (episode.latest_note, episode.version) == (later, version)
-    assert selectors.board_card(system.clinician_a, episode.pk)[1].latest_note.id == later.pk
+    shown = selectors.board_card(system.clinician_a, episode.pk)[1].latest_note
+    assert shown is not None
+    assert shown.id == later.pk
     services.episode_zone_set(
         actor=system.clinician_a, episode=episode, zone=zones["Green"], expected_version=version
     )
