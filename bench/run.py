@@ -122,14 +122,15 @@ def bench_sqlite(args: argparse.Namespace) -> BackendResult:
     return result
 
 
-def _connect_admin(url: str) -> psycopg.Connection[Any]:
+def _connect(url: str, dbname: str | None = None) -> psycopg.Connection[Any]:
+    """An autocommit connection to the server at `url`: to `dbname`, else its own database."""
     config = dj_database_url.parse(url)
     return psycopg.connect(
         host=config["HOST"] or "127.0.0.1",
         port=config["PORT"] or 5432,
         user=config["USER"] or None,
         password=config["PASSWORD"] or None,
-        dbname="postgres",
+        dbname=dbname or config["NAME"],
         autocommit=True,
         connect_timeout=5,
     )
@@ -142,16 +143,8 @@ def vacuum(url: str) -> Callable[[BackendResult], None]:
     transaction, where VACUUM cannot."""
 
     def run_vacuum(result: BackendResult) -> None:
-        config = dj_database_url.parse(url)
         started = perf_counter()
-        with psycopg.connect(
-            host=config["HOST"] or "127.0.0.1",
-            port=config["PORT"] or 5432,
-            user=config["USER"] or None,
-            password=config["PASSWORD"] or None,
-            dbname=config["NAME"],
-            autocommit=True,
-        ) as connection:
+        with _connect(url) as connection:
             connection.execute("VACUUM (ANALYZE)")
         result.vacuum_s = perf_counter() - started
         print(f"  VACUUM ANALYZE: {result.vacuum_s:.1f} s")
@@ -166,7 +159,7 @@ def bench_postgres(args: argparse.Namespace) -> BackendResult:
     parts = urlsplit(base)
     url = urlunsplit(parts._replace(path=f"/{args.database}"))
     try:
-        admin = _connect_admin(base)
+        admin = _connect(base, "postgres")
     except psycopg.OperationalError as error:
         first_line = str(error).strip().splitlines()[0]
         return BackendResult(name="PostgreSQL", skipped=f"not reachable ({first_line})")
