@@ -8,25 +8,27 @@ Like `roundtable.core.home`, contributions are shown in `order`, then by name.
 Every contribution returns text or HTML. Plain strings are escaped; return a SafeString
 (`format_html`, `render_to_string`) for HTML. The board and caseload contributions are asked
 once for the whole page with all its episodes, so each must answer in a fixed number of queries
-however many people are on the board: they are called once per page, never once per card.
+however many people are on the board: they are called once per page, never once per card. A
+board badge reads what it can with the board's own query of its episodes (`read=`).
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from roundtable.care.models import Episode, PersonInCare
+from roundtable.care.models import PersonInCare
+from roundtable.care.selectors import BoardCard, CardEpisode
 from roundtable.directory.models import Team
 
 PersonPanel = Callable[[HttpRequest, PersonInCare], str]
-BoardBadges = Callable[[Any, Team, "QuerySet[Episode]"], dict[int, list[str]]]
 CaseloadExtra = Callable[[Any, list[int]], dict[int, str]]
 
 C = TypeVar("C")
@@ -36,11 +38,11 @@ C = TypeVar("C")
 class _Registered(Generic[C]):
     order: int
     name: str
-    compute: C
+    contribution: C
 
 
 _person_panels: dict[str, _Registered[PersonPanel]] = {}
-_board_badges: dict[str, _Registered[BoardBadges]] = {}
+_board_badges: dict[str, _Registered[_BadgeSource]] = {}
 _caseload_extras: dict[str, _Registered[CaseloadExtra]] = {}
 
 
@@ -49,7 +51,9 @@ def _in_order(registry: dict[str, _Registered[C]]) -> list[_Registered[C]]:
 
 
 def _html(text: str) -> SafeString:
-    """Escaped unless already marked safe."""
+    """Escaped unless already marked safe (quickly for plain text: a board has hundreds)."""
+    if type(text) is str:
+        return SafeString(html.escape(text))
     return SafeString(conditional_escape(text))
 
 
@@ -68,7 +72,7 @@ def person_panels(request: HttpRequest, person: PersonInCare) -> list[SafeString
     """The panels for a person's page, in order; empty ones left out."""
     panels = []
     for registered in _in_order(_person_panels):
-        html = registered.compute(request, person)
+        html = registered.contribution(request, person)
         if html:
             panels.append(_html(html))
     return panels
@@ -77,22 +81,70 @@ def person_panels(request: HttpRequest, person: PersonInCare) -> list[SafeString
 # -- The huddle board ----------------------------------------------------------------------------
 
 
-def register_board_badges(name: str, compute: BoardBadges, *, order: int = 50) -> None:
-    """`compute(user, team, episodes)` returns short badges ("Safety review overdue by 3 days")
-    by episode id, for the episodes that have any. Once per board, in a fixed number of queries.
+@dataclass(frozen=True, slots=True)
+class BadgeRow:
+    """A card on the board as a badge sees it: the card's episode and the values its `read`
+    expressions took for that episode, by the names it gave them."""
 
-    `episodes` are those on the board (or the one card shown), already narrowed to what the user
-    may see: filter, annotate or join to it, never widen it. A board has hundreds: read them as
-    part of the badges' own query (`episode__in=episodes`) rather than as a list of ids."""
-    _board_badges[name] = _Registered(order, name, compute)
+    episode: CardEpisode
+    values: dict[str, Any]
 
 
-def board_badges(user: Any, team: Team, episodes: QuerySet[Episode]) -> dict[int, list[SafeString]]:
-    """Every registered badge of each episode on the board, in order (episodes with none are
-    left out)."""
+BoardRead = Callable[[Any], dict[str, Any]]
+BoardBadges = Callable[[Any, Team, list[BadgeRow]], dict[int, list[str]]]
+
+
+@dataclass(frozen=True)
+class _BadgeSource:
+    read: BoardRead | None
+    compute: BoardBadges
+
+
+def register_board_badges(
+    name: str, compute: BoardBadges, *, read: BoardRead | None = None, order: int = 50
+) -> None:
+    """Short badges ("Safety review overdue by 3 days") on the huddle board's cards.
+
+    `read(user)` gives expressions on an `Episode` (`Subquery`, `Exists`, `F` …) by name; the
+    board reads them in its own query of its episodes, so a badge costs no query of its own
+    for what it can say from them. `compute(user, team, rows)` then returns the badges by
+    episode id, for the episodes that have any; each row has the card's episode and the values
+    of those expressions. Asked once per board (or for the one card on a card's page): any query
+    it still needs must read all its rows at once, and only when one of them needs it.
+
+    The rows are the cards the user may see: narrow, never widen them."""
+    _board_badges[name] = _Registered(order, name, _BadgeSource(read, compute))
+
+
+def _alias(name: str, key: str) -> str:
+    """The name a badge's expression takes in the board's query: unique to the badge."""
+    return re.sub(r"\W", "_", f"{name}_{key}")
+
+
+def board_extras(user: Any) -> dict[str, Any]:
+    """What the board's episode query reads for the badges (`selectors.huddle_board(extras=)`)."""
+    extras: dict[str, Any] = {}
+    for registered in _in_order(_board_badges):
+        if registered.contribution.read is not None:
+            for key, expression in registered.contribution.read(user).items():
+                extras[_alias(registered.name, key)] = expression
+    return extras
+
+
+def board_badges(user: Any, team: Team, cards: Iterable[BoardCard]) -> dict[int, list[SafeString]]:
+    """Every registered badge of each of these cards (read with `board_extras`), in order;
+    episodes with none are left out."""
+    cards = list(cards)
     found: dict[int, list[SafeString]] = {}
     for registered in _in_order(_board_badges):
-        for episode_id, badges in registered.compute(user, team, episodes).items():
+        source = registered.contribution
+        keys = list(source.read(user)) if source.read is not None else []
+        aliases = [(key, _alias(registered.name, key)) for key in keys]
+        rows = [
+            BadgeRow(card.episode, {key: card.extras.get(alias) for key, alias in aliases})
+            for card in cards
+        ]
+        for episode_id, badges in source.compute(user, team, rows).items():
             found.setdefault(episode_id, []).extend(_html(b) for b in badges if b)
     return {episode_id: badges for episode_id, badges in found.items() if badges}
 
@@ -113,7 +165,7 @@ def caseload_extras(user: Any, episode_ids: Iterable[int]) -> dict[int, list[Saf
     if not ids:
         return found
     for registered in _in_order(_caseload_extras):
-        for episode_id, html in registered.compute(user, ids).items():
+        for episode_id, html in registered.contribution(user, ids).items():
             if html:
                 found.setdefault(episode_id, []).append(_html(html))
     return found

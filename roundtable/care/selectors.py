@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ from roundtable.care.models import (
     ZoneChange,
 )
 from roundtable.core import access
-from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
+from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus, Hold, Position
 from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
 from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumKind, Meeting
 from roundtable.forums.selectors import meetings_today
@@ -302,6 +303,8 @@ class BoardCard:
     open_actions: list[CardAction]
     latest_note: CardNote | None
     move_on: CareDecision | None
+    # What other apps asked the board's episode query for (see `care.extensions`), by name.
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def overdue_actions(self) -> list[CardAction]:
@@ -327,25 +330,47 @@ class HuddleBoard:
     def count(self) -> int:
         return sum(len(c.cards) for c in self.columns)
 
+    @property
+    def cards(self) -> list[BoardCard]:
+        return [card for column in self.columns for card in column.cards]
 
-def _latest_move_on(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, CareDecision]:
-    found: dict[int, CareDecision] = {}
-    rows = (
-        CareDecision.objects.filter(
-            episode_id__in=episode_ids,
-            decision__kind=DecisionKind.MOVE_ON,
-        )
+
+def _latest_move_on_id() -> Subquery:
+    """The latest move-on decision about an episode (`OuterRef("pk")`) not withdrawn, by id:
+    read with the episodes, so that a board with no move-on decisions needs no query for them."""
+    return Subquery(
+        CareDecision.objects.filter(episode=OuterRef("pk"), decision__kind=DecisionKind.MOVE_ON)
         .exclude(decision__status=DecisionStatus.WITHDRAWN)
-        .select_related("decision")
-        .annotate(
-            hold_count=Count("decision__holds", distinct=True),
-            position_count=Count("decision__positions", distinct=True),
-        )
-        .order_by("decision__created_at", "pk")
+        .order_by("-decision__created_at", "-pk")
+        .values("pk")[:1]
     )
-    for row in rows:
-        found[row.episode_id] = row  # the latest wins
-    return found
+
+
+def _count_of_decision(model: type[Hold | Position]) -> Coalesce:
+    """How many holds (or positions) the outer row's decision has: a subquery each, so that two
+    counts side by side do not multiply each other's rows as two joins would."""
+    counted = (
+        model.objects.filter(decision=OuterRef("decision"))
+        .order_by()
+        .values("decision")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _move_on_decisions(decision_ids: Iterable[int | None]) -> dict[int, CareDecision]:
+    """These move-on decisions with their hold and position counts, by episode; no query when
+    there are none."""
+    ids = [pk for pk in decision_ids if pk is not None]
+    if not ids:
+        return {}
+    rows = (
+        CareDecision.objects.filter(pk__in=ids)
+        .select_related("decision")
+        .annotate(hold_count=_count_of_decision(Hold), position_count=_count_of_decision(Position))
+    )
+    return {row.episode_id: row for row in rows}
 
 
 def _open_actions(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, list[CardAction]]:
@@ -373,19 +398,41 @@ def _open_actions(episode_ids: Iterable[int] | QuerySet[Any]) -> dict[int, list[
     return found
 
 
-def _cards(
-    episodes: list[tuple[CardEpisode, CardNote | None]], ids: Iterable[int] | QuerySet[Any]
-) -> list[BoardCard]:
-    """The cards of these episodes (each with its latest note), in two more queries; `ids` are
-    theirs, as a list or a query (for hundreds, a query is quicker to build than a list)."""
-    actions, move_on = _open_actions(ids), _latest_move_on(ids)
-    return [BoardCard(e, actions.get(e.id, []), note, move_on.get(e.id)) for e, note in episodes]
-
-
 BOARD_STAGES = (Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON)
 
 # A card's episode and its latest note, read together.
 _CARD_FIELDS = (*CardEpisode.FIELDS, *(f"latest_note__{f}" for f in CardNote.FIELDS))
+
+
+def _cards(
+    episodes: QuerySet[Episode],
+    ids: Iterable[int] | QuerySet[Any],
+    extras: Mapping[str, Any],
+) -> list[BoardCard]:
+    """The cards of these episodes, in their order: each read with its latest note, the id of
+    its move-on decision and the `extras` (expressions on the episode, by name), then their open
+    actions (`ids` are the episodes', as a list or a query: for hundreds, a query is quicker to
+    build than a list) and any move-on decisions."""
+    rows = episodes.annotate(move_on_id=_latest_move_on_id(), **extras).values_list(
+        *_CARD_FIELDS, "move_on_id", *extras
+    )
+    split, note_end = len(CardEpisode.FIELDS), len(_CARD_FIELDS)
+    names = list(extras)
+    read = [
+        (
+            CardEpisode.from_row(row[:split]),
+            CardNote.from_row(row[0], row[split:note_end]),
+            row[note_end],
+            dict(zip(names, row[note_end + 1 :], strict=True)) if names else {},
+        )
+        for row in rows
+    ]
+    actions = _open_actions(ids)
+    move_on = _move_on_decisions(move_on_id for _, _, move_on_id, _ in read)
+    return [
+        BoardCard(e, actions.get(e.id, []), note, move_on.get(e.id), values)
+        for e, note, _, values in read
+    ]
 
 
 def board_episodes(user: Any, team: Team | int) -> QuerySet[Episode]:
@@ -395,21 +442,24 @@ def board_episodes(user: Any, team: Team | int) -> QuerySet[Episode]:
 
 
 def huddle_board(
-    user: Any, team: Team, *, zones: list[Zone], meeting: Meeting | None = None
+    user: Any,
+    team: Team,
+    *,
+    zones: list[Zone],
+    meeting: Meeting | None = None,
+    extras: Mapping[str, Any] | None = None,
 ) -> HuddleBoard:
-    """The team's caseload grouped by zone, in a fixed number of queries however many people.
+    """The team's caseload grouped by zone, in a fixed number of queries however many people
+    (two, a third when any card has a move-on decision, a fourth with a meeting).
 
     For the team's members only (anyone else sees an empty board). People the team supports who
-    have not yet been zoned come first, in their own column.
+    have not yet been zoned come first, in their own column. `extras` are read with each card's
+    episode (see `care.extensions.board_extras`).
     """
     on_board = board_episodes(user, team)
-    rows = on_board.order_by("person__name", "pk").values_list(*_CARD_FIELDS)
-    split = len(CardEpisode.FIELDS)
-    episodes = [
-        (CardEpisode.from_row(row[:split]), CardNote.from_row(row[0], row[split:])) for row in rows
-    ]
+    cards = _cards(on_board.order_by("person__name", "pk"), on_board.values("pk"), extras or {})
     by_zone: dict[int | None, list[BoardCard]] = {}
-    for card in _cards(episodes, on_board.values("pk")):
+    for card in cards:
         by_zone.setdefault(card.episode.zone_id, []).append(card)
     columns = []
     if by_zone.get(None):
@@ -427,19 +477,20 @@ def huddle_board(
     return HuddleBoard(team, zones, columns, meeting, present)
 
 
-def board_card(user: Any, episode_id: int) -> tuple[Episode, BoardCard]:
+def board_card(
+    user: Any, episode_id: int, *, extras: Mapping[str, Any] | None = None
+) -> tuple[Episode, BoardCard]:
     """One card of the board, for an in-place update after a change, with its episode."""
     episode = access.get_visible(
         user,
         Episode,
-        Episode.objects.select_related(
-            "person", "key_worker", "team", "zone", "latest_note__author"
-        ),
+        Episode.objects.select_related("person", "key_worker", "team", "zone"),
         pk=episode_id,
         audit=False,
     )
-    card = (CardEpisode.of(episode), CardNote.of(episode.latest_note))
-    return episode, _cards([card], [episode.pk])[0]
+    # Seen already: read as the board reads its cards, so that a card reads the same on both.
+    (card,) = _cards(Episode.objects.filter(pk=episode.pk), [episode.pk], extras or {})
+    return episode, card
 
 
 def episode_get(user: Any, episode_id: int, *, audit: bool = True) -> Episode:
@@ -534,9 +585,10 @@ def ready_to_move_on(user: Any, team: Team) -> list[ReadyRow]:
         access.scoped(user, Episode)
         .filter(team=team, stage=Stage.READY_TO_MOVE_ON, closed_at__isnull=True)
         .select_related("person", "key_worker")
+        .annotate(move_on_id=_latest_move_on_id())
         .order_by("stage_since", "pk")
     )
-    move_on = _latest_move_on([e.pk for e in episodes])
+    move_on = _move_on_decisions(getattr(e, "move_on_id", None) for e in episodes)
     return [ReadyRow(e, move_on.get(e.pk)) for e in episodes]
 
 

@@ -607,7 +607,13 @@ def _board_context(
     card's page for the bigger forms (note, action, move on); only a card whose form came back
     with a problem (htmx) has those forms on the board, open, with their errors."""
     zones = services.zones_ensure(team=team)
-    board = selectors.huddle_board(request.user, team, zones=zones, meeting=meeting)
+    board = selectors.huddle_board(
+        request.user,
+        team,
+        zones=zones,
+        meeting=meeting,
+        extras=extensions.board_extras(request.user),
+    )
     has_errors = bool(bound and bound["form"].errors)
     choices = presenters.zone_choices(zones)
     context = {
@@ -615,9 +621,7 @@ def _board_context(
             request,
             team,
             meeting,
-            badges=extensions.board_badges(
-                request.user, team, selectors.board_episodes(request.user, team)
-            ),
+            badges=extensions.board_badges(request.user, team, board.cards),
             # Written once for every card; no card's zone is selected (its column says it).
             zone_options=presenters.select_options(choices),
             hx=True,
@@ -694,7 +698,9 @@ def _card_page(
 ) -> HttpResponse:
     """One card of the board with all its forms: the note, the action and the move on as well
     as the zone. With htmx, only those three forms, to open inside the card on the board."""
-    episode, card = selectors.board_card(request.user, episode_id)
+    episode, card = selectors.board_card(
+        request.user, episode_id, extras=extensions.board_extras(request.user)
+    )
     if episode.team_id != team.pk or not episode.is_open:
         raise Http404("No card found.")
     _require(request, "change_episode", episode)
@@ -709,11 +715,7 @@ def _card_page(
             request,
             team,
             meeting,
-            badges=extensions.board_badges(
-                request.user,
-                team,
-                selectors.board_episodes(request.user, team).filter(pk=episode.pk),
-            ),
+            badges=extensions.board_badges(request.user, team, [card]),
             zone_options=zone_options,
             hx=False,
         ),

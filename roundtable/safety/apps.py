@@ -19,8 +19,13 @@ class SafetyConfig(AppConfig):
 
         # What safety adds to the care pages: care never imports safety (care ← safety).
         extensions.register_person_panel("safety.plan", presenters.person_panel, order=20)
-        extensions.register_board_badges("safety.review", presenters.review_badges, order=20)
         extensions.register_board_badges(
-            "safety.positive_risk", presenters.positive_risk_badges, order=30
+            "safety.review", presenters.review_badges, read=presenters.review_read, order=20
+        )
+        extensions.register_board_badges(
+            "safety.positive_risk",
+            presenters.positive_risk_badges,
+            read=presenters.positive_risk_read,
+            order=30,
         )
         extensions.register_caseload_extra("safety.not_alone", presenters.not_alone, order=20)

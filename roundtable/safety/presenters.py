@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, When
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from roundtable.care.models import Episode, PersonInCare
+from roundtable.care.extensions import BadgeRow
+from roundtable.care.models import PersonInCare
 from roundtable.decisions.models import Decision, DecisionStatus
 from roundtable.directory.models import Team
 from roundtable.safety import selectors
@@ -56,24 +58,61 @@ def plan_status_text(decision: Decision, holders: list[str]) -> str:
 # -- The huddle board ----------------------------------------------------------------------------
 
 
-def review_badges(user: Any, team: Team, episodes: QuerySet[Episode]) -> dict[int, list[str]]:
+def review_read(user: Any) -> dict[str, Any]:
+    """What the review badge reads with each card's episode."""
+    return {
+        "last_reviewed_on": selectors.last_reviewed_on(),
+        "chosen_days": F("zone__review_frequency__every_days"),
+        "colour": F("zone__colour"),
+        # Zoned before zone changes kept their time: the referral's (local) day.
+        "referred_on": Case(
+            When(
+                zone_since__isnull=True,
+                then=TruncDate("referred_at", tzinfo=timezone.get_current_timezone()),
+            )
+        ),
+    }
+
+
+def review_badges(user: Any, team: Team, rows: list[BadgeRow]) -> dict[int, list[str]]:
     """ "Safety review overdue by 3 days" (or "due today") on the cards of people whose review
-    is due at this huddle. One query."""
+    is due at this huddle. No query of its own (see `review_read`)."""
     today = timezone.localdate()
+    here = timezone.get_current_timezone()
     found: dict[int, list[str]] = {}
-    for episode_id, state in selectors.review_states(episodes).items():
+    for row in rows:
+        episode, values = row.episode, row.values
+        if episode.zone_id is None:
+            continue
+        since = episode.zone_since
+        state = selectors.review_state(
+            episode.id,
+            values["last_reviewed_on"],
+            values["chosen_days"],
+            values["colour"],
+            since.astimezone(here).date() if since is not None else values["referred_on"],
+        )
+        if state is None or state.due_on > today:
+            continue
         if state.due_on < today:
-            found[episode_id] = [f"Safety review overdue by {days((today - state.due_on).days)}"]
-        elif state.due_on == today:
-            found[episode_id] = ["Safety review due today"]
+            found[episode.id] = [f"Safety review overdue by {days((today - state.due_on).days)}"]
+        else:
+            found[episode.id] = ["Safety review due today"]
     return found
 
 
-def positive_risk_badges(
-    user: Any, team: Team, episodes: QuerySet[Episode]
-) -> dict[int, list[str]]:
+def positive_risk_read(user: Any) -> dict[str, Any]:
+    """What the positive risk-taking badge reads with each card's episode."""
+    return {"has_plan": selectors.positive_risk_plan_exists()}
+
+
+def positive_risk_badges(user: Any, team: Team, rows: list[BadgeRow]) -> dict[int, list[str]]:
     """ "Positive risk-taking plan: agreed, held by Gita Leader", linking to the decision, on the
-    cards of people with one. One query."""
+    cards of people with one. One query, only when any card has a plan."""
+    with_plans = [row.episode.id for row in rows if row.values["has_plan"]]
+    if not with_plans:
+        return {}
+    latest = selectors.latest_positive_risk(user, selectors.visible_episodes(user, with_plans))
     return {
         episode_id: [
             format_html(
@@ -82,7 +121,7 @@ def positive_risk_badges(
                 plan_status_text(status.decision, status.holders),
             )
         ]
-        for episode_id, status in selectors.latest_positive_risk(user, episodes).items()
+        for episode_id, status in latest.items()
     }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -156,18 +156,11 @@ def reviews_due(
     day they were zoned. When their zone changes, so does their next review. Three queries.
     """
     today = today or timezone.localdate()
-    last_review = (
-        SafetyReview.objects.filter(person=OuterRef("person"))
-        .order_by()
-        .values("person")
-        .annotate(latest=Max("reviewed_on"))
-        .values("latest")
-    )
     episodes = (
         access.scoped(user, Episode)
         .filter(team=team, closed_at__isnull=True, zone__isnull=False)
         .select_related("person", "key_worker", "zone")
-        .annotate(last_reviewed_on=Subquery(last_review[:1]))
+        .annotate(last_reviewed_on=last_reviewed_on())
         .order_by("person__name", "pk")
     )
     if key_worker is not None:
@@ -175,20 +168,19 @@ def reviews_due(
     rows = list(episodes)
     days = review_days(list({e.zone for e in rows if e.zone is not None}))
     horizon = today + timedelta(days=within_days)
-    due: list[ReviewDue] = []
+    found: list[ReviewDue] = []
     for episode in rows:
         assert episode.zone is not None
         every = days.get(episode.zone.pk)
         if every is None:
             continue
         last = getattr(episode, "last_reviewed_on", None)
-        start = (episode.zone_since or episode.referred_at).date()
         # Reviewed: due `every` days (of the zone they are in now) after the last review. Never
         # reviewed: due from the day they were zoned.
-        due_on = last + timedelta(days=every) if last else start
-        if due_on <= horizon:
-            due.append(ReviewDue(episode, every, last, due_on, today))
-    return sorted(due, key=lambda r: (r.due_on, r.episode.person.name))
+        due = due_on(last, every, (episode.zone_since or episode.referred_at).date())
+        if due <= horizon:
+            found.append(ReviewDue(episode, every, last, due, today))
+    return sorted(found, key=lambda r: (r.due_on, r.episode.person.name))
 
 
 def positive_risk_plans_for(user: Any, episode_ids: list[int]) -> dict[int, list[PositiveRiskPlan]]:
@@ -318,27 +310,47 @@ class ReviewState:
     due_on: date
 
 
-def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
-    """When the next safety review is due for each of these episodes that is open and zoned.
-    One query, however many.
-
-    `episodes` must already be narrowed to what the user may see (`care.access`): the huddle
-    board's, say. Episodes in a zone with no scheduled review are left out.
-    """
-    last_review = (
+def last_reviewed_on() -> Subquery:
+    """The day of the latest safety review of the person (`OuterRef("person")`) an episode is
+    about."""
+    return Subquery(
         SafetyReview.objects.filter(person=OuterRef("person"))
         .order_by()
         .values("person")
         .annotate(latest=Max("reviewed_on"))
-        .values("latest")
+        .values("latest")[:1]
     )
+
+
+def review_state(
+    episode_id: int,
+    last_reviewed: date | None,
+    chosen_days: int | None,
+    colour: str,
+    zoned_on: date,
+) -> ReviewState | None:
+    """When the next review is due in an episode zoned on `zoned_on` in a zone of `colour` (and
+    the team's chosen frequency, if any); None in a zone with no scheduled review."""
+    every = chosen_days if chosen_days is not None else DEFAULT_REVIEW_DAYS.get(colour)
+    if every is None:
+        return None
+    return ReviewState(episode_id, every, last_reviewed, due_on(last_reviewed, every, zoned_on))
+
+
+def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
+    """When the next safety review is due for each of these episodes that is open and zoned.
+    One query, however many.
+
+    `episodes` must already be narrowed to what the user may see (`care.access`): a key
+    worker's caseload, say. Episodes in a zone with no scheduled review are left out.
+    """
     rows = (
         episodes.filter(closed_at__isnull=True, zone__isnull=False)
         .order_by()
         .annotate(
-            last_reviewed_on=Subquery(last_review[:1]),
+            last_reviewed_on=last_reviewed_on(),
             # The local day, worked out by the database: a date is much quicker to read than a
-            # moment in time, on a board of hundreds.
+            # moment in time, for hundreds.
             zoned_on=TruncDate(
                 Coalesce("zone_since", "referred_at"), tzinfo=timezone.get_current_timezone()
             ),
@@ -352,13 +364,10 @@ def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
         )
     )
     states: dict[int, ReviewState] = {}
-    row: tuple[Any, ...]
-    for row in rows:
-        pk, last, chosen, colour, zoned_on = row
-        every: int | None = chosen if chosen is not None else DEFAULT_REVIEW_DAYS.get(colour)
-        if every is None:
-            continue
-        states[pk] = ReviewState(pk, every, last, due_on(last, every, zoned_on))
+    for pk, last, chosen, colour, zoned_on in rows:
+        state = review_state(pk, last, chosen, colour, zoned_on)
+        if state is not None:
+            states[pk] = state
     return states
 
 
@@ -505,3 +514,17 @@ def my_reviews_due(user: Any, *, within_days: int = 7) -> list[tuple[Team, list[
         if due:
             found.append((team, due))
     return found
+
+
+def positive_risk_plan_exists() -> Exists:
+    """Whether an episode (`OuterRef("pk")`) has a positive risk-taking plan not withdrawn."""
+    return Exists(
+        PositiveRiskPlan.objects.filter(episode=OuterRef("pk")).exclude(
+            decision__status=DecisionStatus.WITHDRAWN
+        )
+    )
+
+
+def visible_episodes(user: Any, episode_ids: list[int]) -> QuerySet[Episode]:
+    """These episodes, narrowed to those the user may see."""
+    return access.scoped(user, Episode).filter(pk__in=episode_ids)

@@ -278,13 +278,27 @@ def test_the_board_is_a_fixed_number_of_queries_however_many_people(
         return len(captured.captured_queries)
 
     build(3, 0)
-    # The episodes with their latest notes, their open actions, their move-on decisions.
+    # The episodes (each with its latest note and the id of its move-on decision) and their open
+    # actions; nobody has a move-on decision yet, so there is none to read.
+    assert board_queries() == 2
+    ready = services.episode_zone_set(
+        actor=system.clinician_a,
+        episode=Episode.objects.get(person__local_id="H0"),
+        zone=zones["Ready to move on"],
+    )
+    decision = agree_move_on(system, huddle, ready)
+    # Then the move-on decisions too, with their holds and positions counted.
     assert board_queries() == 3
     build(12, 3)
     assert board_queries() == 3
     board = selectors.huddle_board(system.clinician_a, system.team_a, zones=list(zones.values()))
+    (card,) = [c for c in board.cards if c.episode.pk == ready.pk]
+    assert card.move_on is not None
+    assert card.move_on.decision == decision
+    assert (card.move_on.hold_count, card.move_on.position_count) == (0, 1)  # type: ignore[attr-defined]
+    board = selectors.huddle_board(system.clinician_a, system.team_a, zones=list(zones.values()))
     assert board.count == 15
-    assert [len(c.cards) for c in board.columns] == [4, 4, 4, 3, 0]
+    assert [len(c.cards) for c in board.columns] == [3, 4, 4, 3, 1]
     # Another team's clinician sees nobody on North's board.
     other = selectors.huddle_board(system.clinician_b, system.team_a, zones=list(zones.values()))
     assert other.count == 0

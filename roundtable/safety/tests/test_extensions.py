@@ -8,15 +8,18 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from roundtable.care import extensions
 from roundtable.care import selectors as care_selectors
 from roundtable.care import services as care_services
 from roundtable.care.models import Episode, PersonInCare
+from roundtable.care.selectors import BoardCard, CardEpisode, PersonRef
 from roundtable.decisions import services as decision_services
 from roundtable.safety import presenters, services
 from roundtable.safety.models import PositiveRiskPlan, SafetyReview
@@ -47,21 +50,38 @@ def test_person_panels_come_in_order_escaped_unless_safe(empty_registry):
     ]
 
 
-def test_board_badges_are_asked_once_for_the_whole_board(empty_registry):
-    asked: list[object] = []
+def card(pk: int, **extras: object) -> BoardCard:
+    episode = CardEpisode(pk, 1, "in_support", None, None, PersonRef(pk, f"L{pk}", "Dee"), None)
+    return BoardCard(episode, [], None, None, dict(extras))
 
-    def zones(user, team, episodes):
-        asked.append(episodes)
-        return {1: ["Overdue <soon>"], 2: []}
 
-    extensions.register_board_badges("b", zones, order=20)
+def test_board_badges_read_with_the_board_and_are_asked_once_for_all_its_cards(empty_registry):
+    asked: list[list[tuple[int, dict[str, object]]]] = []
+
+    def overdue(user, team, rows):
+        asked.append([(row.episode.id, row.values) for row in rows])
+        return {
+            row.episode.id: [f"Overdue <{row.values['days']}>"]
+            for row in rows
+            if row.values["days"]
+        }
+
     extensions.register_board_badges(
-        "a", lambda user, team, episodes: {1: [format_html("<a href='#'>{}</a>", "Plan")]}, order=10
+        "b.overdue", overdue, read=lambda user: {"days": Value(1)}, order=20
     )
-    board = Episode.objects.none()
-    badges = extensions.board_badges(None, None, board)  # type: ignore[arg-type]
-    assert badges == {1: ["<a href='#'>Plan</a>", "Overdue &lt;soon&gt;"]}
-    assert asked == [board]  # once, with the board's episodes
+    extensions.register_board_badges(
+        "a.plan",
+        lambda user, team, rows: {1: [format_html("<a href='#'>{}</a>", "Plan")]},
+        read=lambda user: {"days": Value(2)},  # the same name as another badge's: kept apart
+        order=10,
+    )
+    extensions.register_board_badges("c.none", lambda user, team, rows: {2: [""]}, order=30)
+    extras = extensions.board_extras(None)
+    assert list(extras) == ["a_plan_days", "b_overdue_days"]
+    cards = [card(1, a_plan_days=0, b_overdue_days=3), card(2, a_plan_days=0, b_overdue_days=0)]
+    badges = extensions.board_badges(None, None, cards)  # type: ignore[arg-type]
+    assert badges == {1: ["<a href='#'>Plan</a>", "Overdue &lt;3&gt;"]}
+    assert asked == [[(1, {"days": 3}), (2, {"days": 0})]]  # once, with every card
 
 
 def test_caseload_extras_merge_in_order(empty_registry):
@@ -72,12 +92,15 @@ def test_caseload_extras_merge_in_order(empty_registry):
 
 
 def test_safety_registers_its_contributions():
-    assert extensions._person_panels["safety.plan"].compute is presenters.person_panel
-    assert extensions._board_badges["safety.review"].compute is presenters.review_badges
-    assert (
-        extensions._board_badges["safety.positive_risk"].compute is presenters.positive_risk_badges
+    assert extensions._person_panels["safety.plan"].contribution is presenters.person_panel
+    review = extensions._board_badges["safety.review"].contribution
+    assert (review.compute, review.read) == (presenters.review_badges, presenters.review_read)
+    plan = extensions._board_badges["safety.positive_risk"].contribution
+    assert (plan.compute, plan.read) == (
+        presenters.positive_risk_badges,
+        presenters.positive_risk_read,
     )
-    assert extensions._caseload_extras["safety.not_alone"].compute is presenters.not_alone
+    assert extensions._caseload_extras["safety.not_alone"].contribution is presenters.not_alone
 
 
 # -- What safety adds ----------------------------------------------------------------------------
@@ -121,11 +144,17 @@ def agreed_and_held(system, episode, mdt):
     return decision
 
 
-def on_board(user, episodes: list[Episode]):
-    """These episodes as the board gives them to its badges: narrowed to what `user` may see."""
-    return care_selectors.board_episodes(user, episodes[0].team_id).filter(
-        pk__in=[e.pk for e in episodes]
+def badges_of(user, episodes: list[Episode]) -> dict[int, list[SafeString]]:
+    """The badges on these people's cards, as the board reads and shows them to `user`."""
+    team = episodes[0].team
+    board = care_selectors.huddle_board(
+        user,
+        team,
+        zones=care_services.zones_ensure(team=team),
+        extras=extensions.board_extras(user),
     )
+    wanted = {e.pk for e in episodes}
+    return extensions.board_badges(user, team, [c for c in board.cards if c.episode.pk in wanted])
 
 
 def queries(compute) -> int:
@@ -146,41 +175,51 @@ def test_review_badges_say_who_is_due_at_the_huddle(system):
         reviewed_on=timezone.localdate() - timedelta(days=10)
     )
     episodes = [red, green_reviewed, green_new]
-    badges = presenters.review_badges(
-        system.clinician_a, system.team_a, on_board(system.clinician_a, episodes)
-    )
-    assert badges == {
+    assert badges_of(system.clinician_a, episodes) == {
         red.pk: ["Safety review overdue by 3 days"],
         green_new.pk: ["Safety review due today"],  # never reviewed: due from being zoned
     }
-    outsider = on_board(system.clinician_b, episodes)
-    assert presenters.review_badges(system.clinician_b, system.team_a, outsider) == {}
+    assert badges_of(system.clinician_b, episodes) == {}  # not on their board
 
 
 @pytest.mark.django_db
-def test_the_board_badges_take_one_query_each_however_many_people(system):
+def test_a_person_zoned_with_no_time_kept_is_due_from_their_referral(system):
+    (episode,) = zoned(system, 1, "Red")
+    referred = timezone.now() - timedelta(days=20)
+    Episode.objects.filter(pk=episode.pk).update(zone_since=None, referred_at=referred)
+    # Never reviewed: due from the (local) day of the referral, like the reviews-due list.
+    overdue = (timezone.localdate() - timezone.localdate(referred)).days
+    assert badges_of(system.clinician_a, [episode]) == {
+        episode.pk: [f"Safety review overdue by {overdue} days"]
+    }
+
+
+@pytest.mark.django_db
+def test_the_board_badges_need_no_query_of_their_own_but_one_for_plans(system):
     mdt = north_mdt(system)
     few = zoned(system, 1, "Red")
+
+    def badge_queries(episodes: list[Episode]) -> int:
+        board = care_selectors.huddle_board(
+            system.clinician_a,
+            system.team_a,
+            zones=care_services.zones_ensure(team=system.team_a),
+            extras=extensions.board_extras(system.clinician_a),
+        )
+        assert {c.episode.pk for c in board.cards} == {e.pk for e in episodes}
+        return queries(
+            lambda: extensions.board_badges(system.clinician_a, system.team_a, board.cards)
+        )
+
+    # The reviews are read with the board's episodes; nobody has a positive risk-taking plan.
+    assert badge_queries(few) == 0
     agreed_and_held(system, few[0], mdt)
-    one = on_board(system.clinician_a, few)
-    assert queries(lambda: presenters.review_badges(system.clinician_a, system.team_a, one)) == 1
-    assert (
-        queries(lambda: presenters.positive_risk_badges(system.clinician_a, system.team_a, one))
-        == 1
-    )
+    assert badge_queries(few) == 1  # the plans, for the cards that have one
     many = few + zoned(system, 4, "Amber", start=10)
     for episode in many[1:3]:
         agreed_and_held(system, episode, mdt)
-    ids = on_board(system.clinician_a, many)
-    assert queries(lambda: presenters.review_badges(system.clinician_a, system.team_a, ids)) == 1
-    assert (
-        queries(lambda: presenters.positive_risk_badges(system.clinician_a, system.team_a, ids))
-        == 1
-    )
-    # Through the registry: every registered badge, one query per registration.
-    with CaptureQueriesContext(connection) as captured:
-        badges = extensions.board_badges(system.clinician_a, system.team_a, ids)
-    assert len(captured) == len(extensions._board_badges)
+    assert badge_queries(many) == 1
+    badges = badges_of(system.clinician_a, many)
     assert badges[many[1].pk] == [
         "Safety review due today",
         f'<a href="/decisions/{badges_decision(many[1])}/">Positive risk-taking plan</a>: agreed, '
@@ -207,12 +246,11 @@ def test_a_plan_not_yet_held_says_so(system):
         who_does_what="Peer worker helps plan",
         review_on=timezone.localdate() + timedelta(days=14),
     )
-    badges = presenters.positive_risk_badges(
-        system.clinician_a, system.team_a, on_board(system.clinician_a, [episode])
-    )
-    assert badges == {
+    assert badges_of(system.clinician_a, [episode]) == {
         episode.pk: [
-            f'<a href="/decisions/{decision.pk}/">Positive risk-taking plan</a>: open for positions'
+            "Safety review due today",
+            f'<a href="/decisions/{decision.pk}/">Positive risk-taking plan</a>: '
+            "open for positions",
         ]
     }
 
