@@ -176,8 +176,8 @@ def reviews_due(
             continue
         last = getattr(episode, "last_reviewed_on", None)
         # Reviewed: due `every` days (of the zone they are in now) after the last review. Never
-        # reviewed: due from the day they were zoned.
-        due = due_on(last, every, (episode.zone_since or episode.referred_at).date())
+        # reviewed: due from the (local) day they were zoned.
+        due = due_on(last, every, timezone.localdate(episode.zone_since or episode.referred_at))
         if due <= horizon:
             found.append(ReviewDue(episode, every, last, due, today))
     return sorted(found, key=lambda r: (r.due_on, r.episode.person.name))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -321,6 +322,21 @@ def test_the_reviews_due_list_follows_the_zone(system, episode):
     services.review_frequency_set(actor=system.clinician_a, zone=zones["Red"], every_days=3)
     due = selectors.reviews_due(system.clinician_a, system.team_a)
     assert [d.due_on for d in due] == [today + timedelta(days=3)]
+
+
+@pytest.mark.django_db
+def test_a_review_is_due_from_the_local_day_of_zoning(system, episode):
+    zones = {z.name: z for z in care_services.zones_ensure(team=system.team_a)}
+    care_services.episode_zone_set(actor=system.clinician_a, episode=episode, zone=zones["Green"])
+    # Zoned half an hour into a summer day: still the day before in UTC.
+    london = zoneinfo.ZoneInfo("Europe/London")
+    zoned_at = datetime(2026, 7, 1, 0, 30, tzinfo=london)
+    Episode.objects.filter(pk=episode.pk).update(zone_since=zoned_at)
+    due = selectors.reviews_due(system.clinician_a, system.team_a, today=date(2026, 7, 1))
+    assert [(d.due_on, d.overdue) for d in due] == [(date(2026, 7, 1), False)]
+    state = selectors.review_state_of(system.clinician_a, Episode.objects.get(pk=episode.pk))
+    assert state is not None
+    assert state.due_on == date(2026, 7, 1)
 
 
 @pytest.mark.django_db
