@@ -48,6 +48,37 @@ def _site_header(env: Environment) -> Callable[[int, str, str], Markup]:
     return site_header
 
 
+def _site_footer(env: Environment) -> Callable[[bool], Markup]:
+    """The footer of every page (`core/_footer.jinja`), for someone signed in or not: written
+    once for each, like the header."""
+
+    @lru_cache(maxsize=16)
+    def written(script_prefix: str, signed_in: bool) -> Markup:
+        template = env.get_template("core/_footer.jinja")
+        return Markup(template.render(signed_in=signed_in))  # noqa: S704  (autoescaped)
+
+    def site_footer(signed_in: bool) -> Markup:
+        return written(get_script_prefix(), bool(signed_in))
+
+    return site_footer
+
+
+def _site_breadcrumbs(env: Environment) -> Callable[[list[dict[str, str]]], Markup]:
+    """A page's breadcrumbs (`core/_breadcrumbs.jinja`, from `core.pages.breadcrumbs`): the same
+    for every visit to a page, so each trail is written once and kept, like the header."""
+
+    @lru_cache(maxsize=2048)
+    def written(trail: tuple[tuple[str, str], ...]) -> Markup:
+        template = env.get_template("core/_breadcrumbs.jinja")
+        items = [{"text": text, "href": href} for text, href in trail]
+        return Markup(template.render(items=items))  # noqa: S704  (autoescaped)
+
+    def site_breadcrumbs(items: list[dict[str, str]]) -> Markup:
+        return written(tuple((str(i["text"]), str(i["href"])) for i in items))
+
+    return site_breadcrumbs
+
+
 def environment(**options: Any) -> Environment:
     # The NHS.UK macros read optional nested parameters (params.hint.text and so on), which needs
     # an Undefined that can be chained without raising.
@@ -68,5 +99,7 @@ def environment(**options: Any) -> Environment:
         }
     )
     env.globals["site_header"] = _site_header(env)
+    env.globals["site_footer"] = _site_footer(env)
+    env.globals["site_breadcrumbs"] = _site_breadcrumbs(env)
     env.filters["date"] = date_format
     return env
