@@ -94,10 +94,12 @@ BoardRead = Callable[[Any], dict[str, Any]]
 BoardBadges = Callable[[Any, Team, list[BadgeRow]], dict[int, list[str]]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _BadgeSource:
     read: BoardRead | None
     compute: BoardBadges
+    # The names `read` gives, with the names they take in the board's query; found once.
+    aliases: list[tuple[str, str]] | None = None
 
 
 def register_board_badges(
@@ -105,12 +107,13 @@ def register_board_badges(
 ) -> None:
     """Short badges ("Safety review overdue by 3 days") on the huddle board's cards.
 
-    `read(user)` gives expressions on an `Episode` (`Subquery`, `Exists`, `F` …) by name; the
-    board reads them in its own query of its episodes, so a badge costs no query of its own
-    for what it can say from them. `compute(user, team, rows)` then returns the badges by
-    episode id, for the episodes that have any; each row has the card's episode and the values
-    of those expressions. Asked once per board (or for the one card on a card's page): any query
-    it still needs must read all its rows at once, and only when one of them needs it.
+    `read(user)` gives expressions on an `Episode` (`Subquery`, `Exists`, `F` …) by name (the
+    same names for every user); the board reads them in its own query of its episodes, so a
+    badge costs no query of its own for what it can say from them. `compute(user, team, rows)`
+    then returns the badges by episode id, for the episodes that have any; each row has the
+    card's episode and the values of those expressions. Asked once per board (or for the one
+    card on a card's page): any query it still needs must read all its rows at once, and only
+    when one of them needs it.
 
     The rows are the cards the user may see: narrow, never widen them."""
     _board_badges[name] = _Registered(order, name, _BadgeSource(read, compute))
@@ -138,8 +141,10 @@ def board_badges(user: Any, team: Team, cards: Iterable[BoardCard]) -> dict[int,
     found: dict[int, list[SafeString]] = {}
     for registered in _in_order(_board_badges):
         source = registered.contribution
-        keys = list(source.read(user)) if source.read is not None else []
-        aliases = [(key, _alias(registered.name, key)) for key in keys]
+        if source.aliases is None:
+            keys = list(source.read(user)) if source.read is not None else []
+            source.aliases = [(key, _alias(registered.name, key)) for key in keys]
+        aliases = source.aliases
         rows = [
             BadgeRow(card.episode, {key: card.extras.get(alias) for key, alias in aliases})
             for card in cards
@@ -165,7 +170,7 @@ def caseload_extras(user: Any, episode_ids: Iterable[int]) -> dict[int, list[Saf
     if not ids:
         return found
     for registered in _in_order(_caseload_extras):
-        for episode_id, html in registered.contribution(user, ids).items():
-            if html:
-                found.setdefault(episode_id, []).append(_html(html))
+        for episode_id, extra in registered.contribution(user, ids).items():
+            if extra:
+                found.setdefault(episode_id, []).append(_html(extra))
     return found

@@ -220,6 +220,8 @@ class CardWriter:
         self.tz = timezone.get_current_timezone()
         self.hidden = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_esc(csrf_token)}">'
         self._days: dict[date, str] = {}  # a board's notes and actions fall on a few days
+        self._staff: dict[str, str] = {}  # and its key workers, authors and owners are few
+        self._in_zone: dict[int, str] = {}
         if meeting_id is not None:
             self.hidden += f'<input type="hidden" name="meeting" value="{meeting_id}">'
 
@@ -227,6 +229,24 @@ class CardWriter:
         text = self._days.get(day)
         if text is None:
             text = self._days[day] = date_format(day)
+        return text
+
+    def _name(self, full_name: str) -> str:
+        """A member of staff's name, escaped once for the whole board."""
+        text = self._staff.get(full_name)
+        if text is None:
+            text = self._staff[full_name] = _esc(full_name)
+        return text
+
+    def _time_in_zone(self, zone_since: datetime) -> str:
+        days = max((self.now - zone_since).days, 0)
+        text = self._in_zone.get(days)
+        if text is None:
+            text = self._in_zone[days] = (
+                "<br>Moved to this zone today"
+                if days == 0
+                else f"<br>In this zone for {days_text(days)}"
+            )
         return text
 
     def _post(self, url: str) -> str:
@@ -244,23 +264,21 @@ class CardWriter:
     def _body(self, card: BoardCard, who: str) -> str:
         e = card.episode
         paths = self.paths
-        out = ['<p class="rt-meta">Key worker: ']
-        if e.key_worker_id is not None and e.key_worker is not None:
-            href = paths.caseload_of(e.key_worker_id)
-            out.append(f'<a href="{href}">{_esc(e.key_worker.full_name)}</a>')
-        else:
-            out.append("not chosen yet")
+        worker = e.key_worker
+        out = [
+            f'<p class="rt-meta">Key worker: <a href="{paths.caseload_of(worker.id)}">'
+            f"{self._name(worker.full_name)}</a>"
+            if worker is not None
+            else '<p class="rt-meta">Key worker: not chosen yet'
+        ]
         if e.zone_since is not None:
-            days = max((self.now - e.zone_since).days, 0)
-            out.append(
-                "<br>Moved to this zone today"
-                if days == 0
-                else f"<br>In this zone for {days_text(days)}"
-            )
+            out.append(self._time_in_zone(e.zone_since))
         if e.stage != "in_support":
             out.append(f"<br>Stage: {_STAGES.get(e.stage, e.stage)}")
         out.append("</p>")
-        out.extend(f'<p class="rt-card-badge">{badge}</p>' for badge in self.badges.get(e.pk, []))
+        badges = self.badges.get(e.id)
+        if badges:
+            out.extend(f'<p class="rt-card-badge">{badge}</p>' for badge in badges)
         note = card.latest_note
         if note is not None:
             parts = "".join(
@@ -270,7 +288,7 @@ class CardWriter:
             out.append(
                 '<div class="rt-card-note"><p class="rt-meta nhsuk-u-margin-bottom-1">'
                 f"Latest SBARD note, {self._day(note.at.astimezone(self.tz).date())}, "
-                f"{_esc(note.author.full_name)}:</p>"
+                f"{self._name(note.author.full_name)}:</p>"
                 f'<dl class="rt-sbard">{parts}</dl></div>'
             )
         if card.open_actions:
@@ -286,7 +304,8 @@ class CardWriter:
                     else ""
                 )
                 out.append(
-                    f'<li>{what} <span class="rt-meta">&ndash; {_esc(action.owner.full_name)}, due '
+                    f'<li>{what} <span class="rt-meta">&ndash; '
+                    f"{self._name(action.owner.full_name)}, due "
                     f"{self._day(action.due_on)}</span>{overdue} "
                     f'<form {self._post(paths.action_done(action.pk))} class="rt-inline-form">'
                     f'{self.hidden}<input type="hidden" name="version" value="{action.version}">'
@@ -331,13 +350,17 @@ class CardWriter:
         errors: dict[str, list[str]] | None = None,
         posted: Any = None,
     ) -> str:
-        pk = episode.pk
-        errors = errors or {}
+        pk = episode.id
         reason = _esc(posted.get("reason", "")) if posted is not None else ""
-        zone_error, zone_group, zone_attrs = _field_error(f"zone-zone-{pk}", errors.get("zone", []))
-        reason_error, reason_group, reason_attrs = _field_error(
-            f"zone-reason-{pk}", errors.get("reason", [])
-        )
+        if errors:
+            zone_error, zone_group, zone_attrs = _field_error(
+                f"zone-zone-{pk}", errors.get("zone", [])
+            )
+            reason_error, reason_group, reason_attrs = _field_error(
+                f"zone-reason-{pk}", errors.get("reason", [])
+            )
+        else:  # every card of the board but one at most
+            zone_error = zone_group = zone_attrs = reason_error = reason_group = reason_attrs = ""
         select_class = "nhsuk-select nhsuk-select--error" if zone_error else "nhsuk-select"
         input_class = "nhsuk-input nhsuk-input--error" if reason_error else "nhsuk-input"
         html = (
@@ -373,12 +396,13 @@ class CardWriter:
         action or the move on, which htmx opens inside the card. `form` (of `kind`) is a card
         form that came back with a problem; `more` the card's page forms, open, with it."""
         e = card.episode
-        pk = e.pk
-        who = _esc(e.person.name)
+        pk = e.id
+        person = e.person
+        who = _esc(person.name)
         name_attrs = ' tabindex="-1" autofocus' if focus else ""
         out = [
             f'<li class="rt-card" id="card-{pk}"><h3 class="nhsuk-heading-s rt-card-name" '
-            f'id="card-{pk}-name"{name_attrs}><a href="{self.paths.person(e.person_id)}">'
+            f'id="card-{pk}-name"{name_attrs}><a href="{self.paths.person(person.id)}">'
             f"{who}</a></h3>"
         ]
         if form is not None and form.non_field_errors():
@@ -418,7 +442,7 @@ class CardWriter:
         `focus`), `bound` a card form that came back with a problem (see `item`)."""
         out = []
         for card in cards:
-            pk = card.episode.pk
+            pk = card.episode.id
             if bound is not None and bound["episode"] == pk:
                 out.append(
                     self.item(

@@ -1,0 +1,76 @@
+"""The huddle board's cards as `presenters.CardWriter` writes them: what each card says, with
+every value from the database escaped, however often a name comes back on the board."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from roundtable.care import presenters
+from roundtable.care.selectors import (
+    BoardCard,
+    CardAction,
+    CardEpisode,
+    CardNote,
+    PersonRef,
+    StaffRef,
+)
+
+LEAD = StaffRef(7, "Sam <Lead>")
+
+
+def writer(badges: dict[int, list[SafeString]] | None = None) -> presenters.CardWriter:
+    return presenters.CardWriter(
+        paths=presenters.card_paths(3),
+        csrf_token="token",
+        meeting_id=None,
+        badges=badges or {},
+        zone_options=SafeString('<option value="">Choose a zone</option>'),
+    )
+
+
+def card(pk: int, *, stage="in_support", since_days=None, worker=LEAD, note=None, actions=()):
+    # A minute more, for the writer that reads the time first.
+    since = (
+        timezone.now() - timedelta(days=since_days, minutes=1) if since_days is not None else None
+    )
+    episode = CardEpisode(pk, 1, stage, 1, since, PersonRef(pk, f"L{pk}", f"Person {pk}"), worker)
+    return BoardCard(episode, list(actions), note, None)
+
+
+def test_a_card_says_who_key_works_how_long_in_the_zone_and_the_stage():
+    w = writer()
+    assert w.body(card(1, since_days=0)) == (
+        '<p class="rt-meta">Key worker: <a href="/care/caseload/7/">Sam &lt;Lead&gt;</a>'
+        "<br>Moved to this zone today</p>"
+    )
+    assert "<br>In this zone for 1 day</p>" in w.body(card(2, since_days=1))
+    assert "<br>In this zone for 3 days</p>" in w.body(card(3, since_days=3))
+    waiting = w.body(card(4, stage="waiting", worker=None))
+    assert waiting == '<p class="rt-meta">Key worker: not chosen yet<br>Stage: waiting</p>'
+
+
+def test_names_are_escaped_on_every_card_they_come_back_on():
+    note = CardNote(9, 1, LEAD, None, timezone.now(), "Moved <b>house</b>", "", "", "", "")
+    action = CardAction(5, 2, "Call the GP", StaffRef(8, "Jo & Co"), timezone.localdate(), None, 1)
+    w = writer(badges={2: [SafeString("<strong>Badge</strong>")]})
+    first, second = w.body(card(1, note=note)), w.body(card(2, actions=[action]))
+    assert first.count("Sam &lt;Lead&gt;") == 2  # the key worker and the note's author
+    assert "Moved &lt;b&gt;house&lt;/b&gt;" in first
+    assert "Sam &lt;Lead&gt;" in second
+    assert "&ndash; Jo &amp; Co, due" in second
+    assert '<p class="rt-card-badge"><strong>Badge</strong></p>' in second
+    assert "<b>" not in first + second
+    assert "rt-card-badge" not in first
+
+
+def test_a_whole_card_has_its_zone_change_and_link_to_its_page():
+    html = writer().item(card(12, since_days=2))
+    assert html.startswith('<li class="rt-card" id="card-12">')
+    assert 'action="/care/episodes/12/zone/"' in html
+    assert '<input type="hidden" name="version" value="1">' in html
+    assert '<select class="nhsuk-select" id="zone-zone-12" name="zone">' in html
+    assert 'href="/care/teams/3/huddle/episodes/12/"' in html
+    assert "nhsuk-form-group--error" not in html
