@@ -43,8 +43,8 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/care"
 VALID_NHS_NUMBER = "999 123 4578"  # the 999 test range, Modulus 11 check digit 8
-# The team, its zones, the episodes with their latest notes, their open actions and move-on
-# decisions.
+# The team, its zones, the episodes (with their latest notes and the ids of their move-on
+# decisions), their open actions, and the move-on decisions (the boards below have some).
 BOARD_QUERIES = 5
 
 
