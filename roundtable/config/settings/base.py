@@ -136,6 +136,16 @@ def _database_from_env() -> dict[str, Any]:
         raise ImproperlyConfigured(
             "The environment variable DATABASE_URL must point at PostgreSQL or SQLite."
         )
+    elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server, and a query run five times on a connection prepared
+        # there, so PostgreSQL plans it once rather than on every request (docs/adr/0014). Off
+        # behind a pooler that cannot follow prepared statements (PgBouncer's transaction mode
+        # before 1.21).
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
     return config
 
 

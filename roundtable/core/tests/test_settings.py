@@ -101,3 +101,37 @@ def test_a_postgres_database_url_is_parsed(monkeypatch):
     config = _database_from_env()
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "roundtable")
+    # Prepared statements: the server binds parameters and plans a repeated query once.
+    assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
+    from roundtable.config.settings.base import _database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.internal:5433/roundtable")
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    assert "server_side_binding" not in _database_from_env().get("OPTIONS", {})
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "sometimes")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARED_STATEMENTS must be true"):
+        _database_from_env()
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_a_query_it_runs_again_and_again_once():
+    from django.db import connection
+
+    from roundtable.directory.models import Person
+
+    if connection.vendor == "sqlite":
+        # SQLite has no server to prepare statements on; its options say nothing of them.
+        assert "server_side_binding" not in connection.settings_dict["OPTIONS"]
+        return
+    for _ in range(6):  # the fifth run prepares it
+        list(Person.objects.filter(email="nobody@example.org"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%directory_person%"],
+        )
+        (prepared,) = cursor.fetchone()
+    assert prepared >= 1
