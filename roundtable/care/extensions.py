@@ -72,9 +72,9 @@ def person_panels(request: HttpRequest, person: PersonInCare) -> list[SafeString
     """The panels for a person's page, in order; empty ones left out."""
     panels = []
     for registered in _in_order(_person_panels):
-        html = registered.contribution(request, person)
-        if html:
-            panels.append(_html(html))
+        panel = registered.contribution(request, person)
+        if panel:
+            panels.append(_html(panel))
     return panels
 
 

@@ -64,7 +64,7 @@ def review_read(user: Any) -> dict[str, Any]:
         "last_reviewed_on": selectors.last_reviewed_on(),
         "chosen_days": F("zone__review_frequency__every_days"),
         "colour": F("zone__colour"),
-        # Zoned before zone changes kept their time: the referral's (local) day.
+        # Zoned with no time kept: due from the referral's (local) day, as `review_states` has it.
         "referred_on": Case(
             When(
                 zone_since__isnull=True,

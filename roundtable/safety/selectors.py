@@ -341,8 +341,9 @@ def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
     """When the next safety review is due for each of these episodes that is open and zoned.
     One query, however many.
 
-    `episodes` must already be narrowed to what the user may see (`care.access`): a key
-    worker's caseload, say. Episodes in a zone with no scheduled review are left out.
+    `episodes` must already be narrowed to what the user may see (`care.access`). Episodes in
+    a zone with no scheduled review are left out. (The huddle board reads the same with its
+    episodes: see `presenters.review_read`.)
     """
     rows = (
         episodes.filter(closed_at__isnull=True, zone__isnull=False)
