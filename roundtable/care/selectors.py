@@ -208,20 +208,6 @@ class CardEpisode:
             StaffRef(worker_id, worker) if worker_id is not None else None,
         )
 
-    @classmethod
-    def of(cls, episode: Episode) -> CardEpisode:
-        """The card's view of an episode already read (with its person and key worker)."""
-        person, worker = episode.person, episode.key_worker
-        return cls(
-            episode.pk,
-            episode.version,
-            episode.stage,
-            episode.zone_id,
-            episode.zone_since,
-            PersonRef(person.pk, person.local_id, person.name),
-            StaffRef(worker.pk, worker.full_name) if worker is not None else None,
-        )
-
 
 @dataclass(slots=True)
 class CardAction:
@@ -277,24 +263,6 @@ class CardNote:
         if pk is None:
             return None
         return cls(pk, episode_id, StaffRef(author_id, author), meeting_id, at, *parts)
-
-    @classmethod
-    def of(cls, note: HuddleNote | None) -> CardNote | None:
-        """The card's view of a note already read (with its author)."""
-        if note is None:
-            return None
-        return cls(
-            note.pk,
-            note.episode_id,
-            StaffRef(note.author_id, note.author.full_name),
-            note.meeting_id,
-            note.at,
-            note.situation,
-            note.background,
-            note.assessment,
-            note.recommendation,
-            note.decision,
-        )
 
 
 @dataclass
