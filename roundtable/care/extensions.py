@@ -90,16 +90,16 @@ class BadgeRow:
     values: dict[str, Any]
 
 
-BoardRead = Callable[[Any], dict[str, Any]]
+BoardRead = Callable[[], dict[str, Any]]
 BoardBadges = Callable[[Any, Team, list[BadgeRow]], dict[int, list[str]]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _BadgeSource:
     read: BoardRead | None
     compute: BoardBadges
-    # The names `read` gives, with the names they take in the board's query; found once.
-    aliases: list[tuple[str, str]] | None = None
+    # The names `read` gives, with the names they take in the board's query.
+    aliases: list[tuple[str, str]]
 
 
 def register_board_badges(
@@ -107,16 +107,18 @@ def register_board_badges(
 ) -> None:
     """Short badges ("Safety review overdue by 3 days") on the huddle board's cards.
 
-    `read(user)` gives expressions on an `Episode` (`Subquery`, `Exists`, `F` …) by name (the
-    same names for every user); the board reads them in its own query of its episodes, so a
-    badge costs no query of its own for what it can say from them. `compute(user, team, rows)`
+    `read()` gives expressions on an `Episode` (`Subquery`, `Exists`, `F` …) by name, the same
+    for everyone (the board has already narrowed its episodes to what the user may see); the
+    board reads them in its own query of its episodes, so a badge costs no query of its own for
+    what it can say from them. `compute(user, team, rows)`
     then returns the badges by episode id, for the episodes that have any; each row has the
     card's episode and the values of those expressions. Asked once per board (or for the one
     card on a card's page): any query it still needs must read all its rows at once, and only
     when one of them needs it.
 
     The rows are the cards the user may see: narrow, never widen them."""
-    _board_badges[name] = _Registered(order, name, _BadgeSource(read, compute))
+    aliases = [(key, _alias(name, key)) for key in (read() if read is not None else {})]
+    _board_badges[name] = _Registered(order, name, _BadgeSource(read, compute, aliases))
 
 
 def _alias(name: str, key: str) -> str:
@@ -124,12 +126,12 @@ def _alias(name: str, key: str) -> str:
     return re.sub(r"\W", "_", f"{name}_{key}")
 
 
-def board_extras(user: Any) -> dict[str, Any]:
+def board_extras() -> dict[str, Any]:
     """What the board's episode query reads for the badges (`selectors.huddle_board(extras=)`)."""
     extras: dict[str, Any] = {}
     for registered in _in_order(_board_badges):
         if registered.contribution.read is not None:
-            for key, expression in registered.contribution.read(user).items():
+            for key, expression in registered.contribution.read().items():
                 extras[_alias(registered.name, key)] = expression
     return extras
 
@@ -141,12 +143,8 @@ def board_badges(user: Any, team: Team, cards: Iterable[BoardCard]) -> dict[int,
     found: dict[int, list[SafeString]] = {}
     for registered in _in_order(_board_badges):
         source = registered.contribution
-        if source.aliases is None:
-            keys = list(source.read(user)) if source.read is not None else []
-            source.aliases = [(key, _alias(registered.name, key)) for key in keys]
-        aliases = source.aliases
         rows = [
-            BadgeRow(card.episode, {key: card.extras.get(alias) for key, alias in aliases})
+            BadgeRow(card.episode, {key: card.extras.get(alias) for key, alias in source.aliases})
             for card in cards
         ]
         for episode_id, badges in source.compute(user, team, rows).items():

@@ -612,7 +612,7 @@ def _board_context(
         team,
         zones=zones,
         meeting=meeting,
-        extras=extensions.board_extras(request.user),
+        extras=extensions.board_extras(),
     )
     has_errors = bool(bound and bound["form"].errors)
     choices = presenters.zone_choices(zones)
@@ -698,9 +698,7 @@ def _card_page(
 ) -> HttpResponse:
     """One card of the board with all its forms: the note, the action and the move on as well
     as the zone. With htmx, only those three forms, to open inside the card on the board."""
-    episode, card = selectors.board_card(
-        request.user, episode_id, extras=extensions.board_extras(request.user)
-    )
+    episode, card = selectors.board_card(request.user, episode_id, extras=extensions.board_extras())
     if episode.team_id != team.pk or not episode.is_open:
         raise Http404("No card found.")
     _require(request, "change_episode", episode)

@@ -58,7 +58,7 @@ def plan_status_text(decision: Decision, holders: list[str]) -> str:
 # -- The huddle board ----------------------------------------------------------------------------
 
 
-def review_read(user: Any) -> dict[str, Any]:
+def review_read() -> dict[str, Any]:
     """What the review badge reads with each card's episode."""
     return {
         "last_reviewed_on": selectors.last_reviewed_on(),
@@ -101,7 +101,7 @@ def review_badges(user: Any, team: Team, rows: list[BadgeRow]) -> dict[int, list
     return found
 
 
-def positive_risk_read(user: Any) -> dict[str, Any]:
+def positive_risk_read() -> dict[str, Any]:
     """What the positive risk-taking badge reads with each card's episode."""
     return {"has_plan": selectors.positive_risk_plan_exists()}
 

@@ -67,16 +67,16 @@ def test_board_badges_read_with_the_board_and_are_asked_once_for_all_its_cards(e
         }
 
     extensions.register_board_badges(
-        "b.overdue", overdue, read=lambda user: {"days": Value(1)}, order=20
+        "b.overdue", overdue, read=lambda: {"days": Value(1)}, order=20
     )
     extensions.register_board_badges(
         "a.plan",
         lambda user, team, rows: {1: [format_html("<a href='#'>{}</a>", "Plan")]},
-        read=lambda user: {"days": Value(2)},  # the same name as another badge's: kept apart
+        read=lambda: {"days": Value(2)},  # the same name as another badge's: kept apart
         order=10,
     )
     extensions.register_board_badges("c.none", lambda user, team, rows: {2: [""]}, order=30)
-    extras = extensions.board_extras(None)
+    extras = extensions.board_extras()
     assert list(extras) == ["a_plan_days", "b_overdue_days"]
     cards = [card(1, a_plan_days=0, b_overdue_days=3), card(2, a_plan_days=0, b_overdue_days=0)]
     badges = extensions.board_badges(None, None, cards)  # type: ignore[arg-type]
@@ -151,7 +151,7 @@ def badges_of(user, episodes: list[Episode]) -> dict[int, list[SafeString]]:
         user,
         team,
         zones=care_services.zones_ensure(team=team),
-        extras=extensions.board_extras(user),
+        extras=extensions.board_extras(),
     )
     wanted = {e.pk for e in episodes}
     return extensions.board_badges(user, team, [c for c in board.cards if c.episode.pk in wanted])
@@ -204,7 +204,7 @@ def test_the_board_badges_need_no_query_of_their_own_but_one_for_plans(system):
             system.clinician_a,
             system.team_a,
             zones=care_services.zones_ensure(team=system.team_a),
-            extras=extensions.board_extras(system.clinician_a),
+            extras=extensions.board_extras(),
         )
         assert {c.episode.pk for c in board.cards} == {e.pk for e in episodes}
         return queries(
