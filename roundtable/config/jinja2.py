@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 
@@ -29,52 +29,57 @@ def _link(href: str, text: object) -> SafeString:
     return format_html('<a href="{}">{}</a>', href, text)
 
 
+def _written_once(
+    env: Environment, template_name: str, *names: str, maxsize: int
+) -> Callable[..., Markup]:
+    """`template_name` written once for each set of values of `names` (and the script prefix,
+    for its links), then kept. For the parts of the layout that are the same on every page for
+    the same values: written through the NHS.UK macros, the header alone took a good part of a
+    short page's time."""
+
+    @lru_cache(maxsize=maxsize)
+    def written(script_prefix: str, *values: Hashable) -> Markup:
+        context = dict(zip(names, values, strict=True))
+        # Rendered by the autoescaping environment.
+        return Markup(env.get_template(template_name).render(context))  # noqa: S704
+
+    def write(*values: Hashable) -> Markup:
+        return written(get_script_prefix(), *values)
+
+    return write
+
+
 def _site_header(env: Environment) -> Callable[[int, str, str], Markup]:
     """The header of a page for someone signed in (`core/_header.jinja`), by who they are and
-    the section they are in. It is the same on every page of a section, and writing it through
-    the NHS.UK macros took a good part of a short page's time, so each is written once and kept
-    (a few kilobytes for each person and section; a new name makes a new header)."""
-
-    @lru_cache(maxsize=2048)
-    def written(script_prefix: str, person_id: int, full_name: str, active_nav: str) -> Markup:
-        template = env.get_template("core/_header.jinja")
-        return Markup(  # noqa: S704  (rendered by the autoescaping environment)
-            template.render(person_id=person_id, full_name=full_name, active_nav=active_nav)
-        )
+    the section they are in (a few kilobytes for each person and section; a new name makes a
+    new header)."""
+    write = _written_once(
+        env, "core/_header.jinja", "person_id", "full_name", "active_nav", maxsize=2048
+    )
 
     def site_header(person_id: int, full_name: str, active_nav: str) -> Markup:
-        return written(get_script_prefix(), person_id, full_name, str(active_nav))
+        return write(person_id, full_name, str(active_nav))
 
     return site_header
 
 
 def _site_footer(env: Environment) -> Callable[[bool], Markup]:
-    """The footer of every page (`core/_footer.jinja`), for someone signed in or not: written
-    once for each, like the header."""
-
-    @lru_cache(maxsize=16)
-    def written(script_prefix: str, signed_in: bool) -> Markup:
-        template = env.get_template("core/_footer.jinja")
-        return Markup(template.render(signed_in=signed_in))  # noqa: S704  (autoescaped)
+    """The footer of every page (`core/_footer.jinja`), for someone signed in or not."""
+    write = _written_once(env, "core/_footer.jinja", "signed_in", maxsize=16)
 
     def site_footer(signed_in: bool) -> Markup:
-        return written(get_script_prefix(), bool(signed_in))
+        return write(bool(signed_in))
 
     return site_footer
 
 
 def _site_breadcrumbs(env: Environment) -> Callable[[list[dict[str, str]]], Markup]:
-    """A page's breadcrumbs (`core/_breadcrumbs.jinja`, from `core.pages.breadcrumbs`): the same
-    for every visit to a page, so each trail is written once and kept, like the header."""
-
-    @lru_cache(maxsize=2048)
-    def written(trail: tuple[tuple[str, str], ...]) -> Markup:
-        template = env.get_template("core/_breadcrumbs.jinja")
-        items = [{"text": text, "href": href} for text, href in trail]
-        return Markup(template.render(items=items))  # noqa: S704  (autoescaped)
+    """A page's breadcrumbs (`core/_breadcrumbs.jinja`, from `core.pages.breadcrumbs`), once for
+    each trail of (text, link)."""
+    write = _written_once(env, "core/_breadcrumbs.jinja", "trail", maxsize=2048)
 
     def site_breadcrumbs(items: list[dict[str, str]]) -> Markup:
-        return written(tuple((str(i["text"]), str(i["href"])) for i in items))
+        return write(tuple((str(i["text"]), str(i["href"])) for i in items))
 
     return site_breadcrumbs
 
