@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from roundtable.core import auth  # noqa: F401  (connects the sign-in audit receivers)
+        from roundtable.core.db import read_timestamps_compiled
+
+        connection_created.connect(read_timestamps_compiled, dispatch_uid="core.timestamps")
