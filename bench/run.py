@@ -50,6 +50,7 @@ class BackendResult:
     seed_wall_s: float = 0.0
     seed_inside_s: float | None = None
     vacuum_s: float | None = None  # PostgreSQL only
+    cpu_check_ms: float | None = None  # the machine's speed just before the pages were timed
     server: str = ""
     pages: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -105,7 +106,8 @@ def bench_backend(
     print(f"  seed (wall clock, including Python start-up): {result.seed_wall_s:.1f} s")
     if after_seed is not None:
         after_seed(result)
-    print(f"  pages ({args.runs} timed requests each) ...")
+    result.cpu_check_ms = cpu_check_ms()
+    print(f"  pages ({args.runs} timed requests each), CPU check {result.cpu_check_ms:.0f} ms ...")
     _, output = run([sys.executable, str(PAGES), "--runs", str(args.runs)], env)
     measured = json.loads(output.strip().splitlines()[-1])
     result.pages = measured["pages"]
@@ -204,6 +206,12 @@ def results_table(results: Sequence[BackendResult]) -> str:
             *(f"{r.vacuum_s:.1f}" if r.vacuum_s is not None else "-" for r in done),
         ]
     )
+    rows.append(
+        [
+            "CPU check just before the pages (ms)",
+            *(f"{r.cpu_check_ms:.0f}" if r.cpu_check_ms is not None else "?" for r in done),
+        ]
+    )
     if done:
         for index, page in enumerate(done[0].pages):
             cells = [f"{page['page']}: median ms (queries)"]
@@ -238,18 +246,22 @@ def _fixed_work() -> int:
     return total
 
 
-def cpu_check() -> str:
-    """The median time of a fixed piece of work: the machine's speed at that moment.
+def cpu_check_ms() -> float:
+    """The median time of a fixed piece of work, in ms: the machine's speed at that moment.
 
-    The same machine has run the whole benchmark 1.75 times slower on one day than on another;
-    figures from two runs compare only once scaled by this.
+    The same machine has run the whole benchmark 1.75 times slower on one day than on another,
+    and twice as slow from one minute to the next; figures compare only alongside this.
     """
     times = []
     for _ in range(7):
         started = perf_counter()
         _fixed_work()
         times.append((perf_counter() - started) * 1000)
-    return f"CPU check: {sorted(times)[3]:.0f} ms for a fixed piece of Python (lower is faster)"
+    return sorted(times)[3]
+
+
+def cpu_check() -> str:
+    return f"CPU check: {cpu_check_ms():.0f} ms for a fixed piece of Python (lower is faster)"
 
 
 def main(argv: list[str] | None = None) -> int:
