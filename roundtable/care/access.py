@@ -14,7 +14,7 @@ decisions about them.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Exists, Q, QuerySet
@@ -34,6 +34,8 @@ from roundtable.core import access
 from roundtable.decisions.models import Decision
 from roundtable.directory.models import Membership, Team
 from roundtable.forums.models import Forum, ForumKind
+
+Rows = TypeVar("Rows")  # what a query of episodes gives: episodes, values …
 
 
 def front_door_teams(forum: Forum) -> QuerySet[Team]:
@@ -88,10 +90,17 @@ def team_caseload(user: Any, team: Team | int) -> QuerySet[Episode]:
     builds the whole of `visible_people` into each query for the same answer: on a board of
     hundreds of people that building was most of the page's time.
     """
+    return team_caseload_of(user, team, Episode.objects.all())
+
+
+def team_caseload_of(
+    user: Any, team: Team | int, episodes: QuerySet[Episode, Rows]
+) -> QuerySet[Episode, Rows]:
+    """`team_caseload` of these episodes (a query built beforehand, say)."""
     if not user.is_authenticated or not user.is_active:
-        return Episode.objects.none()
+        return episodes.none()
     member = Membership.objects.filter(person=user, team=team)
-    return Episode.objects.filter(Exists(member), team=team, closed_at__isnull=True)
+    return episodes.filter(Exists(member), team=team, closed_at__isnull=True)
 
 
 def _people(user: Any, queryset: QuerySet[PersonInCare]) -> QuerySet[PersonInCare]:

@@ -14,10 +14,12 @@ board badge reads what it can with the board's own query of its episodes (`read=
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from django.http import HttpRequest
@@ -108,9 +110,10 @@ def register_board_badges(
     """Short badges ("Safety review overdue by 3 days") on the huddle board's cards.
 
     `read()` gives expressions on an `Episode` (`Subquery`, `Exists`, `F` …) by name, the same
-    for everyone (the board has already narrowed its episodes to what the user may see); the
-    board reads them in its own query of its episodes, so a badge costs no query of its own for
-    what it can say from them. `compute(user, team, rows)`
+    for everyone (the board has already narrowed its episodes to what the user may see) and at
+    any moment: they are built once and kept for every board (a time zone is taken when the
+    query is compiled, so leave it out). The board reads them in its own query of its episodes,
+    so a badge costs no query of its own for what it can say from them. `compute(user, team, rows)`
     then returns the badges by episode id, for the episodes that have any; each row has the
     card's episode and the values of those expressions. Asked once per board (or for the one
     card on a card's page): any query it still needs must read all its rows at once, and only
@@ -119,6 +122,7 @@ def register_board_badges(
     The rows are the cards the user may see: narrow, never widen them."""
     aliases = [(key, _alias(name, key)) for key in (read() if read is not None else {})]
     _board_badges[name] = _Registered(order, name, _BadgeSource(read, compute, aliases))
+    board_extras.cache_clear()
 
 
 def _alias(name: str, key: str) -> str:
@@ -126,14 +130,17 @@ def _alias(name: str, key: str) -> str:
     return re.sub(r"\W", "_", f"{name}_{key}")
 
 
-def board_extras() -> dict[str, Any]:
-    """What the board's episode query reads for the badges (`selectors.huddle_board(extras=)`)."""
+@functools.cache
+def board_extras() -> Mapping[str, Any]:
+    """What the board's episode query reads for the badges (`selectors.huddle_board(extras=)`):
+    built once, and again after a badge registers, so that the board can keep the query it
+    builds with them."""
     extras: dict[str, Any] = {}
     for registered in _in_order(_board_badges):
         if registered.contribution.read is not None:
             for key, expression in registered.contribution.read().items():
                 extras[_alias(registered.name, key)] = expression
-    return extras
+    return MappingProxyType(extras)
 
 
 def board_badges(user: Any, team: Team, cards: Iterable[BoardCard]) -> dict[int, list[SafeString]]:

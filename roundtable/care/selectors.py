@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from django.db.models import (
@@ -25,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from roundtable.care.access import front_door_teams, team_caseload
+from roundtable.care.access import Rows, front_door_teams, team_caseload_of
 from roundtable.care.models import (
     CareAction,
     CareDecision,
@@ -372,18 +373,48 @@ BOARD_STAGES = (Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON)
 _CARD_FIELDS = (*CardEpisode.FIELDS, *(f"latest_note__{f}" for f in CardNote.FIELDS))
 
 
+CardRows = QuerySet[Episode, tuple[Any, ...]]
+
+
+class _CardQueries:
+    """The query of a board's cards before it is narrowed to a board or a card: ordered, its
+    columns named, its move-on decisions and `extras` joined in. Built once for each set of
+    extras and narrowed for each board (Django clones it), since building it (two dozen
+    columns, three subqueries) is a few milliseconds a board; `extensions.board_extras()` gives
+    the same set each time until a badge registers. Never evaluated itself."""
+
+    def __init__(self) -> None:
+        # By the extras' identity, holding them so that the identity stays theirs.
+        self._built: dict[int, tuple[Mapping[str, Any], CardRows]] = {}
+
+    def __call__(self, extras: Mapping[str, Any]) -> CardRows:
+        built = self._built.get(id(extras))
+        if built is None or built[0] is not extras:
+            if len(self._built) >= 8:  # callers that build their extras each time
+                self._built.clear()
+            query = (
+                Episode.objects.annotate(move_on_id=_latest_move_on_id(), **extras)
+                .order_by("person__name", "pk")
+                .values_list(*_CARD_FIELDS, "move_on_id", *extras)
+            )
+            built = self._built[id(extras)] = (extras, query)
+        return built[1]
+
+
+_card_queries = _CardQueries()
+_NO_EXTRAS: Mapping[str, Any] = MappingProxyType({})
+
+
 def _cards(
-    episodes: QuerySet[Episode],
+    narrow: Callable[[CardRows], CardRows],
     ids: Iterable[int] | QuerySet[Any],
     extras: Mapping[str, Any],
 ) -> list[BoardCard]:
-    """The cards of these episodes, in their order: each read with its latest note, the id of
-    its move-on decision and the `extras` (expressions on the episode, by name), then their open
-    actions (`ids` are the episodes', as a list or a query: for hundreds, a query is quicker to
-    build than a list) and any move-on decisions."""
-    rows = episodes.annotate(move_on_id=_latest_move_on_id(), **extras).values_list(
-        *_CARD_FIELDS, "move_on_id", *extras
-    )
+    """The cards of the episodes `narrow` keeps, by person: each read with its latest note, the
+    id of its move-on decision and the `extras` (expressions on the episode, by name), then
+    their open actions (`ids` are the episodes', as a list or a query: for hundreds, a query is
+    quicker to build than a list) and any move-on decisions."""
+    rows = narrow(_card_queries(extras))
     split, note_end = len(CardEpisode.FIELDS), len(_CARD_FIELDS)
     names = list(extras)
     read = [
@@ -406,7 +437,13 @@ def _cards(
 def board_episodes(user: Any, team: Team | int) -> QuerySet[Episode]:
     """The episodes on the team's huddle board: those open with the team since it began to
     support them. For the team's members only (see `care.access.team_caseload`)."""
-    return team_caseload(user, team).filter(stage__in=BOARD_STAGES)
+    return _on_board(user, team, Episode.objects.all())
+
+
+def _on_board(
+    user: Any, team: Team | int, episodes: QuerySet[Episode, Rows]
+) -> QuerySet[Episode, Rows]:
+    return team_caseload_of(user, team, episodes).filter(stage__in=BOARD_STAGES)
 
 
 def huddle_board(
@@ -424,8 +461,11 @@ def huddle_board(
     have not yet been zoned come first, in their own column. `extras` are read with each card's
     episode (see `care.extensions.board_extras`).
     """
-    on_board = board_episodes(user, team)
-    cards = _cards(on_board.order_by("person__name", "pk"), on_board.values("pk"), extras or {})
+    cards = _cards(
+        lambda episodes: _on_board(user, team, episodes),
+        board_episodes(user, team).values("pk"),
+        extras or _NO_EXTRAS,
+    )
     by_zone: dict[int | None, list[BoardCard]] = {}
     for card in cards:
         by_zone.setdefault(card.episode.zone_id, []).append(card)
@@ -457,7 +497,9 @@ def board_card(
         audit=False,
     )
     # Seen already: read as the board reads its cards, so that a card reads the same on both.
-    (card,) = _cards(Episode.objects.filter(pk=episode.pk), [episode.pk], extras or {})
+    (card,) = _cards(
+        lambda episodes: episodes.filter(pk=episode.pk), [episode.pk], extras or _NO_EXTRAS
+    )
     return episode, card
 
 

@@ -64,13 +64,9 @@ def review_read() -> dict[str, Any]:
         "last_reviewed_on": selectors.last_reviewed_on(),
         "chosen_days": F("zone__review_frequency__every_days"),
         "colour": F("zone__colour"),
-        # Zoned with no time kept: due from the referral's (local) day, as `review_states` has it.
-        "referred_on": Case(
-            When(
-                zone_since__isnull=True,
-                then=TruncDate("referred_at", tzinfo=timezone.get_current_timezone()),
-            )
-        ),
+        # Zoned with no time kept: due from the referral's (local) day, as `review_states` has it
+        # (`TruncDate` takes the current time zone when the query is compiled).
+        "referred_on": Case(When(zone_since__isnull=True, then=TruncDate("referred_at"))),
     }
 
 

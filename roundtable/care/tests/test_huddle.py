@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from types import MappingProxyType
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from roundtable.care import selectors, services
@@ -334,6 +336,38 @@ def test_the_board_reads_the_teams_caseload_for_its_members_only(system):
     assert not team_caseload(AnonymousUser(), system.team_a).exists()
     system.clinician_a.is_active = False
     assert not team_caseload(system.clinician_a, system.team_a.pk).exists()
+
+
+def test_the_boards_card_query_is_built_once_for_a_set_of_extras(system, zones, monkeypatch):
+    """Kept and narrowed for each board and card, never read itself; built again only for other
+    extras. Each board still shows its own team's people to its own members."""
+    built: list[object] = []
+    build = selectors._latest_move_on_id
+
+    def counted() -> object:
+        built.append(build())
+        return built[-1]
+
+    monkeypatch.setattr(selectors, "_latest_move_on_id", counted)
+    monkeypatch.setattr(selectors, "_card_queries", selectors._CardQueries())
+    on_board = in_support(system, 1)
+    extras = MappingProxyType({"colour": F("zone__colour")})
+    services.episode_zone_set(actor=system.clinician_a, episode=on_board, zone=zones["Amber"])
+    columns = list(zones.values())
+    for _ in range(2):
+        board = selectors.huddle_board(
+            system.clinician_a, system.team_a, zones=columns, extras=extras
+        )
+        assert [(c.episode.id, c.extras) for c in board.cards] == [
+            (on_board.pk, {"colour": "amber"})
+        ]
+        assert selectors.huddle_board(system.clinician_b, system.team_a, zones=columns).count == 0
+        _, card = selectors.board_card(system.clinician_a, on_board.pk, extras=extras)
+        assert card.extras == {"colour": "amber"}
+    assert len(built) == 2  # one with the extras, one without
+    assert selectors._card_queries(extras)._result_cache is None
+    selectors.huddle_board(system.clinician_a, system.team_a, zones=columns, extras=dict(extras))
+    assert len(built) == 3
 
 
 def test_zone_mix_by_day_is_replayed_from_the_zone_changes(system, zones):

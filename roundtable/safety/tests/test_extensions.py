@@ -32,6 +32,9 @@ from roundtable.safety.tests.helpers import PLAN, in_support, north_mdt
 def empty_registry(monkeypatch):
     for name in ("_person_panels", "_board_badges", "_caseload_extras"):
         monkeypatch.setattr(extensions, name, {})
+    extensions.board_extras.cache_clear()
+    yield
+    extensions.board_extras.cache_clear()  # built again from the apps' own badges
 
 
 def test_person_panels_come_in_order_escaped_unless_safe(empty_registry):
@@ -82,6 +85,20 @@ def test_board_badges_read_with_the_board_and_are_asked_once_for_all_its_cards(e
     badges = extensions.board_badges(None, None, cards)  # type: ignore[arg-type]
     assert badges == {1: ["<a href='#'>Plan</a>", "Overdue &lt;3&gt;"]}
     assert asked == [[(1, {"days": 3}), (2, {"days": 0})]]  # once, with every card
+
+
+def test_the_boards_extras_are_kept_until_a_badge_registers(empty_registry):
+    extensions.register_board_badges("a.days", lambda user, team, rows: {}, read=lambda: {})
+    kept = extensions.board_extras()
+    assert dict(kept) == {}
+    assert extensions.board_extras() is kept
+    extensions.register_board_badges(
+        "b.days", lambda user, team, rows: {}, read=lambda: {"days": Value(1)}
+    )
+    assert list(extensions.board_extras()) == ["b_days_days"]
+    assert extensions.board_extras() is not kept
+    with pytest.raises(TypeError):
+        extensions.board_extras()["c_days"] = Value(2)  # type: ignore[index]
 
 
 def test_caseload_extras_merge_in_order(empty_registry):
