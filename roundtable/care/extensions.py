@@ -113,9 +113,9 @@ def register_board_badges(
     for everyone (the board has already narrowed its episodes to what the user may see) and at
     any moment: they are built once and kept for every board (a time zone is taken when the
     query is compiled, so leave it out). The board reads them in its own query of its episodes,
-    so a badge costs no query of its own for what it can say from them. `compute(user, team, rows)`
-    then returns the badges by episode id, for the episodes that have any; each row has the
-    card's episode and the values of those expressions. Asked once per board (or for the one
+    so a badge costs no query of its own for what it can say from them. `compute(user, team,
+    rows)` then returns the badges by episode id, for the episodes that have any; each row has
+    the card's episode and the values of those expressions. Asked once per board (or for the one
     card on a card's page): any query it still needs must read all its rows at once, and only
     when one of them needs it.
 
