@@ -120,7 +120,7 @@ def support_session_create(request: HttpRequest, payload: SupportSessionIn) -> S
         facilitator=people[payload.facilitator] if payload.facilitator else None,
         attendees=[people[i] for i in payload.attendees],
     )
-    return Status(201, selectors.support_session_detail(request.user, session.pk))
+    return Status(201, selectors.support_session_detail(request.user, session.pk, audit=False))
 
 
 @router.patch(
@@ -152,7 +152,7 @@ def support_session_change(
         duration_minutes=payload.duration_minutes or session.duration_minutes,
         facilitator=facilitator,
     )
-    return selectors.support_session_detail(request.user, session_id)
+    return selectors.support_session_detail(request.user, session_id, audit=False)
 
 
 @router.post(
@@ -170,7 +170,7 @@ def support_session_cancel(
         expected_version=payload.version,
         reason=payload.reason,
     )
-    return selectors.support_session_detail(request.user, session_id)
+    return selectors.support_session_detail(request.user, session_id, audit=False)
 
 
 @router.get("/isolation", response={200: list[IsolatedOut], 403: ErrorOut})

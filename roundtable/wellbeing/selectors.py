@@ -326,11 +326,14 @@ def support_sessions(user: Any) -> QuerySet[SupportSession]:
     )
 
 
-def support_session_detail(user: Any, session_id: int) -> SupportSession:
+def support_session_detail(user: Any, session_id: int, *, audit: bool = True) -> SupportSession:
+    """A session the user may see, or 404; the read is audited unless `audit` is off (to show
+    a session just written, whose writing is audited already)."""
     return access.get_visible(
         user,
         SupportSession,
         SupportSession.objects.select_related("team", "peer_circle__forum", "facilitator"),
+        audit=audit,
         pk=session_id,
     )
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from roundtable.audit.models import AuditAction, AuditEvent
 from roundtable.testing import discipline
 from roundtable.tests.api import call, forbidden, ok, refused
 from roundtable.wellbeing import services
@@ -202,6 +203,12 @@ def test_support_sessions_are_put_right_and_cancelled(system, client: Client):
     )
     path = f"{BASE}/support-sessions/{made['id']}"
     assert made["version"] == 1
+
+    def audited(action: str) -> int:
+        return AuditEvent.objects.filter(action=action, object_id=str(made["id"])).count()
+
+    # Its making is audited; showing what was made is not another read.
+    assert (audited(AuditAction.CREATE), audited(AuditAction.READ)) == (1, 0)
     assert made["cancelled_at"] is None
     # Only what is sent changes.
     changed = ok(
@@ -219,6 +226,8 @@ def test_support_sessions_are_put_right_and_cancelled(system, client: Client):
         2,
     )
     assert changed["facilitator"]["full_name"] == "Gita Leader"
+    # One read to change it (checked as any read is), one change; none to show the result.
+    assert (audited(AuditAction.READ), audited(AuditAction.UPDATE)) == (1, 1)
     cleared = ok(
         call(client, system.team_leader_a, "patch", path, {"facilitator": None, "version": 2})
     )
@@ -245,6 +254,8 @@ def test_support_sessions_are_put_right_and_cancelled(system, client: Client):
     )
     assert gone["cancelled_at"] is not None
     assert gone["cancel_reason"] == "Off sick"
+    # A read for each change asked for (six, three of them refused); none to show the result.
+    assert audited(AuditAction.READ) == 6
     refused(
         call(client, system.team_leader_a, "post", cancel, {"reason": "Again", "version": 4}),
         "already cancelled",
