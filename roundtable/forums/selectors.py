@@ -17,6 +17,7 @@ from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
     LeadershipTeam,
+    Membership,
     Organisation,
     Person,
     Team,
@@ -208,12 +209,23 @@ def sites() -> list[Site]:
     return list(Site.objects.select_related("locality").order_by("name"))
 
 
+def _is_own_site(user: Any) -> Exists:
+    """Whether a site (`OuterRef("pk")`) is one of the person's own teams' (as member or leader).
+    Each way into a team is read from its own index: one join of both read every membership."""
+    member = Membership.objects.filter(person=user).values("team_id")
+    leader = LeadershipMembership.objects.filter(
+        person=user, leadership_team__team__isnull=False
+    ).values("leadership_team__team_id")
+    return Exists(
+        Site.teams.through.objects.filter(
+            Q(team_id__in=member) | Q(team_id__in=leader), site_id=OuterRef("pk")
+        )
+    )
+
+
 def sites_for(user: Any) -> list[Site]:
     """Sites of the person's own teams (member or leader) first, then all others. One query."""
-    own_teams = Team.objects.filter(
-        Q(memberships__person=user) | Q(leadership_teams__members=user)
-    ).values("pk")
-    own = Exists(Site.teams.through.objects.filter(site_id=OuterRef("pk"), team_id__in=own_teams))
+    own = _is_own_site(user)
     return list(Site.objects.only("id", "name").annotate(own=own).order_by("-own", "name", "pk"))
 
 
@@ -536,15 +548,8 @@ def site_get(site_id: int) -> Site:
 
 def site_list(user: Any) -> QuerySet[Site]:
     """Sites, those of the person's own teams (as member or leader) first, then by name."""
-    own_teams = Team.objects.filter(
-        Q(memberships__person=user) | Q(leadership_teams__members=user)
-    ).values("pk")
     return (
-        Site.objects.annotate(
-            is_own=Exists(
-                Site.teams.through.objects.filter(site_id=OuterRef("pk"), team_id__in=own_teams)
-            )
-        )
+        Site.objects.annotate(is_own=_is_own_site(user))
         .select_related("locality", "organisation")
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name", "pk")))
         .order_by("-is_own", "name", "pk")

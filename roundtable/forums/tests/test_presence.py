@@ -198,3 +198,27 @@ def test_system_view_uses_the_same_queries_whatever_the_size(
     assert view.count("week") == 7  # meetings 0 to 6 days ago
     assert view.count("month") == 21  # 7 to 27 days ago
     assert view.count("not_reached") == 3 + 2  # 28 and 29 days ago, and the original three
+
+
+def test_the_visit_form_lists_your_own_teams_sites_first(system):
+    """A site is yours through a team you are a member of or lead; the rest follow by name."""
+    add = services.site_create
+    add(actor=system.administrator, name="North base", locality=system.north, teams=[system.team_a])
+    add(
+        actor=system.administrator,
+        name="Aardvark House",
+        locality=system.south,
+        teams=[system.team_b],
+    )
+    add(actor=system.administrator, name="Zebra Court")
+
+    def listed(person):
+        return [site.name for site in selectors.sites_for(person)]
+
+    assert listed(system.clinician_a) == ["North base", "Aardvark House", "Zebra Court"]
+    assert listed(system.board_member) == ["Aardvark House", "North base", "Zebra Court"]
+    # Leading North's team makes its site the board member's own too.
+    LeadershipMembership.objects.create(
+        leadership_team=system.team_a_leadership, person=system.board_member
+    )
+    assert listed(system.board_member) == ["North base", "Aardvark House", "Zebra Court"]
