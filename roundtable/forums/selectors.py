@@ -424,9 +424,12 @@ def _last_presence(
             seen[person_id] = day
 
     london = timezone.get_current_timezone()
-    for team_id, person_id, starts_at in meetings.values_list(
-        "meeting__forum__home_team_id", "person_id"
-    ).annotate(last=Max("meeting__starts_at")):
+    # `order_by()`: the default ordering (by name) would join every person to the aggregate.
+    for team_id, person_id, starts_at in (
+        meetings.order_by()
+        .values_list("meeting__forum__home_team_id", "person_id")
+        .annotate(last=Max("meeting__starts_at"))
+    ):
         # The date a meeting happened is its date in Europe/London, whatever the clocks did.
         keep(team_id, person_id, starts_at.astimezone(london).date())
     for team_id, person_id, day in visits.values_list("site__teams", "person_id").annotate(

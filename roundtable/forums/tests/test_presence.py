@@ -200,6 +200,22 @@ def test_system_view_uses_the_same_queries_whatever_the_size(
     assert view.count("not_reached") == 3 + 2  # 28 and 29 days ago, and the original three
 
 
+def test_presence_counts_attendance_without_joining_every_person(system, huddle):
+    """The aggregate over leaders' attendance groups by person id alone: the attendance's default
+    ordering (by name) once joined every person to it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        selectors.system_presence()
+    (aggregate,) = [
+        query["sql"]
+        for query in captured.captured_queries
+        if "forums_attendance" in query["sql"] and "MAX(" in query["sql"]
+    ]
+    assert "directory_person" not in aggregate
+
+
 def test_the_visit_form_lists_your_own_teams_sites_first(system):
     """A site is yours through a team you are a member of or lead; the rest follow by name."""
     add = services.site_create
