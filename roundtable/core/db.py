@@ -14,24 +14,24 @@ without its compiled part, keeps Django's loader.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC
 from typing import Any
 
 
-def _compiled_timestamptz_loader() -> type[Any] | None:
-    """psycopg's compiled text loader for `timestamptz`, or None without psycopg-binary."""
+@functools.cache
+def _utc_loader() -> type[Any] | None:
+    """A loader class Django takes for its own (`timezone` is what Django compares with the
+    connection's before each cursor) whose instances are psycopg's compiled text loader for
+    `timestamptz`; None without psycopg-binary. Made once, for every connection."""
     from psycopg import adapters, postgres
     from psycopg.pq import Format
     from psycopg.types.datetime import TimestamptzLoader
 
-    loader = adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
-    return None if loader is None or loader is TimestamptzLoader else loader
-
-
-def _utc_loader(compiled: type[Any]) -> type[Any]:
-    """A loader class Django takes for its own (`timezone` is what Django compares with the
-    connection's before each cursor) whose instances are psycopg's compiled loader."""
-    from psycopg.pq import Format
+    found = adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
+    if found is None or found is TimestamptzLoader:
+        return None
+    compiled: type[Any] = found
 
     class UtcTimestamptzLoader:
         format = Format.TEXT
@@ -48,6 +48,6 @@ def read_timestamps_compiled(sender: Any, connection: Any, **kwargs: Any) -> Non
     when its time zone is UTC."""
     if connection.vendor != "postgresql" or connection.timezone is not UTC:
         return
-    compiled = _compiled_timestamptz_loader()
-    if compiled is not None:
-        connection.connection.adapters.register_loader("timestamptz", _utc_loader(compiled))
+    loader = _utc_loader()
+    if loader is not None:
+        connection.connection.adapters.register_loader("timestamptz", loader)
