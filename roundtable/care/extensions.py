@@ -137,9 +137,10 @@ def board_extras() -> Mapping[str, Any]:
     builds with them."""
     extras: dict[str, Any] = {}
     for registered in _in_order(_board_badges):
-        if registered.contribution.read is not None:
-            for key, expression in registered.contribution.read().items():
-                extras[_alias(registered.name, key)] = expression
+        source = registered.contribution
+        if source.read is not None:
+            expressions = source.read()
+            extras.update((alias, expressions[key]) for key, alias in source.aliases)
     return MappingProxyType(extras)
 
 
