@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from roundtable.core.forms import DateInput, TimeInput
@@ -48,7 +49,10 @@ class ForumForm(forms.Form):
         queryset=Team.objects.order_by("name"),
         required=False,
         empty_label="No home team (a cross-organisation forum)",
-        help_text="Meetings of a team's forum count as leaders being present at that team.",
+        help_text=(
+            "One of your teams. Meetings of a team's forum count as leaders being present at "
+            "that team."
+        ),
     )
     min_disciplines = forms.IntegerField(
         label="Decisions need at least this many disciplines",
@@ -72,6 +76,15 @@ class ForumForm(forms.Form):
         label="Decisions need a lived-experience voice", required=False
     )
     version = VersionField(required=False)
+
+    def limit_home_teams(self, teams: QuerySet[Team], current: Team | None = None) -> None:
+        """Offer only the teams one may home a forum at, and the forum's own if it has one."""
+        field = self.fields["home_team"]
+        assert isinstance(field, forms.ModelChoiceField)
+        allowed = Q(pk__in=teams.values("pk"))
+        if current is not None:
+            allowed |= Q(pk=current.pk)
+        field.queryset = Team.objects.filter(allowed).order_by("name")
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"]).strip()

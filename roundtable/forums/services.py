@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
@@ -42,6 +43,22 @@ MEETING_FIELDS = ("starts_at", "ends_at", "site", "online_url", "agenda", "minut
 SERIES_HORIZON_DAYS = 84
 
 
+def teams_one_may_home(actor: Person) -> QuerySet[Team]:
+    """The teams `actor` may home a forum at: those they are a member of or lead."""
+    return Team.objects.filter(
+        Q(memberships__person=actor) | Q(leadership_teams__members=actor)
+    ).distinct()
+
+
+def _check_home_team(actor: Person, home_team: Team | None) -> None:
+    """A forum's home team says whose forum it is (and counts its meetings as leaders' presence
+    at that team), so only the team's own members and leaders may claim it."""
+    if home_team is not None and not teams_one_may_home(actor).filter(pk=home_team.pk).exists():
+        raise ValidationError(
+            {"home_team": f"Choose a team you are a member or leader of, not {home_team.name}"}
+        )
+
+
 @transaction.atomic
 def forum_create(
     *,
@@ -56,6 +73,7 @@ def forum_create(
     members: Iterable[Person] = (),
 ) -> Forum:
     """Create a forum. Whoever creates it becomes a member, with any `members` given."""
+    _check_home_team(actor, home_team)
     forum = Forum(
         name=name.strip(),
         kind=kind,
@@ -75,6 +93,9 @@ def forum_create(
 
 @transaction.atomic
 def forum_update(*, actor: Person, forum: Forum, expected_version: int, **values: Any) -> Forum:
+    home_team = values.get("home_team")
+    if home_team is not None and home_team.pk != forum.home_team_id:
+        _check_home_team(actor, home_team)
     return update_versioned(
         forum,
         actor=actor,

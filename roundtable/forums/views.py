@@ -90,6 +90,10 @@ def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpRespons
             "version": forum.version,
         }
     form = ForumForm(request.POST or None, initial=initial)
+    form.limit_home_teams(
+        services.teams_one_may_home(request.user),  # type: ignore[arg-type]
+        forum.home_team if forum is not None else None,
+    )
     conflict = False
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}

@@ -21,6 +21,7 @@ from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
     LeadershipTeam,
+    Membership,
     Team,
     TeamKind,
 )
@@ -1116,6 +1117,8 @@ def test_the_system_view_uses_the_same_queries_whatever_the_size(
             locality=system.south,
             kind=TeamKind.CMHT,
         )
+        # Only a team's members home a forum there.
+        Membership.objects.create(person=system.team_leader_a, team=team)
         forum = services.forum_create(
             actor=system.team_leader_a, name=f"Huddle {i}", kind=ForumKind.MDT, home_team=team
         )

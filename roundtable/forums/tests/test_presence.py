@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from roundtable.directory.models import LeadershipMembership, Team, TeamKind
+from roundtable.directory.models import LeadershipMembership, Membership, Team, TeamKind
 from roundtable.forums import selectors, services
 from roundtable.forums.models import ForumKind
 
@@ -183,6 +183,8 @@ def test_system_view_uses_the_same_queries_whatever_the_size(
         team = Team.objects.create(
             name=f"Team {i}", organisation=system.trust, locality=system.south, kind=TeamKind.CMHT
         )
+        # Only a team's members home a forum there.
+        Membership.objects.create(person=system.team_leader_a, team=team)
         forum = services.forum_create(
             actor=system.team_leader_a,
             name=f"Huddle {i}",
