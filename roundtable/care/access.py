@@ -1,14 +1,21 @@
 """Who may see a person in care: need-to-know through a legitimate relationship.
 
-- Members of a team the person has an open episode with, or moved on from within the
-  re-referral window (so the team can welcome them back with their history).
-- Staff of an organisation the person has consented to share with, while the consent stands.
-- Members of the front-door forum that takes the person's referral, while it waits for an offer
-  (the front-door meeting decides what the person is offered).
+An episode (someone's time with one team) is seen by:
 
-Nobody else — administrators included — sees people in care through Roundtable. Episodes and
-pathway events, zone changes, huddle notes and actions follow their person, and so do the shared
-decisions about them.
+- members of its team while it is open, or for the re-referral window after it closed (so the
+  team can welcome the person back with their history);
+- staff of an organisation the person has consented to share with, while the consent stands;
+- members of a front-door team that an administrator made the front door for the episode's team
+  (`Team.serves`), while the person waits for an offer.
+
+The person's own record (details, consents, safety plan) is seen by whoever sees one of their
+episodes, or by their consent. Pathway events, zone changes, huddle notes, actions and the shared
+decisions about an episode follow the episode: a team that takes someone on sees its own work
+with them, not another team's.
+
+Nothing else grants sight — not forum membership, not being an administrator. Each of these
+relationships is controlled by the organisation: team memberships and front-door set-up are
+made by administrators and audited, and consent is recorded by the caring team.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from django.utils import timezone
 
 from roundtable.care.models import (
     CareAction,
+    CareDecision,
     ConsentToShare,
     Episode,
     HuddleNote,
@@ -31,16 +39,20 @@ from roundtable.care.models import (
     ZoneChange,
 )
 from roundtable.core import access
-from roundtable.decisions.models import Decision
-from roundtable.directory.models import Membership, Team
-from roundtable.forums.models import Forum, ForumKind
+from roundtable.decisions.models import Decision, Notification
+from roundtable.directory.models import Membership, Person, Team
+from roundtable.forums.models import Forum
 
 Rows = TypeVar("Rows")  # what a query of episodes gives: episodes, values …
 
 
 def front_door_teams(forum: Forum) -> QuerySet[Team]:
-    """The teams a front-door forum takes referrals for: its home team and the teams of its
-    locality, or of its organisation when the home team serves no one locality."""
+    """The teams a front-door forum decides offers for: its home team and the teams of its
+    locality, or of its organisation when the home team serves no one locality.
+
+    This says where the forum's decisions apply, not who sees the people: a forum's members see
+    a referral only if they may see its episode (`visible_episodes`).
+    """
     home = forum.home_team
     if home is None:
         return Team.objects.none()
@@ -49,36 +61,70 @@ def front_door_teams(forum: Forum) -> QuerySet[Team]:
     return Team.objects.filter(Q(pk=home.pk) | Q(organisation_id=home.organisation_id))
 
 
-def visible_people(user: Any) -> QuerySet[PersonInCare]:
+def _consented(user: Any) -> QuerySet[ConsentToShare, Any]:
+    """The people who consented to share with the user's organisation, as `person_id`s."""
+    return ConsentToShare.objects.filter(
+        withdrawn_at__isnull=True, organisation_id=user.organisation_id
+    ).values("person_id")
+
+
+def visible_episodes(user: Any) -> QuerySet[Episode]:
+    """The episodes `user` may see, by the three relationships above.
+
+    Written as a union of three narrow queries, each answered from an index, rather than one
+    query with OR across them, which would read every episode.
+    """
     recent = timezone.now() - timedelta(days=settings.REREFERRAL_WINDOW_DAYS)
     my_teams = Membership.objects.filter(person=user).values("team_id")
     caring = Episode.objects.filter(team_id__in=my_teams).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=recent)
     )
+    consented = Episode.objects.filter(person_id__in=_consented(user))
+    served = Team.serves.through.objects.filter(from_team_id__in=my_teams).values("to_team_id")
+    front_door = Episode.objects.filter(stage=Stage.REFERRED, team_id__in=served)
+    return Episode.objects.filter(
+        Q(pk__in=caring.values("pk"))
+        | Q(pk__in=consented.values("pk"))
+        | Q(pk__in=front_door.values("pk"))
+    )
+
+
+def may_see_episode(episode: Episode, person_ids: set[int]) -> set[int]:
+    """Of these members of staff, those who may see `episode`: `visible_episodes` turned round,
+    for telling people about it (only those who may see the person hear of them)."""
+    if not person_ids:
+        return set()
+    recent = timezone.now() - timedelta(days=settings.REREFERRAL_WINDOW_DAYS)
     consented = ConsentToShare.objects.filter(
-        withdrawn_at__isnull=True, organisation_id=user.organisation_id
-    )
-    front_doors = Forum.objects.filter(
-        kind=ForumKind.FRONT_DOOR, is_archived=False, memberships__person=user
-    )
-    served = Team.objects.filter(
-        Q(pk__in=front_doors.values("home_team_id"))
-        | Q(
-            locality_id__in=front_doors.filter(home_team__locality__isnull=False).values(
-                "home_team__locality_id"
+        person_id=episode.person_id, withdrawn_at__isnull=True
+    ).values("organisation_id")
+    who = Q(organisation_id__in=consented)
+    if episode.closed_at is None or episode.closed_at >= recent:
+        who |= Q(pk__in=Membership.objects.filter(team_id=episode.team_id).values("person_id"))
+    if episode.stage == Stage.REFERRED:
+        front_doors = Team.serves.through.objects.filter(to_team_id=episode.team_id)
+        who |= Q(
+            pk__in=Membership.objects.filter(team_id__in=front_doors.values("from_team_id")).values(
+                "person_id"
             )
         )
-        | Q(
-            organisation_id__in=front_doors.filter(home_team__locality__isnull=True).values(
-                "home_team__organisation_id"
-            )
-        )
+    return set(
+        Person.objects.filter(who, pk__in=person_ids, is_active=True).values_list("pk", flat=True)
     )
-    awaiting_offer = Episode.objects.filter(stage=Stage.REFERRED, team_id__in=served)
+
+
+def decision_audience(decision: Decision, person_ids: set[int]) -> set[int]:
+    """A decision about a person in care is told only to those who may see its episode."""
+    care = CareDecision.objects.filter(decision_id=decision.pk).select_related("episode").first()
+    if care is None:
+        return person_ids
+    return may_see_episode(care.episode, person_ids)
+
+
+def visible_people(user: Any) -> QuerySet[PersonInCare]:
+    """The people in care `user` may see: those with an episode they see, and by consent."""
     return PersonInCare.objects.filter(
-        Q(pk__in=caring.values("person_id"))
-        | Q(pk__in=consented.values("person_id"))
-        | Q(pk__in=awaiting_offer.values("person_id"))
+        Q(pk__in=visible_episodes(user).values("person_id")) | Q(pk__in=_consented(user))
     )
 
 
@@ -108,11 +154,11 @@ def _people(user: Any, queryset: QuerySet[PersonInCare]) -> QuerySet[PersonInCar
 
 
 def _episodes(user: Any, queryset: QuerySet[Episode]) -> QuerySet[Episode]:
-    return queryset.filter(person_id__in=visible_people(user).values("pk"))
+    return queryset.filter(pk__in=visible_episodes(user).values("pk"))
 
 
 def _by_episode(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return queryset.filter(episode__person_id__in=visible_people(user).values("pk"))
+    return queryset.filter(episode_id__in=visible_episodes(user).values("pk"))
 
 
 access.register(PersonInCare, _people)
@@ -122,10 +168,20 @@ for model in (PathwayEvent, ZoneChange, HuddleNote, CareAction):
 
 
 def _decisions(user: Any, queryset: QuerySet[Decision]) -> QuerySet[Decision]:
-    """A decision about a person in care is for those who may see the person."""
+    """A decision about a person in care is for those who may see the episode it is about."""
     return queryset.filter(
-        Q(care__isnull=True) | Q(care__episode__person_id__in=visible_people(user).values("pk"))
+        Q(care__isnull=True) | Q(care__episode_id__in=visible_episodes(user).values("pk"))
+    )
+
+
+def _notifications(user: Any, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+    """A notice of a decision about a person in care is shown only while its reader may still
+    see the person: it was written when they could, and their access may since have ended."""
+    return queryset.filter(
+        Q(decision__care__isnull=True)
+        | Q(decision__care__episode_id__in=visible_episodes(user).values("pk"))
     )
 
 
 access.narrow(Decision, _decisions)
+access.narrow(Notification, _notifications)

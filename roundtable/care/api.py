@@ -20,7 +20,6 @@ from datetime import datetime, time
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -172,7 +171,9 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 
     Roundtable is not the patient record: it holds the local identifier, a name or initials and,
     if known, the NHS number (checked with Modulus 11). Both are stored, or (422) neither.
-    Someone already recorded is referred again from `POST /care/people/{id}/referrals`.
+    Someone already recorded (by NHS number, or else local identifier) is referred as they are,
+    with the same answer as for someone new: it never says whether a person was known. Your team
+    then sees them and this episode, not other teams' work with them.
     """
     referral = payload.referral
     team = _find("referral.team", "team", forum_selectors.team_get, referral.team)
@@ -188,26 +189,19 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
         gp_practice = _find(
             "gp_practice", "organisation", forum_selectors.organisation_get, payload.gp_practice
         )
-    me = _actor(request)
-    # One request, one change: the person and their referral are stored together, or neither.
-    with transaction.atomic():
-        person = services.person_in_care_create(
-            actor=me,
-            local_id=payload.local_id,
-            name=payload.name,
-            nhs_number=payload.nhs_number,
-            date_of_birth=payload.date_of_birth,
-            gp_practice=gp_practice,
-        )
-        episode = services.episode_refer(
-            actor=me,
-            person=person,
-            team=team,
-            referral_source=referral.referral_source.value,
-            key_worker=key_worker,
-            reason=referral.reason,
-        )
-    return Status(201, {"person": person, "episode": _episode(request, episode.pk)})
+    episode = services.person_refer(
+        actor=_actor(request),
+        team=team,
+        local_id=payload.local_id,
+        name=payload.name,
+        nhs_number=payload.nhs_number,
+        date_of_birth=payload.date_of_birth,
+        gp_practice=gp_practice,
+        referral_source=referral.referral_source.value,
+        key_worker=key_worker,
+        reason=referral.reason,
+    )
+    return Status(201, {"person": episode.person, "episode": _episode(request, episode.pk)})
 
 
 @router.get("/people/{person_id}", response={200: PersonRecordOut, **NOT_FOUND})

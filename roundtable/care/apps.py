@@ -7,8 +7,9 @@ class CareConfig(AppConfig):
     verbose_name = "Care flow"
 
     def ready(self) -> None:
-        from roundtable.care import access  # noqa: F401  (registers access policies)
+        from roundtable.care import access  # registers access policies
         from roundtable.care.services import front_door_offer_agreed
         from roundtable.decisions import hooks
 
         hooks.on_decided("care.front_door_offer", front_door_offer_agreed)
+        hooks.narrow_audience("care.may_see_person", access.decision_audience)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from nhs_number.validate import is_valid as nhs_number_is_valid
 
@@ -60,16 +60,9 @@ def normalise_nhs_number(value: str | None) -> str | None:
     return digits
 
 
-@transaction.atomic
-def person_in_care_create(
-    *,
-    actor: Person,
-    local_id: str,
-    name: str,
-    nhs_number: str | None = None,
-    date_of_birth: date | None = None,
-    gp_practice: Organisation | None = None,
-) -> PersonInCare:
+def _check_person(
+    *, local_id: str, name: str, date_of_birth: date | None, gp_practice: Organisation | None
+) -> None:
     errors: dict[str, str] = {}
     if not local_id.strip():
         errors["local_id"] = "Enter the local identifier from the patient record"
@@ -81,6 +74,93 @@ def person_in_care_create(
         errors["gp_practice"] = "Choose a GP practice"
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def person_refer(
+    *,
+    actor: Person,
+    team: Team,
+    local_id: str,
+    name: str,
+    referral_source: str,
+    nhs_number: str | None = None,
+    date_of_birth: date | None = None,
+    gp_practice: Organisation | None = None,
+    key_worker: Person | None = None,
+    reason: str = "",
+) -> Episode:
+    """Refer someone to a team, recording them first unless they are already recorded.
+
+    Someone already recorded — by NHS number, or else by local identifier — is referred as they
+    are, and the answer is the same as for someone new: a referrer who could not see them learns
+    nothing of whether they were known, and their team sees the person and this episode only,
+    never another team's work with them. The match is in the audit trail.
+    """
+    _check_person(
+        local_id=local_id, name=name, date_of_birth=date_of_birth, gp_practice=gp_practice
+    )
+    number = normalise_nhs_number(nhs_number)
+    person = _recorded(local_id.strip(), number)
+    if person is None:
+        try:
+            # A savepoint: a simultaneous referral of the same new person may record them first.
+            with transaction.atomic():
+                person = person_in_care_create(
+                    actor=actor,
+                    local_id=local_id,
+                    name=name,
+                    nhs_number=number,
+                    date_of_birth=date_of_birth,
+                    gp_practice=gp_practice,
+                )
+        except (IntegrityError, ValidationError):
+            # Recorded meanwhile (the fields themselves were checked above).
+            person = _recorded(local_id.strip(), number)
+            if person is None:
+                raise
+    else:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=person,
+            summary="Referred as already recorded",
+            changes={"matched_by": "nhs_number" if person.nhs_number == number else "local_id"},
+        )
+    return episode_refer(
+        actor=actor,
+        person=person,
+        team=team,
+        referral_source=referral_source,
+        key_worker=key_worker,
+        reason=reason,
+    )
+
+
+def _recorded(local_id: str, nhs_number: str | None) -> PersonInCare | None:
+    """Someone already recorded with this NHS number, or else this local identifier."""
+    if nhs_number:
+        found = PersonInCare.objects.filter(nhs_number=nhs_number).first()
+        if found is not None:
+            return found
+    return PersonInCare.objects.filter(local_id=local_id).first()
+
+
+@transaction.atomic
+def person_in_care_create(
+    *,
+    actor: Person,
+    local_id: str,
+    name: str,
+    nhs_number: str | None = None,
+    date_of_birth: date | None = None,
+    gp_practice: Organisation | None = None,
+) -> PersonInCare:
+    """Record someone. Refuses someone already recorded: a referral goes through
+    `person_refer`, which does not say whether they were."""
+    _check_person(
+        local_id=local_id, name=name, date_of_birth=date_of_birth, gp_practice=gp_practice
+    )
     number = normalise_nhs_number(nhs_number)
     if number and PersonInCare.objects.filter(nhs_number=number).exists():
         raise ValidationError({"nhs_number": "Someone with this NHS number is already recorded"})
@@ -787,6 +867,41 @@ def care_action_complete(
 # -- Shared decisions about a person ---------------------------------------------------------------
 
 
+def care_decision_propose(
+    *,
+    actor: Person,
+    episode: Episode,
+    forum: Forum,
+    meeting: Meeting | None,
+    kind: str,
+    title: str,
+    proposal: str,
+    review_on: date | None = None,
+    offer: Offer | None = None,
+    destination: str = "",
+) -> Decision:
+    """Propose a shared decision about a person's episode, linked to it before it opens.
+
+    The link makes the decision readable only by those who may see the person, and so the forum
+    is asked for positions only once it is there: its members who may not see the person are
+    never told of it (`access.decision_audience`). Call it inside the caller's transaction.
+    """
+    decision = decision_services.decision_propose(
+        actor=actor,
+        forum=forum,
+        meeting=meeting,
+        kind=kind,
+        title=title,
+        proposal=proposal,
+        review_on=review_on,
+        open_now=False,
+    )
+    CareDecision.objects.create(
+        decision=decision, episode=episode, offer=offer, destination=destination
+    )
+    return decision_services.decision_open(actor=actor, decision=decision)
+
+
 @transaction.atomic
 def front_door_offer_propose(
     *,
@@ -820,17 +935,17 @@ def front_door_offer_propose(
         episode=episode, offer__isnull=False, decision__status=DecisionStatus.OPEN
     ).exists():
         raise ValidationError(f"An offer for {episode.person.name} is already open for positions.")
-    decision = decision_services.decision_propose(
+    return care_decision_propose(
         actor=actor,
+        episode=episode,
         forum=forum,
         meeting=meeting,
         kind=DecisionKind.FRONT_DOOR_OFFER,
         title=f"Offer {offer.name} to {episode.person.name}",
         proposal=proposal.strip()
         or f"Offer {episode.person.name} {offer.name} ({offer.organisation.name}).",
+        offer=offer,
     )
-    CareDecision.objects.create(decision=decision, episode=episode, offer=offer)
-    return decision
 
 
 def front_door_offer_agreed(decision: Decision, actor: Person) -> None:
@@ -886,13 +1001,13 @@ def move_on_propose(
         raise ValidationError(
             f"A move-on decision for {episode.person.name} is already open or agreed."
         )
-    decision = decision_services.decision_propose(
+    return care_decision_propose(
         actor=actor,
+        episode=episode,
         forum=forum,
         meeting=meeting,
         kind=DecisionKind.MOVE_ON,
         title=f"{episode.person.name} moves on: {Destination(destination).label}",
         proposal=proposal,
+        destination=destination,
     )
-    CareDecision.objects.create(decision=decision, episode=episode, destination=destination)
-    return decision

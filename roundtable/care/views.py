@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -155,21 +154,24 @@ def refer(request: HttpRequest) -> HttpResponse:
             )
         else:
             try:
-                with transaction.atomic():
-                    person = services.person_in_care_create(
-                        actor=_me(request),
-                        local_id=data["local_id"],
-                        name=data["name"],
-                        nhs_number=data["nhs_number"],
-                        date_of_birth=data["date_of_birth"],
-                        gp_practice=data["gp_practice"],
-                    )
-                    episode = _referral(request, person, data)
+                episode = services.person_refer(
+                    actor=_me(request),
+                    team=data["team"],
+                    local_id=data["local_id"],
+                    name=data["name"],
+                    nhs_number=data["nhs_number"],
+                    date_of_birth=data["date_of_birth"],
+                    gp_practice=data["gp_practice"],
+                    referral_source=data["referral_source"],
+                    key_worker=data["key_worker"],
+                    reason=data["reason"],
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{person.name} is referred to {episode.team.name}.")
-                return redirect("care:person", person_id=person.pk)
+                # The name as given: the answer is the same whether or not they were known.
+                messages.success(request, f"{data['name']} is referred to {episode.team.name}.")
+                return redirect("care:person", person_id=episode.person_id)
     status = form_status(form) if teams else 403
     context = {
         "page_title": "Refer someone",

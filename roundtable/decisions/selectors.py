@@ -359,14 +359,15 @@ def awaiting_my_position(user: Any) -> list[Decision]:
 
 
 def notifications_for(user: Any, *, unread_only: bool = True) -> list[Notification]:
-    notices = Notification.objects.filter(person=user)
+    """The person's notices, of decisions they may still see (access may have ended since)."""
+    notices = access.scoped(user, Notification)
     if unread_only:
         notices = notices.filter(read_at__isnull=True)
     return list(notices.select_related("decision__forum").order_by("-created_at", "-pk")[:50])
 
 
 def unread_count(user: Any) -> int:
-    return Notification.objects.filter(person=user, read_at__isnull=True).count()
+    return access.scoped(user, Notification).filter(read_at__isnull=True).count()
 
 
 @dataclass

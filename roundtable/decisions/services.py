@@ -89,9 +89,10 @@ def _fresh(decision: Decision) -> Decision:
 def _notify(
     people: Iterable[int], decision: Decision, kind: str, *, skip: int | None = None
 ) -> None:
+    """Tell these people, of those the decision's audience allows (`hooks.audience`)."""
     rows = [
         Notification(person_id=pid, decision=decision, kind=kind)
-        for pid in set(people)
+        for pid in sorted(hooks.audience(decision, people))
         if pid != skip
     ]
     # An unread notice of the same kind already says it: don't pile up duplicates.

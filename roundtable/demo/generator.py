@@ -813,6 +813,12 @@ def build_demo(
             locality=localities[team_spec.locality] if team_spec.locality else None,
             description=team_spec.description,
         )
+    # The front door sees new referrals to the community teams and the crisis team.
+    services.front_door_set(
+        actor=admin,
+        front_door=teams["spa"],
+        teams=[teams[key] for key in ("cmht_hv", "cmht_en", "cmht_lf", "crisis")],
+    )
     summary.teams = len(teams)
     say(f"  teams               {summary.teams:>5}")
 

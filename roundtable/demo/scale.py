@@ -606,6 +606,20 @@ class _Seeder:
                 )
             )
         Team.objects.bulk_create([t.team for t in teams], batch_size=self.batch_size)
+        # Each trust's single point of access is the front door for its community and crisis
+        # teams: its members see their new referrals.
+        front_doors = {
+            t.team.organisation_id: t.team for t in teams if t.team.kind == TeamKind.FRONT_DOOR
+        }
+        Team.serves.through.objects.bulk_create(
+            [
+                Team.serves.through(from_team=front_doors[t.team.organisation_id], to_team=t.team)
+                for t in teams
+                if t.team.kind in (TeamKind.CMHT, TeamKind.CRISIS)
+                and t.team.organisation_id in front_doors
+            ],
+            batch_size=self.batch_size,
+        )
         sizes = _allocate(
             plan.people, [TEAM_WEIGHT[t.team.kind] for t in teams], MIN_PEOPLE_PER_TEAM
         )

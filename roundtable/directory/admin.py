@@ -6,12 +6,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.forms import ModelForm
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.directory import services
 from roundtable.directory.models import (
     ApiToken,
     Discipline,
@@ -44,6 +46,31 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
         )
         super().delete_model(request, obj)
 
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool
+    ) -> None:
+        """Audit each row an inline adds, changes or removes: a team membership is what lets
+        someone see the people the team cares for, so granting one is never silent."""
+        assert isinstance(formset, BaseInlineFormSet)
+        removed = [(str(obj), obj) for obj in formset.deleted_objects if obj.pk is not None]
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_record(
+                actor=request.user, action=AuditAction.CREATE, obj=obj, summary=f"Set-up: {obj}"
+            )
+        for obj, fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.UPDATE,
+                obj=obj,
+                summary=f"Set-up: {obj}",
+                changes={name: "changed" for name in fields},
+            )
+        for label, obj in removed:
+            audit_record(
+                actor=request.user, action=AuditAction.DELETE, obj=obj, summary=f"Set-up: {label}"
+            )
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):
@@ -64,14 +91,41 @@ class MembershipInline(admin.TabularInline[Membership, Team]):
     extra = 0
 
 
+class TeamForm(ModelForm[Team]):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        team = Team(pk=self.instance.pk, kind=cleaned.get("kind", ""))
+        try:
+            team.clean_serves(cleaned.get("serves") or [])
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(Team)
 class TeamAdmin(AuditedAdmin):
+    form = TeamForm
     list_display = ["name", "kind", "organisation", "locality"]
     list_filter = ["kind", "locality", "organisation__kind"]
     search_fields = ["name"]
     list_select_related = ["organisation", "locality"]
     inlines = [MembershipInline]
     exclude = ["version"]
+    filter_horizontal = ["serves"]
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool
+    ) -> None:
+        """Which teams a front door serves decides who sees new referrals: set through the
+        service, which audits it, rather than by the form."""
+        served = form.cleaned_data.pop("serves", None)
+        super().save_related(request, form, formsets, change)
+        if served is not None:
+            services.front_door_set(
+                actor=request.user,  # type: ignore[arg-type]
+                front_door=form.instance,
+                teams=served,
+            )
 
 
 @admin.register(Discipline)

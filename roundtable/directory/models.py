@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -144,6 +144,18 @@ class Team(VersionedModel):
     )
     kind = models.CharField(max_length=20, choices=TeamKind.choices)
     description = models.TextField(blank=True)
+    # Set by an administrator, and the only way a front door sees anyone: see `clean_serves`.
+    serves = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="front_doors",
+        verbose_name="front door for",
+        help_text=(
+            "For a front-door team only: the teams whose new referrals its members see while "
+            "each person waits for an offer."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -155,6 +167,26 @@ class Team(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_serves(self, served: Iterable[Team]) -> None:
+        """Only a front-door team serves others, and never itself.
+
+        Seeing a person in care comes only from relationships the organisation controls: a front
+        door's sight of new referrals is one, so it is configured here, by an administrator, and
+        audited like any other set-up change.
+        """
+        served = list(served)
+        if served and self.kind != TeamKind.FRONT_DOOR:
+            raise ValidationError(
+                {
+                    "serves": "Only a front-door (single point of access) team can be a front door "
+                    "for other teams."
+                }
+            )
+        if self.pk is not None and any(team.pk == self.pk for team in served):
+            raise ValidationError(
+                {"serves": "A front-door team cannot be a front door for itself."}
+            )
 
 
 class Discipline(models.Model):

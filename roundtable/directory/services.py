@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -107,6 +108,27 @@ def team_update(*, actor: Person, team: Team, expected_version: int, **values: A
         values=values,
         summary=lambda t: f"Team {t.name}",
     )
+
+
+@transaction.atomic
+def front_door_set(*, actor: Person, front_door: Team, teams: Iterable[Team]) -> Team:
+    """Make `front_door` the front door for `teams`: its members see their new referrals while
+    each person waits for an offer. Set-up for administrators, audited by team id."""
+    served = list(teams)
+    front_door.clean_serves(served)
+    front_door = Team.objects.select_for_update().get(pk=front_door.pk)
+    before = sorted(front_door.serves.values_list("pk", flat=True))
+    front_door.serves.set(served)
+    after = sorted(team.pk for team in served)
+    if before != after:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=front_door,
+            summary=f"{front_door.name} is the front door for {len(after)} teams",
+            changes={"serves": [before, after]},
+        )
+    return front_door
 
 
 @transaction.atomic

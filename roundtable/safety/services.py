@@ -17,10 +17,9 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.care import services as care_services
-from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
+from roundtable.care.models import Episode, PersonInCare, Zone
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.errors import NotAllowed
-from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision, DecisionKind
 from roundtable.directory.models import Person, Team
 from roundtable.forums.models import Forum, Meeting
@@ -246,8 +245,9 @@ def positive_risk_propose(
     if errors:
         raise ValidationError(errors)
     assert review_on is not None
-    decision = decision_services.decision_propose(
+    decision = care_services.care_decision_propose(
         actor=actor,
+        episode=episode,
         forum=forum,
         meeting=meeting,
         kind=DecisionKind.POSITIVE_RISK,
@@ -264,8 +264,6 @@ def positive_risk_propose(
         ),
         review_on=review_on,
     )
-    # The care link makes the decision readable only by those who may see the person.
-    CareDecision.objects.create(decision=decision, episode=episode)
     PositiveRiskPlan.objects.create(
         decision=decision, episode=episode, review_on=review_on, **texts
     )

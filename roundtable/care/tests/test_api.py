@@ -34,6 +34,8 @@ from roundtable.care.models import (
 from roundtable.care.tests.conftest import agree_move_on
 from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision
+from roundtable.directory.models import TeamKind
+from roundtable.directory.services import front_door_set
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import Forum, ForumKind, Meeting
 from roundtable.testing import System
@@ -308,9 +310,11 @@ def test_recording_someone_is_refused_with_clear_messages_and_nothing_is_stored(
         "Enter the person's name or initials",
     )
     assert set(body["errors"]) == {"local_id", "name"}
+    # Someone the team already cares for is referred as they are: refused only because the
+    # episode is already open.
     refused(
         call(client, me, "post", path, person_body(system, local_id=episode.person.local_id)),
-        "Someone with this local identifier is already recorded",
+        f"{episode.person.name} already has an open episode with North CMHT.",
     )
     body = refused(
         call(client, me, "post", path, person_body(system, gp_practice=system.vcse_org.pk)),
@@ -1317,10 +1321,16 @@ def test_the_front_door_queue_and_an_offer_as_a_shared_decision(
         ),
         "No episode found.",
     )
-    # Ben sits in the front-door meeting: he sees the referral while it waits for an offer.
-    assert ok(call(client, system.clinician_b, "get", queue_path))["count"] == 1
+    # Ben sits in the front-door meeting, which shows him nobody: a forum grants no sight.
+    assert ok(call(client, system.clinician_b, "get", queue_path))["count"] == 0
     not_found(call(client, system.lone_coach, "get", queue_path), "No front-door forum found.")
     assert counts() == before
+    # Once an administrator makes his team the front door for North CMHT, he sees the
+    # referral while it waits for an offer.
+    system.team_b.kind = TeamKind.FRONT_DOOR
+    system.team_b.save(update_fields=["kind"])
+    front_door_set(actor=system.administrator, front_door=system.team_b, teams=[system.team_a])
+    assert ok(call(client, system.clinician_b, "get", queue_path))["count"] == 1
 
     # Agreeing it in the forum makes the offer.
     agreed = Decision.objects.get(pk=decision["id"])

@@ -6,11 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from roundtable.audit.models import AuditEvent
 from roundtable.care import selectors, services
 from roundtable.care.models import CareDecision, Offer, PathwayEvent, Stage
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.decisions import services as decision_services
 from roundtable.decisions.selectors import DecisionFilter
+from roundtable.directory import services as directory_services
+from roundtable.directory.models import TeamKind
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
 
@@ -168,15 +171,62 @@ def test_decisions_about_a_person_are_only_for_those_who_may_see_them(
     assert decision_selectors.decision_get(system.south_coach, decision.pk) == decision
 
 
-def test_the_front_door_sees_a_referral_until_the_offer_is_made(
-    system, front_door, peer_support, referral
-):
-    """Ivo Coach (South CMHT) is not in North CMHT but sits in North's front-door meeting: he
-    sees the new referral while it waits for an offer, and no longer once the offer is made."""
+@pytest.fixture
+def access_team(system):
+    """A single point of access that an administrator made the front door for North CMHT."""
+    team = directory_services.team_create(
+        actor=system.administrator,
+        name="Single point of access",
+        organisation=system.trust,
+        kind=TeamKind.FRONT_DOOR,
+    )
+    directory_services.front_door_set(
+        actor=system.administrator, front_door=team, teams=[system.team_a]
+    )
+    return team
+
+
+def test_a_front_door_forum_grants_nobody_sight_of_a_referral(system, front_door, referral):
+    """Sitting in a front-door meeting, or setting one up, shows nobody a person in care."""
     front_door.memberships.create(person=system.south_coach)
+    assert selectors.front_door_queue(system.south_coach, front_door) == []
+    with pytest.raises(Http404):
+        selectors.person_record(system.south_coach, referral.person_id)
+    # A front-door forum of one's own, homed at one's own team, gives nothing either.
+    own = forum_services.forum_create(
+        actor=system.clinician_b,
+        name="My front door",
+        kind=ForumKind.FRONT_DOOR,
+        home_team=system.team_b,
+    )
+    assert selectors.front_door_queue(system.clinician_b, own) == []
+    with pytest.raises(Http404):
+        selectors.person_get(system.clinician_b, referral.person_id)
+    # And a forum cannot be homed at a team one is not in.
+    with pytest.raises(ValidationError, match="Choose a team you are a member or leader of"):
+        forum_services.forum_create(
+            actor=system.lived_experience,
+            name="Another front door",
+            kind=ForumKind.FRONT_DOOR,
+            home_team=system.team_a,
+        )
+
+
+def test_the_front_door_team_sees_a_referral_until_the_offer_is_made(
+    system, front_door, peer_support, referral, access_team
+):
+    """Ivo Coach (South CMHT) is not in North CMHT but works in the single point of access, the
+    front door for North CMHT: he sees the new referral while it waits for an offer, and no
+    longer once the offer is made."""
+    front_door.memberships.create(person=system.south_coach)
+    assert selectors.front_door_queue(system.south_coach, front_door) == []
+    directory_services.membership_add(
+        actor=system.administrator, person=system.south_coach, team=access_team
+    )
     assert [r.episode for r in selectors.front_door_queue(system.south_coach, front_door)] == [
         referral
     ]
+    assert selectors.person_get(system.south_coach, referral.person_id) == referral.person
     decision = services.front_door_offer_propose(
         actor=system.south_coach, episode=referral, offer=peer_support, forum=front_door
     )
@@ -202,11 +252,27 @@ def test_the_front_door_sees_a_referral_until_the_offer_is_made(
         )
 
 
+def test_only_a_front_door_team_serves_others_and_setting_it_is_audited(system, access_team):
+    with pytest.raises(ValidationError, match="Only a front-door"):
+        directory_services.front_door_set(
+            actor=system.administrator, front_door=system.team_b, teams=[system.team_a]
+        )
+    with pytest.raises(ValidationError, match="cannot be a front door for itself"):
+        directory_services.front_door_set(
+            actor=system.administrator, front_door=access_team, teams=[access_team]
+        )
+    event = AuditEvent.objects.filter(
+        object_type="directory.team", object_id=str(access_team.pk), action="update"
+    ).get()
+    assert event.actor == system.administrator
+    assert event.changes == {"serves": [[], [system.team_a.pk]]}
+
+
 def test_an_offer_is_made_only_at_the_front_door_for_the_referrals_team(
     system, peer_support, referral
 ):
     south_front_door = forum_services.forum_create(
-        actor=system.team_leader_a,
+        actor=system.clinician_b,
         name="South front door",
         kind=ForumKind.FRONT_DOOR,
         home_team=system.team_b,

@@ -176,6 +176,18 @@ def test_prints_a_table_of_the_logins(built: str) -> None:
 
 def test_writes_are_audited(built: str) -> None:
     administrator = persona("administrator")
-    assert AuditEvent.objects.filter(actor=administrator, object_type="directory.team").count() == (
-        Team.objects.count()
+    created = AuditEvent.objects.filter(
+        actor=administrator, object_type="directory.team", action="create"
+    )
+    assert created.count() == Team.objects.count()
+    # Making the single point of access the front door for the community teams, too.
+    spa = Team.objects.get(name="Single Point of Access")
+    assert (
+        AuditEvent.objects.filter(
+            actor=administrator,
+            object_type="directory.team",
+            object_id=str(spa.pk),
+            action="update",
+        ).count()
+        == 1
     )
