@@ -1,4 +1,5 @@
-"""Static file serving, including the NHS.UK frontend's `/assets/` folder."""
+"""Static file serving (including the NHS.UK frontend's `/assets/` folder), no caching of anything
+else, and sign-in required."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
@@ -23,6 +25,38 @@ class AssetsWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         super().__init__(*args, **kwargs)
         if settings.NHSUK_ASSETS_DIR.is_dir():
             self.add_files(str(settings.NHSUK_ASSETS_DIR), prefix="assets/")
+
+
+class NoStoreMiddleware:
+    """Every answer Django makes is sent with `Cache-Control: no-store` and `Pragma: no-cache`.
+
+    Roundtable's pages and API answers are about people: people in care (health data), staff,
+    concerns raised. They are read on shared NHS computers, where a copy kept by the browser could
+    be read by the next person to sit down (from the cache on disk, or with the back button after
+    signing out) and through proxies. Deciding page by page which ones identify someone would
+    miss some, so there is one rule: no dynamic answer is kept. (`no-store` also keeps pages out
+    of the browser's back-forward cache, so the back button after signing out asks the server,
+    which asks for sign-in.)
+
+    Static files and the NHS.UK `/assets/` are answered by WhiteNoise, which comes before this
+    middleware in MIDDLEWARE, so they keep their long-lived caching. Should the order change, a
+    static file that set its own `Cache-Control` is still left as it is.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control") and _is_static(request.path_info):
+            return response
+        add_never_cache_headers(response)
+        response["Pragma"] = "no-cache"
+        return response
+
+
+def _is_static(path: str) -> bool:
+    return path.startswith((settings.STATIC_URL or "/static/", "/assets/"))
 
 
 class SignInRequiredMiddleware(LoginRequiredMiddleware):

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "roundtable.core.middleware.AssetsWhiteNoiseMiddleware",
+    # After WhiteNoise, so that static files keep their long-lived caching; every other answer
+    # is marked for no cache to keep (it may be about a person).
+    "roundtable.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
