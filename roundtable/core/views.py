@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from roundtable.core.auth import SignInForm
+from roundtable.core.privacy import carries_secret
 from roundtable.core.templating import date_format
 
 
@@ -22,6 +23,13 @@ class SignInView(LoginView):
     template_name = "core/sign_in.jinja"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        """Where to go after signing in, from `next`, unless it is a private link, such as a
+        concern's receipt link. Those pages need no sign-in, and a receipt carried through the
+        sign-in form would be put beside the e-mail address of whoever signs in (ADR 0012)."""
+        url = super().get_redirect_url()
+        return "" if url and carries_secret(url) else url
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

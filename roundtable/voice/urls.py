@@ -10,6 +10,10 @@ urlpatterns = [
     path("voice/notices/read/", views.notices_read, name="notices-read"),
     path("voice/leadership/", views.leadership_concerns, name="leadership"),
     path("voice/you-said-we-did/", views.board, name="board"),
+    # The link shown once (swapped for a cookie), then the pages that read the cookie.
+    path("voice/receipt/", views.receipt_page, name="receipt-page"),
+    path("voice/receipt/open/", views.receipt_open, name="receipt-open"),
+    path("voice/receipt/close/", views.receipt_close, name="receipt-close"),
     path("voice/receipt/<str:token>/", views.receipt, name="receipt"),
     path("voice/concerns/<int:concern_id>/", views.concern_detail, name="concern"),
     path("voice/concerns/<int:concern_id>/reply/", views.concern_reply, name="reply"),

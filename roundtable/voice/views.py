@@ -4,26 +4,35 @@ leadership team, and "You said, we did". Each view parses, calls a selector or s
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.permissions import has_perm as rule_allows
 
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.core.privacy import secret_in_path
+from roundtable.core.views import forbidden, not_found
 from roundtable.directory.models import Person
 from roundtable.voice import selectors, services
 from roundtable.voice.forms import (
@@ -125,8 +134,9 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Your concern is with {concern.owner.name}.")
                 return redirect("voice:concern", concern.pk)
             # Shown once, in this response: not put in the session or a message, where it
-            # would be stored with a time alongside the person's session.
-            response = _render(
+            # would be stored with a time alongside the person's session. Not kept by the
+            # browser either (`core.middleware.NoStoreMiddleware`).
+            return _render(
                 request,
                 "voice/receipt_new.jinja",
                 {
@@ -138,8 +148,6 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
                     "breadcrumbs": breadcrumbs(_voice_crumb(), ("Raised", "")),
                 },
             )
-            _private(response)
-            return response
     context = {
         "page_title": "Raise a concern",
         "page_has_errors": bool(form.errors),
@@ -149,17 +157,205 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
     return _render(request, "voice/raise.jinja", context, status=form_status(form))
 
 
-def _private(response: HttpResponseBase) -> None:
-    """Keep a receipt link out of caches. (The site's `same-origin` referrer policy already keeps
-    it from other sites; `no-referrer` would make the browser send `Origin: null` with the reply
-    form, which CSRF protection rightly refuses.)"""
-    add_never_cache_headers(response)
+# -- Following a concern by its receipt ----------------------------------------------------------
+#
+# The receipt link is the only key to an anonymous concern, so the pages that use it keep it out
+# of everything that is written down with a time (ADR 0012). The link is opened once: its token
+# is checked, put in a short-lived cookie limited to these pages, and the browser is sent on to
+# /voice/receipt/, which reads it from there. So the token appears in one logged request line,
+# never in a later one, in a Referer, or in the sign-in page's `next` (these pages need nobody
+# signed in). The pages do not look at who is signed in, if anyone: not the session, not the
+# messages, not the name in the header.
+
+RECEIPT_COOKIE = "receipt_token"  # "token" in the name: Django's error reports mask its value
+RECEIPT_COOKIE_SECONDS = 60 * 60
+# Receipt links that open nothing, allowed from one address in a window before it must wait.
+RECEIPT_TRIES = 10
+RECEIPT_TRIES_WINDOW_SECONDS = 15 * 60
 
 
+class OpenReceiptForm(forms.Form):
+    """The private link pasted in, or just its code: posted, so it is not put in an address."""
+
+    receipt = forms.CharField(
+        label="Your private link",
+        max_length=1000,
+        error_messages={"required": "Paste your private link"},
+    )
+
+    def clean_receipt(self) -> str:
+        # Links copied from an e-mail or a note may be broken over lines: join them up.
+        pasted = "".join(str(self.cleaned_data["receipt"]).split())
+        found = re.search(r"/voice/receipt/([^/?#]+)", pasted)
+        token = found.group(1) if found else pasted
+        if not re.fullmatch(r"[A-Za-z0-9_-]{20,100}", token):
+            raise ValidationError(
+                "Paste the whole private link, starting with https:// and ending with a "
+                "long code, or the code alone"
+            )
+        return token
+
+
+def _receipt_view(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """A page of the receipt: open without signing in, and never sending a Referer.
+
+    `Referrer-Policy: no-referrer` makes the browser send `Origin: null` with the page's forms,
+    which Django's CSRF check refuses, so these pages do without it (`csrf_exempt`) and are
+    protected another way: the receipt cookie is `SameSite=Strict`, so a form on another site
+    cannot act with it, and a form posted from another site is refused outright when the browser
+    says so (`Sec-Fetch-Site`, sent by every current browser whatever the referrer policy).
+    `Cache-Control: no-store` comes from `core.middleware.NoStoreMiddleware`.
+    """
+
+    @wraps(view)
+    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response: HttpResponseBase
+        if request.method == "POST" and not _posted_from_here(request):
+            response = forbidden(request)
+        else:
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                response = not_found(request)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return login_not_required(csrf_exempt(page))
+
+
+def _posted_from_here(request: HttpRequest) -> bool:
+    """False for a form posted from another site (see `_receipt_view`)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return True
+    return origin == f"{request.scheme}://{request.get_host()}"
+
+
+def _tries_key(request: HttpRequest) -> str:
+    """The guessing limiter's key: a keyed hash of the client's address and the current window,
+    and nothing else (never the token tried), so the cache does not hold an address beside a
+    concern, and a key cannot be matched to an address without the secret key, nor to another
+    window's key even with it."""
+    window = int(time.time() // RECEIPT_TRIES_WINDOW_SECONDS)
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = salted_hmac("roundtable.voice.receipt-tries", f"{window} {address}").hexdigest()
+    return f"voice-receipt-tries:{digest}"
+
+
+def _too_many_tries(request: HttpRequest) -> bool:
+    return int(cache.get(_tries_key(request), 0)) >= RECEIPT_TRIES
+
+
+def _find(request: HttpRequest, token: str) -> selectors.ConcernPage | None:
+    """The concern a receipt is for, counting a receipt that opens nothing against the address."""
+    try:
+        return selectors.concern_by_receipt(token)
+    except Http404:
+        key = _tries_key(request)
+        if not cache.add(key, 1, timeout=RECEIPT_TRIES_WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # it expired in between
+                cache.add(key, 1, timeout=RECEIPT_TRIES_WINDOW_SECONDS)
+        return None
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page_title": "Too many tries",
+        "minutes": RECEIPT_TRIES_WINDOW_SECONDS // 60,
+    }
+    return _render(request, "voice/receipt_too_many.jinja", context, status=429)
+
+
+def _keep(request: HttpRequest, response: HttpResponseBase, token: str) -> None:
+    """Keep the token for the receipt pages alone, for an hour from the last use."""
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        token,
+        max_age=RECEIPT_COOKIE_SECONDS,
+        path=reverse("voice:receipt-page"),
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def _forget(response: HttpResponseBase) -> None:
+    response.delete_cookie(RECEIPT_COOKIE, path=reverse("voice:receipt-page"), samesite="Strict")
+
+
+def _see_receipt(fragment: str = "") -> HttpResponseRedirect:
+    """On to the receipt page with a plain GET (303, also after a POST)."""
+    return HttpResponseRedirect(reverse("voice:receipt-page") + fragment, status=303)
+
+
+def _open_page(
+    request: HttpRequest,
+    form: OpenReceiptForm,
+    *,
+    status: int = 200,
+    notice: str = "",
+    unsent: str = "",
+) -> HttpResponse:
+    context = {
+        "page_title": "Follow your concern",
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "notice": notice,
+        "unsent": unsent,
+    }
+    return _render(request, "voice/receipt_open.jinja", context, status=status)
+
+
+@_receipt_view
+@secret_in_path("token")
+@require_GET
+def receipt(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The link shown once when the concern was raised. Swapped for a cookie, and the browser
+    sent on to the receipt page, so that the token is in no later address."""
+    if _too_many_tries(request):
+        return _too_many(request)
+    if _find(request, token) is None:
+        raise Http404("No concern found for this link. Check it was copied in full.")
+    response = _see_receipt()
+    _keep(request, response, token)
+    return response
+
+
+@_receipt_view
 @require_http_methods(["GET", "POST"])
-def receipt(request: HttpRequest, token: str) -> HttpResponse:
-    """Follow a concern by its receipt link, and reply. Who opens it is not recorded."""
-    page = selectors.concern_by_receipt(token)
+def receipt_page(request: HttpRequest) -> HttpResponseBase:
+    """Follow a concern by its receipt, and reply. Who opens it is not recorded. Without the
+    receipt cookie, a form to paste the link into."""
+    token = request.COOKIES.get(RECEIPT_COOKIE, "")
+    unsent = str(request.POST.get("body", "")) if request.method == "POST" else ""
+    if not token:
+        notice = (
+            "Your reply was not sent, because this browser no longer has your private link."
+            if unsent
+            else "Your concern is now closed on this computer."
+            if "closed" in request.GET
+            else ""
+        )
+        return _open_page(request, OpenReceiptForm(), notice=notice, unsent=unsent)
+    if _too_many_tries(request):
+        return _too_many(request)
+    page = _find(request, token)
+    if page is None:
+        response = _open_page(
+            request,
+            OpenReceiptForm(),
+            notice="That private link does not open a concern any more.",
+            unsent=unsent,
+        )
+        _forget(response)
+        return response
     form = ReplyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,9 +363,9 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            # Back to the same link with a plain GET; no message, which would touch the session.
-            moved = redirect(reverse("voice:receipt", args=[token]) + "#timeline")
-            _private(moved)
+            # No message, which would touch the session.
+            moved = _see_receipt("#timeline")
+            _keep(request, moved, token)
             return moved
     context = {
         "page_title": page.concern.title,
@@ -177,10 +373,38 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
         "page": page,
         "concern": page.concern,
         "form": form,
-        "breadcrumbs": breadcrumbs(_voice_crumb(), ("Your concern", "")),
+        "minutes": RECEIPT_COOKIE_SECONDS // 60,
     }
     response = _render(request, "voice/receipt.jinja", context, status=form_status(form))
-    _private(response)
+    _keep(request, response, token)
+    return response
+
+
+@_receipt_view
+@sensitive_post_parameters("receipt")
+@require_POST
+def receipt_open(request: HttpRequest) -> HttpResponseBase:
+    """Open a concern from its private link pasted into the form."""
+    form = OpenReceiptForm(request.POST)
+    if not form.is_valid():
+        return _open_page(request, form, status=400)
+    if _too_many_tries(request):
+        return _too_many(request)
+    token = form.cleaned_data["receipt"]
+    if _find(request, token) is None:
+        form.add_error("receipt", "No concern was found for this link. Check you copied all of it")
+        return _open_page(request, form, status=400)
+    response = _see_receipt()
+    _keep(request, response, token)
+    return response
+
+
+@_receipt_view
+@require_POST
+def receipt_close(request: HttpRequest) -> HttpResponseBase:
+    """Forget the receipt on this browser (for a shared computer)."""
+    response = HttpResponseRedirect(reverse("voice:receipt-page") + "?closed", status=303)
+    _forget(response)
     return response
 
 

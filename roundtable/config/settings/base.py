@@ -193,6 +193,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "roundtable.core.views.locked_out"
 AXES_VERBOSE = False
+# A failed sign-in is recorded without the request's parameters: a `next` may be a private link
+# such as an anonymous concern's receipt, which must never sit beside who tried (ADR 0012).
+AXES_HANDLER = "roundtable.core.axes_handler.AxesHandlerKeepingNoParameters"
 # Counting by account on purpose (see above): axes warns that IP rotation is not limited, but
 # every attempt on the account counts whatever address it comes from.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -248,10 +251,34 @@ WELLBEING_CONTACT_WEEKS = env_int("WELLBEING_CONTACT_WEEKS", 4, minimum=1)
 # Directory pages list this many rows at a time.
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=5)
 
+# Django's request loggers print the request's path; private links (receipt links) in it are
+# written `…` (ADR 0012). `django.server` is set up again as Django's default has it, with the
+# filter, because configuring a logger replaces its handlers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"private_links": {"()": "roundtable.core.privacy.RedactPrivateLinks"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["private_links"],
+        },
+        "django.request": {"filters": ["private_links"]},
+        "django.security.csrf": {"filters": ["private_links"]},
+    },
 }

@@ -77,15 +77,25 @@ def test_lone_coach_raises_an_anonymous_concern_and_follows_it_to_you_said_we_di
     expect(page.get_by_text("Acknowledged. Next: agree an action")).to_be_visible()
     journey.check()
 
-    # The coach follows it through the receipt link and replies.
-    switch_to(journey, system.lone_coach.email)
+    # The coach follows it through the receipt link, signed out, and replies. The link is
+    # swapped for an address without the token.
+    page.context.clear_cookies()
     page.goto(receipt)
+    expect(page).to_have_url(journey.base_url + "/voice/receipt/")
     journey.check()
     expect(page.get_by_text("Thank you for telling us. We hear you.")).to_be_visible()
     page.get_by_label("Your reply").fill("Thank you. Meeting other coaches would help most.")
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_text("Meeting other coaches would help most.")).to_be_visible()
     journey.check()
+    # On a shared computer they close it, and can open it again by pasting the link.
+    page.get_by_role("button", name="Close the concern on this computer").click()
+    expect(page.get_by_text("Your concern is now closed on this computer")).to_be_visible()
+    journey.check()
+    page.get_by_label("Your private link").fill(receipt)
+    page.get_by_role("button", name="Open the concern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page).to_have_url(journey.base_url + "/voice/receipt/")
 
     # The leadership agrees an action, then addresses it.
     switch_to(journey, system.team_leader_a.email)
@@ -106,10 +116,12 @@ def test_lone_coach_raises_an_anonymous_concern_and_follows_it_to_you_said_we_di
     expect(page.get_by_text("The concern is addressed.")).to_be_visible()
     journey.check()
 
-    # The coach sees it addressed through the receipt link, then on "You said, we did".
+    # Signed in, the coach sees it addressed through the receipt link (which does not name
+    # her), then on "You said, we did".
     switch_to(journey, system.lone_coach.email)
     page.goto(receipt)
     journey.check()
+    expect(page.get_by_text("Hana")).to_have_count(0)
     expect(page.get_by_text(WHAT_WE_DID).first).to_be_visible()
     expect(page.get_by_text("This concern is closed")).to_be_visible()
     journey.goto("/voice/")

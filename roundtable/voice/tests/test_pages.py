@@ -59,13 +59,14 @@ def test_raising_anonymously_shows_the_receipt_once_and_stores_no_trace(system, 
     assert list(Session.objects.values_list("session_key", "expire_date")) == sessions_before
     # The receipt works for whoever holds it, and records nothing about who opened it.
     audit_before = AuditEvent.objects.count()
-    receipt = client.get(match.group(1))
+    receipt = client.get(match.group(1), follow=True)
+    assert receipt.redirect_chain == [("/voice/receipt/", 303)]
     assert receipt.status_code == 200
     assert "Nobody to talk to" in text(receipt)
     assert "Raised by" not in text(receipt)
     assert AuditEvent.objects.count() == audit_before
     # Someone else can follow it with the link too: the link is the key.
-    other = client_for(system.clinician_b).get(match.group(1))
+    other = client_for(system.clinician_b).get(match.group(1), follow=True)
     assert other.status_code == 200
     assert client.get("/voice/receipt/not-a-real-token/").status_code == 404
 
@@ -73,13 +74,14 @@ def test_raising_anonymously_shows_the_receipt_once_and_stores_no_trace(system, 
 def test_the_raiser_replies_through_the_receipt_and_empty_replies_are_refused(system, client_for):
     _, token = raise_to_team(system)
     client = client_for(system.lone_coach)
-    url = f"/voice/receipt/{token}/"
+    assert client.get(f"/voice/receipt/{token}/").status_code == 303
+    url = "/voice/receipt/"
     empty = client.post(url, {"body": "  "})
     assert empty.status_code == 400
     assert "Write your reply" in text(empty)
     assert not ConcernReply.objects.exists()
     sent = client.post(url, {"body": "Thank you for listening."})
-    assert sent.status_code == 302
+    assert sent.status_code == 303
     reply = ConcernReply.objects.get()
     assert reply.author_id is None
     assert reply.from_raiser
