@@ -69,3 +69,36 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditShownQuerySet(models.QuerySet["AuditShown"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditShown(models.Model):
+    """A record that a list or board read showed, one row each, so that "who has seen this
+    person?" is answered from reads of lists as well as of single records. Append-only."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="shown")
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+
+    objects = AuditShownQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id} shown in event {self.event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")

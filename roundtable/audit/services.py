@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
-from roundtable.audit.models import AuditAction, AuditEvent
+from roundtable.audit.models import AuditAction, AuditEvent, AuditShown
 
 
 def _actor(user: AbstractBaseUser | AnonymousUser | None) -> Any:
@@ -35,6 +35,31 @@ def audit_record(
         summary=summary[:255],
         changes=dict(changes or {}),
     )
+
+
+def audit_shown(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    model: type[models.Model],
+    ids: Iterable[Any],
+    summary: str,
+) -> AuditEvent | None:
+    """One `read` event for a list or board that showed these records of `model`, with a row
+    for each (written in one statement). Nothing is written when nothing was shown."""
+    keys = sorted({str(pk) for pk in ids})
+    if not keys:
+        return None
+    label = model._meta.label_lower
+    event = AuditEvent.objects.create(
+        actor=_actor(actor),
+        action=AuditAction.READ,
+        object_type=label,
+        summary=f"{summary} ({len(keys)} shown)"[:255],
+    )
+    AuditShown.objects.bulk_create(
+        AuditShown(event=event, object_type=label, object_id=key) for key in keys
+    )
+    return event
 
 
 def field_changes(

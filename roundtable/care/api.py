@@ -158,10 +158,11 @@ def _episode(request: HttpRequest, episode_id: int) -> Episode:
 
 
 @router.get("/people", response=list[PersonInCareOut])
-@paginated
+@paginated(shown=selectors.people_shown)
 def person_list(request: HttpRequest, filters: Query[PeopleQuery]) -> QuerySet[PersonInCare]:
     """The people in care you may see, by name: those your teams care for (or cared for within
-    the re-referral window), and those who consented to share with your organisation."""
+    the re-referral window), and those who consented to share with your organisation. Each page
+    read is recorded in the audit trail, naming the people on it."""
     return selectors.people_in_care(request.user, q=filters.q)
 
 

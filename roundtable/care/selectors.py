@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from roundtable.audit.services import audit_shown
 from roundtable.care.access import Rows, front_door_teams, team_caseload_of
 from roundtable.care.models import (
     CareAction,
@@ -466,6 +467,9 @@ def huddle_board(
         board_episodes(user, team).values("pk"),
         extras or _NO_EXTRAS,
     )
+    audit_people_shown(
+        user, (card.episode.person_id for card in cards), f"Huddle board of {team.name}"
+    )
     by_zone: dict[int | None, list[BoardCard]] = {}
     for card in cards:
         by_zone.setdefault(card.episode.zone_id, []).append(card)
@@ -500,6 +504,7 @@ def board_card(
     (card,) = _cards(
         lambda episodes: episodes.filter(pk=episode.pk), [episode.pk], extras or _NO_EXTRAS
     )
+    audit_people_shown(user, [episode.person_id], f"Huddle board card in {episode.team.name}")
     return episode, card
 
 
@@ -559,12 +564,14 @@ def team_members(team: Team) -> list[Person]:
 
 def caseload(user: Any, key_worker: Person) -> list[Episode]:
     """The open episodes a key worker leads, that the user may see, by stage then name."""
-    return list(
+    episodes = list(
         access.scoped(user, Episode)
         .filter(key_worker=key_worker, closed_at__isnull=True)
         .select_related("person", "team", "zone")
         .order_by("team__name", "person__name", "pk")
     )
+    audit_people_shown(user, (e.person_id for e in episodes), f"Caseload of {key_worker.full_name}")
+    return episodes
 
 
 @dataclass
@@ -599,6 +606,7 @@ def ready_to_move_on(user: Any, team: Team) -> list[ReadyRow]:
         .order_by("stage_since", "pk")
     )
     move_on = _move_on_decisions(getattr(e, "move_on_id", None) for e in episodes)
+    audit_people_shown(user, (e.person_id for e in episodes), f"Ready to move on in {team.name}")
     return [ReadyRow(e, move_on.get(e.pk)) for e in episodes]
 
 
@@ -648,6 +656,7 @@ def front_door_queue(user: Any, forum: Forum) -> list[Referral]:
             decision__status=DecisionStatus.OPEN,
         ).select_related("decision", "offer__organisation")
     }
+    audit_people_shown(user, (e.person_id for e in episodes), f"Front door: {forum.name}")
     return [Referral(e, offers.get(e.pk)) for e in episodes]
 
 
@@ -861,6 +870,11 @@ def flow_measures(
 # -- For the API ---------------------------------------------------------------------------------
 
 
+def people_shown(user: Any, people: Iterable[PersonInCare]) -> None:
+    """Audit a page of the people list (the API pages it; see `core.api.paginated`)."""
+    audit_people_shown(user, (p.pk for p in people), "People in care")
+
+
 def people_in_care(user: Any, *, q: str = "") -> QuerySet[PersonInCare]:
     """The people in care the user may see, by name; `q` is part of the name or local id."""
     people = access.scoped(user, PersonInCare).select_related("gp_practice")
@@ -868,6 +882,12 @@ def people_in_care(user: Any, *, q: str = "") -> QuerySet[PersonInCare]:
     if words:
         people = people.filter(Q(name__icontains=words) | Q(local_id__icontains=words))
     return people.order_by("name", "pk")
+
+
+def audit_people_shown(user: Any, person_ids: Iterable[int], summary: str) -> None:
+    """One audit event for a list or board read, naming each person shown by reference: reading
+    many people is recorded as surely as reading one (`access.get_visible`)."""
+    audit_shown(actor=user, model=PersonInCare, ids=person_ids, summary=summary)
 
 
 def person_get(user: Any, person_id: int) -> PersonInCare:

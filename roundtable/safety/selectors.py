@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from roundtable.care import selectors as care_selectors
 from roundtable.care.access import team_caseload
 from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core import access
@@ -149,8 +150,12 @@ def reviews_due(
     key_worker: Person | None = None,
     within_days: int = 7,
     today: date | None = None,
+    listed: bool = True,
 ) -> list[ReviewDue]:
     """Safety-plan reviews due within `within_days` (and overdue ones), soonest first.
+
+    A list shown to the user is audited, naming the people on it; `listed=False` for a caller
+    that shows only how many (the home page).
 
     Each person is reviewed as often as their zone asks: a person never reviewed is due from the
     day they were zoned. When their zone changes, so does their next review. Three queries.
@@ -180,6 +185,10 @@ def reviews_due(
         due = due_on(last, every, timezone.localdate(episode.zone_since or episode.referred_at))
         if due <= horizon:
             found.append(ReviewDue(episode, every, last, due, today))
+    if listed:
+        care_selectors.audit_people_shown(
+            user, (r.episode.person_id for r in found), f"Safety reviews due in {team.name}"
+        )
     return sorted(found, key=lambda r: (r.due_on, r.episode.person.name))
 
 
@@ -511,7 +520,7 @@ def my_reviews_due(user: Any, *, within_days: int = 7) -> list[tuple[Team, list[
     teams = Team.objects.filter(memberships__person=user).order_by("name", "pk").distinct()
     found = []
     for team in teams:
-        due = reviews_due(user, team, within_days=within_days)
+        due = reviews_due(user, team, within_days=within_days, listed=False)
         if due:
             found.append((team, due))
     return found

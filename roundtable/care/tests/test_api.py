@@ -46,8 +46,9 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/care"
 VALID_NHS_NUMBER = "999 123 4578"  # the 999 test range, Modulus 11 check digit 8
 # The team, its zones, the episodes (with their latest notes and the ids of their move-on
-# decisions), their open actions, and the move-on decisions (the boards below have some).
-BOARD_QUERIES = 5
+# decisions), their open actions, the move-on decisions (the boards below have some), and the
+# audit event naming the people shown with its rows.
+BOARD_QUERIES = 5 + 2
 
 
 def counts() -> tuple[int, ...]:

@@ -131,3 +131,46 @@ def test_notices_of_a_decision_about_a_person_go_only_to_those_who_may_see_them(
     assert decision_selectors.notifications_for(system.clinician_a) == []
     assert decision_selectors.unread_count(system.clinician_a) == 0
     assert Notification.objects.filter(person=system.clinician_a, decision=decision).exists()
+
+
+def shown_events() -> list[tuple[str, set[int]]]:
+    """The list-read audit events so far, oldest first: summary and the people they name."""
+    return [
+        (event.summary, {int(row.object_id) for row in event.shown.all()})
+        for event in AuditEvent.objects.filter(action="read", object_type="care.personincare")
+        .exclude(object_id__gt="")
+        .order_by("at", "pk")
+        .prefetch_related("shown")
+    ]
+
+
+def test_a_list_read_writes_one_audit_event_naming_the_people_shown(
+    client: Client, system: System, known: Episode
+) -> None:
+    other = services.person_refer(
+        actor=system.clinician_a,
+        team=system.team_a,
+        local_id="N-2",
+        name="Cy Second",
+        referral_source="gp",
+        key_worker=system.clinician_a,
+    )
+    page = ok(call(client, system.clinician_a, "get", f"{API}/people", {"page_size": 1}))
+    assert page["count"] == 2
+    [(summary, people)] = shown_events()
+    assert summary == "People in care (1 shown)"
+    assert people == {page["items"][0]["id"]}
+    ok(call(client, system.clinician_a, "get", f"{API}/caseload"))
+    Episode.objects.filter(team=system.team_a).update(stage=Stage.IN_SUPPORT)
+    client.force_login(system.clinician_a)
+    assert client.get(f"/care/teams/{system.team_a.pk}/huddle/").status_code == 200
+    # Someone with no one to see writes nothing: nobody was shown.
+    ok(call(client, system.clinician_b, "get", f"{API}/people"))
+    assert shown_events()[1:] == [
+        (f"Caseload of {system.clinician_a.full_name} (1 shown)", {other.person_id}),
+        ("Huddle board of North CMHT (2 shown)", {known.person_id, other.person_id}),
+    ]
+    assert all(
+        event.actor == system.clinician_a
+        for event in AuditEvent.objects.filter(action="read", object_type="care.personincare")
+    )
