@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.db.models import Model
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils.text import capfirst
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import access
 from roundtable.directory import services
 from roundtable.directory.models import (
     ApiToken,
@@ -28,6 +33,32 @@ from roundtable.directory.models import (
 
 
 class AuditedAdmin(admin.ModelAdmin[Any]):
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """What a deletion would take with it, naming no record the reader may not see: deleting
+        a team lists its episodes, and an episode names a person in care."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
+        collector.collect(objs)
+        found: dict[Any, set[Model]] = {m: set(o) for m, o in collector.model_objs.items()}
+        for obj in collector.protected:
+            found.setdefault(type(obj), set()).add(obj)
+        hidden = _not_visible(request.user, found)
+        if not hidden:
+            return to_delete, model_count, perms_needed, protected
+
+        def describe(obj: Model) -> str:
+            label = capfirst(str(obj._meta.verbose_name))
+            if (type(obj), obj.pk) in hidden:
+                return f"{label} {obj.pk}: not shown, you may not see this record"
+            return f"{label}: {obj}"
+
+        return (
+            collector.nested(describe),
+            model_count,
+            perms_needed,
+            [describe(obj) for obj in collector.protected],
+        )
+
     def save_model(
         self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool
     ) -> None:
@@ -89,6 +120,19 @@ class MembershipInline(admin.TabularInline[Membership, Team]):
     model = Membership
     autocomplete_fields = ["person"]
     extra = 0
+
+
+def _not_visible(user: Any, found: Mapping[Any, set[Model]]) -> set[tuple[type[Model], Any]]:
+    """Of these records by model, those of a person-identifiable model that `user` may not see."""
+    protected = access.person_identifiable_models()
+    hidden: set[tuple[type[Model], Any]] = set()
+    for model, objs in found.items():
+        if model not in protected:
+            continue
+        keys = {obj.pk for obj in objs}
+        seen = set(access.scoped(user, model).filter(pk__in=keys).values_list("pk", flat=True))
+        hidden.update((model, pk) for pk in keys - seen)
+    return hidden
 
 
 class TeamForm(ModelForm[Team]):
