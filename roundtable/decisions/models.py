@@ -170,7 +170,7 @@ class Revision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.decision} (revision {self.number})"
+        return f"Decision {self.decision_id}, revision {self.number}"
 
 
 class Stance(models.TextChoices):
@@ -211,7 +211,7 @@ class Position(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person}: {self.get_stance_display()} on {self.decision}"
+        return f"{self.person}: {self.get_stance_display()} on decision {self.decision_id}"
 
 
 class PositionEvent(models.Model):
@@ -269,7 +269,7 @@ class Hold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.leader} holds {self.decision}"
+        return f"{self.leader} holds decision {self.decision_id}"
 
 
 class Comment(models.Model):
