@@ -10,8 +10,10 @@ from django.test import Client
 from roundtable.audit.models import AuditEvent
 from roundtable.care import selectors, services
 from roundtable.care.models import Episode, PersonInCare, Stage
+from roundtable.core import access
 from roundtable.decisions import selectors as decision_selectors
-from roundtable.decisions.models import Notification
+from roundtable.decisions import services as decision_services
+from roundtable.decisions.models import Comment, Notification, Position
 from roundtable.directory.models import Membership
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
@@ -174,3 +176,33 @@ def test_a_list_read_writes_one_audit_event_naming_the_people_shown(
         event.actor == system.clinician_a
         for event in AuditEvent.objects.filter(action="read", object_type="care.personincare")
     )
+
+
+def test_positions_and_comments_on_a_decision_about_a_person_follow_the_decision(
+    system: System, known: Episode
+) -> None:
+    forum = forum_services.forum_create(
+        actor=system.team_leader_a,
+        name="North MDT",
+        kind=ForumKind.MDT,
+        home_team=system.team_a,
+        members=[system.clinician_a, system.clinician_b],
+    )
+    known.stage = Stage.READY_TO_MOVE_ON
+    known.save(update_fields=["stage"])
+    decision = services.move_on_propose(
+        actor=system.team_leader_a,
+        episode=known,
+        destination="gp",
+        forum=forum,
+        proposal="Back to the GP.",
+    )
+    position = decision_services.position_take(
+        actor=system.clinician_a, decision=decision, stance="consent"
+    )
+    comment = decision_services.comment_add(
+        actor=system.clinician_a, decision=decision, body="Ada agreed this with us."
+    )
+    for model, record in ((Position, position), (Comment, comment)):
+        assert list(access.scoped(system.clinician_a, model)) == [record]
+        assert list(access.scoped(system.clinician_b, model)) == []

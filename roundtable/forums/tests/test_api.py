@@ -237,6 +237,44 @@ def test_anyone_may_set_up_a_forum_with_members_from_any_organisation(
     ]
 
 
+def test_a_forum_is_homed_only_at_a_team_one_is_in_or_leads(client: Client, system: System) -> None:
+    """A front-door forum homed at someone else's team was a way to see their new referrals;
+    forums grant no such sight now, and a home team is claimed only by its own people."""
+    before = counts()
+    body = refused(
+        call(
+            client,
+            system.lived_experience,
+            "post",
+            f"{API}/forums",
+            {"name": "My front door", "kind": "front_door", "home_team": system.team_a.pk},
+        ),
+        "Choose a team you are a member or leader of, not North CMHT",
+    )
+    assert list(body["errors"]) == ["home_team"]
+    assert counts() == before
+    forum = ok(
+        call(
+            client,
+            system.clinician_a,
+            "post",
+            f"{API}/forums",
+            {"name": "North front door", "kind": "front_door", "home_team": system.team_a.pk},
+        ),
+        201,
+    )
+    refused(
+        call(
+            client,
+            system.clinician_a,
+            "patch",
+            f"{API}/forums/{forum['id']}",
+            {"version": forum["version"], "home_team": system.team_b.pk},
+        ),
+        "Choose a team you are a member or leader of, not South CMHT",
+    )
+
+
 def test_a_forum_with_an_unknown_member_or_team_is_refused_and_nothing_is_stored(
     client: Client, system: System
 ) -> None:
