@@ -1,5 +1,6 @@
-"""Safety plans and everything about a person's safety follow the person: visible to the teams
-caring for them and partners they consented to share with (see `roundtable.care.access`)."""
+"""A safety plan, formulation and their reviews are the person's own, coproduced with them, and
+follow the person: whoever may see the person sees them (see `roundtable.care.access`). A
+positive risk-taking plan is a shared decision about one episode, and follows the episode."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from roundtable.care.access import visible_people
+from roundtable.care.access import visible_episodes, visible_people
 from roundtable.core import access
 from roundtable.safety.models import (
     PositiveRiskPlan,
@@ -32,7 +33,7 @@ def _formulation_versions(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _by_episode(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return queryset.filter(episode__person_id__in=visible_people(user).values("pk"))
+    return queryset.filter(episode_id__in=visible_episodes(user).values("pk"))
 
 
 for model in (SafetyPlan, SafetyFormulation, SafetyReview):
