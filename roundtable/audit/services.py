@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
-from roundtable.audit.models import AuditAction, AuditEvent, AuditShown
+from roundtable.audit.models import AuditAction, AuditEvent
 
 
 def _actor(user: AbstractBaseUser | AnonymousUser | None) -> Any:
@@ -41,25 +41,25 @@ def audit_shown(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     model: type[models.Model],
-    ids: Iterable[Any],
+    ids: Iterable[int],
     summary: str,
 ) -> AuditEvent | None:
-    """One `read` event for a list or board that showed these records of `model`, with a row
-    for each (written in one statement). Nothing is written when nothing was shown."""
-    keys = sorted({str(pk) for pk in ids})
+    """One `read` event for a list or board that showed these records of `model`, naming each
+    by its key in `shown`. Nothing is written when nothing was shown.
+
+    One row for the whole read: a board of 400 people as 400 rows cost 24 ms on PostgreSQL and
+    10 ms on SQLite, against 2.5 ms and 0.4 ms as one row (`bench/README.md`).
+    """
+    keys = sorted(set(ids))
     if not keys:
         return None
-    label = model._meta.label_lower
-    event = AuditEvent.objects.create(
+    return AuditEvent.objects.create(
         actor=_actor(actor),
         action=AuditAction.READ,
-        object_type=label,
+        object_type=model._meta.label_lower,
         summary=f"{summary} ({len(keys)} shown)"[:255],
+        shown=keys,
     )
-    AuditShown.objects.bulk_create(
-        AuditShown(event=event, object_type=label, object_id=key) for key in keys
-    )
-    return event
 
 
 def field_changes(

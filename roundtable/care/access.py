@@ -200,5 +200,5 @@ def _about_a_decision(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 access.narrow(Decision, _decisions)
 access.narrow(Notification, _notifications)
-for model in (Position, Comment, Hold, AdviceRequest):
-    access.narrow(model, _about_a_decision)
+for part in (Position, Comment, Hold, AdviceRequest):
+    access.narrow(part, _about_a_decision)

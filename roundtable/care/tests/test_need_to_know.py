@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from roundtable.audit.models import AuditEvent
+from roundtable.audit.selectors import events_about
 from roundtable.care import selectors, services
 from roundtable.care.models import Episode, PersonInCare, Stage
 from roundtable.core import access
@@ -138,11 +139,10 @@ def test_notices_of_a_decision_about_a_person_go_only_to_those_who_may_see_them(
 def shown_events() -> list[tuple[str, set[int]]]:
     """The list-read audit events so far, oldest first: summary and the people they name."""
     return [
-        (event.summary, {int(row.object_id) for row in event.shown.all()})
+        (event.summary, set(event.shown))
         for event in AuditEvent.objects.filter(action="read", object_type="care.personincare")
-        .exclude(object_id__gt="")
+        .exclude(shown=[])
         .order_by("at", "pk")
-        .prefetch_related("shown")
     ]
 
 
@@ -176,6 +176,15 @@ def test_a_list_read_writes_one_audit_event_naming_the_people_shown(
         event.actor == system.clinician_a
         for event in AuditEvent.objects.filter(action="read", object_type="care.personincare")
     )
+    # Who has seen the person: every list read that showed them, as well as single reads.
+    ok(call(client, system.clinician_a, "get", f"{API}/people/{known.person_id}"))
+    assert page["items"][0]["id"] == known.person_id  # by name: Ada before Cy
+    seen = events_about(PersonInCare, known.person_id).filter(action="read")
+    assert [(e.actor, e.summary) for e in seen.order_by("at", "pk")] == [
+        (system.clinician_a, "People in care (1 shown)"),
+        (system.clinician_a, "Huddle board of North CMHT (2 shown)"),
+        (system.clinician_a, ""),  # the person's record, opened
+    ]
 
 
 def test_positions_and_comments_on_a_decision_about_a_person_follow_the_decision(
