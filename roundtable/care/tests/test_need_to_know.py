@@ -14,7 +14,7 @@ from roundtable.care.models import Episode, PersonInCare, Stage
 from roundtable.core import access
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.decisions import services as decision_services
-from roundtable.decisions.models import Comment, Notification, Position
+from roundtable.decisions.models import Comment, Decision, Notification, Position
 from roundtable.directory.models import Membership
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
@@ -102,11 +102,10 @@ def test_the_refer_page_answers_the_same_for_a_known_and_an_unknown_nhs_number(
         assert "already" not in text
 
 
-def test_notices_of_a_decision_about_a_person_go_only_to_those_who_may_see_them(
-    system: System, known: Episode
-) -> None:
-    """A forum may include people who may not see the person: they are not asked, and a
-    notice's reader who loses access no longer sees it."""
+@pytest.fixture
+def move_on(system: System, known: Episode) -> Decision:
+    """A move-on decision about Ada, in a forum whose members include people who may not see
+    her (South CMHT's clinician, the lived-experience representative)."""
     forum = forum_services.forum_create(
         actor=system.team_leader_a,
         name="North MDT",
@@ -116,13 +115,21 @@ def test_notices_of_a_decision_about_a_person_go_only_to_those_who_may_see_them(
     )
     known.stage = Stage.READY_TO_MOVE_ON
     known.save(update_fields=["stage"])
-    decision = services.move_on_propose(
+    return services.move_on_propose(
         actor=system.team_leader_a,
         episode=known,
         destination="gp",
         forum=forum,
         proposal="Back to the GP; comes back if need be.",
     )
+
+
+def test_notices_of_a_decision_about_a_person_go_only_to_those_who_may_see_them(
+    system: System, move_on: Decision
+) -> None:
+    """A forum may include people who may not see the person: they are not asked, and a
+    notice's reader who loses access no longer sees it."""
+    decision = move_on
     told = set(Notification.objects.filter(decision=decision).values_list("person", flat=True))
     assert told == {system.clinician_a.pk}
     assert [n.decision for n in decision_selectors.notifications_for(system.clinician_a)] == [
@@ -188,24 +195,9 @@ def test_a_list_read_writes_one_audit_event_naming_the_people_shown(
 
 
 def test_positions_and_comments_on_a_decision_about_a_person_follow_the_decision(
-    system: System, known: Episode
+    system: System, move_on: Decision
 ) -> None:
-    forum = forum_services.forum_create(
-        actor=system.team_leader_a,
-        name="North MDT",
-        kind=ForumKind.MDT,
-        home_team=system.team_a,
-        members=[system.clinician_a, system.clinician_b],
-    )
-    known.stage = Stage.READY_TO_MOVE_ON
-    known.save(update_fields=["stage"])
-    decision = services.move_on_propose(
-        actor=system.team_leader_a,
-        episode=known,
-        destination="gp",
-        forum=forum,
-        proposal="Back to the GP.",
-    )
+    decision = move_on
     position = decision_services.position_take(
         actor=system.clinician_a, decision=decision, stance="consent"
     )
