@@ -102,6 +102,7 @@ def person_refer(
     )
     number = normalise_nhs_number(nhs_number)
     person = _recorded(local_id.strip(), number)
+    created = False
     if person is None:
         try:
             # A savepoint: a simultaneous referral of the same new person may record them first.
@@ -114,12 +115,13 @@ def person_refer(
                     date_of_birth=date_of_birth,
                     gp_practice=gp_practice,
                 )
+            created = True
         except (IntegrityError, ValidationError):
             # Recorded meanwhile (the fields themselves were checked above).
             person = _recorded(local_id.strip(), number)
             if person is None:
                 raise
-    else:
+    if not created:
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
