@@ -30,23 +30,25 @@ def mark_readable(user: Any, events: Iterable[AuditEvent]) -> None:
     One query for each kind of person-identifiable record among the events, through the access
     chokepoint (not audited: reading the trail is not reading the record).
     """
-    events = list(events)
     protected = access.person_identifiable_models()
+    kinds: dict[str, Any] = {}
     ids_by_model: dict[Any, set[str]] = defaultdict(set)
+    checked: list[AuditEvent] = []
     for event in events:
         event.readable = True  # type: ignore[attr-defined]
-        model = _model(event.object_type)
+        if event.object_type not in kinds:
+            kinds[event.object_type] = _model(event.object_type)
+        model = kinds[event.object_type]
         if model is not None and model in protected:
             ids_by_model[model].add(event.object_id)
+            checked.append(event)
     visible: set[tuple[str, str]] = set()
     for model, ids in ids_by_model.items():
         keys = [int(i) for i in ids if i.isdigit()]
         found = access.scoped(user, model).filter(pk__in=keys).values_list("pk", flat=True)
         visible.update((model._meta.label_lower, str(pk)) for pk in found)
-    for event in events:
-        model = _model(event.object_type)
-        if model is not None and model in protected:
-            event.readable = (event.object_type, event.object_id) in visible  # type: ignore[attr-defined]
+    for event in checked:
+        event.readable = (event.object_type, event.object_id) in visible  # type: ignore[attr-defined]
 
 
 def _model(label: str) -> Any:
