@@ -494,6 +494,11 @@ class BudgetForm(forms.Form):
         return data
 
 
+def _with_amount(decision: Decision) -> str:
+    """A funding proposal as a choice: its title and the amount it asks for."""
+    return f"{decision.title} (£{pounds_text(decision.amount_requested_pence or 0)})"
+
+
 class AllocationRoundForm(forms.Form):
     title = forms.CharField(
         label="Title",
@@ -527,7 +532,7 @@ class AllocationRoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.candidates = {d.pk: d for d in proposals}
         self.fields["proposals"].choices = [  # type: ignore[attr-defined]
-            (d.pk, d.title) for d in proposals
+            (d.pk, _with_amount(d)) for d in proposals
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -551,7 +556,7 @@ class ApprovalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.candidates = {d.pk: d for d in proposals}
         self.fields["approve"].choices = [  # type: ignore[attr-defined]
-            (d.pk, d.title) for d in proposals
+            (d.pk, _with_amount(d)) for d in proposals
         ]
 
     def approved(self) -> list[Decision]:

@@ -25,7 +25,7 @@ from roundtable.decisions.models import (
     Stance,
 )
 from roundtable.decisions.rules_engine import Representation
-from roundtable.decisions.selectors import AllocationPage, DecisionPage
+from roundtable.decisions.selectors import AllocationOutcome, AllocationPage, DecisionPage
 from roundtable.directory.models import OrganisationKind, Person
 from roundtable.directory.schemas import (
     LeadershipTeamRef,
@@ -465,7 +465,12 @@ class ProposalBrief(Schema):
 class AllocationResultOut(Schema):
     decision: ProposalBrief
     approvals: int
-    funded: bool = Field(description="Whether it fits the budget by the round's rule.")
+    outcome: AllocationOutcome = Field(
+        description="agreed (its agreed amount is already committed), funded (open, and fits "
+        "what is left by the round's rule), does_not_fit, no_approvals, not_agreed or withdrawn."
+    )
+    funded: bool = Field(description="Agreed, or open and fitting what is left of the budget.")
+    amount_pence: int = Field(description="The agreed amount once agreed, else the request.")
 
 
 class AllocationRoundOut(Schema):
@@ -478,9 +483,11 @@ class AllocationRoundOut(Schema):
     closed_at: datetime | None = Field(alias="round.closed_at")
     budget: BudgetOut
     results: list[AllocationResultOut] = Field(
-        description="Most approvals first; ties go to the smaller amount, then to the one "
-        "proposed first. Each is funded if it fits in what is left of the budget's remaining "
-        "money; one that does not fit is skipped. None with no approvals is funded."
+        description="Agreed proposals first (their amounts are already committed); then the "
+        "open ones, most approvals first; ties go to the smaller amount, then to the one "
+        "proposed first. Each open one is funded if it fits in what is left of the budget; one "
+        "that does not fit is skipped; none with no approvals is funded. Proposals not agreed "
+        "or withdrawn come last."
     )
     funded_total_pence: int
     my_approvals: list[int] = Field(description="The decisions you approve, by id.")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -370,11 +371,47 @@ def unread_count(user: Any) -> int:
     return access.scoped(user, Notification).filter(read_at__isnull=True).count()
 
 
+class AllocationOutcome(models.TextChoices):
+    """Where a proposal in an allocation round stands."""
+
+    AGREED = "agreed", "Agreed"
+    FUNDED = "funded", "Funded"
+    DOES_NOT_FIT = "does_not_fit", "Does not fit in what is left"
+    NO_APPROVALS = "no_approvals", "No approvals"
+    NOT_AGREED = "not_agreed", "Not agreed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# What a proposal's own decision settles, whatever its approvals.
+_SETTLED = {
+    DecisionStatus.AGREED: AllocationOutcome.AGREED,
+    DecisionStatus.REVIEWED: AllocationOutcome.AGREED,
+    DecisionStatus.NOT_AGREED: AllocationOutcome.NOT_AGREED,
+    DecisionStatus.WITHDRAWN: AllocationOutcome.WITHDRAWN,
+}
+
+
 @dataclass
 class AllocationResult:
     decision: Decision
     approvals: int
-    funded: bool
+    outcome: AllocationOutcome
+
+    @property
+    def funded(self) -> bool:
+        return self.outcome in (AllocationOutcome.AGREED, AllocationOutcome.FUNDED)
+
+    @property
+    def open(self) -> bool:
+        """Still to be decided, so members may approve it."""
+        return self.decision.status == DecisionStatus.OPEN
+
+    @property
+    def amount_pence(self) -> int:
+        """The agreed amount once agreed, else the amount requested."""
+        if self.outcome == AllocationOutcome.AGREED:
+            return self.decision.amount_agreed_pence or 0
+        return self.decision.amount_requested_pence or 0
 
 
 @dataclass
@@ -386,11 +423,21 @@ class AllocationPage:
 
     @property
     def funded_total(self) -> int:
-        return sum(r.decision.amount_requested_pence or 0 for r in self.results if r.funded)
+        """What the round funds: the amounts agreed, and the open proposals that fit."""
+        return sum(r.amount_pence for r in self.results if r.funded)
+
+    @property
+    def open_proposals(self) -> list[Decision]:
+        return [r.decision for r in self.results if r.open]
 
 
 def allocation_detail(user: Any, round_id: int) -> AllocationPage:
-    """A round's proposals with their approvals, and which fit the budget (`allocate`)."""
+    """A round's proposals with their approvals and where each stands.
+
+    The round works from the budget as it is: a proposal whose decision is settled keeps its
+    outcome (an agreed amount is already committed, so it is not counted again); the open
+    proposals are allocated by the published rule (`allocate`) from what is left.
+    """
     allocation = AllocationRound.objects.select_related("budget__forum").filter(pk=round_id).first()
     if allocation is None:
         raise Http404("No allocation round found.")
@@ -402,20 +449,34 @@ def allocation_detail(user: Any, round_id: int) -> AllocationPage:
         .values_list("decision_id", "n")
     )
     summary = budget_summary(allocation.budget)
+    still_open = [d for d in proposals if d.status == DecisionStatus.OPEN]
     funded = set(
         allocate(
             [
                 Bid(d.pk, d.amount_requested_pence or 0, counts.get(d.pk, 0), order)
-                for order, d in enumerate(proposals)
+                for order, d in enumerate(still_open)
             ],
-            summary.remaining_pence,
+            max(summary.remaining_pence, 0),
         )
     )
-    # Shown in the order the rule considers them: approvals, then amount, then submission.
+
+    def outcome(d: Decision) -> AllocationOutcome:
+        if d.status in _SETTLED:
+            return _SETTLED[DecisionStatus(d.status)]
+        if d.pk in funded:
+            return AllocationOutcome.FUNDED
+        if not counts.get(d.pk):
+            return AllocationOutcome.NO_APPROVALS
+        return AllocationOutcome.DOES_NOT_FIT
+
+    # Agreed first (settled), then the open ones in the order the rule considers them (most
+    # approvals, then the smaller amount, then the earlier), then those not going ahead.
+    settled_rank = {AllocationOutcome.AGREED: 0}
     order = {d.pk: index for index, d in enumerate(proposals)}
     results = sorted(
-        (AllocationResult(d, counts.get(d.pk, 0), d.pk in funded) for d in proposals),
+        (AllocationResult(d, counts.get(d.pk, 0), outcome(d)) for d in proposals),
         key=lambda r: (
+            settled_rank.get(r.outcome, 1 if r.open else 2),
             -r.approvals,
             r.decision.amount_requested_pence or 0,
             order[r.decision.pk],

@@ -747,16 +747,29 @@ def allocation_round_create(
 def approval_set(
     *, actor: Person, allocation: AllocationRound, approve: Iterable[Decision]
 ) -> list[Approval]:
-    """`actor` approves these proposals in the round (and no others)."""
+    """`actor` approves these of the round's open proposals (and no other open one).
+
+    A proposal already decided (agreed, not agreed or withdrawn) is settled: approvals of it
+    are kept as they were and it can no longer be approved.
+    """
     if allocation.closed_at is not None or allocation.closes_at <= timezone.now():
         raise ValidationError("This allocation round has closed.")
     if not _is_member(allocation.budget.forum_id, actor):
         raise NotAllowed("Only members of this forum can take part in its allocation.")
     wanted = {d.pk for d in approve}
-    allowed = set(allocation.proposals.values_list("pk", flat=True))
-    if wanted - allowed:
+    in_round = dict(allocation.proposals.values_list("pk", "status"))
+    if wanted - in_round.keys():
         raise ValidationError("Approve only proposals in this round.")
-    Approval.objects.filter(round=allocation, person=actor).exclude(decision_id__in=wanted).delete()
+    settled = {pk for pk in wanted if in_round[pk] != DecisionStatus.OPEN}
+    if settled:
+        raise ValidationError(
+            "A proposal that has already been decided cannot be approved: "
+            "choose among the open ones."
+        )
+    open_ids = [pk for pk, status in in_round.items() if status == DecisionStatus.OPEN]
+    Approval.objects.filter(round=allocation, person=actor, decision_id__in=open_ids).exclude(
+        decision_id__in=wanted
+    ).delete()
     for decision_id in wanted:
         Approval.objects.get_or_create(round=allocation, decision_id=decision_id, person=actor)
     audit_record(

@@ -786,10 +786,12 @@ def allocation(request: HttpRequest, round_id: int) -> HttpResponse:
     page = selectors.allocation_detail(request.user, round_id)
     allocation = page.round
     forum = allocation.budget.forum
-    proposals = [r.decision for r in page.results]
+    proposals = page.open_proposals
     is_open = allocation.closed_at is None and allocation.closes_at > timezone.now()
     form = ApprovalForm(
-        _posted(request), proposals=proposals, initial={"approve": sorted(page.my_approvals)}
+        _posted(request),
+        proposals=proposals,
+        initial={"approve": sorted(page.my_approvals & {d.pk for d in proposals})},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -809,7 +811,7 @@ def allocation(request: HttpRequest, round_id: int) -> HttpResponse:
         "allocation": allocation,
         "forum": forum,
         "is_open": is_open,
-        "can_approve": is_open and _can(request, "propose", forum),
+        "can_approve": is_open and bool(proposals) and _can(request, "propose", forum),
         "breadcrumbs": breadcrumbs(
             *_forum_crumbs(forum),
             ("Budgets", reverse("decisions:budgets", args=[forum.pk])),

@@ -1279,6 +1279,36 @@ def test_a_participatory_allocation_round(
     cleared = ok(call(client, system.vcse, "put", f"{path}/approvals", {"approve": []}))
     assert cleared["my_approvals"] == []
 
+    # Agreed at £40,000: settled, committed once, and no longer approvable.
+    ok(call(client, system.vcse, "put", f"{path}/approvals", {"approve": [funding.pk, big.pk]}))
+    for person in (system.lived_experience, system.vcse, system.clinician_a):
+        services.position_take(actor=person, decision=funding, stance="consent")
+    services.decision_decide(
+        actor=system.board_member,
+        decision=funding,
+        agreed=True,
+        outcome="Fund it.",
+        rationale="Everyone consents.",
+        amount_agreed_pence=40_000 * POUNDS,
+    )
+    settled = ok(call(client, system.vcse, "get", path))
+    assert settled["budget"]["remaining_pence"] == 16_000_000
+    assert [
+        (r["decision"]["title"], r["outcome"], r["funded"], r["amount_pence"])
+        for r in settled["results"]
+    ] == [
+        ("Peer-support service at Test Mind", "agreed", True, 4_000_000),
+        ("Walking group", "funded", True, 3_000_000),
+        ("Crisis café", "does_not_fit", False, 18_000_000),
+    ]
+    assert settled["funded_total_pence"] == 7_000_000
+    before = counts()
+    refused(
+        call(client, system.clinician_a, "put", f"{path}/approvals", {"approve": [funding.pk]}),
+        "A proposal that has already been decided cannot be approved",
+    )
+    assert counts() == before
+
 
 # --- Not found -------------------------------------------------------------------------------
 

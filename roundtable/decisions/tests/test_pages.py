@@ -1014,6 +1014,92 @@ def test_an_allocation_round_follows_the_published_rule(client_for, system, boar
     assert Approval.objects.count() == 5
 
 
+def _results(html: str) -> list[str]:
+    """The results table's rows as text, without the "you approve" marks."""
+    rows = [" ".join(unescape(re.sub(r"<[^>]+>", " ", r)).split()) for r in html.split("<tr")[2:]]
+    return [re.sub(r" \N{EN DASH} you approve", "", row) for row in rows]
+
+
+def test_an_allocation_round_settles_what_was_decided_and_shares_what_is_left(
+    client_for, system, board, budget
+):
+    """An agreed proposal in a round is committed once: taken from the budget, shown agreed at
+    its agreed amount, and no longer approvable; proposals not agreed or withdrawn are out."""
+
+    def bid(title, amount, proposer=system.vcse):
+        return services.decision_propose(
+            actor=proposer,
+            forum=board,
+            kind="funding",
+            title=title,
+            proposal=title,
+            budget=budget,
+            amount_requested_pence=amount,
+        )
+
+    cafe = bid("Crisis café", 90_000 * POUNDS)
+    allotment = bid("Allotment", 30_000 * POUNDS)
+    peer = bid("Peer support", 100_000 * POUNDS)
+    walking = bid("Walking group", 10_000 * POUNDS)
+    arts = bid("Arts on prescription", 5_000 * POUNDS, proposer=system.clinician_a)
+    allocation = services.allocation_round_create(
+        actor=system.vcse,
+        budget=budget,
+        title="Spring round",
+        closes_at=timezone.now() + timedelta(days=7),
+        proposals=[cafe, allotment, peer, walking, arts],
+    )
+    for person in (system.vcse, system.lived_experience, system.clinician_a):
+        services.approval_set(
+            actor=person, allocation=allocation, approve=[cafe, peer, walking, arts]
+        )
+    services.approval_set(actor=system.board_member, allocation=allocation, approve=[allotment])
+    # The café is agreed at a little less than it asked for; the walking group is not agreed;
+    # arts on prescription is withdrawn by its proposer.
+    agree(system, cafe, amount_agreed_pence=8_500_050)
+    for person in (system.lived_experience, system.vcse, system.clinician_a):
+        services.position_take(actor=person, decision=walking, stance="consent")
+    services.decision_decide(
+        actor=system.board_member,
+        decision=walking,
+        agreed=False,
+        outcome="Not this year.",
+        rationale="A walking group already runs.",
+    )
+    services.decision_withdraw(actor=system.clinician_a, decision=arts)
+
+    page = reverse("decisions:allocation", args=[allocation.pk])
+    html = raw(client_for(system.vcse).get(page))
+    flat = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    # £200,000 less the café's £85,000.50 — counted once.
+    assert "£114,999.50 of £200,000 is left in the budget" in flat
+    rows = _results(html)
+    assert "Crisis café Approvals 3 Amount £85,000.50 agreed Result Agreed" in rows[0]
+    # Peer support (3 approvals, £100,000) fits in the £114,999.50 left; the allotment
+    # (1 approval, £30,000) no longer does.
+    assert "Peer support Approvals 3 Amount £100,000 Result Funded" in rows[1]
+    assert "Allotment Approvals 1 Amount £30,000 Result Not funded" in rows[2]
+    assert "does not fit in what is left" in rows[2]
+    assert "Arts on prescription Approvals 3 Amount £5,000 Result Withdrawn" in rows[3]
+    assert "Walking group Approvals 3 Amount £10,000 Result Not agreed" in rows[4]
+    # £85,000.50 agreed + £100,000 funded from what is left.
+    assert "£185,000.50 would be funded" in flat
+    # Only the open proposals can be ticked, each with its amount.
+    boxes = re.findall(r'name="approve" type="checkbox" value="(\d+)"', html)
+    assert sorted(map(int, boxes)) == sorted([peer.pk, allotment.pk])
+    assert "Peer support (£100,000)" in flat
+    # Approving a decided proposal is refused and changes nothing.
+    before = sorted(Approval.objects.values_list("person_id", "decision_id"))
+    response = client_for(system.board_member).post(page, {"approve": [str(cafe.pk)]})
+    assert response.status_code == 400
+    assert sorted(Approval.objects.values_list("person_id", "decision_id")) == before
+    # Taking back one's approval of the open ones keeps the record of approvals of settled ones.
+    client_for(system.vcse).post(page, {"approve": [str(peer.pk)]})
+    assert set(
+        Approval.objects.filter(person=system.vcse).values_list("decision_id", flat=True)
+    ) == {cafe.pk, peer.pk, walking.pk, arts.pk}
+
+
 # -- Notices and the home page ------------------------------------------------------------------
 
 
