@@ -102,10 +102,17 @@ class _BadgeSource:
     compute: BoardBadges
     # The names `read` gives, with the names they take in the board's query.
     aliases: list[tuple[str, str]]
+    # Whether a card with one of these badges needs discussing at today's huddle.
+    needs_discussion: bool = False
 
 
 def register_board_badges(
-    name: str, compute: BoardBadges, *, read: BoardRead | None = None, order: int = 50
+    name: str,
+    compute: BoardBadges,
+    *,
+    read: BoardRead | None = None,
+    order: int = 50,
+    needs_discussion: bool = False,
 ) -> None:
     """Short badges ("Safety review overdue by 3 days") on the huddle board's cards.
 
@@ -119,9 +126,14 @@ def register_board_badges(
     card on a card's page): any query it still needs must read all its rows at once, and only
     when one of them needs it.
 
+    With `needs_discussion`, a card with one of these badges is among the people the team
+    talks about at today's huddle (the board's filter and the huddle run).
+
     The rows are the cards the user may see: narrow, never widen them."""
     aliases = [(key, _alias(name, key)) for key in (read() if read is not None else {})]
-    _board_badges[name] = _Registered(order, name, _BadgeSource(read, compute, aliases))
+    _board_badges[name] = _Registered(
+        order, name, _BadgeSource(read, compute, aliases, needs_discussion)
+    )
     board_extras.cache_clear()
 
 
@@ -144,9 +156,16 @@ def board_extras() -> Mapping[str, Any]:
     return MappingProxyType(extras)
 
 
-def board_badges(user: Any, team: Team, cards: Iterable[BoardCard]) -> dict[int, list[SafeString]]:
+def board_badges(
+    user: Any,
+    team: Team,
+    cards: Iterable[BoardCard],
+    *,
+    needs: dict[int, list[SafeString]] | None = None,
+) -> dict[int, list[SafeString]]:
     """Every registered badge of each of these cards (read with `board_extras`), in order;
-    episodes with none are left out."""
+    episodes with none are left out. The badges that need discussion today are also put in
+    `needs`, by episode, when it is given."""
     cards = list(cards)
     found: dict[int, list[SafeString]] = {}
     for registered in _in_order(_board_badges):
@@ -156,7 +175,10 @@ def board_badges(user: Any, team: Team, cards: Iterable[BoardCard]) -> dict[int,
             for card in cards
         ]
         for episode_id, badges in source.compute(user, team, rows).items():
-            found.setdefault(episode_id, []).extend(_html(b) for b in badges if b)
+            written = [_html(b) for b in badges if b]
+            found.setdefault(episode_id, []).extend(written)
+            if needs is not None and source.needs_discussion and written:
+                needs.setdefault(episode_id, []).extend(written)
     return {episode_id: badges for episode_id, badges in found.items() if badges}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html_join, strip_tags
 from django.utils.safestring import SafeString
 
 from roundtable.care.models import (
@@ -27,6 +27,7 @@ from roundtable.care.models import (
     ZoneChange,
 )
 from roundtable.care.selectors import BoardCard, CardEpisode, CardNote, PersonRecord
+from roundtable.core import dates
 from roundtable.core.templating import date_format
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 
@@ -40,10 +41,7 @@ def nhs_number(value: str | None) -> str:
     return f"{value[:3]} {value[3:6]} {value[6:]}"
 
 
-def days_since(moment: datetime | None) -> int | None:
-    if moment is None:
-        return None
-    return max((timezone.now() - moment).days, 0)
+days_since = dates.days_since
 
 
 def days_text(days: int | None) -> str:
@@ -59,7 +57,7 @@ def came_back_after(episode: Episode) -> int | None:
     previous = episode.previous
     if previous is None or previous.closed_at is None:
         return None
-    return max((episode.referred_at - previous.closed_at).days, 0)
+    return dates.days_between(previous.closed_at, episode.referred_at)
 
 
 def agreed_move_on(decisions: list[CareDecision], episode_id: int) -> list[Decision]:
@@ -172,13 +170,6 @@ _SWAP = ' hx-target="#board" hx-swap="outerHTML focus-scroll:false"'
 _SMALL_BUTTON = "nhsuk-button nhsuk-button--secondary nhsuk-button--small"
 
 
-def _truncate(text: str, length: int = 160) -> str:
-    """As Jinja's `truncate`: whole words, "..." at the end, 5 characters of leeway."""
-    if len(text) <= length + 5:
-        return text
-    return text[: length - 3].rsplit(" ", 1)[0] + "..."
-
-
 def _field_error(field_id: str, errors: list[str]) -> tuple[str, str, str]:
     """A field's error message, its group's class and the control's attributes, or blanks."""
     if not errors:
@@ -188,6 +179,70 @@ def _field_error(field_id: str, errors: list[str]) -> tuple[str, str, str]:
         f'<span class="nhsuk-u-visually-hidden">Error: </span>{_esc(str(errors[0]))}</span>'
     )
     return message, " nhsuk-form-group--error", f' aria-describedby="{field_id}-error"'
+
+
+def card_needs(card: BoardCard, badge_needs: dict[int, list[SafeString]], today: date) -> list[str]:
+    """Why the team should talk about this person at today's huddle, in a few words each;
+    empty when nothing needs it: no zone yet, an action due today or overdue, what another
+    app's badge says needs discussing (a safety review due), a move-on decision open for
+    positions or agreed but not yet held by a leader."""
+    e = card.episode
+    found = []
+    if e.zone_id is None:
+        found.append("No zone yet")
+    found.extend(strip_tags(badge) for badge in badge_needs.get(e.id, ()))
+    overdue = sum(1 for a in card.open_actions if a.due_on < today)
+    due = sum(1 for a in card.open_actions if a.due_on == today)
+    if overdue:
+        found.append(f"{overdue} {'action' if overdue == 1 else 'actions'} overdue")
+    if due:
+        found.append(f"{due} {'action' if due == 1 else 'actions'} due today")
+    move_on = card.move_on
+    if move_on is not None and move_on.decision.status == DecisionStatus.OPEN:
+        found.append("Move-on decision open for positions")
+    elif (
+        move_on is not None
+        and move_on.decision.status in AGREED
+        and not getattr(move_on, "hold_count", 0)
+    ):
+        found.append("Move-on decision agreed, not yet held")
+    return found
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """What the board shows, from its address: a zone (an id, or "none" for people not yet
+    zoned), a key worker (an id, or "none"), and whether only the people who need discussion
+    today. Anything else in the address is ignored."""
+
+    zone: str = ""
+    worker: str = ""
+    needs: bool = False
+
+    @classmethod
+    def of(cls, params: Any) -> BoardFilters:
+        def choice(name: str) -> str:
+            value = str(params.get(name, "")).strip()
+            return value if value == "none" or value.isdigit() else ""
+
+        return cls(choice("zone"), choice("worker"), params.get("needs") in ("1", "on", "yes"))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.zone or self.worker or self.needs)
+
+    def query(self) -> dict[str, str]:
+        """The filters as address parameters (none when all are off)."""
+        found = {"zone": self.zone, "worker": self.worker, "needs": "1" if self.needs else ""}
+        return {name: value for name, value in found.items() if value}
+
+    def keeps(self, card: BoardCard, needs: list[str]) -> bool:
+        e = card.episode
+        if self.zone and str(e.zone_id or "none") != self.zone:
+            return False
+        if self.worker and str(e.key_worker_id or "none") != self.worker:
+            return False
+        return bool(needs) or not self.needs
 
 
 class CardWriter:
@@ -209,6 +264,7 @@ class CardWriter:
         zone_options: SafeString,
         meeting_query: str = "",
         hx: bool = True,
+        back: str = "",
     ) -> None:
         self.paths = paths
         self.badges = badges
@@ -224,6 +280,9 @@ class CardWriter:
         self._in_zone: dict[int, str] = {}
         if meeting_id is not None:
             self.hidden += f'<input type="hidden" name="meeting" value="{meeting_id}">'
+        if back:
+            # Where a form comes back to without JavaScript (the huddle run), not the board.
+            self.hidden += f'<input type="hidden" name="next" value="{_esc(back)}">'
 
     def _day(self, day: date) -> str:
         text = self._days.get(day)
@@ -238,16 +297,65 @@ class CardWriter:
             text = self._staff[full_name] = _esc(full_name)
         return text
 
+    def _days_in_zone(self, zone_since: datetime) -> str:
+        """ "zoned today", "3 days in zone": the compact card's short form."""
+        days = max((self.today - zone_since.astimezone(self.tz).date()).days, 0)
+        return "zoned today" if days == 0 else f"{days_text(days)} in zone"
+
     def _time_in_zone(self, zone_since: datetime) -> str:
-        days = max((self.now - zone_since).days, 0)
+        """ "Moved to this zone today", "In this zone for 3 days": calendar days, locally."""
+        days = max((self.today - zone_since.astimezone(self.tz).date()).days, 0)
         text = self._in_zone.get(days)
         if text is None:
             text = self._in_zone[days] = (
-                "<br>Moved to this zone today"
-                if days == 0
-                else f"<br>In this zone for {days_text(days)}"
+                "Moved to this zone today" if days == 0 else f"In this zone for {days_text(days)}"
             )
         return text
+
+    def compact(self, card: BoardCard, *, focus: bool = False) -> str:
+        """A card as the board shows it: the name (opening the card: its note, actions and
+        forms), the key worker, the time in the zone, and one line of badges: what is due,
+        open or held. Kept small: a board has hundreds."""
+        e = card.episode
+        pk = e.id
+        worker = e.key_worker
+        meta = [self._name(worker.full_name) if worker is not None else "No key worker"]
+        if e.zone_since is not None:
+            meta.append(self._days_in_zone(e.zone_since))
+        if e.stage != "in_support":
+            meta.append(_STAGES.get(e.stage, e.stage).capitalize())
+        focus_attrs = ' tabindex="-1" autofocus' if focus else ""
+        out = [
+            f'<li class="rt-card" id="card-{pk}"><h3 class="rt-card-name" id="card-{pk}-name"'
+            f'{focus_attrs}><a href="{self.paths.card(pk)}{self.meeting_query}">'
+            f"{_esc(e.person.name)}</a></h3>"
+            f'<p class="rt-meta">{" · ".join(meta)}'
+        ]
+        line = self._badge_line(card)
+        if line:
+            out.append(f'<span class="rt-needs">{line}</span>')
+        out.append("</p></li>")
+        return "".join(out)
+
+    def _badge_line(self, card: BoardCard) -> str:
+        """The card's badges on one line: the apps' (a safety review due, a plan held), open
+        actions due, and the move-on decision."""
+        parts = [f"<span>{badge}</span>" for badge in self.badges.get(card.episode.id, ())]
+        overdue = sum(1 for a in card.open_actions if a.due_on < self.today)
+        due = sum(1 for a in card.open_actions if a.due_on == self.today)
+        if overdue:
+            parts.append(f'<strong class="nhsuk-tag nhsuk-tag--red">{overdue} overdue</strong>')
+        if due:
+            parts.append(f'<strong class="nhsuk-tag nhsuk-tag--orange">{due} due today</strong>')
+        if card.open_actions and not (overdue or due):
+            n = len(card.open_actions)
+            parts.append(f"<span>{n} open {'action' if n == 1 else 'actions'}</span>")
+        move_on = card.move_on
+        if move_on is not None:
+            d = move_on.decision
+            held = ", held" if getattr(move_on, "hold_count", 0) else ""
+            parts.append(f"<span>Move on: {_esc(d.get_status_display()).lower()}{held}</span>")
+        return "".join(parts)
 
     def _post(self, url: str) -> str:
         """A form's method and target, updating the board in place with htmx."""
@@ -272,7 +380,7 @@ class CardWriter:
             else '<p class="rt-meta">Key worker: not chosen yet'
         ]
         if e.zone_since is not None:
-            out.append(self._time_in_zone(e.zone_since))
+            out.append(f"<br>{self._time_in_zone(e.zone_since)}")
         if e.stage != "in_support":
             out.append(f"<br>Stage: {_STAGES.get(e.stage, e.stage)}")
         out.append("</p>")
@@ -282,8 +390,7 @@ class CardWriter:
         note = card.latest_note
         if note is not None:
             parts = "".join(
-                f"<dt>{label}</dt><dd>{_esc(_truncate(text))}</dd>"
-                for label, text in sbard_parts(note)
+                f"<dt>{label}</dt><dd>{_esc(text)}</dd>" for label, text in sbard_parts(note)
             )
             out.append(
                 '<div class="rt-card-note"><p class="rt-meta nhsuk-u-margin-bottom-1">'
@@ -292,8 +399,10 @@ class CardWriter:
                 f'<dl class="rt-sbard">{parts}</dl></div>'
             )
         if card.open_actions:
+            # Under the card's name on the board (h3); under the page's h1 on its own pages.
+            h = "h4" if self.hx else "h2"
             out.append(
-                '<h4 class="nhsuk-heading-xs nhsuk-u-margin-bottom-1">Open actions</h4>'
+                f'<{h} class="nhsuk-heading-xs nhsuk-u-margin-bottom-1">Open actions</{h}>'
                 '<ul class="nhsuk-list rt-card-actions">'
             )
             for action in card.open_actions:
@@ -391,19 +500,22 @@ class CardWriter:
         more: SafeString | None = None,
         zone_options: SafeString | None = None,
     ) -> SafeString:
-        """A whole card of the board: the person's name (taking the focus after an in-place
-        update), the body, the zone change, and the link to the card's page for a note, an
-        action or the move on, which htmx opens inside the card. `form` (of `kind`) is a card
-        form that came back with a problem; `more` the card's page forms, open, with it."""
+        """A card opened: the person's name (taking the focus), the body with the whole latest
+        SBARD note and the open actions, the zone change, and `more`: the note, action and
+        move-on forms (`care/_card_forms.jinja`). `form` (of `kind`) is a card form that came
+        back with a problem. On the board (htmx) it closes back to the compact card."""
         e = card.episode
         pk = e.id
         person = e.person
         who = _esc(person.name)
         name_attrs = ' tabindex="-1" autofocus' if focus else ""
+        # Links in an opened card go where they say, not into the card (the board's lists
+        # open cards in place: see `_board.jinja`).
+        boost = ' hx-boost="false"' if self.hx else ""
         out = [
-            f'<li class="rt-card" id="card-{pk}"><h3 class="nhsuk-heading-s rt-card-name" '
-            f'id="card-{pk}-name"{name_attrs}><a href="{self.paths.person(person.id)}">'
-            f"{who}</a></h3>"
+            f'<li class="rt-card rt-card--open" id="card-{pk}"{boost}>'
+            f'<h3 class="nhsuk-heading-s rt-card-name" id="card-{pk}-name"{name_attrs}>'
+            f'<a href="{self.paths.person(person.id)}">{who}</a></h3>'
         ]
         if form is not None and form.non_field_errors():
             problem = _esc(" ".join(str(m) for m in form.non_field_errors()))
@@ -415,17 +527,18 @@ class CardWriter:
         if form is not None and kind == "zone":
             out.append(self._zone_form(e, who, zone_options, form.errors, form.data))
         else:
-            out.append(self._zone_form(e, who))
-        if more is None:
-            url = self.paths.card(pk) + self.meeting_query
+            out.append(self._zone_form(e, who, zone_options))
+        if more is not None:
+            out.append(f'<div class="rt-card-more" id="card-{pk}-more">{more}</div>')
+        if self.hx:
+            url = f"{self.paths.card(pk)}{self.meeting_query}"
+            sep = "&" if self.meeting_query else "?"
             out.append(
-                f'<div class="rt-card-more" id="card-{pk}-more"><p class="rt-card-more-link">'
-                f'<a href="{url}" hx-get="{url}" hx-target="#card-{pk}-more" '
-                'hx-push-url="false">Note, action or move on<span class="nhsuk-u-visually-hidden">'
-                f" for {who}</span></a></p></div></li>"
+                f'<p class="rt-card-close"><a href="{url}" hx-get="{url}{sep}view=compact" '
+                f'hx-target="#card-{pk}" hx-swap="outerHTML" hx-push-url="false">Close the card'
+                f'<span class="nhsuk-u-visually-hidden"> for {who}</span></a></p>'
             )
-        else:
-            out.append(f'<div class="rt-card-more" id="card-{pk}-more">{more}</div></li>')
+        out.append("</li>")
         return SafeString("".join(out))
 
     def column(
@@ -438,9 +551,10 @@ class CardWriter:
         more: SafeString | None = None,
         zone_options: SafeString | None = None,
     ) -> SafeString:
-        """A zone's cards; `changed` is the card just changed (its name takes the focus with
-        `focus`), `bound` a card form that came back with a problem (see `item`)."""
-        out = []
+        """A zone's cards, compact; `changed` is the card just changed (its name takes the
+        focus with `focus`), `bound` a card form that came back with a problem: that card is
+        open, with the form and its errors (see `item`)."""
+        out: list[str] = []
         for card in cards:
             pk = card.episode.id
             if bound is not None and bound["episode"] == pk:
@@ -455,7 +569,7 @@ class CardWriter:
                     )
                 )
             else:
-                out.append(self.item(card, focus=focus and changed == pk))
+                out.append(self.compact(card, focus=focus and changed == pk))
         return SafeString("".join(out))
 
 

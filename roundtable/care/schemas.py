@@ -28,6 +28,7 @@ from roundtable.care.models import (
     ZoneColour,
 )
 from roundtable.care.selectors import BoardCard, Durations, ReadyRow, TeamsFlow
+from roundtable.core import dates
 from roundtable.decisions.models import DecisionKind, DecisionStatus
 from roundtable.directory.schemas import OrganisationRef, TeamRef
 from roundtable.forums.schemas import PersonName
@@ -309,8 +310,7 @@ class DecisionRef(Schema):
     forum: int = Field(alias="forum_id", description="The forum's id.")
 
 
-def _days_since(moment: datetime | None) -> int | None:
-    return None if moment is None else max((timezone.now() - moment).days, 0)
+_days_since = dates.days_since
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from roundtable.care.models import (
     Zone,
     ZoneChange,
 )
-from roundtable.core import access
+from roundtable.core import access, dates
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus, Hold, Position
 from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
 from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumKind, Meeting
@@ -295,6 +295,8 @@ class HuddleBoard:
     columns: list[BoardColumn]
     meeting: Meeting | None
     present: list[Attendance]
+    # Everyone on the board, before the filters chosen on it.
+    total: int = 0
 
     @property
     def count(self) -> int:
@@ -454,22 +456,33 @@ def huddle_board(
     zones: list[Zone],
     meeting: Meeting | None = None,
     extras: Mapping[str, Any] | None = None,
+    keep: Callable[[list[BoardCard]], list[BoardCard]] | None = None,
+    audit_summary: str = "",
+    audit: bool = True,
 ) -> HuddleBoard:
     """The team's caseload grouped by zone, in a fixed number of queries however many people
     (two, a third when any card has a move-on decision, a fourth with a meeting).
 
     For the team's members only (anyone else sees an empty board). People the team supports who
     have not yet been zoned come first, in their own column. `extras` are read with each card's
-    episode (see `care.extensions.board_extras`).
+    episode (see `care.extensions.board_extras`). `keep` chooses the cards shown (the board's
+    filters): only those are grouped, and recorded as shown (unless `audit` is off: then
+    the caller records the people it shows with `audit_people_shown`).
     """
     cards = _cards(
         lambda episodes: _on_board(user, team, episodes),
         board_episodes(user, team).values("pk"),
         extras or _NO_EXTRAS,
     )
-    audit_people_shown(
-        user, (card.episode.person_id for card in cards), f"Huddle board of {team.name}"
-    )
+    total = len(cards)
+    if keep is not None:
+        cards = keep(cards)
+    if audit:
+        audit_people_shown(
+            user,
+            (card.episode.person_id for card in cards),
+            audit_summary or f"Huddle board of {team.name}",
+        )
     by_zone: dict[int | None, list[BoardCard]] = {}
     for card in cards:
         by_zone.setdefault(card.episode.zone_id, []).append(card)
@@ -486,7 +499,7 @@ def huddle_board(
         if meeting is not None
         else []
     )
-    return HuddleBoard(team, zones, columns, meeting, present)
+    return HuddleBoard(team, zones, columns, meeting, present, total)
 
 
 def board_card(
@@ -581,7 +594,7 @@ class ReadyRow:
 
     @property
     def days_ready(self) -> int:
-        return (timezone.now() - self.episode.stage_since).days
+        return dates.days_between(self.episode.stage_since)
 
     @property
     def shared(self) -> bool:

@@ -33,6 +33,7 @@ from roundtable.care.models import (
     ZoneChange,
     ZoneColour,
 )
+from roundtable.core import dates
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned, update_versioned
 from roundtable.core.errors import NotAllowed
 from roundtable.decisions import services as decision_services
@@ -303,7 +304,7 @@ def episode_refer(
             previous=previous,
             zone=previous.zone if previous.zone and not previous.zone.marks_ready else None,
         )
-        days = (at - previous.closed_at).days if previous.closed_at else 0
+        days = dates.days_between(previous.closed_at, at) if previous.closed_at else 0
         _event(
             episode,
             from_stage="",
@@ -406,9 +407,9 @@ def _episode_move(
         raise ValidationError({"destination": "A destination is only for moving on"})
     from_stage = current.stage
     if to_stage == Stage.OFFER_MADE and current.days_to_offer is None:
-        current.days_to_offer = max((at - current.referred_at).days, 0)
+        current.days_to_offer = dates.days_between(current.referred_at, at)
     if to_stage == Stage.MOVED_ON:
-        current.days_ready_to_moved_on = max((at - current.stage_since).days, 0)
+        current.days_ready_to_moved_on = dates.days_between(current.stage_since, at)
     current.stage = to_stage
     current.stage_since = at
     current.destination = destination

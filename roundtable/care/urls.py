@@ -32,6 +32,8 @@ urlpatterns = [
     path("care/offers/<int:offer_id>/", views.offer_edit, name="offer-edit"),
     path("care/teams/<int:team_id>/huddle/", views.board, name="board"),
     path("care/teams/<int:team_id>/huddle/episodes/<int:episode_id>/", views.card, name="card"),
+    path("care/teams/<int:team_id>/huddle/run/", views.board_run, name="board-run"),
+    path("care/teams/<int:team_id>/huddle/print/", views.board_print, name="board-print"),
     path("care/teams/<int:team_id>/zones/", views.zones, name="zones"),
     path("care/teams/<int:team_id>/zones/<int:zone_id>/", views.zone_edit, name="zone-edit"),
     path(

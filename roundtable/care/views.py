@@ -6,6 +6,7 @@ on its own page, which htmx opens inside the card on the board."""
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.permissions import has_perm as rule_allows
@@ -556,15 +558,21 @@ def _meeting_param(team: Team, raw: str | None) -> Meeting | None:
     return selectors.team_meeting_get(team, int(raw))
 
 
-def _board_url(team: Team, meeting: Meeting | None, anchor: str = "") -> str:
-    url = reverse("care:board", args=[team.pk])
-    if meeting is not None:
-        url += f"?meeting={meeting.pk}"
-    return url + anchor
+def _board_url(
+    team: Team,
+    meeting: Meeting | None,
+    anchor: str = "",
+    *,
+    view: str = "care:board",
+    params: dict[str, str] | None = None,
+) -> str:
+    query = {"meeting": str(meeting.pk)} if meeting is not None else {}
+    query.update(params or {})
+    url = reverse(view, args=[team.pk])
+    return url + (f"?{urlencode(query, safe=',')}" if query else "") + anchor
 
 
-# The card forms that live on a card's own page (and load into the card with htmx); the zone
-# change and "done" stay on every card of the board.
+# The card forms that live on a card's own page and in the card opened on the board.
 CARD_PAGE_FORMS = ("note", "action", "moveon")
 
 
@@ -576,6 +584,7 @@ def _card_shared(
     badges: dict[int, list[Any]],
     zone_options: Any,
     hx: bool,
+    back: str = "",
 ) -> dict[str, Any]:
     """What the board and a card's page both need to write cards."""
     meeting_query = f"?meeting={meeting.pk}" if meeting is not None else ""
@@ -592,8 +601,57 @@ def _card_shared(
             zone_options=zone_options,
             meeting_query=meeting_query,
             hx=hx,
+            back=back,
         ),
+        "back_url": back,
     }
+
+
+def _filtered_board(
+    request: HttpRequest,
+    team: Team,
+    zones: list[Zone],
+    meeting: Meeting | None,
+    filters: presenters.BoardFilters,
+    *,
+    audit_summary: str = "",
+    also: frozenset[int] = frozenset(),
+) -> tuple[selectors.HuddleBoard, dict[int, list[Any]], dict[int, list[str]], list[Any]]:
+    """The board as its filters choose it (and the cards `also`, by id, whatever they say),
+    with every card's badges, why each card shown needs discussion (if it does), and the key
+    workers on the whole board, for the filter. Without `audit_summary` the caller records
+    whom it shows."""
+    badges: dict[int, list[Any]] = {}
+    needs: dict[int, list[str]] = {}
+    workers: dict[int, str] = {}
+    today = timezone.localdate()
+
+    def keep(cards: list[selectors.BoardCard]) -> list[selectors.BoardCard]:
+        badge_needs: dict[int, list[Any]] = {}
+        badges.update(extensions.board_badges(request.user, team, cards, needs=badge_needs))
+        kept = []
+        for card in cards:
+            worker = card.episode.key_worker
+            if worker is not None:
+                workers[worker.id] = worker.full_name
+            why = presenters.card_needs(card, badge_needs, today)
+            if filters.keeps(card, why) or card.episode.id in also:
+                kept.append(card)
+                if why:
+                    needs[card.episode.id] = why
+        return kept
+
+    board = selectors.huddle_board(
+        request.user,
+        team,
+        zones=zones,
+        meeting=meeting,
+        extras=extensions.board_extras(),
+        keep=keep,
+        audit_summary=audit_summary,
+        audit=bool(audit_summary),
+    )
+    return board, badges, needs, sorted(workers.items(), key=lambda w: w[1])
 
 
 def _board_context(
@@ -604,26 +662,24 @@ def _board_context(
     bound: dict[str, Any] | None = None,
     changed: int | None = None,
     status_text: str = "",
+    filters: presenters.BoardFilters | None = None,
 ) -> dict[str, Any]:
-    """The board. It writes a few small parts on each of hundreds of cards and links to each
-    card's page for the bigger forms (note, action, move on); only a card whose form came back
-    with a problem (htmx) has those forms on the board, open, with their errors."""
+    """The board: a compact card for each person (its name opens it, with its note and
+    forms), in zones, as the filters choose. `bound` is the card whose form was just sent
+    (htmx): it stays open on the board, with the problem if there was one."""
+    filters = filters or presenters.BoardFilters()
     zones = services.zones_ensure(team=team)
-    board = selectors.huddle_board(
-        request.user,
-        team,
-        zones=zones,
-        meeting=meeting,
-        extras=extensions.board_extras(),
+    board, badges, needs, workers = _filtered_board(
+        request, team, zones, meeting, filters, audit_summary=f"Huddle board of {team.name}"
     )
-    has_errors = bool(bound and bound["form"].errors)
+    has_errors = bool(bound and bound["form"] is not None and bound["form"].errors)
     choices = presenters.zone_choices(zones)
     context = {
         **_card_shared(
             request,
             team,
             meeting,
-            badges=extensions.board_badges(request.user, team, board.cards),
+            badges=badges,
             # Written once for every card; no card's zone is selected (its column says it).
             zone_options=presenters.select_options(choices),
             hx=True,
@@ -631,6 +687,12 @@ def _board_context(
         "page_title": f"{team.name} huddle board",
         "board": board,
         "zones": zones,
+        "filters": filters,
+        "workers": workers,
+        "need_count": len(needs),
+        "columns": [c for c in board.columns if c.cards or not filters.active],
+        "run_url": _board_url(team, meeting, view="care:board-run", params=filters.query()),
+        "print_url": _board_url(team, meeting, view="care:board-print", params=filters.query()),
         "meetings": selectors.huddle_meetings(team),
         "bound": bound,
         "bound_zone_options": None,
@@ -644,12 +706,12 @@ def _board_context(
         "page_has_errors": has_errors,
         "breadcrumbs": breadcrumbs(_care_crumb(), (f"{team.name} huddle board", "")),
     }
-    if bound and bound["kind"] == "zone":
+    if has_errors and bound and bound["kind"] == "zone":
         context["bound_zone_options"] = presenters.select_options(
             choices, bound["form"].data.get("zone", "")
         )
-    if bound and bound["kind"] in CARD_PAGE_FORMS:
-        # The card's page forms, open in the card, with the problem and what was posted.
+    if bound:
+        # The card's forms, open in the card, with the problem and what was posted.
         found = [
             (column.zone, card)
             for column in board.columns
@@ -687,7 +749,124 @@ def _card_form_choices(team: Team) -> dict[str, Any]:
 def board(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.care_team_get(request.user, team_id)
     meeting = _meeting_param(team, request.GET.get("meeting"))
-    return _render(request, "care/board.jinja", _board_context(request, team, meeting))
+    filters = presenters.BoardFilters.of(request.GET)
+    context = _board_context(request, team, meeting, filters=filters)
+    return _render(request, "care/board.jinja", context)
+
+
+@require_GET
+def board_print(request: HttpRequest, team_id: int) -> HttpResponse:
+    """The board as a list to print: each zone's people with key worker, time in the zone and
+    what needs discussing; no forms."""
+    team = selectors.care_team_get(request.user, team_id)
+    meeting = _meeting_param(team, request.GET.get("meeting"))
+    filters = presenters.BoardFilters.of(request.GET)
+    zones = services.zones_ensure(team=team)
+    board, badges, needs, _ = _filtered_board(
+        request,
+        team,
+        zones,
+        meeting,
+        filters,
+        audit_summary=f"Huddle board of {team.name}, printed",
+    )
+    context = {
+        "page_title": f"{team.name} huddle board to print",
+        "team": team,
+        "board": board,
+        "filters": filters,
+        "columns": [c for c in board.columns if c.cards],
+        "today": timezone.localdate(),
+        "needs": needs,
+        "badges": badges,
+        "board_url": _board_url(team, meeting, params=filters.query()),
+        "breadcrumbs": breadcrumbs(
+            _care_crumb(),
+            (f"{team.name} huddle board", _board_url(team, meeting)),
+            ("Print", ""),
+        ),
+    }
+    return _render(request, "care/board_print.jinja", context)
+
+
+@require_GET
+def board_run(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Run the huddle: one person at a time, of those who need discussion today (within the
+    board's other filters), with their card open and its forms; each form comes back here, and
+    "Next person" steps on.
+
+    The run keeps the order it started in (`order`, the episodes' ids, carried from page to
+    page): someone whose zone changes, or who needs nothing more, keeps their place; someone
+    who comes to need discussion during the huddle joins the end."""
+    team = selectors.care_team_get(request.user, team_id)
+    meeting = _meeting_param(team, request.GET.get("meeting"))
+    chosen = presenters.BoardFilters.of(request.GET)
+    filters = presenters.BoardFilters(chosen.zone, chosen.worker, needs=True)
+    zones = services.zones_ensure(team=team)
+    raw_at = str(request.GET.get("at", ""))
+    at = int(raw_at) if raw_at.isdigit() else None
+    started = [int(i) for i in str(request.GET.get("order", "")).split(",") if i.isdigit()][:500]
+    board, badges, needs, _ = _filtered_board(
+        request, team, zones, meeting, filters, also=frozenset(started)
+    )
+    found = {
+        card.episode.id: (column.zone, card) for column in board.columns for card in column.cards
+    }
+    order = [i for i in started if i in found] + [i for i in found if i not in started]
+    queue = [found[i] for i in order]
+    index = order.index(at) if at in order else 0
+    params = filters.query()
+    params.pop("needs", None)
+    params["order"] = ",".join(map(str, order))
+
+    def step(i: int) -> str:
+        return _board_url(
+            team, meeting, view="care:board-run", params={**params, "at": str(order[i])}
+        )
+
+    context: dict[str, Any] = {
+        "page_title": f"{team.name} huddle",
+        "team": team,
+        "meeting": meeting,
+        "queue_count": len(queue),
+        "board_url": _board_url(team, meeting, params=chosen.query()),
+        "breadcrumbs": breadcrumbs(
+            _care_crumb(),
+            (f"{team.name} huddle board", _board_url(team, meeting)),
+            ("Run the huddle", ""),
+        ),
+    }
+    if queue:
+        zone, card = queue[index]
+        here = step(index)
+        context.update(
+            {
+                **_card_shared(
+                    request,
+                    team,
+                    meeting,
+                    badges=badges,
+                    zone_options=presenters.select_options(presenters.zone_choices(zones, zone)),
+                    hx=False,
+                    back=here,
+                ),
+                **_card_form_choices(team),
+                **_card_forms_context(card, zone),
+                "position": index + 1,
+                "why": needs.get(card.episode.id, []),
+                "previous_url": step(index - 1) if index > 0 else "",
+                "next_url": step(index + 1) if index + 1 < len(queue) else "",
+                "next_name": queue[index + 1][1].episode.person.name
+                if index + 1 < len(queue)
+                else "",
+            }
+        )
+        # Only the person being discussed (and the next one's name) is shown.
+        shown = [card.episode.person_id]
+        if index + 1 < len(queue):
+            shown.append(queue[index + 1][1].episode.person_id)
+        selectors.audit_people_shown(request.user, shown, f"Huddle of {team.name}, run")
+    return _render(request, "care/board_run.jinja", context)
 
 
 def _card_page(
@@ -698,8 +877,9 @@ def _card_page(
     *,
     bound: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """One card of the board with all its forms: the note, the action and the move on as well
-    as the zone. With htmx, only those three forms, to open inside the card on the board."""
+    """One card of the board with all its forms: the zone, the note, the action and the move on.
+    With htmx, the card itself, open (or compact again with `view=compact`), to replace the
+    compact card on the board."""
     episode, card = selectors.board_card(request.user, episode_id, extras=extensions.board_extras())
     if episode.team_id != team.pk or not episode.is_open:
         raise Http404("No card found.")
@@ -717,7 +897,7 @@ def _card_page(
             meeting,
             badges=extensions.board_badges(request.user, team, [card]),
             zone_options=zone_options,
-            hx=False,
+            hx=bound is None and bool(getattr(request, "htmx", False)),
         ),
         **_card_form_choices(team),
         **_card_forms_context(card, episode.zone),
@@ -735,9 +915,14 @@ def _card_page(
         ),
     }
     if bound is None and getattr(request, "htmx", False):
-        # The forms alone, opened in the card on the board; the first field takes the focus.
-        context["in_board"] = context["focus_first"] = True
-        response = _render(request, "care/_card_forms.jinja", context)
+        # The card opened in place on the board (its name takes the focus), or closed again.
+        if request.GET.get("view") == "compact":
+            html = context["cards"].compact(card, focus=True)
+        else:
+            context["in_board"] = True
+            more = render_to_string("care/_card_forms.jinja", context, request=request)
+            html = context["cards"].item(card, focus=True, more=more)
+        response = HttpResponse(html)
     else:
         response = _render(request, "care/card.jinja", context, status=400 if has_errors else 200)
     # The same address answers htmx with a fragment and a browser with the page.
@@ -768,10 +953,18 @@ def _card_response(
     htmx = bool(getattr(request, "htmx", False))
     if done and not htmx:
         messages.success(request, done)
-        return redirect(_board_url(team, meeting, f"#card-{episode.pk}"))
-    bound = None if done else {"kind": kind, "episode": episode.pk, "form": form}
+        back = _run_return(request, team)
+        return redirect(back or _board_url(team, meeting, f"#card-{episode.pk}"))
     if not htmx:
-        return _card_page(request, team, episode.pk, meeting, bound=bound)
+        return _card_page(
+            request,
+            team,
+            episode.pk,
+            meeting,
+            bound={"kind": kind, "episode": episode.pk, "form": form},
+        )
+    # The card stays open on the board: with the problem, or ready for the next change.
+    bound = {"kind": kind, "episode": episode.pk, "form": None if done else form}
     status_text = done or "There is a problem: " + " ".join(
         item["text"] for item in presenters.card_error_items(kind, episode.pk, form)
     )
@@ -782,6 +975,16 @@ def _card_response(
     # moves to the changed card's name, wherever the card now is.
     context["swap_focus"] = True
     return _render(request, "care/_board_swap.jinja", context)
+
+
+def _run_return(request: HttpRequest, team: Team) -> str:
+    """Where a card form sent from the huddle run comes back to: that page of the run (the
+    form's `next`), only if it is one; otherwise "" (the board)."""
+    back = str(request.POST.get("next", ""))
+    run = reverse("care:board-run", args=[team.pk])
+    if back == run or back.startswith(run + "?"):
+        return back
+    return ""
 
 
 def _card_episode(request: HttpRequest, episode_id: int) -> tuple[Episode, Meeting | None]:

@@ -20,7 +20,11 @@ class SafetyConfig(AppConfig):
         # What safety adds to the care pages: care never imports safety (care ← safety).
         extensions.register_person_panel("safety.plan", presenters.person_panel, order=20)
         extensions.register_board_badges(
-            "safety.review", presenters.review_badges, read=presenters.review_read, order=20
+            "safety.review",
+            presenters.review_badges,
+            read=presenters.review_read,
+            order=20,
+            needs_discussion=True,
         )
         extensions.register_board_badges(
             "safety.positive_risk",

@@ -1264,6 +1264,11 @@ def test_the_front_door_queue_and_an_offer_as_a_shared_decision(
         "North CMHT",
     )
     assert (row["referral_source"], row["days_waiting"], row["open_offer"]) == ("gp", 0, None)
+    # Referred late yesterday evening, under 24 hours ago: a calendar day of waiting.
+    evening = (timezone.localtime() - timedelta(days=1)).replace(hour=23, minute=59)
+    Episode.objects.filter(pk=referral.pk).update(referred_at=evening)
+    [row] = ok(call(client, system.clinician_a, "get", queue_path))["items"]
+    assert row["days_waiting"] == 1
 
     path = f"{API}/episodes/{referral.pk}/offer-decision"
     decision = ok(

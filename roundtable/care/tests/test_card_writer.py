@@ -66,11 +66,46 @@ def test_names_are_escaped_on_every_card_they_come_back_on():
     assert "rt-card-badge" not in first
 
 
-def test_a_whole_card_has_its_zone_change_and_link_to_its_page():
+def test_an_open_card_has_its_zone_change_and_closes_back_to_the_compact_card():
     html = writer().item(card(12, since_days=2))
-    assert html.startswith('<li class="rt-card" id="card-12">')
+    assert html.startswith('<li class="rt-card rt-card--open" id="card-12" hx-boost="false">')
     assert 'action="/care/episodes/12/zone/"' in html
     assert '<input type="hidden" name="version" value="1">' in html
     assert '<select class="nhsuk-select" id="zone-zone-12" name="zone">' in html
-    assert 'href="/care/teams/3/huddle/episodes/12/"' in html
+    assert 'hx-get="/care/teams/3/huddle/episodes/12/?view=compact"' in html
     assert "nhsuk-form-group--error" not in html
+
+
+def test_a_compact_card_is_the_name_the_key_worker_the_days_and_one_line_of_badges():
+    today = timezone.localdate()
+    due = CardAction(5, 12, "Call", LEAD, today, None, 1)
+    late = CardAction(6, 12, "Write", LEAD, today - timedelta(days=2), None, 1)
+    later = CardAction(7, 13, "Visit", LEAD, today + timedelta(days=3), None, 1)
+    w = writer(badges={12: [SafeString("<strong>Review due</strong>")]})
+    html = w.compact(card(12, since_days=3, actions=[due, late]))
+    assert html == (
+        '<li class="rt-card" id="card-12"><h3 class="rt-card-name" id="card-12-name">'
+        '<a href="/care/teams/3/huddle/episodes/12/">Person 12</a></h3>'
+        '<p class="rt-meta">Sam &lt;Lead&gt; · 3 days in zone'
+        '<span class="rt-needs"><span><strong>Review due</strong></span>'
+        '<strong class="nhsuk-tag nhsuk-tag--red">1 overdue</strong>'
+        '<strong class="nhsuk-tag nhsuk-tag--orange">1 due today</strong></span></p></li>'
+    )
+    quiet = w.compact(card(13, stage="waiting", worker=None, actions=[later]))
+    assert '<p class="rt-meta">No key worker · Waiting<span class="rt-needs">' in quiet
+    assert '<span class="rt-needs"><span>1 open action</span></span></p>' in quiet
+    # Small: a board of hundreds stays light.
+    assert len(w.compact(card(14, since_days=1)).encode()) < 260
+
+
+def test_what_needs_discussion_today():
+    today = timezone.localdate()
+    due = CardAction(5, 1, "Call", LEAD, today, None, 1)
+    later = CardAction(6, 1, "Visit", LEAD, today + timedelta(days=1), None, 1)
+    assert presenters.card_needs(card(1, actions=[later]), {}, today) == []
+    assert presenters.card_needs(card(1, actions=[due, later]), {}, today) == ["1 action due today"]
+    review = {1: [SafeString("<b>Safety review due today</b>")]}
+    assert presenters.card_needs(card(1), review, today) == ["Safety review due today"]
+    unzoned = card(2)
+    unzoned.episode.zone_id = None
+    assert presenters.card_needs(unzoned, {}, today) == ["No zone yet"]

@@ -526,11 +526,11 @@ def test_the_board_is_for_the_team(client_for, system, zones, meeting):
     assert html.index("Not yet zoned") < html.index("Red Colour: Red")
     assert "Steady input: the plan is working" in html
     assert "Ann Example" in html
-    assert "Change zone for Ann Example" in html
-    # The bigger forms are on the card's own page, which htmx opens inside the card.
+    # A compact card: the name opens the card (its page, or in place: the list boosts links).
     card = reverse("care:card", args=[system.team_a.pk, episode.pk])
-    assert "Note, action or move on for Ann Example" in html
-    assert f'href="{card}" hx-get="{card}" hx-target="#card-{episode.pk}-more"' in raw(response)
+    assert f'<a href="{card}">Ann Example</a>' in raw(response)
+    assert 'hx-boost="true" hx-target="closest li" hx-swap="outerHTML"' in raw(response)
+    assert "Change zone for Ann Example" not in html
     assert 'id="note-situation-' not in raw(response)
     assert client_for(system.clinician_b).get(url).status_code == 404
     # The meeting chosen: who is in the room.
@@ -565,11 +565,10 @@ def test_the_board_escapes_what_people_wrote(client_for, system, zones):
         owner=system.clinician_a,
         due_on=timezone.localdate(),
     )
-    html = (
-        client_for(system.clinician_a)
-        .get(reverse("care:board", args=[system.team_a.pk]))
-        .content.decode()
-    )
+    client = client_for(system.clinician_a)
+    html = client.get(reverse("care:board", args=[system.team_a.pk])).content.decode()
+    card = reverse("care:card", args=[system.team_a.pk, episode.pk])
+    html += client.get(card, headers=HTMX).content.decode()  # the card opened on the board
     for written in ("<b>Example", "<i>S", "<u>GP"):
         assert written not in html
     for escaped in ("Ann &lt;b&gt;Example&lt;/b&gt;", "&quot;&lt;i&gt;S", "Call &lt;u&gt;GP"):
@@ -725,9 +724,12 @@ def test_sbard_notes_actions_and_done_from_the_board(client_for, system, zones, 
     assert response.status_code == 302
     action = CareAction.objects.get()
     assert action.meeting == meeting
-    # An action that is overdue is marked so.
+    # An action that is overdue is marked so: on the compact card, and on the card opened.
     CareAction.objects.filter(pk=action.pk).update(due_on=yesterday)
     html = text(client.get(reverse("care:board", args=[system.team_a.pk])))
+    assert "1 overdue" in html
+    card = reverse("care:card", args=[system.team_a.pk, episode.pk])
+    html = text(client.get(card, headers=HTMX))
     assert "Call about appointments" in html
     assert "Chloe Practitioner, due" in html
     assert "Overdue" in html
@@ -769,8 +771,10 @@ def test_raising_a_move_on_decision_from_the_card(client_for, system, zones, hud
     assert "The move-on decision for Ann Example is open" in text(response)
     decision = CareDecision.objects.get().decision
     assert decision.title == "Ann Example moves on: GP and primary care"
-    html = text(response)
-    assert "Shared: not yet. Held: not yet." in html
+    # The card stays open on the board, with the decision.
+    assert "Shared: not yet. Held: not yet." in text(response)
+    board = reverse("care:board", args=[system.team_a.pk])
+    assert "Move on: open for positions" in text(client.get(board))
     html = text(client.get(card))
     assert "Raise move-on decision for Ann Example" not in html
     assert "The move-on decision is already raised: Ann Example moves on" in html
@@ -798,12 +802,20 @@ def test_the_card_page_has_the_bigger_forms(client_for, system, zones, huddle, m
     assert " autofocus" not in page
     board = reverse("care:board", args=[system.team_a.pk])
     assert f'href="{board}?meeting={meeting.pk}#card-{episode.pk}">Back to the board' in page
-    # htmx gets the forms alone, to open in the card; the first field takes the focus.
+    # htmx gets the card itself, open, to replace the compact card on the board; its name
+    # takes the focus, and its forms update the board.
     fragment = raw(client.get(url, {"meeting": meeting.pk}, headers=HTMX))
     assert "<html" not in fragment
+    assert fragment.startswith(f'<li class="rt-card rt-card--open" id="card-{episode.pk}"')
     assert fragment.count(" autofocus") == 1
-    assert f'id="note-situation-{episode.pk}" name="situation" rows="2" autofocus' in fragment
+    assert f'id="card-{episode.pk}-name" tabindex="-1" autofocus' in fragment
     assert 'hx-target="#board"' in fragment
+    assert f'id="note-situation-{episode.pk}"' in fragment
+    assert 'Close the card<span class="nhsuk-u-visually-hidden"> for Ann Example' in fragment
+    # Closed again: the compact card, its name focused.
+    closed = raw(client.get(url, {"meeting": meeting.pk, "view": "compact"}, headers=HTMX))
+    assert closed.startswith(f'<li class="rt-card" id="card-{episode.pk}">')
+    assert 'id="note-situation-' not in closed
     # Only the team: another team's clinician, or this team's URL with another team's card.
     assert client_for(system.clinician_b).get(url).status_code == 404
     other = services.person_in_care_create(actor=system.clinician_b, local_id="S1", name="Bo")
@@ -873,8 +885,8 @@ def test_the_board_page_is_a_fixed_number_of_queries(client_for, system, zones, 
     assert few == 11
     build(5, 12)
     html = raw(client.get(url))
-    assert html.count('id="zone-submit-') == 15
-    assert html.count(">Note, action or move on<") == 15
+    assert html.count('<li class="rt-card" id="card-') == 15
+    assert 'id="zone-submit-' not in html  # the forms are in the card, opened on demand
     assert queries() == few
 
 

@@ -63,8 +63,19 @@ def record_agreed(journey: Journey, outcome: str, rationale: str) -> None:
     journey.check()
 
 
+def open_card_by_keyboard(journey: Journey, card_id: str) -> None:
+    """Press Enter on Sam's name on the board: the card opens in place, its name focused."""
+    page = journey.page
+    page.locator(f"#{card_id}-name a").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{card_id}.rt-card--open")).to_be_visible()
+    expect(page.locator(f"#{card_id}-name")).to_be_focused()
+    journey.check()
+
+
 def change_zone_by_keyboard(journey: Journey, card_id: str, zone: str) -> None:
-    """Choose a zone on Sam's card and press Enter on its button: the board updates in place."""
+    """Choose a zone on Sam's open card and press Enter on its button: the board updates in
+    place, and the card stays open."""
     page = journey.page
     page.get_by_label("Change zone for Sam Example").select_option(label=zone)
     page.get_by_role("button", name="Change zone for Sam Example").focus()
@@ -206,20 +217,13 @@ def test_a_person_is_referred_offered_supported_moved_on_and_comes_back(journey,
     ).to_be_visible()
     journey.check()
     page.evaluate("() => { window.rtMark = 'board'; }")
+    open_card_by_keyboard(journey, card_id)
     for zone in ("Amber", "Green", "Ready to move on"):
         change_zone_by_keyboard(journey, card_id, zone)
     assert same_page(page), "the board reloaded instead of updating in place"
 
-    # An SBARD note at the huddle, in place as well: the card's forms open inside the card,
-    # with the focus on the first field.
-    more = page.locator(f"#{card_id}").get_by_role(
-        "link", name="Note, action or move on for Sam Example"
-    )
-    more.focus()
-    page.keyboard.press("Enter")
+    # An SBARD note at the huddle, in place as well, in the card still open.
     situation = page.get_by_label("Situation (SBARD note for Sam Example)")
-    expect(situation).to_be_focused()
-    journey.check()
     situation.fill("Back at work part time.")
     page.get_by_label("Recommendation (SBARD note for Sam Example)").fill("Move on to the GP.")
     page.get_by_role("button", name="Add note for Sam Example").click()
@@ -230,7 +234,9 @@ def test_a_person_is_referred_offered_supported_moved_on_and_comes_back(journey,
     journey.check()
 
     # (4) Raise the move-on decision to the GP on the card's own page (as without JavaScript).
-    card_path = more.get_attribute("href")
+    page.get_by_role("link", name="Close the card for Sam Example").click()
+    expect(page.locator(f"#{card_id}.rt-card--open")).to_have_count(0)
+    card_path = page.locator(f"#{card_id}-name a").get_attribute("href")
     assert card_path == f"/care/teams/{system.team_a.pk}/huddle/episodes/{episode.pk}/" + (
         f"?meeting={meetings[huddle.pk].pk}"
     )
@@ -253,9 +259,11 @@ def test_a_person_is_referred_offered_supported_moved_on_and_comes_back(journey,
     expect(page.get_by_role("heading", level=1)).to_have_text("North CMHT")
     assert page.url.endswith(f"#{card_id}")
     card = page.locator(f"#{card_id}")
-    expect(card).to_contain_text("Shared: not yet. Held: not yet.")
+    expect(card).to_contain_text("Move on: open for positions")
     journey.check()
-    card.get_by_role("link", name="Sam Example moves on: GP and primary care").click()
+    open_card_by_keyboard(journey, card_id)
+    expect(card).to_contain_text("Shared: not yet. Held: not yet.")
+    card.get_by_role("link", name="Sam Example moves on: GP and primary care").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Sam Example moves on: GP and primary care"
     )
@@ -404,17 +412,20 @@ def test_every_other_care_page_passes_axe(journey):
     expect(page.get_by_text("1 person is in Blue").first).to_be_visible()
     journey.check()
 
-    # The board: a zone change without a zone is refused in place.
+    # The board: a zone change without a zone is refused in place, in the card opened.
     journey.goto(f"/care/teams/{system.team_a.pk}/huddle/")
+    page.get_by_role("link", name="Kit Example", exact=True).click()
+    expect(page.get_by_label("Situation (SBARD note for Kit Example)")).to_be_visible()
+    journey.check()  # the card opened in place, with its forms
     page.get_by_role("button", name="Change zone for Kit Example").click()
     expect(page.locator("#board-status")).to_have_text("There is a problem: Choose a zone")
     expect(page.get_by_text("Error: Choose a zone")).to_be_visible()
     journey.check()
+    # The print view and running the huddle, with nobody to discuss but Kit (no zone yet).
+    journey.goto(f"/care/teams/{system.team_a.pk}/huddle/print/")
+    journey.goto(f"/care/teams/{system.team_a.pk}/huddle/run/")
 
     # A card's own page: an action without what or when is refused there, with the errors.
-    page.get_by_role("link", name="Note, action or move on for Kit Example").click()
-    expect(page.get_by_label("Situation (SBARD note for Kit Example)")).to_be_focused()
-    journey.check()  # the forms, opened inside the card
     journey.goto(f"/care/teams/{system.team_a.pk}/huddle/episodes/{episode.pk}/")
     expect(page.get_by_text("Once the team moves Kit Example to a zone")).to_be_visible()
     page.get_by_role("button", name="Add action for Kit Example").click()
