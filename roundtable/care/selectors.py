@@ -121,6 +121,18 @@ def my_care_teams(user: Any) -> list[Team]:
     )
 
 
+def teams_to_refer_again(user: Any, person: PersonInCare) -> list[Team]:
+    """The user's teams that `person` could be referred again to: those of them with no open
+    episode of theirs (the user is in each, so may know whether it has one)."""
+    teams = my_care_teams(user)
+    open_with = set(
+        Episode.objects.filter(
+            person=person, team__in=[t.pk for t in teams], closed_at__isnull=True
+        ).values_list("team_id", flat=True)
+    )
+    return [t for t in teams if t.pk not in open_with]
+
+
 def care_team_get(user: Any, team_id: int) -> Team:
     """A team the user belongs to, or 404: a huddle board is for its own team."""
     team = (

@@ -129,9 +129,17 @@ def _referral(request: HttpRequest, person: Any, data: dict[str, Any]) -> Episod
     )
 
 
-def _referral_form_args(request: HttpRequest) -> tuple[list[Team], dict[str, Any]]:
-    teams = selectors.my_care_teams(request.user)
+def _referral_form_args(
+    request: HttpRequest, teams: list[Team] | None = None
+) -> tuple[list[Team], dict[str, Any]]:
+    """The referral form's teams (the user's, or those given) and key workers; the team chosen
+    first when there is one, or when the address names one of them (`?team=`)."""
+    if teams is None:
+        teams = selectors.my_care_teams(request.user)
+    named = str(request.GET.get("team", ""))
     initial = {"team": teams[0].pk} if len(teams) == 1 else {}
+    if any(str(t.pk) == named for t in teams):
+        initial = {"team": int(named)}
     return teams, {
         "teams": teams,
         "members": selectors.referral_key_workers(teams),
@@ -191,7 +199,8 @@ def refer_again(request: HttpRequest, person_id: int) -> HttpResponse:
     """Refer someone already recorded to one of the user's teams; someone who moved on from
     the team within the re-referral window comes straight back in support."""
     person = selectors.person_get(request.user, person_id)
-    teams, args = _referral_form_args(request)
+    # Only the user's teams they have no open episode with: never one already supporting them.
+    teams, args = _referral_form_args(request, selectors.teams_to_refer_again(request.user, person))
     if not teams:
         raise PermissionDenied
     form = ReferralFields(_posted(request), **args)
@@ -249,8 +258,7 @@ def _person_page(
                 move_on=presenters.agreed_move_on(list(record.decisions), episode.pk),
                 prefix=f"episode-{episode.pk}",
             )
-    open_teams = {e.team_id for e in record.episodes if e.is_open}
-    refer_teams = [t for t in selectors.my_care_teams(request.user) if t.pk not in open_teams]
+    refer_teams = selectors.teams_to_refer_again(request.user, person)
     can_consent = _can(request, "record_consent", person)
     if consent_form is None and can_consent:
         consent_form = ConsentForm(organisations=selectors.organisations())

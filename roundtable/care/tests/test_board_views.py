@@ -16,6 +16,7 @@ from roundtable.care import services
 from roundtable.care.models import Episode, HuddleNote
 from roundtable.care.tests.test_pages import person_in, raw, text
 from roundtable.core import dates
+from roundtable.directory.models import Membership
 from roundtable.safety import services as safety_services
 from roundtable.safety.tests.helpers import PLAN
 
@@ -219,3 +220,27 @@ def test_days_are_calendar_days_in_the_services_time_zone(settings):
             )
             == 1
         )
+
+
+def test_refer_again_names_the_team_the_person_is_not_with(client_for, system):
+    """Someone in two teams, looking at a person supported by one of them, is offered only the
+    other team, by name, and the form has it chosen."""
+    Membership.objects.create(person=system.clinician_a, team=system.team_b)
+    episode = person_in(system, 1, name="Ann Able")  # open with North CMHT (team A)
+    client = client_for(system.clinician_a)
+    page = raw(client.get(reverse("care:person", args=[episode.person_id])))
+    again = reverse("care:refer-again", args=[episode.person_id])
+    link = f'<a href="{again}?team={system.team_b.pk}">Refer Ann Able again to South CMHT</a>'
+    assert link in page
+    assert f"?team={system.team_a.pk}" not in page
+    form = raw(client.get(f"{again}?team={system.team_b.pk}"))
+    select = form.split('name="team"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\d*)"([^>]*)>', select)
+    assert [(value, "selected" in attrs) for value, attrs in options if value] == [
+        (str(system.team_b.pk), True)
+    ]
+    # Referring to the team already supporting them is refused, and nothing is recorded.
+    before = Episode.objects.count()
+    response = client.post(again, {"team": str(system.team_a.pk), "referral_source": "gp"})
+    assert response.status_code == 400
+    assert Episode.objects.count() == before
