@@ -103,9 +103,15 @@ def _objections(count: int) -> str:
 
 @dataclass(frozen=True)
 class Participant:
+    """Someone who took part: a person in Roundtable, or a guest at the meeting known only by
+    name. Either counts the same towards the forum's representation rule."""
+
     discipline_slug: str | None
     discipline_name: str | None
     organisation_kind: str | None
+    name: str = ""
+    role: str = ""
+    is_named_guest: bool = False
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,9 @@ class DecisionPage:
     advice: list[AdviceRequest]
     events: list[DecisionEvent]
     budget: BudgetSummary | None
+    # Everyone recorded as present at the decision's meeting, guests known only by name too.
     participants_present: list[Attendance] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
     verdict: Verdict = field(default_factory=lambda: Verdict(False))
     representation: Representation | None = None
@@ -205,12 +207,16 @@ def decision_detail(user: Any, decision_id: int) -> DecisionPage:
     budget = budget_summary(decision.budget) if decision.budget is not None else None
     present: list[Attendance] = []
     if decision.meeting_id is not None:
+        # Everyone present: people in Roundtable and guests known only by name.
         present = list(
             Attendance.objects.filter(
-                meeting_id=decision.meeting_id,
-                status=AttendanceStatus.PRESENT,
-                person__isnull=False,
-            ).select_related("person__discipline", "person__organisation")
+                meeting_id=decision.meeting_id, status=AttendanceStatus.PRESENT
+            ).select_related(
+                "person__discipline",
+                "person__organisation",
+                "guest_organisation",
+                "guest_discipline",
+            )
         )
     page = DecisionPage(
         decision,
@@ -233,18 +239,30 @@ def decision_detail(user: Any, decision_id: int) -> DecisionPage:
         vote_threshold_percent=decision.vote_threshold_percent,
         vote_quorum=decision.vote_quorum,
     )
-    # Who took part: those with a position on the current proposal, and, for a decision made in
-    # a meeting, everyone recorded as present there.
-    people = {p.person_id: p.person for p in current}
-    people.update({a.person.pk: a.person for a in present if a.person is not None})
+    page.participants = took_part(current, present)
     forum = decision.forum
     page.representation = representation(
-        (_participant(person) for person in people.values()),
+        page.participants,
         min_disciplines=forum.min_disciplines,
         required_organisation_kinds=forum.required_organisation_kinds,
         lived_experience_required=forum.lived_experience_required,
     )
     return page
+
+
+def took_part(positions: list[Position], present: list[Attendance]) -> list[Participant]:
+    """Who took part, by name: those with a position on the current proposal, and, for a
+    decision made in a meeting, everyone recorded as present there — guests known only by name
+    included, with the organisation (or kind), discipline and role recorded for them."""
+    people: dict[tuple[str, int], Participant] = {
+        ("person", p.person_id): _participant(p.person) for p in positions
+    }
+    for row in present:
+        if row.person is not None:
+            people[("person", row.person.pk)] = _participant(row.person)
+        else:
+            people[("guest", row.pk)] = _guest_participant(row)
+    return sorted(people.values(), key=lambda p: (p.name, p.is_named_guest))
 
 
 def _participant(person: Person) -> Participant:
@@ -254,6 +272,20 @@ def _participant(person: Person) -> Participant:
         discipline_slug=discipline.slug if discipline else None,
         discipline_name=discipline.name if discipline else None,
         organisation_kind=organisation.kind if organisation else None,
+        name=person.full_name,
+        role=person.job_title,
+    )
+
+
+def _guest_participant(row: Attendance) -> Participant:
+    discipline = row.guest_discipline
+    return Participant(
+        discipline_slug=discipline.slug if discipline else None,
+        discipline_name=discipline.name if discipline else None,
+        organisation_kind=row.organisation_kind or None,
+        name=row.guest_name,
+        role=row.guest_role,
+        is_named_guest=True,
     )
 
 

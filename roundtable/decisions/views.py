@@ -53,6 +53,7 @@ from roundtable.decisions.models import (
     Position,
     Stance,
 )
+from roundtable.decisions.rules_engine import Participant
 from roundtable.directory.models import OrganisationKind, Person
 from roundtable.forums import selectors as forum_selectors
 from roundtable.forums.models import Forum
@@ -262,39 +263,38 @@ def propose(request: HttpRequest, forum_id: int) -> HttpResponse:
 class TookPart:
     """Who took part in a decision, for the representation panel."""
 
-    people: list[Person]
+    people: list[Participant]
     by_discipline: list[tuple[str, list[str]]]
     by_organisation_kind: list[tuple[str, list[str]]]
     by_role: list[tuple[str, list[str]]]
 
 
-def _grouped(people: Iterable[Person], key: Any) -> list[tuple[str, list[str]]]:
+def _grouped(people: Iterable[Participant], key: Any) -> list[tuple[str, list[str]]]:
     groups: dict[str, list[str]] = {}
     for person in people:
-        groups.setdefault(key(person), []).append(person.full_name)
+        # A guest known only by name is marked, so nobody looks for them in the directory.
+        name = f"{person.name} (guest)" if person.is_named_guest else person.name
+        groups.setdefault(key(person), []).append(name)
     return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
 def _took_part(page: selectors.DecisionPage) -> TookPart:
-    people = {p.person_id: p.person for p in page.current_positions}
-    people.update({a.person.pk: a.person for a in page.participants_present if a.person})
-    ordered = sorted(people.values(), key=lambda p: (p.full_name, p.pk))
+    people = page.participants
     kinds = dict(OrganisationKind.choices)
     return TookPart(
-        ordered,
-        _grouped(ordered, lambda p: p.discipline.name if p.discipline else "Not recorded"),
+        people,
+        _grouped(people, lambda p: p.discipline_name or "Not recorded"),
         _grouped(
-            ordered,
+            people,
             lambda p: (
-                kinds.get(p.organisation.kind, p.organisation.kind)
-                if p.organisation
+                kinds.get(p.organisation_kind, p.organisation_kind)
+                if p.organisation_kind
                 else "Not recorded"
             ),
         ),
-        # Job titles, when anyone has one recorded (role, not grade: anyone may propose).
-        _grouped(ordered, lambda p: p.job_title or "Not recorded")
-        if any(p.job_title for p in ordered)
-        else [],
+        # Job titles and guests' roles, when anyone has one recorded (role, not grade: anyone
+        # may propose).
+        _grouped(people, lambda p: p.role or "Not recorded") if any(p.role for p in people) else [],
     )
 
 

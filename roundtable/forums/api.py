@@ -9,7 +9,9 @@ since, the answer is 409 and nothing is overwritten.
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
 # are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -21,7 +23,7 @@ from ninja.errors import HttpError
 
 from roundtable.core.api import paginated
 from roundtable.core.schemas import ConflictOut, ErrorOut
-from roundtable.directory.models import Organisation, Person, Team
+from roundtable.directory.models import Discipline, Organisation, Person, Team
 from roundtable.forums import selectors, services
 from roundtable.forums.models import Attendance, Forum, ForumMembership, Meeting, Site
 from roundtable.forums.schemas import (
@@ -122,6 +124,33 @@ def _organisation(pk: int | None) -> Organisation | None:
     return None if pk is None else _find("guest_organisation", "organisation", get, pk)
 
 
+@contextmanager
+def _past_start_explained(starts_at: datetime | None) -> Iterator[None]:
+    """A start in the past that the service refused, with the API's way to confirm it."""
+    try:
+        yield
+    except ValidationError as error:
+        if starts_at is None or "confirm_past" not in getattr(error, "error_dict", {}):
+            raise
+        raise ValidationError(
+            {
+                "confirm_past": f"{services.past_start_message(starts_at)} If you are recording "
+                'a meeting that has already happened, send "confirm_past": true.'
+            }
+        ) from None
+
+
+def _discipline(slug: str | None) -> Discipline | None:
+    if slug is None:
+        return None
+    try:
+        return selectors.discipline_by_slug(slug)
+    except Http404:
+        raise ValidationError(
+            {"guest_discipline": f"There is no discipline {slug!r}: see /directory/disciplines."}
+        ) from None
+
+
 # ---------------------------------------------------------------------------------------------
 # Forums
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +184,7 @@ def forum_create(request: HttpRequest, payload: ForumIn) -> Status[selectors.For
 
 @router.get("/forums/{forum_id}", response={200: ForumDetail, **NOT_FOUND})
 def forum_detail(request: HttpRequest, forum_id: int) -> selectors.ForumPage:
-    """A forum with its members, whose turn it is to facilitate, and its meetings."""
+    """A forum with its members, who facilitates next, and its meetings."""
     return selectors.forum_detail(request.user, forum_id)
 
 
@@ -231,18 +260,23 @@ def meeting_list(
 def meeting_create(
     request: HttpRequest, forum_id: int, payload: MeetingIn
 ) -> Status[selectors.MeetingPage]:
-    """Schedule one meeting, at a site or online. The next facilitator in turn is proposed."""
+    """Schedule one meeting, at a site or online. The next facilitator in turn is proposed.
+
+    A start that has already passed needs `"confirm_past": true` (recording a meeting that
+    happened); without it the answer is 422 and nothing is stored."""
     forum = selectors.forum_get(forum_id)
     _may_change(request, forum)
-    meeting = services.meeting_create(
-        actor=_actor(request),
-        forum=forum,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        site=_site(payload.site),
-        online_url=payload.online_url,
-        agenda=payload.agenda,
-    )
+    with _past_start_explained(payload.starts_at):
+        meeting = services.meeting_create(
+            actor=_actor(request),
+            forum=forum,
+            starts_at=payload.starts_at,
+            ends_at=payload.ends_at,
+            site=_site(payload.site),
+            online_url=payload.online_url,
+            agenda=payload.agenda,
+            confirm_past=payload.confirm_past,
+        )
     return Status(201, selectors.meeting_detail(request.user, meeting.pk))
 
 
@@ -289,15 +323,21 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> selectors.MeetingPa
 def meeting_update(
     request: HttpRequest, meeting_id: int, payload: MeetingChanges
 ) -> selectors.MeetingPage:
-    """Change a meeting's times, place, agenda or minutes."""
+    """Change a meeting's times, place, agenda or minutes. Moving its start to a time that
+    has already passed needs `"confirm_past": true`."""
     meeting = selectors.meeting_get(meeting_id)
     _may_change(request, meeting.forum)
     values = payload.changes()
     if "site" in values:
         values["site"] = _site(values["site"])
-    services.meeting_update(
-        actor=_actor(request), meeting=meeting, expected_version=payload.version, **values
-    )
+    with _past_start_explained(values.get("starts_at")):
+        services.meeting_update(
+            actor=_actor(request),
+            meeting=meeting,
+            expected_version=payload.version,
+            confirm_past=payload.confirm_past,
+            **values,
+        )
     return selectors.meeting_detail(request.user, meeting_id)
 
 
@@ -362,7 +402,10 @@ def attendance_set(
 )
 def attendance_add(request: HttpRequest, meeting_id: int, payload: GuestIn) -> Status[Attendance]:
     """Record someone at the meeting: `person` for someone in Roundtable, from any
-    organisation, or `guest_name` (and `guest_organisation`) for someone who is not."""
+    organisation, or `guest_name` for someone who is not, with their `guest_organisation` (or,
+    when it is not in Roundtable, its `guest_organisation_kind`), `guest_discipline` and
+    `guest_role`. A named guest present counts towards the forum's representation rule for a
+    decision made at the meeting."""
     meeting = selectors.meeting_get(meeting_id)
     _may_change(request, meeting.forum)
     person = None
@@ -374,6 +417,9 @@ def attendance_add(request: HttpRequest, meeting_id: int, payload: GuestIn) -> S
         person=person,
         guest_name=payload.guest_name,
         guest_organisation=_organisation(payload.guest_organisation),
+        guest_organisation_kind=_plain(payload.guest_organisation_kind) or "",
+        guest_discipline=_discipline(payload.guest_discipline),
+        guest_role=payload.guest_role,
         status=payload.status.value,
     )
     return Status(201, attendance)

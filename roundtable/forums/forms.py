@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from roundtable.core.forms import DateInput, TimeInput
 from roundtable.directory.forms import VersionField
-from roundtable.directory.models import Organisation, OrganisationKind, Person, Team
+from roundtable.directory.models import Discipline, Organisation, OrganisationKind, Person, Team
 from roundtable.forums.models import (
     AttendanceStatus,
     Forum,
@@ -149,6 +149,15 @@ class MeetingForm(forms.Form):
     agenda = forms.CharField(
         label="Agenda (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    # Shown only once the page has warned that the start has passed.
+    confirm_past = forms.BooleanField(
+        label="Yes, this meeting has already happened: record it", required=False
+    )
+    past_warned = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    PAST_NOT_CONFIRMED = (
+        "Tick the box if the meeting has already happened, or change its date and time"
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -264,6 +273,16 @@ class AttendanceForm(forms.Form):
 
 
 class GuestForm(forms.Form):
+    """Someone who is not a member: by e-mail if they use Roundtable, or by name with where
+    they are from and what they do, which count towards the forum's representation rule."""
+
+    GUEST_DETAILS = (
+        "guest_organisation",
+        "guest_organisation_kind",
+        "guest_discipline",
+        "guest_role",
+    )
+
     email = forms.EmailField(
         label="Their work e-mail, if they use Roundtable",
         required=False,
@@ -275,6 +294,27 @@ class GuestForm(forms.Form):
         queryset=Organisation.objects.order_by("name"),
         required=False,
         empty_label="Not recorded",
+    )
+    guest_organisation_kind = forms.ChoiceField(
+        label="Or, if their organisation is not listed, the kind of organisation",
+        choices=[("", "Not recorded"), *OrganisationKind.choices],
+        required=False,
+        help_text="For example, a lived-experience network for a lived-experience representative.",
+        error_messages={"invalid_choice": "Choose a kind of organisation from the list"},
+    )
+    guest_discipline = forms.ModelChoiceField(
+        label="Their discipline (optional)",
+        queryset=Discipline.objects.order_by("sort_order", "name"),
+        required=False,
+        empty_label="None or not recorded",
+        error_messages={"invalid_choice": "Choose a discipline from the list"},
+    )
+    guest_role = forms.CharField(
+        label="Their role (optional)",
+        required=False,
+        max_length=150,
+        help_text="In their own words, for example “Peer support worker”.",
+        error_messages={"max_length": "Give their role in 150 characters or fewer"},
     )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
@@ -296,6 +336,20 @@ class GuestForm(forms.Form):
                     "email", "Nobody in Roundtable has this e-mail address: give their name instead"
                 )
             data["person"] = person
+            for name in self.GUEST_DETAILS:
+                if data.get(name):
+                    self.add_error(
+                        name,
+                        "Leave this empty for someone who uses Roundtable: it comes from their "
+                        "profile",
+                    )
+        organisation, kind = data.get("guest_organisation"), data.get("guest_organisation_kind")
+        if organisation is not None and kind and kind != organisation.kind:
+            self.add_error(
+                "guest_organisation_kind",
+                "Choose their organisation or, if it is not listed, the kind of organisation "
+                "— not both",
+            )
         return data
 
 

@@ -11,7 +11,14 @@ from django.db import models
 from django.db.models import F, Q
 
 from roundtable.core.models import TimeStampedModel, VersionedModel
-from roundtable.directory.models import Locality, Organisation, OrganisationKind, Person, Team
+from roundtable.directory.models import (
+    Discipline,
+    Locality,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Team,
+)
 
 
 class ForumKind(models.TextChoices):
@@ -224,7 +231,14 @@ class AttendanceStatus(models.TextChoices):
 
 
 class Attendance(TimeStampedModel):
-    """Who was at a meeting. A guest may be someone in Roundtable or only a name."""
+    """Who was at a meeting. A guest may be someone in Roundtable or only a name.
+
+    Someone in Roundtable brings their discipline, organisation and job title from their
+    profile. A guest known only by name has them recorded here, so that they count towards a
+    forum's representation rule like anyone else present: their organisation, or only its kind
+    when the organisation is not in Roundtable (a lived-experience network, a small charity),
+    their discipline if they have one, and their role in their own words.
+    """
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     person = models.ForeignKey(
@@ -234,6 +248,16 @@ class Attendance(TimeStampedModel):
     guest_organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    guest_organisation_kind = models.CharField(
+        "kind of organisation, when it is not in Roundtable",
+        max_length=20,
+        choices=OrganisationKind.choices,
+        blank=True,
+    )
+    guest_discipline = models.ForeignKey(
+        Discipline, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    guest_role = models.CharField(max_length=150, blank=True)
     is_guest = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
@@ -261,6 +285,22 @@ class Attendance(TimeStampedModel):
                 | (Q(person__isnull=True) & ~Q(guest_name="") & Q(is_guest=True)),
                 name="attendance_person_or_named_guest",
             ),
+            # Someone in Roundtable is described by their profile; only a named guest has a
+            # kind of organisation, discipline or role recorded here, and a kind only when
+            # their organisation is not in Roundtable.
+            models.CheckConstraint(
+                condition=Q(person__isnull=True)
+                | (
+                    Q(guest_organisation_kind="")
+                    & Q(guest_discipline__isnull=True)
+                    & Q(guest_role="")
+                ),
+                name="attendance_guest_details_only_for_named_guests",
+            ),
+            models.CheckConstraint(
+                condition=Q(guest_organisation__isnull=True) | Q(guest_organisation_kind=""),
+                name="attendance_guest_organisation_or_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,6 +310,25 @@ class Attendance(TimeStampedModel):
     @property
     def display_name(self) -> str:
         return self.person.full_name if self.person else self.guest_name
+
+    @property
+    def organisation_kind(self) -> str:
+        """The kind of organisation they come from ("" if not recorded): their profile's for
+        someone in Roundtable; a named guest's organisation's, or the kind recorded for them."""
+        if self.person is not None:
+            return self.person.organisation.kind if self.person.organisation else ""
+        if self.guest_organisation is not None:
+            return self.guest_organisation.kind
+        return self.guest_organisation_kind
+
+    @property
+    def discipline(self) -> Discipline | None:
+        return self.person.discipline if self.person is not None else self.guest_discipline
+
+    @property
+    def role(self) -> str:
+        """Their job title (someone in Roundtable) or the role recorded for a named guest."""
+        return self.person.job_title if self.person is not None else self.guest_role
 
 
 class PresenceVisit(TimeStampedModel):

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, field_validator, model_validator
 
 from roundtable.directory.models import OrganisationKind
 from roundtable.directory.schemas import (
+    DisciplineOut,
     LeadershipTeamRef,
     LocalityOut,
     OrganisationRef,
@@ -149,6 +150,11 @@ class MeetingIn(Schema):
     )
     online_url: str = Field("", max_length=200, description="The link to join online.")
     agenda: str = Field("", max_length=20000)
+    confirm_past: bool = Field(
+        False,
+        description="`true` to record a meeting that has already happened. A start that has "
+        "passed is refused (422) without it, in case the date is a slip.",
+    )
 
 
 class MeetingChanges(_Changes):
@@ -160,6 +166,14 @@ class MeetingChanges(_Changes):
     online_url: str | None = Field(None, max_length=200)
     agenda: str | None = Field(None, max_length=20000)
     minutes: str | None = Field(None, max_length=100000)
+    confirm_past: bool = Field(
+        False,
+        description="`true` to move the start to a time that has already passed (recording a "
+        "meeting that happened then); refused (422) without it.",
+    )
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in super().changes().items() if k != "confirm_past"}
 
 
 class SeriesIn(Schema):
@@ -207,6 +221,22 @@ class GuestIn(Schema):
         ge=1,
         description="Where a named guest is from. "
         + _ID.format("an organisation", "/directory/organisations"),
+    )
+    guest_organisation_kind: OrganisationKind | None = Field(
+        None,
+        description="For a named guest whose organisation is not in Roundtable, its kind "
+        "(`lived_experience` for a lived-experience representative). Not with "
+        "`guest_organisation`, which says its own kind.",
+    )
+    guest_discipline: str | None = Field(
+        None,
+        max_length=50,
+        pattern=r"^[-a-z0-9_]+$",
+        description="A named guest's discipline, if they have one: its slug, as returned by "
+        "/directory/disciplines (e.g. `peer-support`).",
+    )
+    guest_role: str = Field(
+        "", max_length=150, description="A named guest's role, e.g. `Peer support worker`."
     )
     status: AttendanceStatus = AttendanceStatus.PRESENT
 
@@ -308,7 +338,9 @@ class ForumDetail(Schema):
     is_member: bool = Field(description="Whether you are a member.")
     members: list[ForumMemberOut] = Field(description="By name, each with where they are from.")
     next_facilitator: PersonName | None = Field(
-        description="Whose turn it is to facilitate; anyone in the forum may take a meeting on."
+        description="Who facilitates next: the facilitator of the forum's next meeting, or, "
+        "while it has nobody (or none is scheduled), whose turn it is. Anyone in the forum may "
+        "take a meeting on."
     )
     upcoming: list[MeetingSummary] = Field(description="The next ten meetings.")
     recent: list[MeetingSummary] = Field(description="The last ten meetings, latest first.")
@@ -328,8 +360,18 @@ class AttendanceOut(Schema):
     person: PersonCard | None = Field(description="Someone in Roundtable, or none for a name.")
     guest_name: str
     guest_organisation: OrganisationRef | None
+    guest_organisation_kind: OrganisationKind | None = Field(
+        description="A named guest's kind of organisation: their organisation's, or the kind "
+        "recorded when it is not in Roundtable. For someone in Roundtable, see `person`."
+    )
+    guest_discipline: DisciplineOut | None
+    guest_role: str
     is_guest: bool = Field(description="Not a member of the forum.")
     status: AttendanceStatus
+
+    @staticmethod
+    def resolve_guest_organisation_kind(obj: Attendance) -> str | None:
+        return None if obj.person_id is not None else (obj.organisation_kind or None)
 
 
 class MeetingDetail(Schema):

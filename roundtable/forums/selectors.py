@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from roundtable.core import access
 from roundtable.directory.models import (
+    Discipline,
     LeadershipLevel,
     LeadershipMembership,
     LeadershipTeam,
@@ -87,8 +88,6 @@ def _visible_forum_members(user: Any) -> QuerySet[ForumMembership]:
 
 
 def forum_detail(user: Any, forum_id: int, *, now: datetime | None = None) -> ForumPage:
-    from roundtable.forums.services import next_facilitator
-
     now = now or timezone.now()
     forum = Forum.objects.select_related("home_team").filter(pk=forum_id).first()
     if forum is None:
@@ -98,7 +97,55 @@ def forum_detail(user: Any, forum_id: int, *, now: datetime | None = None) -> Fo
     upcoming = list(meetings.filter(ends_at__gte=now).order_by("starts_at", "pk")[:10])
     recent = list(meetings.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:10])
     is_member = any(m.person_id == user.pk for m in members)
-    return ForumPage(forum, members, upcoming, recent, is_member, next_facilitator(forum))
+    return ForumPage(forum, members, upcoming, recent, is_member, next_facilitator(forum, now=now))
+
+
+def facilitator_rotation(forum: Forum) -> list[Person]:
+    """The members who take turns facilitating, whoever facilitated least recently first.
+
+    Members who have never facilitated come first, in name order; members who opted out of the
+    rotation, or whose account is closed, are left out. Meetings already scheduled count as
+    turns, so a new meeting goes to someone not already booked. Two queries.
+    """
+    members = list(
+        ForumMembership.objects.filter(
+            forum=forum, takes_turn_facilitating=True, person__is_active=True
+        )
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+    if not members:
+        return []
+    last_turn: dict[int, datetime] = dict(
+        Meeting.objects.filter(forum=forum, cancelled_at__isnull=True, facilitator__isnull=False)
+        .order_by()
+        .values("facilitator_id")
+        .annotate(last=Max("starts_at"))
+        .values_list("facilitator_id", "last")
+    )
+    never = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    # `sorted` is stable: members with the same last turn (never) stay in name order.
+    return [m.person for m in sorted(members, key=lambda m: last_turn.get(m.person_id, never))]
+
+
+def next_facilitator(forum: Forum, *, now: datetime | None = None) -> Person | None:
+    """Who facilitates next — the one rule wherever it is shown.
+
+    The facilitator recorded on the forum's next meeting (not cancelled, not yet started): the
+    member proposed in turn when it was scheduled, or whoever took it on. Only when that meeting
+    has nobody, or no meeting is scheduled, does the rotation suggest whose turn it is.
+    """
+    now = now or timezone.now()
+    upcoming = (
+        Meeting.objects.filter(forum=forum, cancelled_at__isnull=True, starts_at__gte=now)
+        .select_related("facilitator")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if upcoming is not None and upcoming.facilitator is not None:
+        return upcoming.facilitator
+    rotation = facilitator_rotation(forum)
+    return rotation[0] if rotation else None
 
 
 def forum_get(forum_id: int) -> Forum:
@@ -158,7 +205,9 @@ def meeting_detail(user: Any, meeting_id: int) -> MeetingPage:
     attendances = list(
         Attendance.objects.filter(meeting=meeting)
         .filter(Q(person__isnull=True) | Q(person__in=visible))
-        .select_related("person__organisation", "person__discipline", "guest_organisation")
+        .select_related(
+            "person__organisation", "person__discipline", "guest_organisation", "guest_discipline"
+        )
         .order_by("is_guest", "person__full_name", "guest_name", "pk")
     )
     page = MeetingPage(meeting, members, attendances)
@@ -557,6 +606,13 @@ def site_list(user: Any) -> QuerySet[Site]:
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name", "pk")))
         .order_by("-is_own", "name", "pk")
     )
+
+
+def discipline_by_slug(slug: str) -> Discipline:
+    discipline = Discipline.objects.filter(slug=slug).first()
+    if discipline is None:
+        raise Http404("No discipline found.")
+    return discipline
 
 
 def organisation_get(organisation_id: int) -> Organisation:

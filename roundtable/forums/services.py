@@ -15,7 +15,16 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import update_versioned
 from roundtable.core.errors import NotAllowed
-from roundtable.directory.models import LeadershipMembership, Organisation, Person, Team
+from roundtable.core.templating import date_format
+from roundtable.directory.models import (
+    Discipline,
+    LeadershipMembership,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Team,
+)
+from roundtable.forums import selectors
 from roundtable.forums.models import (
     Attendance,
     AttendanceStatus,
@@ -144,6 +153,35 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise ValidationError({"ends_at": "A meeting can last at most 24 hours."})
 
 
+PAST_START = "past_start"
+
+
+def starts_in_the_past(starts_at: datetime, *, now: datetime | None = None) -> bool:
+    """Whether a meeting starting at `starts_at` has already started: before the current
+    minute, so that the huddle starting now (times are given to the minute) is not."""
+    now = now or timezone.now()
+    return starts_at < now.replace(second=0, microsecond=0)
+
+
+def _check_past_start(starts_at: datetime, confirm_past: bool | None, now: datetime | None) -> None:
+    """A start that has passed is usually a slip of the date; recording a meeting that did
+    happen is confirmed. `confirm_past=None` is code that records history on purpose."""
+    if confirm_past is False and starts_in_the_past(starts_at, now=now):
+        raise ValidationError(
+            {
+                "confirm_past": ValidationError(
+                    f"{past_start_message(starts_at)} Check the date and time, or confirm that "
+                    "you are recording a meeting that has already happened.",
+                    code=PAST_START,
+                )
+            }
+        )
+
+
+def past_start_message(starts_at: datetime) -> str:
+    return f"The meeting starts in the past ({date_format(starts_at, True)})."
+
+
 @transaction.atomic
 def meeting_create(
     *,
@@ -154,7 +192,15 @@ def meeting_create(
     site: Site | None = None,
     online_url: str = "",
     agenda: str = "",
+    confirm_past: bool | None = None,
+    now: datetime | None = None,
 ) -> Meeting:
+    """Schedule one meeting; the member in turn is proposed to facilitate it.
+
+    A person scheduling it (the page, the API) says whether they confirm a start that has
+    already passed: `confirm_past=False` refuses one, with the field `confirm_past`, and nothing
+    is stored. Leaving it `None` records the meeting as given, for code setting up history.
+    """
     _check_times(starts_at, ends_at)
     meeting = Meeting(
         forum=forum,
@@ -164,8 +210,10 @@ def meeting_create(
         online_url=online_url,
         agenda=agenda,
     )
-    meeting.facilitator = next_facilitator(forum)
+    meeting.facilitator = _in_turn(forum)
     meeting.full_clean()
+    # Asked last: what is wrong with the meeting is said before whether it is wanted.
+    _check_past_start(starts_at, confirm_past, now)
     meeting.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=meeting, summary=str(meeting))
     return meeting
@@ -173,11 +221,22 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_update(
-    *, actor: Person, meeting: Meeting, expected_version: int, **values: Any
+    *,
+    actor: Person,
+    meeting: Meeting,
+    expected_version: int,
+    confirm_past: bool | None = None,
+    **values: Any,
 ) -> Meeting:
+    """Change a meeting. Moving its start to a time that has passed is confirmed as for
+    `meeting_create`; a start sent unchanged asks nothing."""
+    was = meeting.starts_at
+
     def clean() -> None:
         _check_times(meeting.starts_at, meeting.ends_at)
         meeting.full_clean()
+        if meeting.starts_at != was:
+            _check_past_start(meeting.starts_at, confirm_past, None)
 
     return update_versioned(
         meeting,
@@ -208,29 +267,15 @@ def meeting_cancel(*, actor: Person, meeting: Meeting, reason: str = "") -> Meet
 
 
 def next_facilitator(forum: Forum) -> Person | None:
-    """Whose turn it is to facilitate: the member who facilitated least recently.
+    """Who facilitates next, as the forum's page shows it: see `selectors.next_facilitator`."""
+    return selectors.next_facilitator(forum)
 
-    Members who have never facilitated come first, in name order; members who opted out of
-    the rotation are skipped. Anyone may still take a meeting on instead (`meeting_facilitate`).
-    """
-    members = list(
-        ForumMembership.objects.filter(
-            forum=forum, takes_turn_facilitating=True, person__is_active=True
-        )
-        .select_related("person")
-        .order_by("person__full_name", "pk")
-    )
-    if not members:
-        return None
-    last_turn: dict[int, datetime] = {}
-    for person_id, starts_at in (
-        Meeting.objects.filter(forum=forum, cancelled_at__isnull=True, facilitator__isnull=False)
-        .order_by("starts_at")
-        .values_list("facilitator_id", "starts_at")
-    ):
-        last_turn[person_id] = starts_at
-    never = datetime.min.replace(tzinfo=timezone.get_current_timezone())
-    return min(members, key=lambda m: last_turn.get(m.person_id, never)).person
+
+def _in_turn(forum: Forum) -> Person | None:
+    """Whom a new meeting proposes to facilitate: the member who facilitated least recently.
+    Anyone may still take a meeting on instead (`meeting_facilitate`)."""
+    rotation = selectors.facilitator_rotation(forum)
+    return rotation[0] if rotation else None
 
 
 @transaction.atomic
@@ -306,8 +351,9 @@ def meeting_series_extend(*, series: MeetingSeries, today: date | None = None) -
     day = series.starts_on
     if series.generated_until is not None:
         day = max(day, series.generated_until + timedelta(days=1))
-    facilitator = next_facilitator(series.forum)
-    meetings = []
+    # Facilitation rotates: each meeting is proposed to the next member in turn.
+    rotation = selectors.facilitator_rotation(series.forum)
+    meetings: list[Meeting] = []
     while day <= until:
         if series.occurs_on(day):
             starts_at = local_datetime(day, series.start_time)
@@ -319,7 +365,7 @@ def meeting_series_extend(*, series: MeetingSeries, today: date | None = None) -
                     ends_at=starts_at + timedelta(minutes=series.duration_minutes),
                     site=series.site,
                     online_url=series.online_url,
-                    facilitator=facilitator,
+                    facilitator=rotation[len(meetings) % len(rotation)] if rotation else None,
                 )
             )
         day += timedelta(days=1)
@@ -344,6 +390,45 @@ def meeting_series_extend_all(*, today: date | None = None) -> int:
     return made
 
 
+def _check_guest_details(
+    *,
+    person: Person | None,
+    guest_organisation: Organisation | None,
+    guest_organisation_kind: str,
+    guest_discipline: Discipline | None,
+    guest_role: str,
+) -> None:
+    """A named guest's organisation (or its kind), discipline and role; none for someone in
+    Roundtable, whose profile says them."""
+    if person is not None:
+        if guest_organisation or guest_organisation_kind or guest_discipline or guest_role:
+            raise ValidationError(
+                f"{person.full_name} uses Roundtable: their organisation, discipline and role "
+                "come from their profile, so leave the guest's details empty."
+            )
+        return
+    if len(guest_role) > 150:
+        raise ValidationError({"guest_role": "Give their role in 150 characters or fewer."})
+    if guest_organisation_kind and guest_organisation_kind not in OrganisationKind.values:
+        raise ValidationError(
+            {"guest_organisation_kind": "Choose a kind of organisation from the list."}
+        )
+    if (
+        guest_organisation is not None
+        and guest_organisation_kind
+        and guest_organisation_kind != guest_organisation.kind
+    ):
+        kind = OrganisationKind(guest_organisation_kind).label
+        raise ValidationError(
+            {
+                "guest_organisation_kind": (
+                    f"Choose their organisation ({guest_organisation.name}) or, if it is not "
+                    f"in Roundtable, the kind of organisation ({kind}) — not both."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def attendance_record(
     *,
@@ -352,20 +437,37 @@ def attendance_record(
     person: Person | None = None,
     guest_name: str = "",
     guest_organisation: Organisation | None = None,
+    guest_organisation_kind: str = "",
+    guest_discipline: Discipline | None = None,
+    guest_role: str = "",
     status: str = AttendanceStatus.PRESENT,
 ) -> Attendance:
     """Record that someone was at (or sent apologies to) a meeting.
 
     A person who is not a member of the forum is recorded as a guest. Someone without a
-    Roundtable account is recorded by name, as a guest, with their organisation.
+    Roundtable account is recorded by name, as a guest, with their organisation — or, when
+    their organisation is not in Roundtable, its kind (a lived-experience network, say) — their
+    discipline if they have one, and their role ("Peer support worker"). These count towards a
+    forum's representation rule for a decision made at the meeting.
     """
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled, so no attendance can be recorded.")
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": "Choose present or apologies."})
     guest_name = guest_name.strip()
+    guest_role = guest_role.strip()
     if (person is None) == (not guest_name):
         raise ValidationError("Choose a person, or give a guest's name — not both.")
+    _check_guest_details(
+        person=person,
+        guest_organisation=guest_organisation,
+        guest_organisation_kind=guest_organisation_kind,
+        guest_discipline=guest_discipline,
+        guest_role=guest_role,
+    )
+    if guest_organisation is not None:
+        # The organisation says its kind; only one is stored.
+        guest_organisation_kind = ""
     if person is not None:
         is_guest = not ForumMembership.objects.filter(
             forum_id=meeting.forum_id, person=person
@@ -383,6 +485,9 @@ def attendance_record(
         person=person,
         guest_name=guest_name,
         guest_organisation=guest_organisation,
+        guest_organisation_kind=guest_organisation_kind,
+        guest_discipline=guest_discipline,
+        guest_role=guest_role,
         is_guest=is_guest,
         status=status,
         recorded_by=actor,

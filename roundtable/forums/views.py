@@ -197,6 +197,7 @@ def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
     forum = selectors.forum_get(forum_id)
     _require_change(request, forum)
     form = MeetingForm(request.POST or None, initial={"on_date": timezone.localdate()})
+    past_start = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -208,9 +209,16 @@ def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
                 site=data["site"],
                 online_url=data["online_url"],
                 agenda=data["agenda"],
+                confirm_past=data["confirm_past"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            if _is_past_start(error):
+                # A warning the first time, with a box to tick; an error if it goes unticked.
+                past_start = data["starts_at"]
+                if data["past_warned"]:
+                    form.add_error("confirm_past", MeetingForm.PAST_NOT_CONFIRMED)
+            else:
+                add_service_errors(form, error)
         else:
             messages.success(request, "Meeting scheduled.")
             return redirect("forums:meeting", meeting_id=meeting.pk)
@@ -219,11 +227,18 @@ def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
         "page_has_errors": bool(form.errors),
         "form": form,
         "forum": forum,
+        "past_start": past_start,
         "breadcrumbs": breadcrumbs(
             _forums_crumb(), _forum_crumb(forum), ("Schedule a meeting", "")
         ),
     }
     return render(request, "forums/meeting_new.jinja", context, status=form_status(form))
+
+
+def _is_past_start(error: ValidationError) -> bool:
+    """Whether the service asks to confirm a start that has passed (and nothing else)."""
+    found = getattr(error, "error_dict", {})
+    return list(found) == ["confirm_past"] and found["confirm_past"][0].code == services.PAST_START
 
 
 @require_http_methods(["GET", "POST"])
@@ -442,9 +457,12 @@ def meeting_guest_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 person=data.get("person"),
                 guest_name=data["guest_name"] if not data.get("person") else "",
                 guest_organisation=data["guest_organisation"],
+                guest_organisation_kind=data["guest_organisation_kind"],
+                guest_discipline=data["guest_discipline"],
+                guest_role=data["guest_role"],
             )
         except ValidationError as error:
-            guest_form.add_error(None, error.messages)
+            add_service_errors(guest_form, error)
         else:
             messages.success(request, f"{row.display_name} added as a guest.")
             return redirect("forums:meeting-attendance", meeting_id=meeting.pk)

@@ -348,10 +348,11 @@ def test_forum_detail_has_members_next_facilitator_and_meetings(
         "name": "Test Mind",
         "kind": "vcse",
     }
-    # Facilitation rotates in name order: Amira, then Chloe, then whoever's turn comes next.
+    # Facilitation rotates in name order: Amira, then Chloe. Chloe facilitates the next
+    # meeting, so she is next (not Gita, whose turn comes after hers).
     assert past.facilitator == system.clinician_a
     assert upcoming.facilitator == system.vcse
-    assert body["next_facilitator"] == {"id": system.team_leader_a.pk, "full_name": "Gita Leader"}
+    assert body["next_facilitator"] == {"id": system.vcse.pk, "full_name": "Chloe Practitioner"}
     assert [m["id"] for m in body["upcoming"]] == [upcoming.pk]
     assert [m["id"] for m in body["recent"]] == [past.pk]
     assert body["upcoming"][0]["facilitator"]["full_name"] == "Chloe Practitioner"
@@ -559,14 +560,15 @@ def test_non_members_cannot_add_or_remove_members(
 def test_a_member_schedules_a_meeting(
     client: Client, system: System, huddle: Forum, site: Site
 ) -> None:
+    day = (timezone.localdate() + timedelta(days=7)).isoformat()
     response = call(
         client,
         system.clinician_a,
         "post",
         f"{API}/forums/{huddle.pk}/meetings",
         {
-            "starts_at": "2026-12-01T09:15:00+00:00",
-            "ends_at": "2026-12-01T09:30:00Z",
+            "starts_at": f"{day}T09:15:00+00:00",
+            "ends_at": f"{day}T09:30:00Z",
             "site": site.pk,
             "agenda": "Who is waiting",
         },
@@ -574,7 +576,7 @@ def test_a_member_schedules_a_meeting(
     body = ok(response, 201)
     meeting = Meeting.objects.get()
     assert body["id"] == meeting.pk
-    assert meeting.starts_at == datetime(2026, 12, 1, 9, 15, tzinfo=ZoneInfo("UTC"))
+    assert meeting.starts_at == datetime.fromisoformat(f"{day}T09:15:00+00:00")
     assert body["site"] == {"id": site.pk, "name": "North base"}
     assert body["facilitator"]["full_name"] == "Amira Clinician"  # first in turn
     assert body["attendance"] == []
@@ -1282,8 +1284,8 @@ def grow(system: System, huddle: Forum, meeting: Meeting) -> None:
 
 READ_QUERIES = [
     ("/forums", 2),  # count, page
-    # Forum, members, upcoming, recent, and for the next facilitator: members, their turns.
-    ("/forums/{huddle}", 6),
+    # Forum, members, upcoming, recent, and the next meeting with its facilitator.
+    ("/forums/{huddle}", 5),
     ("/forums/{huddle}/meetings", 3),  # forum, count, page
     ("/meetings/{meeting}", 3),  # meeting, members, attendance
     ("/sites", 3),  # count, page, their teams

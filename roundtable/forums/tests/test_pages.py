@@ -140,7 +140,8 @@ def test_schedule_a_meeting_and_one_that_ends_before_it_starts_is_refused(
 ):
     client = client_for(system.team_leader_a)
     url = reverse("forums:meeting-new", args=[huddle.pk])
-    bad = client.post(url, {"on_date": "2026-12-01", "start_time": "10:00", "end_time": "09:30"})
+    day = timezone.localdate() + timedelta(days=7)
+    bad = client.post(url, {"on_date": day.isoformat(), "start_time": "10:00", "end_time": "09:30"})
     assert bad.status_code == 400
     assert "The meeting must end after it starts" in text(bad)
     assert 'href="#id_end_time"' in text(bad)
@@ -148,7 +149,7 @@ def test_schedule_a_meeting_and_one_that_ends_before_it_starts_is_refused(
     good = client.post(
         url,
         {
-            "on_date": "2026-12-01",
+            "on_date": day.isoformat(),
             "start_time": "10:00",
             "end_time": "11:00",
             "agenda": "New referrals",
@@ -156,7 +157,7 @@ def test_schedule_a_meeting_and_one_that_ends_before_it_starts_is_refused(
     )
     assert good.status_code == 302
     made = Meeting.objects.get()
-    assert made.starts_at == datetime(2026, 12, 1, 10, 0, tzinfo=LONDON)
+    assert made.starts_at == datetime.combine(day, time(10, 0), tzinfo=LONDON)
     assert made.agenda == "New referrals"
 
 

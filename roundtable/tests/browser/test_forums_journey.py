@@ -113,3 +113,54 @@ def test_leader_records_being_in_the_building_from_home(journey):
     journey.goto("/presence/?status=week")
     expect(page.get_by_role("row").filter(has_text="South CMHT")).to_contain_text("Today")
     assert re.search(r"Within 7 days", page.content())
+
+
+def test_recording_a_past_meeting_and_a_lived_experience_guest(journey):
+    """A meeting dated in the past is confirmed before it is recorded; a guest without an
+    account is recorded with the kind of organisation they are from and their role."""
+    from roundtable.forums import services
+    from roundtable.forums.models import ForumKind
+
+    system = build_system()
+    forum = services.forum_create(
+        actor=system.team_leader_a,
+        name="North risk panel",
+        kind=ForumKind.RISK_PANEL,
+        lived_experience_required=True,
+    )
+    page = journey.page
+    sign_in(journey, system.team_leader_a.email)
+    journey.goto(f"/forums/{forum.pk}/meetings/new/")
+    page.get_by_label("Date").fill("2020-01-01")
+    page.get_by_label("Starts at").fill("10:00")
+    page.get_by_label("Ends at").fill("11:00")
+    page.get_by_role("button", name="Schedule meeting").click()
+    expect(
+        page.get_by_text("You are recording a meeting that has already happened")
+    ).to_be_visible()
+    journey.check()
+    page.get_by_role("button", name="Record meeting").click()
+    expect(
+        page.get_by_role("link", name="Tick the box if the meeting has already happened")
+    ).to_be_visible()
+    journey.check()
+    page.get_by_label("Yes, this meeting has already happened: record it").check()
+    page.get_by_role("button", name="Record meeting").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meeting on 1 January 2020")
+    journey.check()
+
+    page.get_by_role("link", name="Record who was there").click()
+    page.get_by_label("Or their name").fill("Sam Rivers")
+    page.get_by_label(
+        "Or, if their organisation is not listed, the kind of organisation"
+    ).select_option(label="Lived-experience network")
+    page.get_by_label("Their role (optional)").fill("Lived-experience representative")
+    page.get_by_role("button", name="Add guest").click()
+    expect(page.get_by_text("Sam Rivers added as a guest.")).to_be_visible()
+    journey.check()
+    page.get_by_role("link", name="Back to the meeting").click()
+    expect(
+        page.get_by_text(
+            "Present, guest (Lived-experience network), Lived-experience representative"
+        )
+    ).to_be_visible()
