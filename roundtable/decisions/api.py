@@ -125,7 +125,7 @@ def _page(request: HttpRequest, decision_id: int) -> selectors.DecisionPage:
 
 
 @router.get("/decisions", response=list[DecisionSummary])
-@paginated
+@paginated(shown=selectors.note_missing_voices)
 def decision_list(request: HttpRequest, filters: Query[DecisionQuery]) -> QuerySet[Decision]:
     """The decision log, newest first: search it and narrow it by forum, kind and status.
 

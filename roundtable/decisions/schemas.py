@@ -268,6 +268,11 @@ class DecisionSummary(DecisionRef):
     decided_at: datetime | None
     created_at: datetime
     hold_count: int = Field(description="How many leaders hold it.")
+    missing_voices: list[str] = Field(
+        default_factory=list,
+        description="For a decided decision in a forum with representation rules: the voices "
+        "its outcome was reached without (empty when the rules were met).",
+    )
     version: int
 
 

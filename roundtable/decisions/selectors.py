@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -248,6 +248,63 @@ def decision_detail(user: Any, decision_id: int) -> DecisionPage:
         lived_experience_required=forum.lived_experience_required,
     )
     return page
+
+
+def _has_rules(forum: Forum) -> bool:
+    return bool(
+        forum.min_disciplines
+        or forum.required_organisation_kinds
+        or forum.lived_experience_required
+    )
+
+
+def missing_voices(decisions: Iterable[Decision]) -> dict[int, tuple[str, ...]]:
+    """The voices each decided decision was reached without, by the rules of its forum (as on
+    the decision page), by id; decisions that met them are left out. For a page of the log:
+    two queries, none when no decided decision on it is in a forum with rules."""
+    ruled = [d for d in decisions if d.is_decided and _has_rules(d.forum)]
+    if not ruled:
+        return {}
+    current = Q()
+    for d in ruled:
+        current |= Q(decision_id=d.pk, revision=d.current_revision)
+    positions: dict[int, list[Position]] = {}
+    for position in (
+        Position.objects.filter(current)
+        .select_related("person__discipline", "person__organisation")
+        .only(*_POSITION_FIELDS)
+    ):
+        positions.setdefault(position.decision_id, []).append(position)
+    present: dict[int, list[Attendance]] = {}
+    meetings = {d.meeting_id for d in ruled if d.meeting_id is not None}
+    if meetings:
+        for row in Attendance.objects.filter(
+            meeting_id__in=meetings, status=AttendanceStatus.PRESENT
+        ).select_related(
+            "person__discipline", "person__organisation", "guest_organisation", "guest_discipline"
+        ):
+            present.setdefault(row.meeting_id, []).append(row)
+    found = {}
+    for d in ruled:
+        participants = took_part(
+            positions.get(d.pk, []), present.get(d.meeting_id, []) if d.meeting_id else []
+        )
+        missing = representation(
+            participants,
+            min_disciplines=d.forum.min_disciplines,
+            required_organisation_kinds=d.forum.required_organisation_kinds,
+            lived_experience_required=d.forum.lived_experience_required,
+        ).missing
+        if missing:
+            found[d.pk] = missing
+    return found
+
+
+def note_missing_voices(user: Any, decisions: list[Decision]) -> None:
+    """Set `missing_voices` on each decision of a page of the log (the API's)."""
+    missing = missing_voices(decisions)
+    for d in decisions:
+        d.missing_voices = list(missing.get(d.pk, ()))  # type: ignore[attr-defined]
 
 
 def took_part(positions: list[Position], present: list[Attendance]) -> list[Participant]:

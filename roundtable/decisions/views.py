@@ -158,6 +158,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "holds": selectors.holds_by_decision([d.pk for d in page.object_list]),
+        "missing": selectors.missing_voices(page.object_list),
         "filtered": filters != selectors.DecisionFilter(),
         "export_url": _export_url(request),
         "breadcrumbs": breadcrumbs(("Decisions", "")),
@@ -403,7 +404,9 @@ def position_take(request: HttpRequest, decision_id: int) -> HttpResponse:
                 f"Your position is recorded: {position.get_stance_display().lower()}, on revision "
                 f"{position.revision}.",
             )
-            return _back(decision, "#positions")
+            # To the confirmation, which takes the focus (layout.jinja): it is read out, and the
+            # keyboard goes on from the top of the decision, not from wherever the form was.
+            return _back(decision, "#message")
     return _decision_page(request, decision_id, position_form=form)
 
 

@@ -267,7 +267,7 @@ def test_propose_page_offers_the_forum_budgets_meetings_and_methods(
     assert "Consent (no one objects)" in html
     assert 'value="consent" checked' in html
     assert "Threshold: more than this percentage of votes in favour" in html
-    assert "at 10:00am" in html
+    assert "at 10am" in html
 
 
 @pytest.mark.parametrize(
@@ -442,7 +442,8 @@ def test_take_a_position_and_change_it(client_for, system, funding):
     url = reverse("decisions:position", args=[funding.pk])
     response = client.post(url, {"stance": "objection", "reason": "No peer workers in the plan"})
     assert response.status_code == 302
-    assert response["Location"].endswith("#positions")
+    # To the confirmation, which takes the focus (test_position_focus.py checks in a browser).
+    assert response["Location"].endswith("#message")
     html = text(client.get(response["Location"]))
     assert "Your position is recorded: objection, on revision 1." in html
     assert "Cannot be agreed yet: there is an objection on the current proposal." in html
@@ -696,6 +697,46 @@ def test_not_agreed_outcome_shows_on_the_page(client_for, system, funding):
     assert "Outcome recorded: not agreed." in html
     assert "Not this year" in html
     assert "Reached without the voices this forum needs" in html
+
+
+def test_the_log_flags_outcomes_reached_without_the_voices_the_forum_needs(
+    client_for, system, board, funding
+):
+    """The board needs two disciplines, a VCSE voice and a lived-experience voice: an outcome
+    reached with only the VCSE practitioner's position is flagged in the log, on the page and
+    in the API; one reached with everyone's is not."""
+    services.position_take(actor=system.vcse, decision=funding, stance="consent")
+    services.decision_decide(
+        actor=system.vcse,
+        decision=funding,
+        agreed=False,
+        outcome="Not this year",
+        rationale="Other priorities",
+    )
+    whole = services.decision_propose(
+        actor=system.vcse, forum=board, kind="service_change", title="Open on Saturdays",
+        proposal="Open the front door on Saturdays.",
+    )  # fmt: skip
+    agree(system, whole)
+    client = client_for(system.vcse)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("decisions:log"))
+    rows = [
+        " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split())
+        for row in raw(response).split("<tr")[2:]
+    ]
+    flagged = [row for row in rows if "Reached without the voices this forum needs" in row]
+    assert len(flagged) == 1
+    assert "Peer-support service at Test Mind" in flagged[0]
+    assert "without at least 2 disciplines (only 1 took part);" in flagged[0]
+    assert "a lived-experience voice" in flagged[0]
+    assert "Open on Saturdays" not in flagged[0]
+    # The two it took: the positions of the decided decisions, and no attendance (no meeting).
+    assert sum("decisions_position" in q["sql"] for q in captured.captured_queries) == 1
+    api = client.get("/api/v1/decisions/decisions").json()["items"]
+    by_title = {item["title"]: item["missing_voices"] for item in api}
+    assert by_title["Open on Saturdays"] == []
+    assert "a lived-experience voice" in by_title["Peer-support service at Test Mind"]
 
 
 # -- Withdraw, review, hold ---------------------------------------------------------------------
