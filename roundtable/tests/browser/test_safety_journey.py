@@ -167,6 +167,7 @@ def test_a_safety_plan_and_a_positive_risk_taking_plan_made_together(journey, co
 
     # At the huddle, the team moves Dee to red.
     journey.goto(f"/care/teams/{system.team_a.pk}/huddle/")
+    page.get_by_role("link", name="Dee Example", exact=True).click()  # opens her card
     page.get_by_label("Change zone for Dee Example").select_option(label="Red")
     page.get_by_role("button", name="Change zone for Dee Example").click()
     expect(page.get_by_text("Dee Example moved to Red.").first).to_be_visible()
