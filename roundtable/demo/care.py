@@ -25,10 +25,8 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
 from django.db import connection
 from django.utils import timezone
@@ -55,7 +53,9 @@ from roundtable.decisions import services as decisions
 from roundtable.decisions.models import AllocationRound, Budget, Decision
 from roundtable.demo.forums import DemoDirectory
 from roundtable.demo.history import Window
+from roundtable.demo.history import clock as _clock
 from roundtable.demo.names import FIRST_NAMES, SURNAMES
+from roundtable.demo.sbard import SbardWriter
 from roundtable.directory.models import Membership, MembershipRole, Person, Team
 from roundtable.forums.models import (
     Attendance,
@@ -64,6 +64,15 @@ from roundtable.forums.models import (
     ForumKind,
     Meeting,
     local_datetime,
+)
+from roundtable.safety.models import (
+    PositiveRiskPlan,
+    ReviewFrequency,
+    SafetyFormulation,
+    SafetyFormulationVersion,
+    SafetyPlan,
+    SafetyPlanVersion,
+    SafetyReview,
 )
 
 # The never-issued test range of NHS numbers: 999 000 0000 to 999 999 9999.
@@ -255,43 +264,6 @@ ZONE_REASONS: dict[str, tuple[str, ...]] = {
         "Wants to carry on with the peer group only; planning the move on.",
     ),
 }
-SBARD: tuple[tuple[str, str, str, str, str], ...] = (
-    (
-        "Missed two appointments this week.",
-        "Known to the team for eight months; lives alone since the spring.",
-        "Low mood with the anniversary coming; engaging by phone.",
-        "Joint visit with the peer support worker.",
-        "Visit on Thursday; key worker to ring the sister, with consent.",
-    ),
-    (
-        "Asked for help with a benefits letter.",
-        "Working with the community connector on money worries.",
-        "Worry about money is the main stress just now.",
-        "Book a session with the welfare rights adviser.",
-        "Connector books it this week.",
-    ),
-    (
-        "Says things are going well at the allotment group.",
-        "Has been in support for a year after a hospital stay.",
-        "The plan is working; they want to talk about what comes next.",
-        "Talk about moving on at the next review.",
-        "Key worker raises it at the review on Monday.",
-    ),
-    (
-        "GP rang about a medication change.",
-        "On a new antidepressant for a month.",
-        "Side effects are settling; sleep is better.",
-        "Keep weekly contact until the medication review.",
-        "Stay in Amber; review at Friday's huddle.",
-    ),
-    (
-        "Came back to the team after a difficult month.",
-        "Moved on to the GP in the spring with a plan to come back if need be.",
-        "The relapse signals in their plan showed early, as they hoped they would.",
-        "Pick the plan up where it was left; same key worker.",
-        "Back in support; the key worker sees them this week.",
-    ),
-)
 ACTIONS: tuple[str, ...] = (
     "Book a joint visit with the peer support worker",
     "Send the updated safety plan to the GP, with consent",
@@ -337,13 +309,6 @@ class CareSummary:
     decisions: int = 0
     holds: int = 0
     consents: int = 0
-
-
-@contextmanager
-def _clock(moment: datetime) -> Iterator[None]:
-    """Make `timezone.now()` answer `moment` while services that stamp it are called."""
-    with mock.patch.object(timezone, "now", return_value=moment):
-        yield
 
 
 def nhs_number_for(nine_digits: int) -> str | None:
@@ -399,6 +364,8 @@ class _CareBuilder:
         self.starts: dict[int, list[datetime]] = {}
         self.present: dict[int, list[Person]] = {}
         self.numbers = nhs_test_numbers(self.rng)
+        # Notes come from a stream of their own: no two people share a note word for word.
+        self.notes = SbardWriter(random.Random(f"forest-vale-notes-{seed}"))  # noqa: S311
         self.local_ids = 0
         staff = set(Person.objects.values_list("full_name", flat=True))
         self.taken_names = staff
@@ -650,8 +617,13 @@ class _CareBuilder:
             return present[meeting.facilitator_id]
         return path.episode.key_worker or team.leader
 
-    def note(self, team: _Team, path: _Path, meeting: Meeting) -> None:
-        situation, background, assessment, recommendation, decision = self.rng.choice(SBARD)
+    def note(self, team: _Team, path: _Path, meeting: Meeting, context: str = "") -> None:
+        """An SBARD note that fits where the person is: their zone, new, or back again."""
+        if not context and path.episode.previous_id is not None:
+            context = "came_back"
+        elif not context:
+            context = path.zones[-1] if path.zones else "new"
+        situation, background, assessment, recommendation, decision = self.notes.write(context)
         with _clock(self.during(meeting, 6 + len(path.zones))):
             care.huddle_note_add(
                 actor=self.actor_at(team, meeting, path),
@@ -884,7 +856,7 @@ class _CareBuilder:
                 path.offer = "psychology"
                 self.offer(path)
                 self.move(path, Stage.WAITING, path.at + timedelta(days=2), "On the waiting list.")
-                self.note(team, path, self.latest_meeting(team.huddle, back=2))
+                self.note(team, path, self.latest_meeting(team.huddle, back=2), "waiting")
             elif story.kind == "offer_made":
                 person = self.new_person(team, key_worker)
                 path = self.refer(team, person, key_worker, self.moment(9, time(14, 0)))
@@ -970,7 +942,8 @@ class CareDeleted:
 
 
 def delete_care_and_decisions() -> CareDeleted:
-    """Delete every person in care with their history, and every decision, children first.
+    """Delete every person in care with their history and safety plans, and every decision,
+    children first.
 
     Run by a reset before forums, meetings, people and organisations go: care records protect
     teams, meetings, people and organisations, and decisions protect forums and meetings. The
@@ -983,6 +956,13 @@ def delete_care_and_decisions() -> CareDeleted:
     episodes = Episode.objects.count()
     with connection.cursor() as cursor:
         for model in (
+            SafetyReview,
+            SafetyPlanVersion,
+            SafetyPlan,
+            SafetyFormulationVersion,
+            SafetyFormulation,
+            PositiveRiskPlan,
+            ReviewFrequency,
             ZoneChange.present.through,
             ZoneChange,
             HuddleNote,

@@ -27,9 +27,11 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction, AuditEvent
 from roundtable.audit.services import audit_record
+from roundtable.demo.board import build_board, read_old_notices
 from roundtable.demo.care import build_care, delete_care_and_decisions
 from roundtable.demo.forums import DemoDirectory, ForumsSummary, build_forums
 from roundtable.demo.names import FIRST_NAMES, SURNAMES
+from roundtable.demo.safety import build_safety
 from roundtable.demo.voice import build_voice_and_wellbeing, delete_voice_and_wellbeing
 from roundtable.directory import services
 from roundtable.directory.models import (
@@ -917,7 +919,10 @@ def build_demo(
         directory, seed=seed, today=today or timezone.localdate(), say=say
     )
     build_care(directory, seed=seed, today=today or timezone.localdate(), say=say)
+    build_safety(directory, seed=seed, today=today or timezone.localdate(), say=say)
+    build_board(directory, seed=seed, today=today or timezone.localdate(), say=say)
     build_voice_and_wellbeing(directory, seed=seed, today=today or timezone.localdate(), say=say)
+    read_old_notices(today=today or timezone.localdate())
     summary.logins = demo_logins()
     return summary
 

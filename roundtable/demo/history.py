@@ -11,9 +11,13 @@ not change with the day of the week either.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from unittest import mock
+
+from django.utils import timezone
 
 from roundtable.forums.selectors import MONTH_DAYS, RECENT_DAYS
 from roundtable.forums.services import SERIES_HORIZON_DAYS
@@ -24,6 +28,18 @@ UPCOMING_WEEKS = 12
 NEGLECT_DAYS = 42
 WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
 EVERY_DAY: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+
+
+@contextmanager
+def clock(moment: datetime) -> Iterator[None]:
+    """Make `timezone.now()` answer `moment` while services that stamp it are called.
+
+    The demo tells stories over a year through services that date what they write with
+    `timezone.now()` (and `auto_now` fields, which call it too). It is built in one thread inside
+    one transaction, so nothing else sees the clock.
+    """
+    with mock.patch.object(timezone, "now", return_value=moment):
+        yield
 
 
 @dataclass(frozen=True)

@@ -62,16 +62,107 @@ PEER_CIRCLE_PURPOSE = (
 LAPSED = {"cmht_lf": 42}
 # Share of each team that answers each month's check-in.
 PULSE_TURNOUT = 0.8
-PULSE_COMMENTS = (
-    "The huddle helps: I know who to go to when a visit goes badly.",
-    "Hard month. Cover arrangements meant nobody was around to talk decisions through.",
-    "Good to hear why the front door is changing at the team meeting.",
-    "I would like more say in how referrals are allocated.",
-    "Reflective practice was cancelled again.",
-    "Felt listened to when I raised a worry about a discharge.",
-    "The peer circle makes a real difference.",
-    "Too many changes at once; not sure where the service is heading.",
-)
+# Share of answers that come with a comment.
+PULSE_COMMENT_SHARE = 0.06
+# Comments people left with their check-ins, by the teams they fit ("*": any team; "lapsed":
+# Loughton Forest's team in the last three months). Each is used once at most, so no comment
+# appears twice; when a team's are used up, its answers come without one.
+PULSE_COMMENTS: dict[str, tuple[str, ...]] = {
+    "*": (
+        "The huddle helps: I know who to go to when a visit goes badly.",
+        "Good to hear at the team meeting why the front door is changing.",
+        "I would like more say in how referrals are allocated.",
+        "Felt listened to when I raised a worry about a discharge.",
+        "Too many changes at once; not sure where the service is heading.",
+        "Our team leader asked what I thought before deciding. It made a difference.",
+        "Some weeks I only see colleagues at the huddle.",
+        "The new key worker role makes sense to me now.",
+        "Would value more time to talk through hard cases, not just a quick word.",
+        "Decisions are explained better than they were a year ago.",
+        "Still not clear who decides about posts and funding.",
+        "Good month. People covered for each other when two of us were off.",
+        "I raised something at the MDT and it was acted on.",
+        "Admin takes up time I would rather spend with people.",
+        "I feel part of the team even though I'm part time.",
+        "It helps when leaders come to the huddle and just listen.",
+        "Heard about the changes to the service from a colleague before anyone told us.",
+        "Supervision has been regular this month: thank you.",
+        "The room booking system makes it hard to meet people face to face.",
+        "I'd like to know what happened to the ideas from the away day.",
+        "Felt trusted to make the call on a difficult visit.",
+        "Hard to switch off after work at the moment.",
+        "More joined-up with the VCSE partners than before.",
+        "The shared decisions page means I can see why something was agreed.",
+        "Quiet month, which was welcome.",
+        "Would like training on the new safety planning approach.",
+        "Not sure my view counts when the senior people have already decided.",
+        "I like that the peer support workers' views are sought first now.",
+        "Team morale is better since we started the rota for difficult visits.",
+        "Lots of sickness this month; the ones left are stretched.",
+    ),
+    "cmht": (
+        "Zoning takes the weight off: the red zone is never one person's worry.",
+        "Caseloads feel heavy since the two vacancies.",
+        "Joint visits with the peer support worker have changed how people engage with us.",
+        "Positive risk-taking plans held by a leader make me braver about what people want.",
+        "The social workers' work still feels invisible in the team's numbers.",
+        "The MDT runs to time now and partners stay for all of it.",
+        "Parking near the base is still a daily problem for home visits.",
+        "We lost a lot of knowledge when the senior nurse retired.",
+    ),
+    "lapsed": (
+        "Hard month. Cover arrangements meant nobody was around to talk decisions through.",
+        "Reflective practice was cancelled again.",
+        "I don't know who to go to when the team leader is at the crisis team.",
+        "We make big decisions on our own at the moment. That isn't right.",
+        "The huddle didn't go ahead twice this month: not enough of us in the building.",
+        "Nobody from the trust has been to the base in months.",
+    ),
+    "front_door": (
+        "The front-door meeting is quick and nobody goes away with a referral alone.",
+        "The referral forms bounce back too often from community partners.",
+        "Having the VCSE partners in the room every day means people get the right offer first.",
+        "Some days the front-door meeting is just two of us.",
+    ),
+    "crisis": (
+        "Weekend handovers are thin; it would help to have a leader on call we can talk to.",
+        "Good to have the Loughton Forest leaders with us, though I know their team misses them.",
+        "Night visits are hard on your own. The buddy system helps.",
+        "The pharmacist joining the handover has made a difference.",
+    ),
+    "coaching": (
+        "The peer circle makes a real difference.",
+        "Coaching across three localities means a lot of driving and little time together.",
+        "Nice to have our own forum for decisions about how coaching is offered.",
+        "Coaches are asked for our view at MDTs now.",
+    ),
+    "primary_care": (
+        "Good links with the community team this month.",
+        "Practices want more time with us than we have.",
+        "Hard to get to the community team's MDT on clinic days.",
+    ),
+    "leadership": (
+        "Board papers arrive too late to read properly.",
+        "Good to see lived-experience members paid for their time.",
+        "The allocation round showed us what partners really value.",
+        "Meetings in the evening would let more people with lived experience take part.",
+        "The redesign group listens: the referral form changed because of what we said.",
+        "I wish we heard more directly from the teams on the ground.",
+    ),
+}
+# Which pools of comments fit each team (besides those that fit any team).
+PULSE_COMMENT_POOLS: dict[str, tuple[str, ...]] = {
+    "cmht_hv": ("cmht",),
+    "cmht_en": ("cmht",),
+    "cmht_lf": ("cmht",),
+    "spa": ("front_door",),
+    "crisis": ("crisis",),
+    "coaching": ("coaching",),
+    "pc_hv": ("primary_care",),
+    "pc_lf": ("primary_care",),
+    "board": ("leadership",),
+    "project": ("leadership",),
+}
 
 
 @dataclass
@@ -114,6 +205,7 @@ class _Builder:
         self.today = today
         self.window = Window(today)
         self.summary = VoiceSummary()
+        self.comments_used: set[str] = set()
 
     # --- people ------------------------------------------------------------------------------
 
@@ -304,6 +396,24 @@ class _Builder:
             base += [-0.4, 0.35, 0.0, -0.1, -0.3][statement] * recent
         return base
 
+    def _comment(self, team: str, months_ago: int) -> str:
+        """A comment that fits the team and the month, never one used before ("" if none)."""
+        pools: list[str] = ["*", *PULSE_COMMENT_POOLS.get(team, ())]
+        if team in LAPSED and months_ago < 3:
+            pools = ["lapsed"]  # the story of the last three months, while it lasts
+        for choice in (pools, ["*", *PULSE_COMMENT_POOLS.get(team, ())]):
+            left = [
+                text
+                for pool in choice
+                for text in PULSE_COMMENTS[pool]
+                if text not in self.comments_used
+            ]
+            if left:
+                text = self.rng.choice(left)
+                self.comments_used.add(text)
+                return text
+        return ""
+
     def build_pulse(self) -> None:
         first_month = (self.today.replace(day=1) - timedelta(days=1)).replace(day=1)
         months: list[date] = [first_month]
@@ -338,10 +448,10 @@ class _Builder:
                                 value=min(5, max(1, value)),
                             )
                         )
-                    if self.rng.random() < 0.12:
-                        comments.append(
-                            PulseComment(round=pulse_round, text=self.rng.choice(PULSE_COMMENTS))
-                        )
+                    if self.rng.random() < PULSE_COMMENT_SHARE:
+                        text = self._comment(key, months_ago)
+                        if text:
+                            comments.append(PulseComment(round=pulse_round, text=text))
                 answers += len(who)
             # This month's round is open: some have answered already, never a demo login, so
             # that each can try it.

@@ -7,7 +7,7 @@ it twice, inside its own savepoint, which is rolled back after it.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -36,7 +36,15 @@ from roundtable.care.models import (
 )
 from roundtable.care.services import DEFAULT_ZONES, zones_ensure
 from roundtable.core import access
-from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus, Hold
+from roundtable.decisions.models import (
+    AllocationRound,
+    Approval,
+    Budget,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    Hold,
+)
 from roundtable.demo.care import CMHT_KEYS, STORIES, nhs_number_for
 from roundtable.demo.generator import PERSONAS
 from roundtable.demo.tests.conftest import run_demo
@@ -49,10 +57,24 @@ from roundtable.directory.models import (
     TeamKind,
 )
 from roundtable.forums.models import AttendanceStatus, ForumKind
+from roundtable.safety.models import (
+    PositiveRiskPlan,
+    SafetyFormulation,
+    SafetyPlan,
+    SafetyPlanVersion,
+    SafetyReview,
+)
 
 pytestmark = pytest.mark.django_db
 
 BOARD_STAGES = (Stage.WAITING, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON)
+
+
+def calendar_days(start: datetime, end: datetime) -> int:
+    """Days between two moments as the calendar counts them where the service is (the flow
+    measures count calendar days: referred on Monday afternoon, offered on Tuesday morning is
+    one day)."""
+    return (timezone.localdate(end) - timezone.localdate(start)).days
 
 
 def persona(key: str) -> Person:
@@ -108,13 +130,13 @@ def test_the_history_agrees_with_each_episode(built: str) -> None:
             assert episode.closed_at == last.at
         offered = [e for e in history if e.to_stage == Stage.OFFER_MADE]
         if offered:
-            assert episode.days_to_offer == (offered[0].at - episode.referred_at).days
+            assert episode.days_to_offer == calendar_days(episode.referred_at, offered[0].at)
             assert episode.offer is not None
         else:
             assert episode.days_to_offer is None
         if episode.stage == Stage.MOVED_ON:
             assert history[-2].to_stage == Stage.READY_TO_MOVE_ON
-            assert episode.days_ready_to_moved_on == (last.at - history[-2].at).days
+            assert episode.days_ready_to_moved_on == calendar_days(history[-2].at, last.at)
             assert episode.destination
 
 
@@ -364,13 +386,30 @@ def care_fingerprint() -> tuple[Any, ...]:
             ConsentToShare,
             Decision,
             Hold,
+            SafetyPlan,
+            SafetyPlanVersion,
+            SafetyFormulation,
+            SafetyReview,
+            PositiveRiskPlan,
+            Budget,
+            AllocationRound,
+            Approval,
         )
     }
     positions = sorted(
         Decision.objects.annotate(n=Count("positions")).values_list("title", "status", "n"),
         key=repr,
     )
-    return people, episodes, counts, positions
+    # The words too: notes, plans and what was decided come out the same.
+    words = (
+        sorted(HuddleNote.objects.values_list("episode__person__local_id", "situation")),
+        sorted(
+            SafetyPlan.objects.values_list("person__local_id", "warning_signs", "review_on"),
+            key=repr,
+        ),
+        sorted(Decision.objects.values_list("title", "outcome", "amount_agreed_pence"), key=repr),
+    )
+    return people, episodes, counts, positions, words
 
 
 def test_a_reset_rebuilds_the_same_people_in_care_twice(built: str) -> None:
