@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TICK_SECONDS ?= 300
 # PostgreSQL for the second test run; `make test` uses it when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/roundtable
 export DJANGO_SETTINGS_MODULE ?= roundtable.config.settings.local
@@ -26,11 +27,16 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The periodic jobs (`roundtable tick`) run beside the server, now and every TICK_SECONDS, and
+# stop with it (Ctrl+C reaches both; the trap covers the server stopping on its own).
 run: setup
 	@$(BIN)/roundtable migrate --noinput --verbosity 0
 	@$(BIN)/roundtable demo
 	@echo "==> Roundtable is at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	@$(BIN)/roundtable runserver $(HOST):$(PORT)
+	@echo "==> The periodic jobs (roundtable tick) run now and every $(TICK_SECONDS) seconds while it is up"
+	@$(BIN)/roundtable tick --every $(TICK_SECONDS) & tick=$$!; \
+		trap 'kill $$tick 2>/dev/null; wait $$tick' EXIT; \
+		$(BIN)/roundtable runserver $(HOST):$(PORT)
 
 lint: setup
 	@echo "==> ruff"

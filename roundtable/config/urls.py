@@ -21,3 +21,4 @@ urlpatterns = [
 
 handler404 = "roundtable.core.views.not_found"
 handler403 = "roundtable.core.views.forbidden"
+handler500 = "roundtable.core.views.server_error"

@@ -1,10 +1,14 @@
-"""Failed sign-ins recorded by django-axes, without the request's parameters (ADR 0012)."""
+"""Failed sign-ins recorded by django-axes, without the request's parameters (ADR 0012), and
+when a lockout ends."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_failure_limit
 from django.http import HttpRequest, QueryDict
 
 
@@ -35,3 +39,38 @@ class AxesHandlerKeepingNoParameters(AxesDatabaseHandler):
             super().user_login_failed(sender, credentials, request, **kwargs)
         finally:
             request.GET, request.POST = get, post
+
+
+def lockout_ends(request: HttpRequest, credentials: dict[str, Any] | None) -> datetime | None:
+    """When the lockout of the account in `credentials` ends, or None if it is not locked.
+
+    Axes keeps, for each place an account was tried from, the number of wrong passwords and the
+    time of the latest, and the account is locked while the wrong passwords of the last cool-off
+    add up to the limit. Attempts made while locked are not counted
+    (`AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False`), so the lock ends one cool-off
+    after the latest attempt without which the rest fall below the limit: counting from the
+    newest, the one that reaches it.
+    """
+    cool_off = get_cool_off(request)
+    if cool_off is None:
+        return None
+    limit = get_failure_limit(request, credentials)
+    ends: datetime | None = None
+    for attempts in AxesProxyHandler.get_implementation().get_user_attempts(request, credentials):
+        total = 0
+        for attempt_time, failures in attempts.order_by("-attempt_time").values_list(
+            "attempt_time", "failures_since_start"
+        ):
+            total += failures
+            if total >= limit:
+                candidate: datetime = attempt_time + cool_off
+                ends = candidate if ends is None else max(ends, candidate)
+                break
+    return ends
+
+
+def to_the_minute_after(moment: datetime) -> datetime:
+    """`moment`, or the next whole minute if it falls within one, for a time shown to the minute:
+    "try again after 10:16am" must not name a minute in which the account is still locked."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)

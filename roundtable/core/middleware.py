@@ -13,18 +13,32 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from whitenoise.middleware import WhiteNoiseMiddleware
 
+FAVICON_URL = "/favicon.ico"
+
 
 class AssetsWhiteNoiseMiddleware(WhiteNoiseMiddleware):
-    """WhiteNoise, plus the NHS.UK frontend's images and icons at `/assets/`.
+    """WhiteNoise, plus the NHS.UK frontend's images and icons at `/assets/`, and its icon at
+    `/favicon.ico`.
 
     nhsuk-frontend's compiled CSS refers to `/assets/...` with an absolute path, so those files
-    must be served there as well as under STATIC_URL.
+    must be served there as well as under STATIC_URL. Pages link their icons under `/assets/`,
+    but browsers still ask for `/favicon.ico` (for a JSON answer, say, or a bookmark), so it is
+    served as a static file too rather than answered with a 404.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.favicon = settings.NHSUK_ASSETS_DIR / "images" / "favicon.ico"
         if settings.NHSUK_ASSETS_DIR.is_dir():
             self.add_files(str(settings.NHSUK_ASSETS_DIR), prefix="assets/")
+        if not self.autorefresh and self.favicon.is_file():
+            self.add_file_to_dictionary(FAVICON_URL, str(self.favicon))
+
+    def find_file(self, url: str) -> Any:
+        """Where files are looked up on each request (`WHITENOISE_AUTOREFRESH`, on with DEBUG)."""
+        if url == FAVICON_URL and self.favicon.is_file():
+            return self.get_static_file(str(self.favicon), url)
+        return super().find_file(url)
 
 
 class NoStoreMiddleware:

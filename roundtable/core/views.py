@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -15,8 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from roundtable.core.auth import SignInForm
+from roundtable.core.axes_handler import lockout_ends, to_the_minute_after
 from roundtable.core.privacy import carries_secret
 from roundtable.core.templating import date_format
+
+logger = logging.getLogger(__name__)
 
 
 class SignInView(LoginView):
@@ -51,11 +55,15 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def locked_out(
-    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Shown instead of the sign-in page after too many wrong passwords."""
+    """Shown instead of the sign-in page after too many wrong passwords, and to every attempt
+    while the account is locked: the time to try again after is the same each time."""
     minutes = settings.AXES_COOLOFF_MINUTES
-    until = timezone.now() + timedelta(minutes=minutes)
+    until = lockout_ends(request, credentials) or timezone.now() + timedelta(minutes=minutes)
+    until = to_the_minute_after(until)
     context = {
         "page_title": "Your account is locked",
         "failure_limit": settings.AXES_FAILURE_LIMIT,
@@ -73,6 +81,30 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 @login_not_required
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/403.jinja", {"page_title": "You cannot do this"}, status=403)
+
+
+# Used when even the styled page cannot be written.
+_PLAIN_SERVER_ERROR = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Sorry, there is a problem with the service \u2013 Roundtable</title></head>"
+    "<body><h1>Sorry, there is a problem with the service</h1><p>Try again later.</p></body></html>"
+)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The NHS.UK "problem with the service" page, written without the database or the session
+    (either may be what failed); a plain page if even that cannot be written."""
+    try:
+        return render(
+            request,
+            "core/500.jinja",
+            {"page_title": "Sorry, there is a problem with the service"},
+            status=500,
+        )
+    except Exception:
+        logger.exception("The server error page could not be written")
+        return HttpResponse(_PLAIN_SERVER_ERROR, status=500)
 
 
 @login_not_required

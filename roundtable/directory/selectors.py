@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from roundtable.core import access
 from roundtable.directory.models import (
     ApiToken,
     Discipline,
+    LeadershipLevel,
     LeadershipMembership,
     LeadershipTeam,
     Locality,
@@ -158,11 +159,16 @@ class TeamPage:
     members: list[Membership]
     by_discipline: list[tuple[str, list[Membership]]]
     by_organisation: list[tuple[str, list[Membership]]]
+    # The team's own (team and project) leadership teams.
     leadership_teams: list[LeadershipTeam]
+    # Every leadership team covering the team, closest first: its own, its organisation's, the
+    # system's (`covering_leadership_teams`).
+    covering_leadership: list[LeadershipTeam]
 
 
 def team_detail(user: Any, team_id: int) -> TeamPage:
-    """A team, its members grouped by discipline and by organisation, and its leadership team.
+    """A team, its members grouped by discipline and by organisation, and the leadership teams
+    that cover it.
 
     Four queries whatever the size of the team.
     """
@@ -183,17 +189,9 @@ def team_detail(user: Any, team_id: int) -> TeamPage:
 
     by_discipline = _group(members, discipline_name)
     by_organisation = _group(members, organisation_name)
-    leadership = list(
-        LeadershipTeam.objects.filter(team=team).prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=LeadershipMembership.objects.filter(
-                    person__in=access.scoped(user, Person)
-                ).select_related("person__discipline", "person__organisation"),
-            )
-        )
-    )
-    return TeamPage(team, members, by_discipline, by_organisation, leadership)
+    covering = covering_leadership_teams(user, team=team)
+    own = sorted((lt for lt in covering if lt.team_id == team.pk), key=lambda lt: (lt.name, lt.pk))
+    return TeamPage(team, members, by_discipline, by_organisation, own, covering)
 
 
 def _group(members: list[Membership], key: Any) -> list[tuple[str, list[Membership]]]:
@@ -232,8 +230,11 @@ class OrganisationPage:
     organisation: Organisation
     children: list[Organisation]
     teams: Sequence[Team]
+    # The organisation's own leadership teams.
     leadership_teams: list[LeadershipTeam]
     people_count: int
+    # Every leadership team covering the organisation: its own, then the system's.
+    covering_leadership: list[LeadershipTeam]
 
 
 def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
@@ -246,18 +247,13 @@ def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
         .annotate(member_count=_visible_member_count(user))
         .order_by("name")
     )
-    leadership = list(
-        LeadershipTeam.objects.filter(organisation=organisation).prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=LeadershipMembership.objects.filter(
-                    person__in=access.scoped(user, Person)
-                ).select_related("person__discipline"),
-            )
-        )
+    covering = covering_leadership_teams(user, organisation=organisation)
+    own = sorted(
+        (lt for lt in covering if lt.level == LeadershipLevel.ORGANISATION),
+        key=lambda lt: (lt.name, lt.pk),
     )
     people_count = access.scoped(user, Person).filter(organisation=organisation).count()
-    return OrganisationPage(organisation, children, teams, leadership, people_count)
+    return OrganisationPage(organisation, children, teams, own, people_count, covering)
 
 
 def my_memberships(user: Any) -> list[Membership]:
@@ -300,14 +296,49 @@ def _visible_leadership_members(user: Any) -> Prefetch[Any]:
     return Prefetch(
         "memberships",
         queryset=LeadershipMembership.objects.filter(person__in=access.scoped(user, Person))
-        .select_related("person__discipline")
+        .select_related("person__discipline", "person__organisation")
         .order_by("person__full_name", "pk"),
+    )
+
+
+# Closest first: a team's own leadership, a project's, the organisation's, the system's.
+_CLOSEST_FIRST = Case(
+    When(level=LeadershipLevel.TEAM, then=Value(0)),
+    When(level=LeadershipLevel.PROJECT, then=Value(1)),
+    When(level=LeadershipLevel.ORGANISATION, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def covering_leadership_teams(
+    user: Any, *, team: Team | None = None, organisation: Organisation | None = None
+) -> list[LeadershipTeam]:
+    """The leadership teams whose remit includes a team, or an organisation, closest first, each
+    with the members the user may see. Two queries.
+
+    A team is covered by its own team and project leadership teams, its organisation's, and the
+    system's; an organisation by its own and the system's. (Forums and decisions apply the same
+    rule to presence and to holding decisions.)
+    """
+    scope = Q(level=LeadershipLevel.SYSTEM)
+    if team is not None:
+        scope |= Q(team=team) | Q(
+            level=LeadershipLevel.ORGANISATION, organisation_id=team.organisation_id
+        )
+    elif organisation is not None:
+        scope |= Q(level=LeadershipLevel.ORGANISATION, organisation=organisation)
+    return list(
+        LeadershipTeam.objects.filter(scope)
+        .select_related("organisation", "team__locality")
+        .prefetch_related(_visible_leadership_members(user))
+        .order_by(_CLOSEST_FIRST, "name", "pk")
     )
 
 
 def leadership_team_list(user: Any, level: str = "") -> QuerySet[LeadershipTeam]:
     """Leadership teams, each with what it leads and how many of its members the user may see."""
-    leadership = LeadershipTeam.objects.select_related("organisation", "team").annotate(
+    leadership = LeadershipTeam.objects.select_related("organisation", "team__locality").annotate(
         member_count=_visible_member_count(user)
     )
     if level:
@@ -318,7 +349,7 @@ def leadership_team_list(user: Any, level: str = "") -> QuerySet[LeadershipTeam]
 def leadership_team_detail(user: Any, leadership_team_id: int) -> LeadershipTeam:
     """One leadership team with the members the user may see. Two queries."""
     leadership = (
-        LeadershipTeam.objects.select_related("organisation", "team")
+        LeadershipTeam.objects.select_related("organisation", "team__locality")
         .prefetch_related(_visible_leadership_members(user))
         .filter(pk=leadership_team_id)
         .first()
@@ -326,6 +357,40 @@ def leadership_team_detail(user: Any, leadership_team_id: int) -> LeadershipTeam
     if leadership is None:
         raise Http404("No leadership team found.")
     return leadership
+
+
+@dataclass
+class LeadershipTeamPage:
+    leadership: LeadershipTeam
+    # The teams in its remit: an organisation's teams, or the one team or project group it
+    # leads. A system leadership team covers every team, so only how many is read.
+    teams: list[Team]
+    team_count: int
+
+
+def leadership_team_page(user: Any, leadership_team_id: int) -> LeadershipTeamPage:
+    """A leadership team, its members the user may see, and the teams it covers. Three queries
+    whatever its size."""
+    leadership = leadership_team_detail(user, leadership_team_id)
+    teams: list[Team] = []
+    if leadership.level == LeadershipLevel.SYSTEM:
+        team_count = Team.objects.count()
+    else:
+        if leadership.level == LeadershipLevel.ORGANISATION:
+            teams = list(
+                Team.objects.filter(organisation=leadership.organisation)
+                .select_related("locality")
+                .annotate(member_count=_visible_member_count(user))
+                .order_by("name", "pk")
+            )
+        elif leadership.team is not None:
+            teams = list(
+                Team.objects.filter(pk=leadership.team.pk)
+                .select_related("locality")
+                .annotate(member_count=_visible_member_count(user))
+            )
+        team_count = len(teams)
+    return LeadershipTeamPage(leadership, teams, team_count)
 
 
 def my_profile(user: Any) -> Person:

@@ -19,6 +19,12 @@ urlpatterns = [
         views.organisation_edit,
         name="organisation-edit",
     ),
+    path("directory/leadership/", views.leadership_teams, name="leadership-teams"),
+    path(
+        "directory/leadership/<int:leadership_team_id>/",
+        views.leadership_team,
+        name="leadership-team",
+    ),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
     path(
         "account/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"

@@ -24,7 +24,7 @@ from roundtable.directory.forms import (
     ProfileForm,
     TeamFilterForm,
 )
-from roundtable.directory.models import OrganisationKind
+from roundtable.directory.models import LeadershipLevel, OrganisationKind
 
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
@@ -223,6 +223,37 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
         ),
     }
     return render(request, "directory/organisation.jinja", context)
+
+
+def leadership_teams(request: HttpRequest) -> HttpResponse:
+    level = request.GET.get("level", "")
+    if level not in LeadershipLevel.values:
+        level = ""
+    page = _page(request, selectors.leadership_team_list(request.user, level))
+    context = {
+        "page_title": "Leadership teams",
+        "active_nav": "teams",
+        "page": page,
+        "levels": LeadershipLevel.choices,
+        "level": level,
+        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("Leadership teams", "")),
+    }
+    return render(request, "directory/leadership_teams.jinja", context)
+
+
+def leadership_team(request: HttpRequest, leadership_team_id: int) -> HttpResponse:
+    page = selectors.leadership_team_page(request.user, leadership_team_id)
+    context = {
+        "page_title": page.leadership.name,
+        "active_nav": "teams",
+        "page": page,
+        "breadcrumbs": _crumbs(
+            ("Home", reverse("directory:home")),
+            ("Leadership teams", reverse("directory:leadership-teams")),
+            (page.leadership.name, ""),
+        ),
+    }
+    return render(request, "directory/leadership_team.jinja", context)
 
 
 @require_http_methods(["GET", "POST"])

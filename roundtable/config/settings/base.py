@@ -191,6 +191,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# A lockout lasts the cool-off from the wrong password that caused it: attempts while locked are
+# refused without being counted, so trying again cannot push the time to wait for forward (the
+# locked-out page names that time; `core.axes_handler.lockout_ends`).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "roundtable.core.views.locked_out"
 AXES_VERBOSE = False
 # A failed sign-in is recorded without the request's parameters: a `next` may be a private link

@@ -54,7 +54,7 @@ def test_an_unknown_filter_value_gets_a_clear_error_not_a_crash(client_for, syst
     html = names(response)
     assert response.status_code == 200
     assert "nhsuk-error-summary" in html
-    assert "Select a valid choice" in html
+    assert "Select discipline from the options given" in html
 
 
 def test_no_match_shows_an_empty_state(client_for, system):

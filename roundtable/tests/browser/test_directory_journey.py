@@ -61,6 +61,26 @@ def test_lone_coach_finds_team_locality_and_peers(journey):
     assert len(journey.checked) >= 6
 
 
+def test_a_team_without_its_own_leadership_finds_the_leadership_covering_it(journey):
+    system = build_system()
+    page = journey.page
+    sign_in(journey, system.clinician_b.email)
+    page.get_by_role("link", name="South CMHT").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("South CMHT")
+    page.get_by_role("link", name="System leadership board").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("System leadership board")
+    expect(page.get_by_text("The whole system: every organisation and team")).to_be_visible()
+    expect(page.get_by_role("link", name="Erin Board")).to_be_visible()
+    journey.check()
+    # Back to every leadership team through the breadcrumbs, and from there the team's page.
+    page.get_by_role("link", name="Leadership teams").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leadership teams")
+    journey.check()
+    page.get_by_role("link", name="North CMHT leadership").click()
+    expect(page.get_by_role("link", name="Gita Leader")).to_be_visible()
+    journey.check()
+
+
 def test_wrong_passwords_lock_the_account_with_a_clear_message(journey, settings):
     system = build_system()
     page = journey.page
@@ -109,6 +129,11 @@ def test_every_directory_page_passes_axe(journey):
         f"/directory/organisations/{system.trust.pk}/",
         f"/directory/organisations/{system.trust.pk}/edit/",
         f"/directory/people/{system.administrator.pk}/edit/",
+        "/directory/leadership/",
+        "/directory/leadership/?level=team",
+        f"/directory/leadership/{system.system_leadership.pk}/",
+        f"/directory/leadership/{system.team_a_leadership.pk}/",
+        f"/directory/organisations/{system.icb.pk}/",
         "/account/api-tokens/",
         "/sign-out/",
         "/directory/teams/999999/",
