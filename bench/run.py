@@ -219,6 +219,13 @@ def results_table(results: Sequence[BackendResult]) -> str:
                 other = result.pages[index]
                 cells.append(f"{other['median_ms']:.1f} ({other['queries']})")
             rows.append(cells)
+        # Page weight counts as much as server time: each page's HTML, before compression.
+        for index, page in enumerate(done[0].pages):
+            if not page.get("kilobytes"):
+                continue  # a selector timed alone: no page
+            cells = [f"{page['page']}: HTML KB"]
+            cells += [f"{result.pages[index]['kilobytes']:.1f}" for result in done]
+            rows.append(cells)
     return format_table(rows)
 
 

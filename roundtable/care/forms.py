@@ -143,7 +143,7 @@ class ReferForm(ReferralFields):
     date_of_birth = forms.DateField(
         label="Date of birth (optional)",
         required=False,
-        widget=DateInput(),
+        widget=DateInput(example="birth"),
         error_messages={"invalid": "Enter a real date of birth"},
     )
     gp_practice = _id_choice(
@@ -338,9 +338,12 @@ class MoveOnForm(BoardForm):
 
 
 class ZoneForm(forms.Form):
+    """A zone says what the team does; the service refuses one that rates risk (NICE NG225)."""
+
     name = forms.CharField(
         label="Name",
         max_length=60,
+        help_text="What the team does, like “Intensive input” or “Light touch”.",
         error_messages={
             "required": "Enter the zone's name",
             "max_length": "Keep the name to 60 characters or fewer",
@@ -355,8 +358,8 @@ class ZoneForm(forms.Form):
     meaning = forms.CharField(
         label="What the team does for people in this zone",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The team's input and plan, in plain English: never a prediction about "
-        "the person.",
+        help_text="The team's input and plan, in plain English: how often it is in touch, when "
+        "it reviews the plan, what support it gives. Never a prediction about the person.",
         error_messages={
             "required": "Say in plain English what the team does for people in this zone"
         },

@@ -42,6 +42,8 @@ from roundtable.directory.models import Membership, Organisation, OrganisationKi
 from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumKind, Meeting
 
 NHS_NUMBER_FORMAT = "Enter an NHS number with 10 digits, like 999 123 4578"
+# A date of birth before this is a mistyped year, not someone in care.
+EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 def normalise_nhs_number(value: str | None) -> str | None:
@@ -71,6 +73,10 @@ def _check_person(
         errors["name"] = "Enter the person's name or initials"
     if date_of_birth is not None and date_of_birth > timezone.localdate():
         errors["date_of_birth"] = "The date of birth must be in the past"
+    elif date_of_birth is not None and date_of_birth < EARLIEST_BIRTH:
+        errors["date_of_birth"] = (
+            f"The date of birth must be in {EARLIEST_BIRTH.year} or later: check the year"
+        )
     if gp_practice is not None and gp_practice.kind != OrganisationKind.GP_PRACTICE:
         errors["gp_practice"] = "Choose a GP practice"
     if errors:
@@ -588,18 +594,46 @@ def zones_ensure(*, team: Team) -> list[Zone]:
     return list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
 
 
+# Words that rate a person's risk: a score, a rating, a level or a tier of risk, or low, medium
+# or high risk. NICE NG225 says not to use risk tools or scales to predict harm or to decide who
+# gets care; a zone says what the team does instead (ADR 0011, docs/guide/care.md#zones).
+RATES_RISK = re.compile(
+    r"\brisk[\s_-]*(scores?|scoring|ratings?|rated|levels?|categor(y|ies)|tiers?|bands?"
+    r"|grades?|stratif\w*)\b"
+    r"|\b(scores?|ratings?|levels?|categor(y|ies)|tiers?|bands?|grades?)[\s_-]+of[\s_-]+risk\b"
+    r"|\b(low|lower|lowest|medium|moderate|high|higher|highest)[\s_-]*risk\b"
+    r"|\brisk\W{0,3}\d",
+    re.IGNORECASE,
+)
+NO_RISK_RATINGS = (
+    "Zones say what the team does for the people in them (how often it is in touch, when it "
+    "reviews the plan, what support it gives), not a rating of their risk: NICE guidance on "
+    "self-harm (NG225) says not to use risk scores or low, medium or high risk ratings to "
+    "predict harm or to decide care."
+)
+
+
 def _check_zone(team: Team, name: str, colour: str, meaning: str, *, exclude: int | None) -> None:
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Enter the zone's name"
+    elif RATES_RISK.search(name):
+        errors["name"] = (
+            f"Name the zone for what the team does, like “Intensive input”. {NO_RISK_RATINGS}"
+        )
     if colour not in ZoneColour.values:
         errors["colour"] = "Choose a colour"
     if not meaning.strip():
         errors["meaning"] = "Say in plain English what the team does for people in this zone"
+    elif RATES_RISK.search(meaning):
+        errors["meaning"] = (
+            "Say what the team does for people in this zone, like “In touch most days, the plan "
+            f"reviewed at every huddle”. {NO_RISK_RATINGS}"
+        )
     same_name = Zone.objects.filter(team=team, is_archived=False, name__iexact=name.strip())
     if exclude is not None:
         same_name = same_name.exclude(pk=exclude)
-    if name.strip() and same_name.exists():
+    if "name" not in errors and same_name.exists():
         errors["name"] = "The team already has a zone with this name"
     if errors:
         raise ValidationError(errors)

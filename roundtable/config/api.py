@@ -27,8 +27,10 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer, django_auth
 
 from roundtable.care.api import router as care_router
+from roundtable.core.api import plain_schema_problem
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
+from roundtable.core.forms import plain_validation_error
 from roundtable.core.schemas import ErrorOut
 from roundtable.decisions.api import router as decisions_router
 from roundtable.directory import selectors as directory_selectors
@@ -135,17 +137,19 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """422 naming each parameter and what is wrong with it in plain English ("query parameter
+    locality must be a whole number"), not pydantic's words; `type` is pydantic's, for programs."""
     errors = [
         {
             "loc": list(error.get("loc", ())),
-            "msg": str(error.get("msg") or error),
+            "msg": f"{_where(error.get('loc', ()))} {plain_schema_problem(error)}",
             "type": str(error.get("type", "")),
         }
         for error in exc.errors
     ]
-    problems = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors)
+    problems = "; ".join(str(e["msg"]) for e in errors)
     return api.create_response(
-        request, {"detail": f"Check the request. {problems}.", "errors": errors}, status=422
+        request, {"detail": f"Check the request: {problems}.", "errors": errors}, status=422
     )
 
 
@@ -170,6 +174,8 @@ def refused(request: HttpRequest, exc: RefusedError) -> HttpResponse:
 
     `errors` maps each field to its messages; `__all__` holds those about the whole request.
     """
+    # Django's own messages (a model's validation) in plain English, like the pages' (core.forms).
+    exc = plain_validation_error(exc)
     by_field = hasattr(exc, "error_dict")
     errors = exc.message_dict if by_field else {NON_FIELD_ERRORS: exc.messages}
     detail = " ".join(message for messages in errors.values() for message in messages)

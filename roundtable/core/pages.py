@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from roundtable.core.forms import plain_validation_error
+
 
 def breadcrumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     """Home, then each (text, link); the last is the current page."""
@@ -20,15 +22,21 @@ def add_service_errors(
 ) -> None:
     """Put a service's ValidationError on the form, on its fields where they match.
 
-    `aliases` maps the service's names to the form's (amount_requested_pence → amount).
+    `aliases` maps the service's names to the form's (amount_requested_pence → amount). Django's
+    own messages (a model's validation) come out in plain English, named by the form's label for
+    the field, or by the service's name for one the form does not have.
     """
     aliases = aliases or {}
     if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
+        for name, errors in error.error_dict.items():
             field = aliases.get(name, name)
-            form.add_error(field if field in form.fields else None, errors)
+            if field in form.fields:
+                form.add_error(field, errors)
+            else:
+                plain = plain_validation_error(ValidationError({name: errors}))
+                form.add_error(None, plain.messages)
     else:
-        form.add_error(None, error.messages)
+        form.add_error(None, error.error_list)
 
 
 def form_status(*forms: Any) -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from roundtable.core.forms import DateInput
+from roundtable.core.templating import time_format
 from roundtable.directory.forms import VersionField
 from roundtable.directory.models import Person
 from roundtable.forums.models import Forum, Meeting
@@ -21,7 +21,7 @@ from roundtable.safety.models import (
 )
 from roundtable.safety.selectors import ZoneFrequency
 
-DATE_MESSAGE = "Enter a real date, like 25 11 2026"
+DATE_MESSAGE = "Enter a real date"
 
 
 def _label(model: type[Any], name: str) -> str:
@@ -59,10 +59,9 @@ class SafetyPlanForm(forms.Form):
     )
     review_on = forms.DateField(
         label="Review by (optional)",
-        help_text="For example, 25 11 2026. The team also reviews it as often as the person's "
-        "zone asks.",
+        help_text="The team also reviews it as often as the person's zone asks.",
         required=False,
-        widget=DateInput(),
+        widget=DateInput(example="future"),
         error_messages={"invalid": DATE_MESSAGE},
     )
 
@@ -88,8 +87,8 @@ class FormulationForm(forms.Form):
 class ReviewForm(forms.Form):
     reviewed_on = forms.DateField(
         label="Reviewed on",
-        help_text="The day you went through the plan with the person. For example, 25 11 2026.",
-        widget=DateInput(),
+        help_text="The day you went through the plan with the person.",
+        widget=DateInput(example="past"),
         error_messages={
             "required": "Enter the day the plan was reviewed",
             "invalid": DATE_MESSAGE,
@@ -123,9 +122,9 @@ class PositiveRiskForm(forms.Form):
     )
     review_on = forms.DateField(
         label="Review on",
-        help_text="When the team looks at it again. For example, 25 11 2026.",
+        help_text="When the team looks at it again.",
         required=False,
-        widget=DateInput(),
+        widget=DateInput(example="future"),
         error_messages={"invalid": DATE_MESSAGE},
     )
 
@@ -159,7 +158,7 @@ class PositiveRiskForm(forms.Form):
         ]
         self.fields["meeting"].choices = [  # type: ignore[attr-defined]
             ("", "Not in a meeting"),
-            *((m.pk, f"{m.forum.name}, {timezone.localtime(m.starts_at):%H:%M}") for m in meetings),
+            *((m.pk, f"{m.forum.name}, {time_format(m.starts_at)}") for m in meetings),
         ]
 
     def clean_forum(self) -> Forum:

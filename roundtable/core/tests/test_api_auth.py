@@ -200,14 +200,11 @@ def test_a_bad_parameter_is_a_422_naming_it(client: Client, system: System) -> N
     response = client.get("/api/v1/directory/teams", {"locality": "north"})
     assert response.status_code == 422
     assert response.json() == {
-        "detail": (
-            "Check the request. query parameter locality: Input should be a valid integer, "
-            "unable to parse string as an integer."
-        ),
+        "detail": "Check the request: query parameter locality must be a whole number.",
         "errors": [
             {
                 "loc": ["query", "locality"],
-                "msg": "Input should be a valid integer, unable to parse string as an integer",
+                "msg": "query parameter locality must be a whole number",
                 "type": "int_parsing",
             }
         ],

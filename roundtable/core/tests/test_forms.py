@@ -67,7 +67,9 @@ def test_errors_reach_the_component_and_the_summary_in_field_order():
     form = Example(data={"email": "nope", "kind": "z"})
     assert not form.is_valid()
     _, email = field_params(form["email"])
-    assert "valid email" in email["errorMessage"]["text"]
+    assert email["errorMessage"]["text"] == (
+        "Enter e-mail in the correct format, like name@example.nhs.uk"
+    )
     items = error_summary_items(form)
     assert [item["href"] for item in items] == ["#id_name", "#id_email", "#id_kind", "#id_days"]
 

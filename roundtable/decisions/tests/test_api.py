@@ -1183,7 +1183,10 @@ def test_budgets_are_set_up_by_members(client: Client, system: System, board: Fo
     made = ok(call(client, system.vcse, "post", path, body), 201)
     assert made["forum"] == board.pk
     assert made["period_start"] == "2026-10-01"
-    refused(call(client, system.vcse, "post", path, body), "already exists")
+    refused(
+        call(client, system.vcse, "post", path, body),
+        "There is already a budget with this forum and name",
+    )
 
 
 def test_a_participatory_allocation_round(

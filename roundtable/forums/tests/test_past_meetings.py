@@ -63,7 +63,7 @@ def test_the_page_warns_about_a_past_meeting_and_stores_nothing(client_for, syst
     assert response.status_code == 200
     page = text(response)
     assert WARNING in page
-    assert "It starts on 1 January 2020 at 10:00am, which has passed." in page
+    assert "It starts on 1 January 2020 at 10am, which has passed." in page
     html = response.content.decode()
     assert "nhsuk-card--warning" in html  # the NHS.UK warning callout
     assert 'name="confirm_past"' in html
@@ -142,7 +142,7 @@ def test_the_api_refuses_a_past_meeting_without_confirm_past(client, system, hud
     assert response.status_code == 422
     answer = response.json()
     assert answer["detail"] == (
-        "The meeting starts in the past (1 January 2020 at 10:00am). If you are recording a "
+        "The meeting starts in the past (1 January 2020 at 10am). If you are recording a "
         'meeting that has already happened, send "confirm_past": true.'
     )
     assert list(answer["errors"]) == ["confirm_past"]

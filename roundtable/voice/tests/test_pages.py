@@ -110,7 +110,9 @@ def test_raising_to_a_team_that_is_not_yours_is_refused(system, client_for):
         {"send_to": f"team:{system.team_b.pk}", "anonymous": "no", "title": "T", "body": "B"},
     )
     assert response.status_code == 400
-    assert "Select a valid choice" in text(response)
+    assert "Select your answer to “Who should this concern go to?” from the options given" in text(
+        response
+    )
     assert not Concern.objects.exists()
 
 

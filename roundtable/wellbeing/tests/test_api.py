@@ -43,7 +43,7 @@ def test_answer_the_current_round_once(system, client: Client):
     }
     bad = call(client, system.lone_coach, "post", path, out_of_range)
     assert bad.status_code == 422
-    assert "less than or equal to 5" in bad.body["detail"]
+    assert "body field answers.4.value must be 5 or less" in bad.body["detail"]
     refused(
         call(client, system.lone_coach, "post", path, {"answers": body["answers"][:-1]}),
         "Choose an answer for",
