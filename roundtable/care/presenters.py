@@ -181,6 +181,17 @@ def _field_error(field_id: str, errors: list[str]) -> tuple[str, str, str]:
     return message, " nhsuk-form-group--error", f' aria-describedby="{field_id}-error"'
 
 
+def actions_due(card: BoardCard, today: date) -> tuple[int, int]:
+    """How many of the card's open actions are overdue, and how many are due today."""
+    overdue = due = 0
+    for action in card.open_actions:
+        if action.due_on < today:
+            overdue += 1
+        elif action.due_on == today:
+            due += 1
+    return overdue, due
+
+
 def card_needs(card: BoardCard, badge_needs: dict[int, list[SafeString]], today: date) -> list[str]:
     """Why the team should talk about this person at today's huddle, in a few words each;
     empty when nothing needs it: no zone yet, an action due today or overdue, what another
@@ -191,8 +202,7 @@ def card_needs(card: BoardCard, badge_needs: dict[int, list[SafeString]], today:
     if e.zone_id is None:
         found.append("No zone yet")
     found.extend(strip_tags(badge) for badge in badge_needs.get(e.id, ()))
-    overdue = sum(1 for a in card.open_actions if a.due_on < today)
-    due = sum(1 for a in card.open_actions if a.due_on == today)
+    overdue, due = actions_due(card, today)
     if overdue:
         found.append(f"{overdue} {'action' if overdue == 1 else 'actions'} overdue")
     if due:
@@ -341,8 +351,7 @@ class CardWriter:
         """The card's badges on one line: the apps' (a safety review due, a plan held), open
         actions due, and the move-on decision."""
         parts = [f"<span>{badge}</span>" for badge in self.badges.get(card.episode.id, ())]
-        overdue = sum(1 for a in card.open_actions if a.due_on < self.today)
-        due = sum(1 for a in card.open_actions if a.due_on == self.today)
+        overdue, due = actions_due(card, self.today)
         if overdue:
             parts.append(f'<strong class="nhsuk-tag nhsuk-tag--red">{overdue} overdue</strong>')
         if due:
