@@ -3,7 +3,7 @@ every value from the database escaped, however often a name comes back on the bo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -32,10 +32,14 @@ def writer(badges: dict[int, list[SafeString]] | None = None) -> presenters.Card
 
 
 def card(pk: int, *, stage="in_support", since_days=None, worker=LEAD, note=None, actions=()):
-    # A minute more, for the writer that reads the time first.
-    since = (
-        timezone.now() - timedelta(days=since_days, minutes=1) if since_days is not None else None
-    )
+    # Noon that many calendar days ago where the service is (today: now), so neither the time of
+    # day the test runs at nor summer time changes the count.
+    since = None
+    if since_days == 0:
+        since = timezone.now()
+    elif since_days is not None:
+        day = timezone.localdate() - timedelta(days=since_days)
+        since = timezone.make_aware(datetime.combine(day, time(12)))
     episode = CardEpisode(pk, 1, stage, 1, since, PersonRef(pk, f"L{pk}", f"Person {pk}"), worker)
     return BoardCard(episode, list(actions), note, None)
 

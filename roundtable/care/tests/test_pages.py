@@ -5,7 +5,7 @@ list and caseloads."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from html import unescape
 
 import pytest
@@ -962,7 +962,10 @@ def test_the_ready_list_shows_shared_and_held(client_for, system, zones, huddle)
         services.episode_zone_set(
             actor=system.clinician_a, episode=episode, zone=zones["Ready to move on"]
         )
-    Episode.objects.filter(pk=second.pk).update(stage_since=timezone.now() - timedelta(days=9))
+    nine_days_ago = timezone.localdate() - timedelta(days=9)
+    Episode.objects.filter(pk=second.pk).update(
+        stage_since=timezone.make_aware(datetime.combine(nine_days_ago, time(12)))
+    )
     decision = agree_move_on(system, huddle, Episode.objects.get(pk=first.pk))
     decision_services.hold_add(actor=system.team_leader_a, decision=decision, message="")
     url = reverse("care:ready", args=[system.team_a.pk])

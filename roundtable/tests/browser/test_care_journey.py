@@ -11,7 +11,7 @@ their history.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -313,7 +313,11 @@ def test_a_person_is_referred_offered_supported_moved_on_and_comes_back(journey,
     assert moved_on.decision == decision
 
     # (6) Two months later: Sam comes back, straight into support with their key worker.
-    Episode.objects.filter(pk=episode.pk).update(closed_at=timezone.now() - timedelta(days=60))
+    # Closed at noon, 60 calendar days ago where the service is (days are counted as people count
+    # them, so the time of day the test runs at, and summer time, must not change the figure).
+    sixty_days_ago = timezone.localdate() - timedelta(days=60)
+    closed_at = timezone.make_aware(datetime.combine(sixty_days_ago, time(12)))
+    Episode.objects.filter(pk=episode.pk).update(closed_at=closed_at)
     journey.goto(person_path)
     page.get_by_role("link", name="Refer Sam Example again").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Refer Sam Example again")
