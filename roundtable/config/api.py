@@ -13,8 +13,8 @@ Every error is JSON with a `detail` message:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import json
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as RefusedError
@@ -22,15 +22,18 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import Http404
 from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from roundtable.care.api import router as care_router
-from roundtable.core.api import plain_schema_problem
+from roundtable.core.api import one_transaction, schema_problems
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
 from roundtable.core.forms import plain_validation_error
+from roundtable.core.inputs import PROBLEM as POLICY_PROBLEM
+from roundtable.core.inputs import body_problems
 from roundtable.core.schemas import ErrorOut
 from roundtable.decisions.api import router as decisions_router
 from roundtable.directory import selectors as directory_selectors
@@ -54,6 +57,30 @@ class PersonalTokenAuth(HttpBearer):
         if person is not None:
             request.user = person
         return person
+
+
+class PolicyParser(Parser):
+    """JSON bodies, with the text in them checked by the API's input policy (core.inputs).
+
+    Ninja turns anything the parser raises into a 400 "cannot parse"; a ValidationError raised
+    here is answered as the 422 it is by `http_error` below.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        found = body_problems(data)
+        if found:
+            raise ValidationError(
+                [
+                    {
+                        "loc": ["body", *where],
+                        "where": "body field " + ".".join(str(part) for part in where),
+                        "type": POLICY_PROBLEM,
+                    }
+                    for where in found
+                ]
+            )
+        return cast(dict[str, Any], data)
 
 
 class RoundtableAPI(NinjaAPI):
@@ -107,7 +134,9 @@ api = RoundtableAPI(
     # JSON data block, and Swagger UI sets styles through the CSSOM, which `style-src 'self'`
     # allows. Checked in Chromium with no violations; test_api_auth.py guards the page's shape.
     docs_url="/docs",
+    parser=PolicyParser(),
 )
+api.add_decorator(one_transaction)
 
 
 @api.exception_handler(AuthenticationError)
@@ -137,20 +166,22 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """422 naming each parameter and what is wrong with it in plain English ("query parameter
-    locality must be a whole number"), not pydantic's words; `type` is pydantic's, for programs."""
-    errors = [
-        {
-            "loc": list(error.get("loc", ())),
-            "msg": f"{_where(error.get('loc', ()))} {plain_schema_problem(error)}",
-            "type": str(error.get("type", "")),
-        }
-        for error in exc.errors
-    ]
-    problems = "; ".join(str(e["msg"]) for e in errors)
-    return api.create_response(
-        request, {"detail": f"Check the request: {problems}.", "errors": errors}, status=422
-    )
+    """422 naming each parameter and what is wrong with it in plain English."""
+    return api.create_response(request, schema_problems(exc.errors), status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """An endpoint's own refusal (403 with its words), or a body the parser could not read."""
+    if isinstance(exc.__cause__, ValidationError):  # the parser's input policy: see PolicyParser
+        return invalid_request(request, exc.__cause__)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        detail = (
+            "The request body is not valid JSON. Send a JSON object, with the header "
+            "Content-Type: application/json."
+        )
+        return api.create_response(request, {"detail": detail}, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(ConcurrentEditError)
@@ -180,18 +211,6 @@ def refused(request: HttpRequest, exc: RefusedError) -> HttpResponse:
     errors = exc.message_dict if by_field else {NON_FIELD_ERRORS: exc.messages}
     detail = " ".join(message for messages in errors.values() for message in messages)
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
-
-
-def _where(loc: Sequence[Any]) -> str:
-    """`["query", "locality"]` → `query parameter locality`."""
-    if not loc:
-        return "request"
-    source, *rest = loc
-    names = {"query": "query parameter", "path": "path parameter", "body": "body field"}
-    if source == "body" and len(rest) > 1:
-        rest = rest[1:]  # ninja names the body parameter first ("payload"): not the client's word
-    field = ".".join(str(part) for part in rest)
-    return f"{names.get(str(source), str(source))} {field}".strip()
 
 
 @api.get("/me", response={200: PersonDetail, 401: ErrorOut}, tags=["directory"])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast, overload
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +42,8 @@ _SCHEMA_PROBLEMS: dict[str, str] = {
     "time_parsing": "must be a real time, like 09:15",
     "time_type": "must be a real time, like 09:15",
     "timezone_aware": "must include its time zone, like 2026-03-20T09:15:00Z",
+    "datetime_range": "must be between the years {first} and {last}",
+    "control_characters": "must not contain control characters, such as NUL",
     "timezone_naive": "must not include a time zone",
     "greater_than_equal": "must be {ge} or more",
     "greater_than": "must be more than {gt}",
@@ -71,11 +76,71 @@ def plain_schema_problem(error: dict[str, Any]) -> str:
     return f"is not valid: {message}" if message else "is not valid"
 
 
+def schema_problems(errors: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The body of a 422 for a request that does not fit its schema, from pydantic-style errors
+    (`loc`, `type`, `ctx`): each parameter named, with what is wrong with it in plain English
+    ("query parameter locality must be a whole number"), not pydantic's words; `type` is
+    pydantic's, for programs. An error may name its parameter itself, as `where`."""
+    listed = [
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": f"{error.get('where') or _where(error.get('loc', ()))} "
+            f"{plain_schema_problem(error)}",
+            "type": str(error.get("type", "")),
+        }
+        for error in errors
+    ]
+    problems = "; ".join(str(e["msg"]) for e in listed)
+    return {"detail": f"Check the request: {problems}.", "errors": listed}
+
+
+def _where(loc: Sequence[Any]) -> str:
+    """`["query", "locality"]` → `query parameter locality`."""
+    if not loc:
+        return "request"
+    source, *rest = loc
+    names = {"query": "query parameter", "path": "path parameter", "body": "body field"}
+    if source == "body" and len(rest) > 1:
+        rest = rest[1:]  # ninja names the body parameter first ("payload"): not the client's word
+    field = ".".join(str(part) for part in rest)
+    return f"{names.get(str(source), str(source))} {field}".strip()
+
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def one_transaction(func: F) -> F:
+    """Every write endpoint runs in one transaction with the answer it reads back (applied to
+    the whole API in roundtable.config.api): should reading the answer fail, the change is
+    undone with it, so that an error never follows a change that was kept and a client's retry
+    cannot make a duplicate."""
+
+    @functools.wraps(func)
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method not in WRITES:
+            return func(request, *args, **kwargs)
+        with transaction.atomic():
+            return func(request, *args, **kwargs)
+
+    return cast(F, run)
+
+
 Shown = Callable[[Any, list[Any]], None]
+
+
+# The furthest page a list may be asked for: far beyond any list's length, and small enough that
+# the rows to skip (page times page size) stay a number the database holds.
+LAST_PAGE = 1_000_000_000
 
 
 class _Pages(PageNumberPagination):
     """Pages of a list; `shown(user, items)` is told what each page showed (to audit it)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=LAST_PAGE, description="Which page, from 1.")
+        page_size: int | None = Field(
+            None, ge=1, le=LAST_PAGE, description="Items a page (100 at most; more gives 100)."
+        )
 
     def __init__(self, *, shown: Shown | None = None, **kwargs: Any) -> None:
         self.shown = shown

@@ -1,5 +1,5 @@
 """Static file serving (including the NHS.UK frontend's `/assets/` folder), no caching of anything
-else, and sign-in required."""
+else, sign-in required, the input policy for addresses, and API errors always in JSON."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.cache import add_never_cache_headers
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+from roundtable.core.api import schema_problems
+from roundtable.core.inputs import PROBLEM as POLICY_PROBLEM
+from roundtable.core.inputs import query_problems
 
 FAVICON_URL = "/favicon.ico"
 
@@ -90,3 +96,69 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+API_PREFIX = "/api/"
+
+# What an API error the API itself did not answer (Django or the server did) says, by status.
+_API_ERRORS = {
+    400: "The request could not be read. Send JSON with the header "
+    "Content-Type: application/json, of at most {limit}.",
+    403: "You cannot do this.",
+    404: "There is no API endpoint at {path}. See /api/v1/docs.",
+    405: "{method} is not allowed at {path}. Allowed: {allowed}.",
+    500: "Sorry, there is a problem with the service. If you were changing something, check "
+    "whether it was saved before you try again (an Idempotency-Key makes a retry safe).",
+}
+
+
+class InputPolicyMiddleware:
+    """Refuse a request whose address holds control characters (core.inputs), before any view
+    reads it: a 422 in JSON from the API, naming the parameter; a 400 page otherwise."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        bad = query_problems(
+            (name, value) for name, values in request.GET.lists() for value in values
+        )
+        if not bad:
+            return self.get_response(request)
+        if request.path_info.startswith(API_PREFIX):
+            errors = [{"loc": ["query", name], "type": POLICY_PROBLEM} for name in bad]
+            return JsonResponse(schema_problems(errors), status=422)
+        return render(
+            request, "core/400.jinja", {"page_title": "This address cannot be used"}, status=400
+        )
+
+
+class ApiErrorsMiddleware:
+    """Every error the API answers is JSON with `detail`, even when Django or the server wrote
+    it rather than the API (a body too large to read, a method the path does not take, a
+    server error): such an answer is replaced by the same error in JSON, its headers kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        template = _API_ERRORS.get(status, _API_ERRORS[500] if status >= 500 else "")
+        detail = template.format(
+            limit=filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+            path=request.path,
+            method=request.method,
+            allowed=response.get("Allow", ""),
+        ) or (response.reason_phrase or "The request was refused.")
+        answer = JsonResponse({"detail": detail}, status=status)
+        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if response.has_header(header):
+                answer[header] = response[header]
+        return answer

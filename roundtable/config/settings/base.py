@@ -59,11 +59,14 @@ MIDDLEWARE = [
     # After WhiteNoise, so that static files keep their long-lived caching; every other answer
     # is marked for no cache to keep (it may be about a person).
     "roundtable.core.middleware.NoStoreMiddleware",
+    # Inside the others below, so that any error under /api/ they or the views answer is JSON.
+    "roundtable.core.middleware.ApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "roundtable.core.middleware.InputPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -9,6 +9,7 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -1486,3 +1487,31 @@ def test_reads_use_the_same_queries_whatever_the_size(
         large = client.get(url)
     assert small.status_code == large.status_code == 200
     assert large.json() != small.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_whose_answer_cannot_be_read_is_undone(system: System, funding: Decision) -> None:
+    """The position and the page it answers with are one transaction: if reading the page back
+    fails, the position is not kept either, so a retry cannot double it and no error follows a
+    change that stood."""
+    client = Client(raise_request_exception=False)
+    client.force_login(system.vcse)
+    with mock.patch(
+        "roundtable.decisions.selectors.decision_detail", side_effect=RuntimeError("lost")
+    ):
+        response = client.put(
+            f"{API}/decisions/{funding.pk}/position",
+            data=json.dumps({"stance": "consent"}),
+            content_type="application/json",
+        )
+    assert response.status_code == 500
+    assert response.json()["detail"].startswith("Sorry, there is a problem with the service.")
+    assert Position.objects.count() == 0
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE, summary__contains="osition")
+    retried = client.put(
+        f"{API}/decisions/{funding.pk}/position",
+        data=json.dumps({"stance": "consent"}),
+        content_type="application/json",
+    )
+    assert retried.status_code == 200
+    assert Position.objects.count() == 1
