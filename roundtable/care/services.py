@@ -863,6 +863,9 @@ def care_action_add(
         errors["owner"] = "Choose who will do it"
     elif not owner.is_active:
         errors["owner"] = "Choose someone whose account is open"
+    elif not is_team_member(owner, episode.team_id):
+        # The page offers only the team's members; the API is held to the same rule.
+        errors["owner"] = f"Choose a member of {episode.team.name}, the team caring for them"
     if due_on is None:
         errors["due_on"] = "Enter the date it is due"
     elif due_on < timezone.localdate():

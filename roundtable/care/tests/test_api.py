@@ -1128,6 +1128,22 @@ def test_sbard_notes_and_actions(client: Client, system: System, episode: Episod
         ),
         "There is no person you can see with id 9999.",
     )
+    # The page offers only the caring team's members; the API keeps the same rule.
+    body = refused(
+        call(
+            client,
+            me,
+            "post",
+            f"{API}/episodes/{episode.pk}/actions",
+            {
+                "description": "Call",
+                "owner": system.clinician_b.pk,
+                "due_on": timezone.localdate().isoformat(),
+            },
+        ),
+        "Choose a member of North CMHT, the team caring for them",
+    )
+    assert list(body["errors"]) == ["owner"]
     bad_field(
         call(client, me, "post", f"{API}/episodes/{episode.pk}/actions", {"description": "x"}),
         "owner",
