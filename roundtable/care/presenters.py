@@ -28,6 +28,7 @@ from roundtable.care.models import (
 )
 from roundtable.care.selectors import BoardCard, CardEpisode, CardNote, PersonRecord
 from roundtable.core import dates
+from roundtable.core.inputs import id_param
 from roundtable.core.templating import date_format
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 
@@ -233,7 +234,7 @@ class BoardFilters:
     def of(cls, params: Any) -> BoardFilters:
         def choice(name: str) -> str:
             value = str(params.get(name, "")).strip()
-            return value if value == "none" or value.isdigit() else ""
+            return value if value == "none" or id_param(value) is not None else ""
 
         return cls(choice("zone"), choice("worker"), params.get("needs") in ("1", "on", "yes"))
 

@@ -41,6 +41,7 @@ from roundtable.care.forms import (
 )
 from roundtable.care.models import Destination, Episode, Stage, Zone, ZoneColour
 from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.inputs import id_param
 from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.directory.models import Person, Team
@@ -561,9 +562,10 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 def _meeting_param(team: Team, raw: str | None) -> Meeting | None:
     """The meeting chosen at the top of the board, or None; one of another team is not found."""
-    if not raw or not str(raw).isdigit():
+    meeting_id = id_param(raw)
+    if meeting_id is None:
         return None
-    return selectors.team_meeting_get(team, int(raw))
+    return selectors.team_meeting_get(team, meeting_id)
 
 
 def _board_url(
@@ -812,8 +814,9 @@ def board_run(request: HttpRequest, team_id: int) -> HttpResponse:
     filters = presenters.BoardFilters(chosen.zone, chosen.worker, needs=True)
     zones = services.zones_ensure(team=team)
     raw_at = str(request.GET.get("at", ""))
-    at = int(raw_at) if raw_at.isdigit() else None
-    started = [int(i) for i in str(request.GET.get("order", "")).split(",") if i.isdigit()][:500]
+    at = id_param(raw_at)
+    asked = (id_param(i) for i in str(request.GET.get("order", "")).split(",")[:500])
+    started = [i for i in asked if i is not None]
     board, badges, needs, _ = _filtered_board(
         request, team, zones, meeting, filters, also=frozenset(started)
     )

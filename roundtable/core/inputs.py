@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from roundtable.core.schemas import LARGEST_WHOLE_NUMBER
+
 _IN_BODY_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _IN_QUERY = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -47,3 +49,17 @@ def body_problems(data: Any, where: tuple[str | int, ...] = ()) -> list[tuple[st
         for index, value in enumerate(data):
             found.extend(body_problems(value, (*where, index)))
     return found
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+def id_param(value: Any) -> int | None:
+    """A record's id from a page's address (`?team=12`), or None when it is missing or cannot be
+    one: not plain digits (`²` is a digit to Python, not in an address), zero, or larger
+    than the database holds. A page then shows what it shows without that choice."""
+    text = str(value if value is not None else "").strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= LARGEST_WHOLE_NUMBER else None

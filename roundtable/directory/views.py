@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from roundtable.core import home as home_page
 from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.inputs import id_param
 from roundtable.directory import selectors, services
 from roundtable.directory.forms import (
     ApiTokenForm,
@@ -34,13 +35,6 @@ def _page(request: HttpRequest, items: Any) -> Page[Any]:
 
 def _crumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     return [{"text": text, "href": href} for text, href in pairs]
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _list_page(
@@ -78,8 +72,8 @@ def people(request: HttpRequest) -> HttpResponse:
             q=data["q"].strip(),
             discipline=data["discipline"],
             organisation_kind=data["organisation_kind"],
-            locality=_int_or_none(data["locality"]),
-            organisation=_int_or_none(request.GET.get("organisation")),
+            locality=id_param(data["locality"]),
+            organisation=id_param(request.GET.get("organisation")),
         )
     page = _page(request, selectors.people_list(request.user, filters))
     context = {
@@ -163,8 +157,8 @@ def teams(request: HttpRequest) -> HttpResponse:
             q=data["q"].strip(),
             kind=data["kind"],
             organisation_kind=data["organisation_kind"],
-            locality=_int_or_none(data["locality"]),
-            organisation=_int_or_none(request.GET.get("organisation")),
+            locality=id_param(data["locality"]),
+            organisation=id_param(request.GET.get("organisation")),
         )
     page = _page(request, selectors.team_list(request.user, filters))
     context = {

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.permissions import has_perm as rule_allows
 
 from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.inputs import id_param
 from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
 from roundtable.core.privacy import secret_in_path
 from roundtable.core.views import forbidden, not_found
@@ -597,10 +598,10 @@ def leadership_concerns(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest) -> HttpResponse:
     """ "You said, we did" for a team, an organisation or the whole system."""
     team_id, organisation_id = request.GET.get("team", ""), request.GET.get("organisation", "")
-    team = selectors.team_get(int(team_id)) if team_id.isdigit() else None
+    team = selectors.team_get(number) if (number := id_param(team_id)) else None
     organisation = (
-        selectors.organisation_get(int(organisation_id))
-        if organisation_id.isdigit() and team is None
+        selectors.organisation_get(number)
+        if (number := id_param(organisation_id)) and team is None
         else None
     )
     rows = selectors.board(team=team, organisation=organisation)

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from pydantic import TypeAdapter, ValidationError
 
+from roundtable.core.inputs import id_param
 from roundtable.core.schemas import Count, Id, Moment
 from roundtable.voice.models import Concern
 
@@ -194,3 +195,48 @@ def test_ids_and_counts_at_their_edges() -> None:
     assert TypeAdapter(Count).validate_python(0) == 0
     with pytest.raises(ValidationError):
         TypeAdapter(Count).validate_python(True)
+
+
+# Ids in a page's address.
+
+BIG = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        (12, 12),
+        ("9223372036854775807", 2**63 - 1),
+        ("9223372036854775808", None),
+        (BIG, None),
+        ("0", None),
+        ("-3", None),
+        ("\u00b2", None),  # a digit to Python, not in an address
+        ("\u0661\u0662", None),
+        ("12a", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_an_id_in_an_address_is_plain_digits_the_database_holds(value, expected) -> None:
+    assert id_param(value) == expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/directory/people/?organisation=" + BIG,
+        "/directory/teams/?organisation=" + BIG,
+        "/care/teams/{team}/huddle/?meeting=\u00b2&zone=\u00b2",
+        "/care/teams/{team}/huddle/run/?order=\u00b2," + BIG + "&at=\u00b2",
+        "/voice/you-said-we-did/?team=\u00b2&organisation=" + BIG,
+    ],
+)
+def test_a_page_given_an_impossible_id_shows_itself_without_that_choice(
+    client: Client, system: Any, address: str
+) -> None:
+    client.force_login(system.team_leader_a)
+    response = client.get(address.format(team=system.team_a.pk))
+    assert response.status_code == 200
