@@ -32,6 +32,7 @@ from django.forms.utils import pretty_name
 from django.utils import timezone, translation
 
 from roundtable.core.templating import date_format
+from roundtable.core.text import visible
 
 # -- Plain English instead of Django's default messages --------------------------------------
 
@@ -293,6 +294,31 @@ def speak_plainly() -> None:
     pass (Django offers no setting for its default messages). Called from `CoreConfig.ready`.
     """
     forms.BaseForm.add_error = _plain_add_error  # type: ignore[method-assign,assignment]
+
+
+# -- Text that is present is text a reader can see --------------------------------------------
+
+_django_char_to_python = forms.CharField.to_python
+
+
+def _visible_to_python(field: forms.CharField, value: Any) -> Any:
+    """`CharField.to_python`, trimming invisible characters as well as whitespace when the field
+    strips (as it does unless told not to, as a password's does)."""
+    value = _django_char_to_python(field, value)
+    if field.strip and isinstance(value, str):
+        value = visible(value)
+        if value in field.empty_values:
+            return field.empty_value
+    return value
+
+
+def see_only_visible_text() -> None:
+    """Every form's text field treats text with nothing visible in it (zero-width spaces, a byte
+    order mark, no-break spaces) as no text at all, so a required field says "Enter …" instead
+    of keeping an empty-looking note; and trims such characters from either end of what it
+    keeps, as Django trims spaces (`core.text.visible`). Fields that subclass `CharField` (email,
+    web address, slug) call it too. Called from `CoreConfig.ready`, like `speak_plainly`."""
+    forms.CharField.to_python = _visible_to_python  # type: ignore[method-assign,assignment]
 
 
 # -- Rendering ------------------------------------------------------------------------------------
