@@ -89,12 +89,27 @@ def test_a_failed_run_is_logged_and_the_next_one_runs(only, caplog):
     assert "the database went away" in caplog.text
 
 
+@pytest.mark.django_db
 def test_once_without_every_and_a_failure_is_not_swallowed(only):
     jobs = only(Jobs(stop_on=0))
     jobs.fail_on = {1}
-    with pytest.raises(RuntimeError, match="the database went away"):
-        call_command("tick", "--today", "2026-03-10", stdout=StringIO())
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"1 of 1 jobs failed \(stand-in\)") as failed:
+        call_command("tick", "--today", "2026-03-10", stdout=StringIO(), stderr=err)
+    assert failed.value.returncode == 1
+    assert "stand-in: failed" in err.getvalue()
+    assert "the database went away" in err.getvalue()
     assert jobs.runs == [date(2026, 3, 10)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_job_is_logged_by_name_and_the_loop_carries_on(only, caplog):
+    jobs = only(Jobs(stop_on=2))
+    jobs.fail_on = {1}
+    out = tick_every()
+    assert len(jobs.runs) == 2
+    assert "stand-in: run 2" in out
+    assert "roundtable tick failed: stand-in; trying again in 0.01 seconds" in caplog.text
 
 
 @pytest.mark.parametrize(

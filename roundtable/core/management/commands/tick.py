@@ -1,5 +1,11 @@
 """`roundtable tick`: run every periodic job once. Safe to run every few minutes.
 
+Each job runs in its own transaction; one that fails is logged, named on stderr, and the others
+still run; the command then exits with status 1 (a `CommandError`), so cron mails it and a
+systemd timer marks the service failed. When another run is working (the lock in
+`core.ticks.exclusive`) it prints "Another roundtable tick is running: nothing done." and exits
+with 0: nothing is wrong, the other run does the work.
+
 `roundtable tick --every SECONDS` keeps running them, for `make run` (and anywhere without a
 scheduler), until it is stopped with Ctrl+C or SIGTERM.
 """
@@ -23,6 +29,7 @@ from roundtable.core import ticks
 logger = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+BUSY = "Another roundtable tick is running: nothing done."
 
 
 def _seconds(value: str) -> float:
@@ -56,16 +63,33 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["every"] is None:
-            self.run_jobs(options["today"] or timezone.localdate())
+            failed = self.run_jobs(options["today"] or timezone.localdate())
+            if failed:
+                raise CommandError(
+                    f"{len(failed)} of {len(ticks.registered())} jobs failed "
+                    f"({', '.join(failed)}); the others ran. The log has the details."
+                )
         elif options["today"] is not None:
             raise CommandError("Give --today or --every, not both: --every runs as of each day.")
         else:
             self.run_every(options["every"])
 
-    def run_jobs(self, today: date) -> None:
-        for tick in ticks.registered():
-            summary = tick.job(today)
-            self.stdout.write(f"{tick.name}: {summary}")
+    def run_jobs(self, today: date) -> list[str]:
+        """Run every job once, reporting each; the names of the jobs that failed."""
+        outcomes = ticks.run(today)
+        if outcomes is None:
+            self.stdout.write(BUSY)
+            return []
+        for outcome in outcomes:
+            if outcome.error is None:
+                self.stdout.write(f"{outcome.name}: {outcome.summary}")
+            else:
+                error = outcome.error
+                self.stderr.write(
+                    f"{outcome.name}: failed, and nothing it did was kept "
+                    f"({type(error).__name__}: {error})"
+                )
+        return [outcome.name for outcome in outcomes if outcome.failed]
 
     def run_every(self, seconds: float) -> None:
         """Run the jobs, then wait, until a stop signal; a run that fails is logged and the next
@@ -82,9 +106,16 @@ class Command(BaseCommand):
                 # A connection left broken or past its age by the last run is not reused.
                 close_old_connections()
                 try:
-                    self.run_jobs(timezone.localdate())
+                    failed = self.run_jobs(timezone.localdate())
                 except Exception:
                     logger.exception("roundtable tick failed; trying again in %g seconds", seconds)
+                else:
+                    if failed:
+                        logger.error(
+                            "roundtable tick failed: %s; trying again in %g seconds",
+                            ", ".join(failed),
+                            seconds,
+                        )
                 stop.wait(seconds)
         finally:
             for sig, handler in previous.items():
