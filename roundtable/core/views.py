@@ -10,10 +10,13 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
+from django.db import Error as DatabaseError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from roundtable.core.auth import SignInForm
 from roundtable.core.axes_handler import lockout_ends, to_the_minute_after
@@ -107,12 +110,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_PLAIN_SERVER_ERROR, status=500)
 
 
-@login_not_required
-@require_GET
-def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the app is up and can reach its database."""
-    from django.db import connection
+DATABASE_DOWN = "The database is not answering."
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+
+@login_not_required
+@csrf_exempt  # so that any other method is told 405 in JSON, not refused with the CSRF page
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: 200 when the app is up and its database answers, 503
+    when the database does not (refused, timed out, gone away), always in JSON, so whatever
+    watches it reads the same shape either way and never an HTML error page."""
+    if request.method not in {"GET", "HEAD"}:
+        return JsonResponse(
+            {"detail": "The health check only answers GET."}, status=405, headers={"Allow": "GET"}
+        )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        # Logged without the traceback: the monitor polling this would otherwise fill the log
+        # with the same one every few seconds while the database is down.
+        logger.warning("Health check: the database is not answering: %s", error)
+        return JsonResponse({"status": "unavailable", "detail": DATABASE_DOWN}, status=503)
     return JsonResponse({"status": "ok"})
