@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast, overload
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination, paginate
+
+from roundtable.audit.services import reads_kept_if_undone
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,6 +67,8 @@ def plain_schema_problem(error: dict[str, Any]) -> str:
     follow the parameter's name: "must be 60 characters or fewer", "is missing"."""
     kind = str(error.get("type", ""))
     context = error.get("ctx") or {}
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "must not be empty"
     template = _SCHEMA_PROBLEMS.get(kind)
     if template is not None:
         try:
@@ -113,13 +116,13 @@ def one_transaction(func: F) -> F:
     """Every write endpoint runs in one transaction with the answer it reads back (applied to
     the whole API in roundtable.config.api): should reading the answer fail, the change is
     undone with it, so that an error never follows a change that was kept and a client's retry
-    cannot make a duplicate."""
+    cannot make a duplicate. What the request read stays audited (`reads_kept_if_undone`)."""
 
     @functools.wraps(func)
     def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.method not in WRITES:
             return func(request, *args, **kwargs)
-        with transaction.atomic():
+        with reads_kept_if_undone():
             return func(request, *args, **kwargs)
 
     return cast(F, run)
