@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from roundtable.core.models import TimeStampedModel, VersionedModel
 from roundtable.directory.models import Organisation, Person, Team
@@ -116,7 +117,7 @@ class OfferKind(models.TextChoices):
 class Offer(VersionedModel):
     """Something the front door can offer, from any organisation in the system."""
 
-    name = models.CharField(max_length=150, unique=True)
+    name = models.CharField(max_length=150)
     kind = models.CharField(max_length=24, choices=OfferKind.choices)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offers")
     description = models.TextField(
@@ -126,6 +127,10 @@ class Offer(VersionedModel):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # "Peer support" and "peer support" are one offer (`services._check_offer_name`).
+            models.UniqueConstraint(Lower("name"), name="offer_unique_name_any_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation.name})"
@@ -157,10 +162,12 @@ class Zone(VersionedModel):
     class Meta:
         ordering = ["team", "position", "pk"]
         constraints = [
+            # "Red" and "red" are one zone of a team (`services._check_zone`).
             models.UniqueConstraint(
-                fields=["team", "name"],
+                "team",
+                Lower("name"),
                 condition=Q(is_archived=False),
-                name="zone_unique_name_in_team",
+                name="zone_unique_name_in_team_any_case",
             ),
             models.UniqueConstraint(
                 fields=["team"],

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from nhs_number.validate import is_valid as nhs_number_is_valid
+from rules.permissions import has_perm as rule_allows
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.care import nhs_numbers
 from roundtable.care.access import front_door_teams
 from roundtable.care.models import (
     CLOSED_STAGES,
@@ -36,6 +37,8 @@ from roundtable.care.models import (
 from roundtable.core import dates
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned, update_versioned
 from roundtable.core.errors import NotAllowed
+from roundtable.core.integrity import create_or_refuse, same_ignoring_case
+from roundtable.core.text import visible
 from roundtable.decisions import services as decision_services
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
@@ -49,17 +52,16 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 def normalise_nhs_number(value: str | None) -> str | None:
     """10 digits with spaces and dashes removed, or None for blank. Raises with a clear message.
 
-    Validity is the Modulus 11 check (the `nhs-number` package).
+    Valid means it passes the Modulus 11 check and can have been issued (`care.nhs_numbers`).
     """
-    if value is None or not value.strip():
+    if value is None or not visible(value):
         return None
     digits = re.sub(r"[\s-]", "", value)
     if not re.fullmatch(r"[0-9]{10}", digits):
         raise ValidationError({"nhs_number": NHS_NUMBER_FORMAT})
-    if not nhs_number_is_valid(digits):
-        raise ValidationError(
-            {"nhs_number": "This NHS number is not valid: check the digits and try again"}
-        )
+    problem = nhs_numbers.problem(digits)
+    if problem:
+        raise ValidationError({"nhs_number": problem})
     return digits
 
 
@@ -67,9 +69,9 @@ def _check_person(
     *, local_id: str, name: str, date_of_birth: date | None, gp_practice: Organisation | None
 ) -> None:
     errors: dict[str, str] = {}
-    if not local_id.strip():
+    if not visible(local_id):
         errors["local_id"] = "Enter the local identifier from the patient record"
-    if not name.strip():
+    if not visible(name):
         errors["name"] = "Enter the person's name or initials"
     if date_of_birth is not None and date_of_birth > timezone.localdate():
         errors["date_of_birth"] = "The date of birth must be in the past"
@@ -108,7 +110,7 @@ def person_refer(
         local_id=local_id, name=name, date_of_birth=date_of_birth, gp_practice=gp_practice
     )
     number = normalise_nhs_number(nhs_number)
-    person = _recorded(local_id.strip(), number)
+    person = _recorded(visible(local_id), number)
     created = False
     if person is None:
         try:
@@ -125,7 +127,7 @@ def person_refer(
             created = True
         except (IntegrityError, ValidationError):
             # Recorded meanwhile (the fields themselves were checked above).
-            person = _recorded(local_id.strip(), number)
+            person = _recorded(visible(local_id), number)
             if person is None:
                 raise
     if not created:
@@ -171,18 +173,27 @@ def person_in_care_create(
         local_id=local_id, name=name, date_of_birth=date_of_birth, gp_practice=gp_practice
     )
     number = normalise_nhs_number(nhs_number)
-    if number and PersonInCare.objects.filter(nhs_number=number).exists():
-        raise ValidationError({"nhs_number": "Someone with this NHS number is already recorded"})
-    if PersonInCare.objects.filter(local_id=local_id.strip()).exists():
-        raise ValidationError(
-            {"local_id": "Someone with this local identifier is already recorded"}
-        )
-    person = PersonInCare.objects.create(
-        local_id=local_id.strip(),
-        nhs_number=number,
-        name=name.strip(),
-        date_of_birth=date_of_birth,
-        gp_practice=gp_practice,
+    local_id = visible(local_id)
+
+    def check() -> None:
+        if number and PersonInCare.objects.filter(nhs_number=number).exists():
+            raise ValidationError(
+                {"nhs_number": "Someone with this NHS number is already recorded"}
+            )
+        if PersonInCare.objects.filter(local_id=local_id).exists():
+            raise ValidationError(
+                {"local_id": "Someone with this local identifier is already recorded"}
+            )
+
+    person = create_or_refuse(
+        check,
+        lambda: PersonInCare.objects.create(
+            local_id=local_id,
+            nhs_number=number,
+            name=visible(name),
+            date_of_birth=date_of_birth,
+            gp_practice=gp_practice,
+        ),
     )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=person, summary="Person in care")
     return person
@@ -195,12 +206,18 @@ def consent_give(
     """The person agreed that `organisation` may see their details. Recorded by the team
     caring for them."""
     _check_cares_for(actor, person)
-    if ConsentToShare.objects.filter(
-        person=person, organisation=organisation, withdrawn_at__isnull=True
-    ).exists():
-        raise ValidationError(f"Consent to share with {organisation.name} is already recorded.")
-    consent = ConsentToShare.objects.create(
-        person=person, organisation=organisation, recorded_by=actor
+
+    def check() -> None:
+        if ConsentToShare.objects.filter(
+            person=person, organisation=organisation, withdrawn_at__isnull=True
+        ).exists():
+            raise ValidationError(f"Consent to share with {organisation.name} is already recorded.")
+
+    consent = create_or_refuse(
+        check,
+        lambda: ConsentToShare.objects.create(
+            person=person, organisation=organisation, recorded_by=actor
+        ),
     )
     audit_record(
         actor=actor,
@@ -280,10 +297,21 @@ def episode_refer(
     episode, with their previous key worker: "comes back if need be" without starting again.
     """
     at = at or timezone.now()
-    if referral_source not in ReferralSource.values:
+    # "Came back" is the service's to record (below): the page never offers it, nor the API.
+    if referral_source not in set(ReferralSource.values) - {ReferralSource.RE_REFERRAL}:
         raise ValidationError({"referral_source": "Choose where the referral came from"})
-    if Episode.objects.filter(person=person, team=team, closed_at__isnull=True).exists():
-        raise ValidationError(f"{person.name} already has an open episode with {team.name}.")
+    # The page offers the team's active members as key workers; the API is held to the same rule.
+    if key_worker is not None and not key_worker.is_active:
+        raise ValidationError({"key_worker": "Choose a key worker whose account is open"})
+    if key_worker is not None and not is_team_member(key_worker, team.pk):
+        raise ValidationError({"key_worker": f"Choose a key worker who is in {team.name}"})
+
+    def check() -> None:
+        # One open episode per person and team (a constraint): a second referral at the same
+        # moment waits for the first and is then refused like any later one.
+        if Episode.objects.filter(person=person, team=team, closed_at__isnull=True).exists():
+            raise ValidationError(f"{person.name} already has an open episode with {team.name}.")
+
     window = timedelta(days=settings.REREFERRAL_WINDOW_DAYS)
     previous = (
         Episode.objects.filter(
@@ -296,9 +324,46 @@ def episode_refer(
         .order_by("-closed_at")
         .first()
     )
+    if previous is not None and key_worker is None:
+        kept = previous.key_worker
+        if kept and kept.is_active and is_team_member(kept, team.pk):
+            key_worker = kept
+    episode = create_or_refuse(
+        check,
+        lambda: _episode_open(
+            actor=actor,
+            person=person,
+            team=team,
+            referral_source=referral_source,
+            key_worker=key_worker,
+            at=at,
+            reason=reason,
+            previous=previous,
+        ),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=episode,
+        summary=f"Referral to {team.name}" + (" (came back)" if previous else ""),
+    )
+    return episode
+
+
+def _episode_open(
+    *,
+    actor: Person,
+    person: PersonInCare,
+    team: Team,
+    referral_source: str,
+    key_worker: Person | None,
+    at: datetime,
+    reason: str,
+    previous: Episode | None,
+) -> Episode:
+    """The episode of a referral and its first pathway event: straight back in support after a
+    recent move on (`previous`), or else referred."""
     if previous is not None:
-        if key_worker is None and previous.key_worker and previous.key_worker.is_active:
-            key_worker = previous.key_worker
         episode = Episode.objects.create(
             person=person,
             team=team,
@@ -330,12 +395,6 @@ def episode_refer(
             referred_at=at,
         )
         _event(episode, from_stage="", to_stage=Stage.REFERRED, actor=actor, at=at, reason=reason)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=episode,
-        summary=f"Referral to {team.name}" + (" (came back)" if previous else ""),
-    )
     return episode
 
 
@@ -439,7 +498,7 @@ def _episode_move(
         to_stage=to_stage,
         actor=actor,
         at=at,
-        reason=reason.strip(),
+        reason=visible(reason),
         decision=decision,
     )
     audit_record(
@@ -468,9 +527,16 @@ def _check_caring_team(actor: Person, episode: Episode, doing: str) -> None:
 # -- The offer catalogue ---------------------------------------------------------------------------
 
 
+def _check_may_change_offers(actor: Person) -> None:
+    """The catalogue is the system's: administrators and leaders look after it (the rule
+    `care.change_offers`, which also decides whether the pages offer it)."""
+    if not rule_allows("care.change_offers", actor):  # type: ignore[no-untyped-call]
+        raise NotAllowed("Only administrators and leaders can change the offer catalogue.")
+
+
 def _check_offer(name: str, kind: str, organisation: Organisation | None) -> None:
     errors: dict[str, str] = {}
-    if not name.strip():
+    if not visible(name):
         errors["name"] = "Enter the name of the offer"
     if kind not in OfferKind.values:
         errors["kind"] = "Choose the kind of offer"
@@ -478,6 +544,15 @@ def _check_offer(name: str, kind: str, organisation: Organisation | None) -> Non
         errors["organisation"] = "Choose the organisation that provides it"
     if errors:
         raise ValidationError(errors)
+
+
+def _check_offer_name(name: str, *, exclude: int | None) -> None:
+    """Offer names are unique whatever their case (a constraint on the lowered name)."""
+    same_name = Offer.objects.filter(same_ignoring_case("name", visible(name)))
+    if exclude is not None:
+        same_name = same_name.exclude(pk=exclude)
+    if same_name.exists():
+        raise ValidationError({"name": "There is already an offer with this name"})
 
 
 @transaction.atomic
@@ -489,12 +564,17 @@ def offer_create(
     organisation: Organisation | None,
     description: str = "",
 ) -> Offer:
+    _check_may_change_offers(actor)
     _check_offer(name, kind, organisation)
     assert organisation is not None
-    if Offer.objects.filter(name__iexact=name.strip()).exists():
-        raise ValidationError({"name": "There is already an offer with this name"})
-    offer = Offer.objects.create(
-        name=name.strip(), kind=kind, organisation=organisation, description=description.strip()
+    offer = create_or_refuse(
+        lambda: _check_offer_name(name, exclude=None),
+        lambda: Offer.objects.create(
+            name=visible(name),
+            kind=kind,
+            organisation=organisation,
+            description=visible(description),
+        ),
     )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=offer, summary=offer.name)
     return offer
@@ -511,22 +591,24 @@ def offer_update(
     description: str,
     is_active: bool,
 ) -> Offer:
+    _check_may_change_offers(actor)
     _check_offer(name, kind, organisation)
-    if Offer.objects.filter(name__iexact=name.strip()).exclude(pk=offer.pk).exists():
-        raise ValidationError({"name": "There is already an offer with this name"})
-    return update_versioned(
-        offer,
-        actor=actor,
-        expected_version=expected_version,
-        fields=("name", "kind", "organisation", "description", "is_active"),
-        values={
-            "name": name.strip(),
-            "kind": kind,
-            "organisation": organisation,
-            "description": description.strip(),
-            "is_active": is_active,
-        },
-        summary=lambda o: f"Offer {o.name}",
+    return create_or_refuse(
+        lambda: _check_offer_name(name, exclude=offer.pk),
+        lambda: update_versioned(
+            offer,
+            actor=actor,
+            expected_version=expected_version,
+            fields=("name", "kind", "organisation", "description", "is_active"),
+            values={
+                "name": visible(name),
+                "kind": kind,
+                "organisation": organisation,
+                "description": visible(description),
+                "is_active": is_active,
+            },
+            summary=lambda o: f"Offer {o.name}",
+        ),
     )
 
 
@@ -615,7 +697,7 @@ NO_RISK_RATINGS = (
 
 def _check_zone(team: Team, name: str, colour: str, meaning: str, *, exclude: int | None) -> None:
     errors: dict[str, str] = {}
-    if not name.strip():
+    if not visible(name):
         errors["name"] = "Enter the zone's name"
     elif RATES_RISK.search(name):
         errors["name"] = (
@@ -623,14 +705,17 @@ def _check_zone(team: Team, name: str, colour: str, meaning: str, *, exclude: in
         )
     if colour not in ZoneColour.values:
         errors["colour"] = "Choose a colour"
-    if not meaning.strip():
+    if not visible(meaning):
         errors["meaning"] = "Say in plain English what the team does for people in this zone"
     elif RATES_RISK.search(meaning):
         errors["meaning"] = (
             "Say what the team does for people in this zone, like “In touch most days, the plan "
             f"reviewed at every huddle”. {NO_RISK_RATINGS}"
         )
-    same_name = Zone.objects.filter(team=team, is_archived=False, name__iexact=name.strip())
+    # Unique whatever the case among the team's zones in use (a constraint on the lowered name).
+    same_name = Zone.objects.filter(
+        same_ignoring_case("name", visible(name)), team=team, is_archived=False
+    )
     if exclude is not None:
         same_name = same_name.exclude(pk=exclude)
     if "name" not in errors and same_name.exists():
@@ -644,14 +729,16 @@ def zone_create(*, actor: Person, team: Team, name: str, colour: str, meaning: s
     if not is_team_member(actor, team.pk):
         raise NotAllowed(f"Only members of {team.name} can change its zones.")
     zones_ensure(team=team)
-    _check_zone(team, name, colour, meaning, exclude=None)
     last = Zone.objects.filter(team=team).order_by("-position").values_list("position", flat=True)
-    zone = Zone.objects.create(
-        team=team,
-        name=name.strip(),
-        colour=colour,
-        meaning=meaning.strip(),
-        position=(last.first() or 0) + 1,
+    zone = create_or_refuse(
+        lambda: _check_zone(team, name, colour, meaning, exclude=None),
+        lambda: Zone.objects.create(
+            team=team,
+            name=visible(name),
+            colour=colour,
+            meaning=visible(meaning),
+            position=(last.first() or 0) + 1,
+        ),
     )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=zone, summary=f"Zone {zone.name}")
     return zone
@@ -669,21 +756,27 @@ def zone_update(
 ) -> Zone:
     if not is_team_member(actor, zone.team_id):
         raise NotAllowed(f"Only members of {zone.team.name} can change its zones.")
-    _check_zone(zone.team, name, colour, meaning, exclude=zone.pk)
-    if position < 0:
-        raise ValidationError({"position": "The order is a whole number, 0 or more"})
-    return update_versioned(
-        zone,
-        actor=actor,
-        expected_version=expected_version,
-        fields=("name", "colour", "meaning", "position"),
-        values={
-            "name": name.strip(),
-            "colour": colour,
-            "meaning": meaning.strip(),
-            "position": position,
-        },
-        summary=lambda z: f"Zone {z.name}",
+
+    def check() -> None:
+        _check_zone(zone.team, name, colour, meaning, exclude=zone.pk)
+        if position < 0:
+            raise ValidationError({"position": "The order is a whole number, 0 or more"})
+
+    return create_or_refuse(
+        check,
+        lambda: update_versioned(
+            zone,
+            actor=actor,
+            expected_version=expected_version,
+            fields=("name", "colour", "meaning", "position"),
+            values={
+                "name": visible(name),
+                "colour": colour,
+                "meaning": visible(meaning),
+                "position": position,
+            },
+            summary=lambda z: f"Zone {z.name}",
+        ),
     )
 
 
@@ -716,9 +809,18 @@ def _present_at(meeting: Meeting | None) -> tuple[list[int], list[str]]:
     return people, guests
 
 
-def _check_meeting(meeting: Meeting | None, episode: Episode) -> None:
-    if meeting is not None and meeting.forum.home_team_id != episode.team_id:
-        raise ValidationError({"meeting": f"Choose a meeting of {episode.team.name}"})
+def _check_meeting(meeting: Meeting | None, episode: Episode, at: datetime | None = None) -> None:
+    """Who was in the room is taken from the meeting: one of the team's meetings that day (today
+    unless `at` says when), not cancelled, as the board offers and the API finds them."""
+    if meeting is None:
+        return
+    day = timezone.localdate(at or timezone.now())
+    if (
+        meeting.forum.home_team_id != episode.team_id
+        or meeting.is_cancelled
+        or timezone.localdate(meeting.starts_at) != day
+    ):
+        raise ValidationError({"meeting": f"Choose one of today's meetings of {episode.team.name}"})
 
 
 @transaction.atomic
@@ -746,7 +848,7 @@ def episode_zone_set(
     if expected_version is not None and current.version != expected_version:
         raise ConcurrentEditError(current)
     _check_caring_team(actor, current, "change zones")
-    _check_meeting(meeting, current)
+    _check_meeting(meeting, current, at)
     if zone.team_id != current.team_id or zone.is_archived:
         raise ValidationError({"zone": f"Choose one of {current.team.name}'s zones"})
     if not current.is_open:
@@ -764,7 +866,7 @@ def episode_zone_set(
         to_zone=zone,
         actor=actor,
         meeting=meeting,
-        reason=reason.strip(),
+        reason=visible(reason),
         at=at,
         day=timezone.localdate(at),
         guests=[],
@@ -817,11 +919,11 @@ def huddle_note_add(
     _check_caring_team(actor, episode, "write huddle notes")
     _check_meeting(meeting, episode)
     parts = {
-        "situation": situation.strip(),
-        "background": background.strip(),
-        "assessment": assessment.strip(),
-        "recommendation": recommendation.strip(),
-        "decision": decision.strip(),
+        "situation": visible(situation),
+        "background": visible(background),
+        "assessment": visible(assessment),
+        "recommendation": visible(recommendation),
+        "decision": visible(decision),
     }
     if not any(parts.values()):
         raise ValidationError(
@@ -857,7 +959,7 @@ def care_action_add(
     _check_caring_team(actor, episode, "add actions")
     _check_meeting(meeting, episode)
     errors: dict[str, str] = {}
-    if not description.strip():
+    if not visible(description):
         errors["description"] = "Say what will be done"
     if owner is None:
         errors["owner"] = "Choose who will do it"
@@ -876,7 +978,7 @@ def care_action_add(
     assert due_on is not None
     action = CareAction.objects.create(
         episode=episode,
-        description=description.strip(),
+        description=visible(description),
         owner=owner,
         due_on=due_on,
         created_by=actor,
@@ -907,6 +1009,17 @@ def care_action_complete(
 # -- Shared decisions about a person ---------------------------------------------------------------
 
 
+def _locked(episode: Episode) -> Episode:
+    """The episode as stored now, locked until the transaction ends. A rule about its open
+    decisions ("one open offer decision for a referral") is checked and kept by one request at
+    a time: a second proposal sent at the same moment waits for the first, then sees it."""
+    return (
+        Episode.objects.select_for_update(of=("self",))
+        .select_related("person", "team")
+        .get(pk=episode.pk)
+    )
+
+
 def care_decision_propose(
     *,
     actor: Person,
@@ -926,6 +1039,13 @@ def care_decision_propose(
     is asked for positions only once it is there: its members who may not see the person are
     never told of it (`access.decision_audience`). Call it inside the caller's transaction.
     """
+    if meeting is not None and (
+        meeting.forum_id != forum.pk
+        or meeting.is_cancelled
+        or timezone.localdate(meeting.starts_at) != timezone.localdate()
+    ):
+        # The pages offer only today's meetings of the forum; the API is held to the same rule.
+        raise ValidationError({"meeting": f"Choose one of today's meetings of {forum.name}"})
     decision = decision_services.decision_propose(
         actor=actor,
         forum=forum,
@@ -961,6 +1081,7 @@ def front_door_offer_propose(
         raise ValidationError({"offer": "Choose an offer from the catalogue"})
     if forum.kind != ForumKind.FRONT_DOOR:
         raise ValidationError({"forum": "Front-door offers are made at a front-door meeting"})
+    episode = _locked(episode)
     if episode.stage != Stage.REFERRED:
         raise ValidationError(
             f"{episode.person.name} is {Stage(episode.stage).label.lower()}: an offer is for "
@@ -982,7 +1103,7 @@ def front_door_offer_propose(
         meeting=meeting,
         kind=DecisionKind.FRONT_DOOR_OFFER,
         title=f"Offer {offer.name} to {episode.person.name}",
-        proposal=proposal.strip()
+        proposal=visible(proposal)
         or f"Offer {episode.person.name} {offer.name} ({offer.organisation.name}).",
         offer=offer,
     )
@@ -1022,12 +1143,14 @@ def move_on_propose(
     errors: dict[str, str] = {}
     if destination not in Destination.values:
         errors["destination"] = "Choose where the person is moving on to"
-    if not proposal.strip():
+    if not visible(proposal):
         errors["proposal"] = "Say what the move on is and how the person comes back if need be"
-    if forum.home_team_id != episode.team_id:
+    if forum.home_team_id != episode.team_id or forum.is_archived:
+        # The page offers the team's forums in use; the API is held to the same rule.
         errors["forum"] = f"Choose a forum of {episode.team.name}"
     if errors:
         raise ValidationError(errors)
+    episode = _locked(episode)
     if episode.stage != Stage.READY_TO_MOVE_ON:
         raise ValidationError(
             f"{episode.person.name} is not ready to move on: move them to the ready-to-move-on "

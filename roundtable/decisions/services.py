@@ -14,6 +14,8 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.errors import NotAllowed
+from roundtable.core.integrity import create_or_refuse
+from roundtable.core.text import visible
 from roundtable.decisions import hooks
 from roundtable.decisions.models import (
     NEEDS_REASON,
@@ -157,13 +159,13 @@ def budget_create(
         raise ValidationError({"period_end": "The period must end on or after it starts."})
     budget = Budget(
         forum=forum,
-        name=name.strip(),
+        name=visible(name),
         period_start=period_start,
         period_end=period_end,
         total_pence=total_pence,
     )
-    budget.full_clean()
-    budget.save()
+    # The model's validation says "There is already a budget with this forum and name".
+    create_or_refuse(budget.full_clean, budget.save)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -199,9 +201,9 @@ def decision_propose(
     if not _is_member(forum.pk, actor):
         raise NotAllowed(f"Only members of {forum.name} can propose decisions there.")
     errors: dict[str, str] = {}
-    if not title.strip():
+    if not visible(title):
         errors["title"] = "Enter a title for the decision"
-    if not proposal.strip():
+    if not visible(proposal):
         errors["proposal"] = "Enter the proposal"
     if kind not in DecisionKind.values:
         errors["kind"] = "Select the kind of decision"
@@ -212,8 +214,14 @@ def decision_propose(
         errors["closes_at"] = "The closing time must be in the future"
     if review_on is not None and review_on < timezone.localdate():
         errors["review_on"] = "The review date must be today or later"
-    if meeting is not None and (meeting.forum_id != forum.pk or meeting.is_cancelled):
-        errors["meeting"] = "Choose a meeting of this forum that is not cancelled"
+    if meeting is not None and (
+        meeting.forum_id != forum.pk
+        or meeting.is_cancelled
+        or timezone.localdate(meeting.starts_at) < timezone.localdate(now)
+    ):
+        # The page offers the forum's meetings from today on; the API is held to the same rule:
+        # a past meeting's attendees would count as taking part in a decision they never saw.
+        errors["meeting"] = "Choose a meeting of this forum, today or later, that is not cancelled"
     if method == DecisionMethod.VOTE:
         vote_threshold_percent = vote_threshold_percent or 50
         vote_quorum = vote_quorum or 1
@@ -232,7 +240,7 @@ def decision_propose(
         meeting=meeting,
         kind=kind,
         method=method,
-        title=title.strip(),
+        title=visible(title),
         proposer=actor,
         closes_at=closes_at,
         review_on=review_on,
@@ -241,7 +249,7 @@ def decision_propose(
         vote_threshold_percent=vote_threshold_percent if method == DecisionMethod.VOTE else None,
         vote_quorum=vote_quorum if method == DecisionMethod.VOTE else None,
     )
-    Revision.objects.create(decision=decision, number=1, proposal=proposal.strip(), author=actor)
+    Revision.objects.create(decision=decision, number=1, proposal=visible(proposal), author=actor)
     DecisionEvent.objects.create(
         decision=decision, actor=actor, to_status=DecisionStatus.DRAFT, revision=1
     )
@@ -287,15 +295,15 @@ def decision_revise(
         raise ValidationError(
             "This decision has an outcome or was withdrawn: its proposal can no longer be revised."
         )
-    if not proposal.strip():
+    if not visible(proposal):
         raise ValidationError({"proposal": "Enter the revised proposal"})
     decision.current_revision += 1
     _save(decision, expected_version, ["current_revision"])
     revision = Revision.objects.create(
         decision=decision,
         number=decision.current_revision,
-        proposal=proposal.strip(),
-        change_note=change_note.strip(),
+        proposal=visible(proposal),
+        change_note=visible(change_note),
         author=actor,
     )
     DecisionEvent.objects.create(
@@ -304,7 +312,7 @@ def decision_revise(
         from_status=decision.status,
         to_status=decision.status,
         revision=decision.current_revision,
-        note=change_note.strip() or "Revised",
+        note=visible(change_note) or "Revised",
     )
     Notification.objects.filter(
         decision=decision, kind=NotificationKind.AWAITING_POSITION, read_at__isnull=True
@@ -344,7 +352,7 @@ def _check_stance(stance: str, reason: str) -> None:
         raise ValidationError(
             {"stance": "Choose consent, a concern, an objection, stand aside or abstain."}
         )
-    if stance in NEEDS_REASON and not reason.strip():
+    if stance in NEEDS_REASON and not visible(reason):
         label = "concern" if stance == Stance.CONCERN else "objection"
         raise ValidationError({"reason": f"Say what your {label} is, so it can be worked on."})
 
@@ -359,7 +367,7 @@ def _record_position(
     meeting: Meeting | None,
 ) -> Position:
     revision = decision.current_revision
-    reason = reason.strip() if stance in NEEDS_REASON or reason.strip() else ""
+    reason = visible(reason) if stance in NEEDS_REASON or visible(reason) else ""
     defaults = {"stance": stance, "reason": reason, "meeting": meeting}
     try:
         with transaction.atomic():
@@ -510,9 +518,9 @@ def decision_decide(
             "outcome."
         )
     errors = {}
-    if not outcome.strip():
+    if not visible(outcome):
         errors["outcome"] = "Say what was decided"
-    if not rationale.strip():
+    if not visible(rationale):
         errors["rationale"] = "Give the rationale: why this is the decision"
     if errors:
         raise ValidationError(errors)
@@ -543,16 +551,20 @@ def decision_decide(
                 raise ValidationError(
                     {"amount_agreed_pence": "The amount agreed cannot be more than was requested."}
                 )
-            _check_amount(decision.budget, amount, field="amount_agreed_pence", excluding=decision)
+            # The budget is locked while what is left is worked out and committed: outcomes on
+            # the same budget recorded at the same moment take turns, each seeing what the one
+            # before it committed, so that the budget is never overspent.
+            budget = Budget.objects.select_for_update().get(pk=decision.budget.pk)
+            _check_amount(budget, amount, field="amount_agreed_pence", excluding=decision)
             decision.amount_agreed_pence = amount
     _transition(
         decision,
         DecisionStatus.AGREED if agreed else DecisionStatus.NOT_AGREED,
         actor=actor,
-        note=outcome.strip(),
+        note=visible(outcome),
     )
-    decision.outcome = outcome.strip()
-    decision.rationale = rationale.strip()
+    decision.outcome = visible(outcome)
+    decision.rationale = visible(rationale)
     decision.decided_at = timezone.now()
     decision.decided_by = actor
     _save(
@@ -592,7 +604,7 @@ def _participant_ids(decision: Decision) -> list[int]:
 def decision_withdraw(*, actor: Person, decision: Decision, note: str = "") -> Decision:
     if actor.pk != decision.proposer_id:
         raise NotAllowed("Only the proposer can withdraw a proposal.")
-    _transition(decision, DecisionStatus.WITHDRAWN, actor=actor, note=note.strip())
+    _transition(decision, DecisionStatus.WITHDRAWN, actor=actor, note=visible(note))
     _save(decision, None, ["status"])
     Notification.objects.filter(decision=decision, read_at__isnull=True).delete()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=decision, summary="Withdrawn")
@@ -604,9 +616,9 @@ def decision_review(*, actor: Person, decision: Decision, note: str) -> Decision
     """Record that an agreed (or not agreed) decision has been reviewed, and what was learned."""
     if not _is_member(decision.forum_id, actor):
         raise NotAllowed("Only members of this forum can review its decisions.")
-    if not note.strip():
+    if not visible(note):
         raise ValidationError({"note": "Say what the review found"})
-    _transition(decision, DecisionStatus.REVIEWED, actor=actor, note=note.strip())
+    _transition(decision, DecisionStatus.REVIEWED, actor=actor, note=visible(note))
     _save(decision, None, ["status"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=decision, summary="Reviewed")
     return decision
@@ -644,16 +656,22 @@ def hold_add(*, actor: Person, decision: Decision, message: str) -> Hold:
         raise NotAllowed(
             "Only members of a leadership team that covers this forum can hold its decisions."
         )
-    message = message.strip() or "I stand behind this with you."
+    message = visible(message) or "I stand behind this with you."
     if len(message) > 280:
         raise ValidationError({"message": "Keep the message to 280 characters or fewer"})
-    if Hold.objects.filter(decision=decision, leader=actor).exists():
-        raise ValidationError("You already hold this decision.")
-    hold = Hold.objects.create(
-        decision=decision,
-        leader=actor,
-        leadership_team=membership.leadership_team,
-        message=message,
+
+    def check() -> None:
+        if Hold.objects.filter(decision=decision, leader=actor).exists():
+            raise ValidationError("You already hold this decision.")
+
+    hold = create_or_refuse(
+        check,
+        lambda: Hold.objects.create(
+            decision=decision,
+            leader=actor,
+            leadership_team=membership.leadership_team,
+            message=message,
+        ),
     )
     _notify(
         [*_participant_ids(decision), decision.proposer_id],
@@ -670,12 +688,12 @@ def hold_add(*, actor: Person, decision: Decision, message: str) -> Hold:
 
 @transaction.atomic
 def comment_add(*, actor: Person, decision: Decision, body: str) -> Comment:
-    if not body.strip():
+    if not visible(body):
         raise ValidationError({"body": "Write a comment"})
     if not _is_member(decision.forum_id, actor) and not actor.is_staff:
         raise NotAllowed("Only members of this forum can comment on its decisions.")
     comment = Comment.objects.create(
-        decision=decision, author=actor, body=body.strip(), revision=decision.current_revision
+        decision=decision, author=actor, body=visible(body), revision=decision.current_revision
     )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=comment, summary="Comment")
     return comment
@@ -689,9 +707,14 @@ def advice_request(*, actor: Person, decision: Decision, adviser: Person) -> Adv
         raise ValidationError("The proposer seeks the advice.")
     if decision.status not in (DecisionStatus.DRAFT, DecisionStatus.OPEN):
         raise ValidationError("This decision is no longer open.")
-    request, created = AdviceRequest.objects.get_or_create(decision=decision, adviser=adviser)
-    if not created:
-        raise ValidationError(f"Advice was already sought from {adviser.full_name}.")
+
+    def check() -> None:
+        if AdviceRequest.objects.filter(decision=decision, adviser=adviser).exists():
+            raise ValidationError(f"Advice was already sought from {adviser.full_name}.")
+
+    request = create_or_refuse(
+        check, lambda: AdviceRequest.objects.create(decision=decision, adviser=adviser)
+    )
     audit_record(
         actor=actor, action=AuditAction.CREATE, obj=request, summary=f"Advice sought: {adviser}"
     )
@@ -702,9 +725,9 @@ def advice_request(*, actor: Person, decision: Decision, adviser: Person) -> Adv
 def advice_give(*, actor: Person, request: AdviceRequest, advice: str) -> AdviceRequest:
     if actor.pk != request.adviser_id:
         raise NotAllowed("Only the person asked can give this advice.")
-    if not advice.strip():
+    if not visible(advice):
         raise ValidationError({"advice": "Write your advice"})
-    request.advice = advice.strip()
+    request.advice = visible(advice)
     request.given_at = timezone.now()
     request.save(update_fields=["advice", "given_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=request, summary="Advice given")
@@ -728,7 +751,12 @@ def allocation_round_create(
     chosen = list(proposals)
     if len(chosen) < 2:
         raise ValidationError({"proposals": "Choose at least two funding proposals to compare"})
-    for decision in chosen:
+    # The proposals as they are now, locked (in one order, so that two rounds of the same
+    # proposals cannot deadlock): an outcome recorded at the same moment comes before the round
+    # or after it, never in between.
+    locked = Decision.objects.select_for_update().filter(pk__in=[d.pk for d in chosen])
+    current = {d.pk: d for d in locked.order_by("pk")}
+    for decision in (current.get(d.pk, d) for d in chosen):
         if decision.budget_id != budget.pk or decision.status != DecisionStatus.OPEN:
             raise ValidationError(
                 {"proposals": f"“{decision.title}” is not an open proposal for this budget"}
@@ -736,7 +764,7 @@ def allocation_round_create(
     if closes_at <= timezone.now():
         raise ValidationError({"closes_at": "The closing time must be in the future"})
     allocation = AllocationRound.objects.create(
-        budget=budget, title=title.strip(), closes_at=closes_at
+        budget=budget, title=visible(title), closes_at=closes_at
     )
     allocation.proposals.set(chosen)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=allocation, summary=title)
@@ -752,6 +780,13 @@ def approval_set(
     A proposal already decided (agreed, not agreed or withdrawn) is settled: approvals of it
     are kept as they were and it can no longer be approved.
     """
+    # The round is locked and read as it is now: approvals sent at the same moment (the same
+    # list twice, or a changed mind) take turns, and each is applied whole.
+    allocation = (
+        AllocationRound.objects.select_for_update(of=("self",))
+        .select_related("budget")
+        .get(pk=allocation.pk)
+    )
     if allocation.closed_at is not None or allocation.closes_at <= timezone.now():
         raise ValidationError("This allocation round has closed.")
     if not _is_member(allocation.budget.forum_id, actor):
@@ -788,12 +823,23 @@ def notification_read(*, actor: Person, notification_ids: Iterable[int]) -> int:
     ).update(read_at=timezone.now())
 
 
+@transaction.atomic
 def closing_soon_notify(*, now: datetime | None = None) -> int:
     """For `roundtable tick`: tell members without a position when a decision closes within 24
-    hours. Safe to repeat: one unread notice of a kind per person and decision."""
+    hours. Safe to repeat: one unread notice of a kind per person and decision.
+
+    Returns how many notices this call made. Each decision is locked while its notices are
+    counted and made, so two runs at once take turns and the second counts none of the first's
+    (and a position or an outcome recorded meanwhile, which lock it too, waits its turn)."""
     now = now or timezone.now()
-    soon = Decision.objects.filter(
-        status=DecisionStatus.OPEN, closes_at__gt=now, closes_at__lte=now + timedelta(hours=24)
+    soon = (
+        Decision.objects.select_for_update(of=("self",))
+        .filter(
+            status=DecisionStatus.OPEN,
+            closes_at__gt=now,
+            closes_at__lte=now + timedelta(hours=24),
+        )
+        .order_by("pk")
     )
     made = 0
     for decision in soon:

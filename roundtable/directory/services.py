@@ -1,4 +1,9 @@
-"""Every write to the directory. Transactional, validated and audited."""
+"""Every write to the directory. Transactional, validated and audited.
+
+A record is validated by the model (`full_clean`, whose messages say which name or e-mail address
+is already taken) and saved with `create_or_refuse`, so that the same record sent twice at the
+same moment is refused with those words rather than failing at the database's constraint.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import update_versioned
+from roundtable.core.integrity import create_or_refuse
+from roundtable.core.text import visible
 from roundtable.directory.models import (
     ApiToken,
     Discipline,
@@ -42,9 +49,8 @@ def organisation_create(
     ods_code: str | None = None,
     parent: Organisation | None = None,
 ) -> Organisation:
-    organisation = Organisation(name=name.strip(), kind=kind, ods_code=ods_code, parent=parent)
-    organisation.full_clean()
-    organisation.save()
+    organisation = Organisation(name=visible(name), kind=kind, ods_code=ods_code, parent=parent)
+    create_or_refuse(organisation.full_clean, organisation.save)
     audit_record(
         actor=actor, action=AuditAction.CREATE, obj=organisation, summary=f"Organisation {name}"
     )
@@ -68,9 +74,8 @@ def organisation_update(
 
 @transaction.atomic
 def locality_create(*, actor: Person, name: str) -> Locality:
-    locality = Locality(name=name.strip())
-    locality.full_clean()
-    locality.save()
+    locality = Locality(name=visible(name))
+    create_or_refuse(locality.full_clean, locality.save)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=locality, summary=f"Locality {name}")
     return locality
 
@@ -86,14 +91,13 @@ def team_create(
     description: str = "",
 ) -> Team:
     team = Team(
-        name=name.strip(),
+        name=visible(name),
         organisation=organisation,
         kind=kind,
         locality=locality,
         description=description,
     )
-    team.full_clean()
-    team.save()
+    create_or_refuse(team.full_clean, team.save)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=team, summary=f"Team {name}")
     return team
 
@@ -144,14 +148,13 @@ def person_create(
 ) -> Person:
     person = Person(
         email=email,
-        full_name=full_name.strip(),
+        full_name=visible(full_name),
         discipline=discipline,
         organisation=organisation,
         job_title=job_title,
     )
     person.set_password(password)
-    person.full_clean()
-    person.save()
+    create_or_refuse(person.full_clean, person.save)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=person, summary=f"Person {full_name}")
     return person
 
@@ -177,8 +180,7 @@ def membership_add(
     *, actor: Person, person: Person, team: Team, role: str = MembershipRole.MEMBER
 ) -> Membership:
     membership = Membership(person=person, team=team, role=role)
-    membership.full_clean()
-    membership.save()
+    create_or_refuse(membership.full_clean, membership.save)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -209,10 +211,9 @@ def leadership_team_create(
     team: Team | None = None,
 ) -> LeadershipTeam:
     leadership_team = LeadershipTeam(
-        name=name.strip(), level=level, organisation=organisation, team=team
+        name=visible(name), level=level, organisation=organisation, team=team
     )
-    leadership_team.full_clean()
-    leadership_team.save()
+    create_or_refuse(leadership_team.full_clean, leadership_team.save)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -227,8 +228,7 @@ def leadership_member_add(
     *, actor: Person, leadership_team: LeadershipTeam, person: Person, role: str = ""
 ) -> LeadershipMembership:
     membership = LeadershipMembership(leadership_team=leadership_team, person=person, role=role)
-    membership.full_clean()
-    membership.save()
+    create_or_refuse(membership.full_clean, membership.save)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -247,7 +247,7 @@ def api_token_create(*, actor: Person, name: str) -> tuple[ApiToken, str]:
     """Make a personal API token. Returns the row and the token, which is never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     api_token = ApiToken(
-        person=actor, name=name.strip(), prefix=token[:10], token_hash=hash_token(token)
+        person=actor, name=visible(name), prefix=token[:10], token_hash=hash_token(token)
     )
     api_token.full_clean()
     api_token.save()

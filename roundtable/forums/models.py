@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from roundtable.core.models import TimeStampedModel, VersionedModel
 from roundtable.directory.models import (
@@ -279,6 +280,14 @@ class Attendance(TimeStampedModel):
                 fields=["meeting", "person"],
                 condition=Q(person__isnull=False),
                 name="attendance_once_per_person",
+            ),
+            # A named guest once, whatever the case of their name (`services.attendance_record`
+            # trims it first).
+            models.UniqueConstraint(
+                "meeting",
+                Lower("guest_name"),
+                condition=Q(person__isnull=True),
+                name="attendance_once_per_guest_name",
             ),
             models.CheckConstraint(
                 condition=(Q(person__isnull=False) & Q(guest_name=""))

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -15,7 +15,9 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import update_versioned
 from roundtable.core.errors import NotAllowed
+from roundtable.core.integrity import create_or_refuse, same_ignoring_case
 from roundtable.core.templating import date_format
+from roundtable.core.text import visible
 from roundtable.directory.models import (
     Discipline,
     LeadershipMembership,
@@ -50,6 +52,8 @@ FORUM_FIELDS = (
 MEETING_FIELDS = ("starts_at", "ends_at", "site", "online_url", "agenda", "minutes")
 # How far ahead recurring meetings exist as rows; `roundtable tick` keeps the horizon moving.
 SERIES_HORIZON_DAYS = 84
+# How far back a new series may start (its meetings are made from then).
+SERIES_PAST_DAYS = 366
 
 
 def teams_one_may_home(actor: Person) -> QuerySet[Team]:
@@ -84,16 +88,16 @@ def forum_create(
     """Create a forum. Whoever creates it becomes a member, with any `members` given."""
     _check_home_team(actor, home_team)
     forum = Forum(
-        name=name.strip(),
+        name=visible(name),
         kind=kind,
-        purpose=purpose.strip(),
+        purpose=visible(purpose),
         home_team=home_team,
         min_disciplines=min_disciplines,
         required_organisation_kinds=list(required_organisation_kinds),
         lived_experience_required=lived_experience_required,
     )
-    forum.full_clean()
-    forum.save()
+    # The model's validation says "There is already a forum with this name" (a constraint).
+    create_or_refuse(forum.full_clean, forum.save)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=forum, summary=f"Forum {forum.name}")
     for person in {actor, *members}:
         forum_member_add(actor=actor, forum=forum, person=person)
@@ -119,10 +123,16 @@ def forum_update(*, actor: Person, forum: Forum, expected_version: int, **values
 def forum_member_add(
     *, actor: Person, forum: Forum, person: Person, takes_turn_facilitating: bool = True
 ) -> ForumMembership:
-    if ForumMembership.objects.filter(forum=forum, person=person).exists():
-        raise ValidationError(f"{person.full_name} is already a member of {forum.name}.")
-    membership = ForumMembership.objects.create(
-        forum=forum, person=person, takes_turn_facilitating=takes_turn_facilitating
+
+    def check() -> None:
+        if ForumMembership.objects.filter(forum=forum, person=person).exists():
+            raise ValidationError(f"{person.full_name} is already a member of {forum.name}.")
+
+    membership = create_or_refuse(
+        check,
+        lambda: ForumMembership.objects.create(
+            forum=forum, person=person, takes_turn_facilitating=takes_turn_facilitating
+        ),
     )
     audit_record(
         actor=actor,
@@ -254,7 +264,7 @@ def meeting_cancel(*, actor: Person, meeting: Meeting, reason: str = "") -> Meet
     if meeting.is_cancelled:
         raise ValidationError("This meeting is already cancelled.")
     meeting.cancelled_at = timezone.now()
-    meeting.cancel_reason = reason.strip()[:255]
+    meeting.cancel_reason = visible(reason)[:255]
     meeting.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
     audit_record(
         actor=actor,
@@ -332,6 +342,12 @@ def meeting_series_create(
         raise ValidationError({"duration_minutes": "A meeting lasts from 5 minutes to 24 hours."})
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": "The last day must be on or after the first day."})
+    # Its meetings are made from its first day: a series that already ran may be recorded, for
+    # up to a year, but not one that would make a meeting a week since long ago.
+    if starts_on < (today or timezone.localdate()) - timedelta(days=SERIES_PAST_DAYS):
+        raise ValidationError(
+            {"starts_on": "The first day can be at most a year ago. Choose a later day."}
+        )
     series.full_clean()
     series.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=series, summary=str(series))
@@ -339,12 +355,20 @@ def meeting_series_create(
     return series
 
 
+@transaction.atomic
 def meeting_series_extend(*, series: MeetingSeries, today: date | None = None) -> int:
-    """Generate the series' meetings up to the horizon. Returns how many were made.
+    """Generate the series' meetings up to the horizon. Returns how many this call made.
 
     Safe to run again and again: a meeting already made for a start time is never made twice.
+    Two calls at once for one series (overlapping ticks) take turns on the series' row, and the
+    second starts where the first got to, so it makes none and says 0, not what it meant to make.
     """
     today = today or timezone.localdate()
+    series.generated_until = (
+        MeetingSeries.objects.select_for_update()
+        .values_list("generated_until", flat=True)
+        .get(pk=series.pk)
+    )
     until = today + timedelta(days=SERIES_HORIZON_DAYS)
     if series.ends_on is not None:
         until = min(until, series.ends_on)
@@ -369,10 +393,20 @@ def meeting_series_extend(*, series: MeetingSeries, today: date | None = None) -
                 )
             )
         day += timedelta(days=1)
-    with transaction.atomic():
+    if meetings:
+        # Made already (by an earlier run before `generated_until` was set): not made or counted
+        # again. `ignore_conflicts` stays as the constraint's last word.
+        made = set(
+            Meeting.objects.filter(
+                series=series,
+                starts_at__gte=meetings[0].starts_at,
+                starts_at__lte=meetings[-1].starts_at,
+            ).values_list("starts_at", flat=True)
+        )
+        meetings = [meeting for meeting in meetings if meeting.starts_at not in made]
         Meeting.objects.bulk_create(meetings, ignore_conflicts=True)
-        series.generated_until = max(until, series.generated_until or until)
-        series.save(update_fields=["generated_until", "updated_at"])
+    series.generated_until = max(until, series.generated_until or until)
+    series.save(update_fields=["generated_until", "updated_at"])
     return len(meetings)
 
 
@@ -454,8 +488,8 @@ def attendance_record(
         raise ValidationError("This meeting was cancelled, so no attendance can be recorded.")
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": "Choose present or apologies."})
-    guest_name = guest_name.strip()
-    guest_role = guest_role.strip()
+    guest_name = visible(guest_name)
+    guest_role = visible(guest_role)
     if (person is None) == (not guest_name):
         raise ValidationError("Choose a person, or give a guest's name — not both.")
     _check_guest_details(
@@ -468,18 +502,21 @@ def attendance_record(
     if guest_organisation is not None:
         # The organisation says its kind; only one is stored.
         guest_organisation_kind = ""
-    if person is not None:
-        is_guest = not ForumMembership.objects.filter(
-            forum_id=meeting.forum_id, person=person
-        ).exists()
-        if Attendance.objects.filter(meeting=meeting, person=person).exists():
-            raise ValidationError(f"{person.full_name} is already recorded for this meeting.")
-    else:
-        is_guest = True
-        if Attendance.objects.filter(
-            meeting=meeting, person__isnull=True, guest_name__iexact=guest_name
+    is_guest = person is None or not (
+        ForumMembership.objects.filter(forum_id=meeting.forum_id, person=person).exists()
+    )
+
+    def check() -> None:
+        # Someone once per meeting; a named guest once whatever the case of their name. Both
+        # are constraints, so a second request at the same moment is refused with these words.
+        if person is not None:
+            if Attendance.objects.filter(meeting=meeting, person=person).exists():
+                raise ValidationError(f"{person.full_name} is already recorded for this meeting.")
+        elif Attendance.objects.filter(
+            same_ignoring_case("guest_name", guest_name), meeting=meeting, person__isnull=True
         ).exists():
             raise ValidationError(f"{guest_name} is already recorded for this meeting.")
+
     attendance = Attendance(
         meeting=meeting,
         person=person,
@@ -492,12 +529,8 @@ def attendance_record(
         status=status,
         recorded_by=actor,
     )
-    try:
-        with transaction.atomic():
-            attendance.save()
-    except IntegrityError:
-        # Two people recorded the same attendee at the same moment: one row wins.
-        raise ValidationError("This person is already recorded for this meeting.") from None
+    _lock_attendance(meeting)
+    create_or_refuse(check, attendance.save)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -505,6 +538,12 @@ def attendance_record(
         summary=f"{attendance.display_name}: {attendance.get_status_display()} at {meeting}",
     )
     return attendance
+
+
+def _lock_attendance(meeting: Meeting) -> None:
+    """Lock the meeting until the transaction ends, so that the writes to its attendance take
+    turns: each reads what the one before it stored."""
+    list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))
 
 
 @transaction.atomic
@@ -521,6 +560,9 @@ def attendance_set(
     """
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled, so no attendance can be recorded.")
+    # The same list sent twice at the same moment (a double tap, a retry) is applied once and
+    # then found already applied: both succeed, with one row a person.
+    _lock_attendance(meeting)
     present_ids = {p.pk for p in present}
     apology_ids = {p.pk for p in apologies}
     both = present_ids & apology_ids
@@ -615,9 +657,8 @@ def site_create(
     organisation: Organisation | None = None,
     teams: Iterable[Team] = (),
 ) -> Site:
-    site = Site(name=name.strip(), address=address, locality=locality, organisation=organisation)
-    site.full_clean()
-    site.save()
+    site = Site(name=visible(name), address=address, locality=locality, organisation=organisation)
+    create_or_refuse(site.full_clean, site.save)
     site.teams.set(list(teams))
     audit_record(actor=actor, action=AuditAction.CREATE, obj=site, summary=f"Site {site.name}")
     return site
@@ -633,8 +674,10 @@ def calendar_feed_get_or_create(*, actor: Person) -> CalendarFeed:
 
 @transaction.atomic
 def calendar_feed_reset(*, actor: Person) -> CalendarFeed:
-    """A new secret address; the old one stops working at once."""
-    CalendarFeed.objects.filter(person=actor).delete()
-    feed = CalendarFeed.objects.create(person=actor)
+    """A new secret address; the old one stops working at once. Asked for twice at the same
+    moment, the second waits for the first and replaces its address in turn."""
+    feed, _ = CalendarFeed.objects.select_for_update().get_or_create(person=actor)
+    feed.token = CalendarFeed._meta.get_field("token").get_default()
+    feed.save(update_fields=["token", "updated_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=feed, summary="Calendar feed reset")
     return feed

@@ -20,6 +20,8 @@ from roundtable.care import services as care_services
 from roundtable.care.models import Episode, PersonInCare, Zone
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.errors import NotAllowed
+from roundtable.core.integrity import create_or_refuse
+from roundtable.core.text import visible
 from roundtable.decisions.models import Decision, DecisionKind
 from roundtable.directory.models import Person, Team
 from roundtable.forums.models import Forum, Meeting
@@ -51,12 +53,25 @@ def _clean_texts(values: Mapping[str, str], fields: tuple[str, ...]) -> dict[str
     unknown = sorted(set(values) - set(fields))
     if unknown:
         raise TypeError(f"Unexpected field(s): {', '.join(unknown)}")
-    return {name: (values.get(name) or "").strip() for name in fields}
+    return {name: visible(values.get(name)) for name in fields}
 
 
 def _check_review_on(review_on: date | None, errors: dict[str, str]) -> None:
     if review_on is not None and review_on < timezone.localdate():
         errors["review_on"] = "The review date must be today or in the future"
+
+
+def _check_no_plan_yet(person: PersonInCare) -> None:
+    """A first plan is refused once the person has one: the writer compares the two."""
+    plan = SafetyPlan.objects.filter(person=person).first()
+    if plan is not None:
+        raise ConcurrentEditError(plan)
+
+
+def _check_no_formulation_yet(person: PersonInCare) -> None:
+    formulation = SafetyFormulation.objects.filter(person=person).first()
+    if formulation is not None:
+        raise ConcurrentEditError(formulation)
 
 
 @transaction.atomic
@@ -78,7 +93,7 @@ def safety_plan_save(
     errors: dict[str, str] = {}
     if not any(texts.values()):
         errors["warning_signs"] = "Write at least one step of the plan, in the person's words"
-    if not written_with.strip():
+    if not visible(written_with):
         errors["written_with"] = (
             "Say who wrote the plan together: the person, and anyone they chose to involve"
         )
@@ -90,12 +105,17 @@ def safety_plan_save(
     if plan is None:
         if expected_version is not None:
             raise ValidationError("This safety plan no longer exists.")
-        plan = SafetyPlan.objects.create(
-            person=person,
-            written_by=actor,
-            written_with=written_with.strip(),
-            review_on=review_on,
-            **texts,
+        # Two first plans written at the same moment: the second is shown the first, as for
+        # any save that someone else's came before (one plan per person is a constraint).
+        plan = create_or_refuse(
+            lambda: _check_no_plan_yet(person),
+            lambda: SafetyPlan.objects.create(
+                person=person,
+                written_by=actor,
+                written_with=visible(written_with),
+                review_on=review_on,
+                **texts,
+            ),
         )
         action = AuditAction.CREATE
     else:
@@ -104,7 +124,7 @@ def safety_plan_save(
         for name, text in texts.items():
             setattr(plan, name, text)
         plan.written_by = actor
-        plan.written_with = written_with.strip()
+        plan.written_with = visible(written_with)
         plan.review_on = review_on
         save_versioned(
             plan,
@@ -150,7 +170,10 @@ def safety_formulation_save(
     if formulation is None:
         if expected_version is not None:
             raise ValidationError("This formulation no longer exists.")
-        formulation = SafetyFormulation.objects.create(person=person, written_by=actor, **texts)
+        formulation = create_or_refuse(
+            lambda: _check_no_formulation_yet(person),
+            lambda: SafetyFormulation.objects.create(person=person, written_by=actor, **texts),
+        )
         action = AuditAction.CREATE
     else:
         if expected_version is None or expected_version != formulation.version:
@@ -195,7 +218,7 @@ def safety_review_record(
         episode=episode,
         reviewed_by=actor,
         reviewed_on=reviewed_on,
-        note=note.strip(),
+        note=visible(note),
         plan_version=latest,
     )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=review, summary="Safety review")
@@ -220,11 +243,11 @@ def positive_risk_propose(
     if not care_services.is_team_member(actor, episode.team_id):
         raise NotAllowed(f"{episode.person.name} is not on the caseload of any of your teams.")
     texts = {
-        "wants_to": wants_to.strip(),
-        "benefits": benefits.strip(),
-        "possible_harms": possible_harms.strip(),
-        "safeguards": safeguards.strip(),
-        "who_does_what": who_does_what.strip(),
+        "wants_to": visible(wants_to),
+        "benefits": visible(benefits),
+        "possible_harms": visible(possible_harms),
+        "safeguards": visible(safeguards),
+        "who_does_what": visible(who_does_what),
     }
     messages = {
         "wants_to": "Say what the person wants to do",
@@ -238,7 +261,8 @@ def positive_risk_propose(
         errors["review_on"] = "Enter the date the plan will be reviewed"
     else:
         _check_review_on(review_on, errors)
-    if forum.home_team_id != episode.team_id:
+    if forum.home_team_id != episode.team_id or forum.is_archived:
+        # The page offers the team's forums in use; the API is held to the same rule.
         errors["forum"] = f"Choose a forum of {episode.team.name}"
     if not episode.is_open:
         errors["episode"] = "This episode is closed"

@@ -21,6 +21,7 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
+from roundtable.core.text import visible
 from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
@@ -143,7 +144,7 @@ def _belongs_to_organisation(person: Person, organisation: Organisation) -> bool
 
 def _clean_text(title: str, body: str) -> tuple[str, str]:
     errors: dict[str, str] = {}
-    title, body = (title or "").strip(), (body or "").strip()
+    title, body = visible(title), visible(body)
     if not title:
         errors["title"] = "Enter a short title for your concern"
     elif len(title) > TITLE_MAX:
@@ -320,7 +321,7 @@ def concern_acknowledge(
         actor=actor,
         to_status=ConcernStatus.ACKNOWLEDGED,
         expected_version=expected_version,
-        note=note.strip(),
+        note=visible(note),
         fields=["due_on"],
         today=today,
         message=f"{concern.owner.name} acknowledged your concern “{concern.title}”.",
@@ -339,7 +340,7 @@ def concern_agree_action(
 ) -> Concern:
     """The action the owner will take, and the day by which it will be done."""
     today = today or timezone.localdate()
-    action = (action or "").strip()
+    action = visible(action)
     errors: dict[str, str] = {}
     if not action:
         errors["action"] = "Say what action is agreed"
@@ -379,7 +380,7 @@ def _close(
     message: str,
 ) -> Concern:
     today = today or timezone.localdate()
-    outcome = (outcome or "").strip()
+    outcome = visible(outcome)
     if not outcome:
         raise ValidationError({field: missing})
     concern = _fresh(concern)
@@ -453,7 +454,7 @@ def concern_not_take_forward(
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+    body = visible(body)
     if not body:
         raise ValidationError({"body": "Write your reply"})
     return body

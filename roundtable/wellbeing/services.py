@@ -19,6 +19,8 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import save_versioned, update_versioned
 from roundtable.core.errors import NotAllowed
+from roundtable.core.integrity import create_or_refuse
+from roundtable.core.text import visible
 from roundtable.directory.models import (
     Discipline,
     LeadershipLevel,
@@ -107,10 +109,17 @@ def pulse_round_open(*, team: Team, day: date | None = None) -> PulseRound:
 
     A new round asks the statements of the team's previous round, or the defaults.
     """
+    return _pulse_round_open(team=team, day=day)[0]
+
+
+@transaction.atomic
+def _pulse_round_open(*, team: Team, day: date | None = None) -> tuple[PulseRound, bool]:
+    """`pulse_round_open`, and whether this call opened the round (not found it open, nor lost
+    the race to open it), so that `roundtable tick` counts only what it did."""
     month = month_of(day or timezone.localdate())
     existing = PulseRound.objects.filter(team=team, month=month).first()
     if existing is not None:
-        return existing
+        return existing, False
     previous = PulseRound.objects.filter(team=team, month__lt=month).order_by("-month").first()
     texts = (
         list(previous.statements.order_by("position").values_list("text", flat=True))
@@ -124,7 +133,7 @@ def pulse_round_open(*, team: Team, day: date | None = None) -> PulseRound:
             )
     except IntegrityError:
         # Opened meanwhile by another request or a tick.
-        return PulseRound.objects.get(team=team, month=month)
+        return PulseRound.objects.get(team=team, month=month), False
     PulseStatement.objects.bulk_create(
         PulseStatement(round=pulse_round, position=index, text=text)
         for index, text in enumerate(texts, start=1)
@@ -135,7 +144,7 @@ def pulse_round_open(*, team: Team, day: date | None = None) -> PulseRound:
         obj=pulse_round,
         summary=f"Pulse check-in opened: {team.name}, {month:%B %Y}",
     )
-    return pulse_round
+    return pulse_round, True
 
 
 def pulse_rounds_open_all(*, today: date) -> int:
@@ -144,8 +153,7 @@ def pulse_rounds_open_all(*, today: date) -> int:
     opened = 0
     teams = Team.objects.filter(memberships__isnull=False).exclude(pulse_rounds__month=month)
     for team in teams.distinct().order_by("pk"):
-        pulse_round_open(team=team, day=today)
-        opened += 1
+        opened += _pulse_round_open(team=team, day=today)[1]
     return opened
 
 
@@ -185,22 +193,22 @@ def pulse_answer(
             errors[f"statement_{statement.pk}"] = (
                 f"Choose an answer from 1 to 5 for “{statement.text}”"
             )
-    comment = (comment or "").strip()
+    comment = visible(comment)
     if len(comment) > COMMENT_MAX:
         errors["comment"] = f"Keep the comment to {COMMENT_MAX} characters or fewer"
     if errors:
         raise ValidationError(errors)
-    already = ValidationError(
-        f"You have already answered {pulse_round.team.name}'s check-in for "
-        f"{pulse_round.month:%B %Y}. Everyone answers once a month."
+
+    def check() -> None:
+        if PulseResponseMarker.objects.filter(round=pulse_round, person=actor).exists():
+            raise ValidationError(
+                f"You have already answered {pulse_round.team.name}'s check-in for "
+                f"{pulse_round.month:%B %Y}. Everyone answers once a month."
+            )
+
+    create_or_refuse(
+        check, lambda: PulseResponseMarker.objects.create(round=pulse_round, person=actor)
     )
-    if PulseResponseMarker.objects.filter(round=pulse_round, person=actor).exists():
-        raise already
-    try:
-        with transaction.atomic():
-            PulseResponseMarker.objects.create(round=pulse_round, person=actor)
-    except IntegrityError:
-        raise already from None
     answers = [
         PulseAnswer(round=pulse_round, statement=statement, value=int(values[statement.pk] or 0))
         for statement in statements
@@ -351,7 +359,7 @@ def support_session_cancel(
         raise ValidationError(
             "Who came is recorded, so the session took place: change who came instead."
         )
-    reason = reason.strip()
+    reason = visible(reason)
     if not reason:
         raise ValidationError({"reason": "Say why the session is cancelled"})
     session.cancelled_at = timezone.now()
@@ -379,6 +387,23 @@ def support_attendance_set(
         raise ValidationError("This session is cancelled: nobody came.")
     if session.starts_at > timezone.now():
         raise ValidationError("Record who came once the session has started.")
+    # The page offers the team's or the circle's active members; the API is held to the same rule.
+    people = list(people)
+    if session.team_id is not None:
+        in_group = Person.objects.filter(memberships__team_id=session.team_id)
+    else:
+        in_group = Person.objects.filter(peer_circle_memberships__circle_id=session.peer_circle_id)
+    allowed = set(in_group.filter(is_active=True).values_list("pk", flat=True))
+    outsiders = sorted({p.full_name for p in people if p.pk not in allowed})
+    if outsiders:
+        raise ValidationError(
+            {
+                "people": f"Choose who came from {session.group_name}: {', '.join(outsiders)} "
+                f"{'is' if len(outsiders) == 1 else 'are'} not in it"
+            }
+        )
+    # The same list sent twice at the same moment is applied once and then found applied.
+    list(SupportSession.objects.select_for_update().filter(pk=session.pk).values_list("pk"))
     wanted = {p.pk: p for p in people}
     SupportAttendance.objects.filter(session=session).exclude(person_id__in=wanted).delete()
     have = set(
@@ -402,7 +427,7 @@ def support_offered_record(
     *, actor: Person, person: Person, team: Team, what: str, on: date | None = None
 ) -> SupportOffered:
     """A leader records support offered to someone in a team they lead."""
-    what = (what or "").strip()
+    what = visible(what)
     if not what:
         raise ValidationError({"what": "Say what support was offered"})
     if len(what) > 280:
@@ -437,20 +462,34 @@ def peer_circle_create(
 ) -> PeerCircle:
     """A peer circle with its own forum, made through the forums services. Whoever sets it up
     convenes the forum, and joins the circle if they share its discipline."""
-    name = (name or "").strip()
+    name = visible(name)
     if not name:
         raise ValidationError({"name": "Enter a name for the peer circle"})
-    if PeerCircle.objects.filter(name=name).exists():
-        raise ValidationError({"name": f"There is already a peer circle called {name}"})
-    # The forums app has no "peer circle" kind; the circle's forum is a meeting of practitioners.
-    forum = forum_services.forum_create(
-        actor=actor,
-        name=name,
-        kind=ForumKind.PEER_CIRCLE,
-        purpose=purpose.strip() or f"A peer circle: {discipline.name}.",
-    )
-    circle = PeerCircle.objects.create(
-        name=name, discipline=discipline, purpose=purpose.strip(), forum=forum
+
+    def check() -> None:
+        if PeerCircle.objects.filter(name=name).exists():
+            raise ValidationError({"name": f"There is already a peer circle called {name}"})
+
+    check()
+    try:
+        # The forums app has no "peer circle" kind; the circle's forum is a meeting of
+        # practitioners, named as the circle is.
+        forum = forum_services.forum_create(
+            actor=actor,
+            name=name,
+            kind=ForumKind.PEER_CIRCLE,
+            purpose=visible(purpose) or f"A peer circle: {discipline.name}.",
+        )
+    except ValidationError:
+        # The same circle set up at the same moment made its forum first: say so in the
+        # circle's words. Otherwise another forum has the name, and the forum's refusal says so.
+        check()
+        raise
+    circle = create_or_refuse(
+        check,
+        lambda: PeerCircle.objects.create(
+            name=name, discipline=discipline, purpose=visible(purpose), forum=forum
+        ),
     )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=circle, summary=f"Peer circle {name}")
     people = [actor] if actor.discipline_id == discipline.pk else []
@@ -466,9 +505,14 @@ def _join(*, actor: Person, circle: PeerCircle, person: Person) -> PeerCircleMem
             f"{circle.name} is for people whose discipline is "
             f"{circle.discipline.name.lower()}; {person.full_name}'s is not."
         )
-    if PeerCircleMembership.objects.filter(circle=circle, person=person).exists():
-        raise ValidationError(f"{person.full_name} is already in {circle.name}.")
-    membership = PeerCircleMembership.objects.create(circle=circle, person=person)
+
+    def check() -> None:
+        if PeerCircleMembership.objects.filter(circle=circle, person=person).exists():
+            raise ValidationError(f"{person.full_name} is already in {circle.name}.")
+
+    membership = create_or_refuse(
+        check, lambda: PeerCircleMembership.objects.create(circle=circle, person=person)
+    )
     if not ForumMembership.objects.filter(forum=circle.forum, person=person).exists():
         forum_services.forum_member_add(actor=actor, forum=circle.forum, person=person)
     audit_record(
