@@ -37,27 +37,27 @@ from roundtable.care.models import (
     Zone,
 )
 from roundtable.care.schemas import (
-    ActionIn,
     ActionOut,
     BoardOut,
-    BoardQuery,
     CardOut,
+    CareActionIn,
+    CareDecisionRef,
     CaseloadOut,
     ConsentIn,
     ConsentOut,
-    DecisionRef,
     EpisodeOut,
     FlowOut,
     FlowQuery,
+    HuddleBoardQuery,
+    HuddleNoteIn,
     MoveOnDecisionIn,
-    NoteIn,
     NoteOut,
     OfferChanges,
     OfferDecisionIn,
     OfferIn,
     OfferOut,
     OfferQuery,
-    PeopleQuery,
+    PeopleInCareQuery,
     PersonCreatedOut,
     PersonIn,
     PersonInCareOut,
@@ -73,7 +73,7 @@ from roundtable.care.schemas import (
     ZoneSetIn,
 )
 from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.decisions.models import Decision
 from roundtable.directory.models import Person, Team
@@ -86,7 +86,7 @@ NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 # A write may also be refused: 403 for someone who may never make it, 422 for a request the
 # service turns down (with `errors` by field), 409 for a change to a copy that is out of date.
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
-REFUSED: dict[int, Any] = {422: ErrorOut}
+REFUSED: dict[int, Any] = {422: RefusedOut}
 CONFLICT: dict[int, Any] = {409: ConflictOut}
 
 T = TypeVar("T")
@@ -147,7 +147,7 @@ def _forum_meeting(pk: int | None) -> Meeting | None:
     return None if pk is None else _find("meeting", "meeting", forum_selectors.meeting_get, pk)
 
 
-def _episode(request: HttpRequest, episode_id: int) -> Episode:
+def _episode(request: HttpRequest, episode_id: PathId) -> Episode:
     """An episode to act on (the write is audited, so the read is not)."""
     return selectors.episode_get(request.user, episode_id, audit=False)
 
@@ -159,7 +159,7 @@ def _episode(request: HttpRequest, episode_id: int) -> Episode:
 
 @router.get("/people", response=list[PersonInCareOut])
 @paginated(shown=selectors.people_shown)
-def person_list(request: HttpRequest, filters: Query[PeopleQuery]) -> QuerySet[PersonInCare]:
+def person_list(request: HttpRequest, filters: Query[PeopleInCareQuery]) -> QuerySet[PersonInCare]:
     """The people in care you may see, by name: those your teams care for (or cared for within
     the re-referral window), and those who consented to share with your organisation. Each page
     read is recorded in the audit trail, naming the people on it."""
@@ -206,7 +206,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 
 
 @router.get("/people/{person_id}", response={200: PersonRecordOut, **NOT_FOUND})
-def person_detail(request: HttpRequest, person_id: int) -> selectors.PersonDetail:
+def person_detail(request: HttpRequest, person_id: PathId) -> selectors.PersonDetail:
     """Someone's record: details, consents, episodes, every change of stage and zone, SBARD
     notes, actions and the shared decisions about them. Recorded in the audit trail."""
     return selectors.person_detail(request.user, person_id)
@@ -217,7 +217,7 @@ def person_detail(request: HttpRequest, person_id: int) -> selectors.PersonDetai
     response={201: ConsentOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def consent_give(
-    request: HttpRequest, person_id: int, payload: ConsentIn
+    request: HttpRequest, person_id: PathId, payload: ConsentIn
 ) -> Status[ConsentToShare]:
     """Record that the person agreed a partner organisation may see their details. Its staff
     see the person from now on, until the consent is withdrawn. The caring team only."""
@@ -239,7 +239,7 @@ def consent_give(
     "/consents/{consent_id}/withdraw",
     response={200: ConsentOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def consent_withdraw(request: HttpRequest, consent_id: int) -> ConsentToShare:
+def consent_withdraw(request: HttpRequest, consent_id: PathId) -> ConsentToShare:
     """Record that the person withdrew a consent to share: the partner no longer sees them."""
     consent = selectors.consent_get(request.user, consent_id)
     _may(
@@ -260,7 +260,9 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> ConsentToShare:
     "/people/{person_id}/referrals",
     response={201: EpisodeOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def referral_create(request: HttpRequest, person_id: int, payload: ReferralIn) -> Status[Episode]:
+def referral_create(
+    request: HttpRequest, person_id: PathId, payload: ReferralIn
+) -> Status[Episode]:
     """Refer someone already recorded to a team you are a member of.
 
     Someone who moved on from that team within the re-referral window comes straight back, in
@@ -287,7 +289,7 @@ def referral_create(request: HttpRequest, person_id: int, payload: ReferralIn) -
 
 
 @router.get("/episodes/{episode_id}", response={200: EpisodeOut, **NOT_FOUND})
-def episode_detail(request: HttpRequest, episode_id: int) -> Episode:
+def episode_detail(request: HttpRequest, episode_id: PathId) -> Episode:
     """An episode: someone's time with one team. Recorded in the audit trail."""
     return selectors.episode_get(request.user, episode_id)
 
@@ -296,7 +298,7 @@ def episode_detail(request: HttpRequest, episode_id: int) -> Episode:
     "/episodes/{episode_id}/stage",
     response={200: EpisodeOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-def episode_move(request: HttpRequest, episode_id: int, payload: StageIn) -> Episode:
+def episode_move(request: HttpRequest, episode_id: PathId, payload: StageIn) -> Episode:
     """Move someone along their path: referred → offer made → waiting → in support → ready to
     move on → moved on (or declined, or not engaged). A move the path does not allow is refused
     with a message saying why. Moving on needs a `destination` and an agreed move-on
@@ -326,7 +328,7 @@ def episode_move(request: HttpRequest, episode_id: int, payload: StageIn) -> Epi
 
 @router.get("/teams/{team_id}/zones", response={200: list[ZoneOut], **NOT_FOUND})
 @paginated
-def zone_list(request: HttpRequest, team_id: int) -> list[Zone]:
+def zone_list(request: HttpRequest, team_id: PathId) -> list[Zone]:
     """Your team's zones in board order. A team that has never used its board starts with five
     that each say what the team does: Red, Amber, Green, Blue and Ready to move on."""
     team = selectors.care_team_get(request.user, team_id)
@@ -334,7 +336,7 @@ def zone_list(request: HttpRequest, team_id: int) -> list[Zone]:
 
 
 @router.post("/teams/{team_id}/zones", response={201: ZoneOut, **NOT_FOUND, **FORBIDDEN, **REFUSED})
-def zone_create(request: HttpRequest, team_id: int, payload: ZoneIn) -> Status[Zone]:
+def zone_create(request: HttpRequest, team_id: PathId, payload: ZoneIn) -> Status[Zone]:
     """Add a zone to your team's board, at the end."""
     team = selectors.care_team_get(request.user, team_id)
     zone = services.zone_create(
@@ -351,7 +353,7 @@ def zone_create(request: HttpRequest, team_id: int, payload: ZoneIn) -> Status[Z
     "/zones/{zone_id}",
     response={200: ZoneOut, **NOT_FOUND, **CONFLICT, **FORBIDDEN, **REFUSED},
 )
-def zone_update(request: HttpRequest, zone_id: int, payload: ZoneChanges) -> Zone:
+def zone_update(request: HttpRequest, zone_id: PathId, payload: ZoneChanges) -> Zone:
     """Rename, recolour, reword or reorder one of your team's zones. A rename shows in its
     history too: past zone changes point at the zone."""
     zone = selectors.care_zone_get(request.user, zone_id)
@@ -371,7 +373,7 @@ def zone_update(request: HttpRequest, zone_id: int, payload: ZoneChanges) -> Zon
     "/zones/{zone_id}/archive",
     response={200: ZoneOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def zone_archive(request: HttpRequest, zone_id: int) -> Zone:
+def zone_archive(request: HttpRequest, zone_id: PathId) -> Zone:
     """Stop using a zone: refused while anyone is in it, and for the ready-to-move-on zone.
     Its history stays."""
     zone = selectors.care_zone_get(request.user, zone_id)
@@ -385,7 +387,7 @@ def zone_archive(request: HttpRequest, zone_id: int) -> Zone:
 
 @router.get("/teams/{team_id}/huddle", response={200: BoardOut, **NOT_FOUND, **REFUSED})
 def huddle_board(
-    request: HttpRequest, team_id: int, filters: Query[BoardQuery]
+    request: HttpRequest, team_id: PathId, filters: Query[HuddleBoardQuery]
 ) -> selectors.HuddleBoard:
     """Your team's huddle board: the people it supports, grouped by zone, each card with their
     key worker, days in the zone, open actions, the latest SBARD note and the move-on decision.
@@ -401,7 +403,7 @@ def huddle_board(
     response={200: CardOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
 def episode_zone_set(
-    request: HttpRequest, episode_id: int, payload: ZoneSetIn
+    request: HttpRequest, episode_id: PathId, payload: ZoneSetIn
 ) -> selectors.BoardCard:
     """Move someone to another zone at the huddle, with why; with `meeting`, who was in the room
     is recorded with it. Into the ready-to-move-on zone makes them ready to move on; out of it
@@ -426,7 +428,9 @@ def episode_zone_set(
     "/episodes/{episode_id}/notes",
     response={201: NoteOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def huddle_note_add(request: HttpRequest, episode_id: int, payload: NoteIn) -> Status[HuddleNote]:
+def huddle_note_add(
+    request: HttpRequest, episode_id: PathId, payload: HuddleNoteIn
+) -> Status[HuddleNote]:
     """Add an SBARD handover note — situation, background, assessment, recommendation,
     decision — with at least one part written. Notes are never changed: a later one adds."""
     episode = _episode(request, episode_id)
@@ -448,7 +452,9 @@ def huddle_note_add(request: HttpRequest, episode_id: int, payload: NoteIn) -> S
     "/episodes/{episode_id}/actions",
     response={201: ActionOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def action_add(request: HttpRequest, episode_id: int, payload: ActionIn) -> Status[CareAction]:
+def action_add(
+    request: HttpRequest, episode_id: PathId, payload: CareActionIn
+) -> Status[CareAction]:
     """Agree an action for someone: what, who and by when."""
     episode = _episode(request, episode_id)
     _may_change_care(request, episode, "add actions for them")
@@ -467,7 +473,7 @@ def action_add(request: HttpRequest, episode_id: int, payload: ActionIn) -> Stat
     "/actions/{action_id}/done",
     response={200: ActionOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-def action_complete(request: HttpRequest, action_id: int, payload: VersionIn) -> CareAction:
+def action_complete(request: HttpRequest, action_id: PathId, payload: VersionIn) -> CareAction:
     """Mark an action done."""
     action = selectors.care_action_get(request.user, action_id)
     _may(
@@ -516,7 +522,7 @@ def offer_create(request: HttpRequest, payload: OfferIn) -> Status[Offer]:
     "/offers/{offer_id}",
     response={200: OfferOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-def offer_update(request: HttpRequest, offer_id: int, payload: OfferChanges) -> Offer:
+def offer_update(request: HttpRequest, offer_id: PathId, payload: OfferChanges) -> Offer:
     """Change an offer; `is_active: false` stops offering it. Administrators and leaders only."""
     offer = selectors.offer_get(offer_id)
     _may(request, "care.change_offers", None, _OFFERS_FORBIDDEN)
@@ -539,7 +545,7 @@ def offer_update(request: HttpRequest, offer_id: int, payload: OfferChanges) -> 
 
 @router.get("/front-door/{forum_id}/referrals", response={200: list[ReferralOut], **NOT_FOUND})
 @paginated
-def front_door_queue(request: HttpRequest, forum_id: int) -> list[selectors.Referral]:
+def front_door_queue(request: HttpRequest, forum_id: PathId) -> list[selectors.Referral]:
     """New referrals to the teams of a front-door forum you are a member of, oldest first, each
     with the offer decision open for it, if any."""
     forum = selectors.front_door_forum_get(request.user, forum_id)
@@ -548,10 +554,10 @@ def front_door_queue(request: HttpRequest, forum_id: int) -> list[selectors.Refe
 
 @router.post(
     "/episodes/{episode_id}/offer-decision",
-    response={201: DecisionRef, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+    response={201: CareDecisionRef, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def offer_decision_propose(
-    request: HttpRequest, episode_id: int, payload: OfferDecisionIn
+    request: HttpRequest, episode_id: PathId, payload: OfferDecisionIn
 ) -> Status[Decision]:
     """Propose an offer for a new referral, as a shared decision of a front-door forum you are a
     member of. When the forum agrees it (see the decisions API), the offer is made."""
@@ -572,10 +578,10 @@ def offer_decision_propose(
 
 @router.post(
     "/episodes/{episode_id}/move-on-decision",
-    response={201: DecisionRef, **NOT_FOUND, **FORBIDDEN, **REFUSED},
+    response={201: CareDecisionRef, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def move_on_decision_propose(
-    request: HttpRequest, episode_id: int, payload: MoveOnDecisionIn
+    request: HttpRequest, episode_id: PathId, payload: MoveOnDecisionIn
 ) -> Status[Decision]:
     """Raise a move-on decision for someone ready to move on, for the team to share in one of
     its forums. Once agreed, move them on with `POST /care/episodes/{id}/stage`."""
@@ -600,7 +606,7 @@ def move_on_decision_propose(
 
 @router.get("/teams/{team_id}/ready", response={200: list[ReadyOut], **NOT_FOUND})
 @paginated
-def ready_list(request: HttpRequest, team_id: int) -> list[selectors.ReadyRow]:
+def ready_list(request: HttpRequest, team_id: PathId) -> list[selectors.ReadyRow]:
     """People in your team who are ready to move on, longest waiting first, with their move-on
     decision: whether it is shared (agreed with the team) and held by a leader."""
     team = selectors.care_team_get(request.user, team_id)
@@ -616,7 +622,7 @@ def my_caseload(request: HttpRequest) -> list[Episode]:
 
 @router.get("/caseload/{person_id}", response={200: list[CaseloadOut], **NOT_FOUND})
 @paginated
-def caseload(request: HttpRequest, person_id: int) -> list[Episode]:
+def caseload(request: HttpRequest, person_id: PathId) -> list[Episode]:
     """A colleague's caseload (someone who shares a team with you): the open episodes they are
     key worker for that you may see."""
     key_worker = selectors.colleague_get(request.user, person_id)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
 from roundtable.care.models import (
     CareAction,
@@ -29,12 +29,12 @@ from roundtable.care.models import (
 )
 from roundtable.care.selectors import BoardCard, Durations, ReadyRow, TeamsFlow
 from roundtable.core import dates
+from roundtable.core.schemas import WHOLE_NUMBER, Id, Version, not_null
 from roundtable.decisions.models import DecisionKind, DecisionStatus
 from roundtable.directory.schemas import OrganisationRef, TeamRef
-from roundtable.forums.schemas import PersonName
+from roundtable.forums.schemas import MeetingRef, PersonName
 
 _ID = "The id of {}, as returned by {}."
-Id = Annotated[int, Field(ge=1)]
 _VERSION = "The `version` you read. If someone has saved since, the answer is 409."
 _MEETING = "The team's meeting where this happens, if any (such as today's huddle). " + _ID.format(
     "a meeting", "/forums/forums/{id}/meetings"
@@ -45,22 +45,16 @@ _MEETING = "The team's meeting where this happens, if any (such as today's huddl
 # ---------------------------------------------------------------------------------------------
 
 
-class PeopleQuery(Schema):
+class PeopleInCareQuery(Schema):
     q: str = Field("", max_length=200, description="Part of the person's name or local id.")
 
 
-class BoardQuery(Schema):
-    meeting: int | None = Field(
+class HuddleBoardQuery(Schema):
+    meeting: Id | None = Field(
         None,
-        ge=1,
         description="The team's meeting the board is shown in: who is present comes with it. "
         + _ID.format("a meeting", "/forums/forums/{id}/meetings"),
     )
-
-    @field_validator("meeting", mode="before")
-    @classmethod
-    def blank_means_none(cls, value: Any) -> Any:
-        return None if value == "" else value
 
 
 class OfferQuery(Schema):
@@ -68,7 +62,7 @@ class OfferQuery(Schema):
 
 
 class FlowQuery(Schema):
-    team: list[int] = Field(
+    team: list[Id] = Field(
         default_factory=list,
         description="Only these teams (repeat the parameter for several); all of your teams "
         "unless given. Only teams you are a member of. " + _ID.format("a team", "/directory/teams"),
@@ -76,14 +70,9 @@ class FlowQuery(Schema):
     since: date | None = Field(
         None, description="Only episodes referred on or after this day (durations and counts)."
     )
-    zone_days: int = Field(
-        28, ge=0, le=366, description="How many days of zone mix, up to today; 0 for none."
+    zone_days: Annotated[int, Field(ge=0, le=366), WHOLE_NUMBER] = Field(
+        28, description="How many days of zone mix, up to today; 0 for none."
     )
-
-    @field_validator("since", mode="before")
-    @classmethod
-    def blank_means_none(cls, value: Any) -> Any:
-        return None if value == "" else value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,9 +89,8 @@ class ReferralIn(Schema):
         description="Where the referral came from. Someone who moved on from the team within "
         "the re-referral window comes straight back in support, whatever is given here."
     )
-    key_worker: int | None = Field(
+    key_worker: Id | None = Field(
         None,
-        ge=1,
         description="Their key worker, if known; someone coming back keeps their previous one "
         "unless given. " + _ID.format("a person", "/directory/people"),
     )
@@ -110,14 +98,18 @@ class ReferralIn(Schema):
 
 
 class PersonIn(Schema):
-    local_id: str = Field(max_length=40, description="The identifier in the patient record.")
-    name: str = Field(max_length=150, description="Name or initials: no more than is needed.")
+    local_id: str = Field(
+        min_length=1, max_length=40, description="The identifier in the patient record."
+    )
+    name: str = Field(
+        min_length=1, max_length=150, description="Name or initials: no more than is needed."
+    )
     nhs_number: str | None = Field(
         None, max_length=20, description="10 digits; spaces and dashes are allowed."
     )
     date_of_birth: date | None = None
-    gp_practice: int | None = Field(
-        None, ge=1, description=_ID.format("a GP practice", "/directory/organisations?kind=gp")
+    gp_practice: Id | None = Field(
+        None, description=_ID.format("a GP practice", "/directory/organisations?kind=gp")
     )
     referral: ReferralIn = Field(
         description="Their first referral. A person is recorded with it: Roundtable holds only "
@@ -136,19 +128,19 @@ class StageIn(Schema):
     to_stage: Stage
     reason: str = Field("", max_length=5000)
     destination: Destination | None = Field(None, description="Moving on only: where to.")
-    decision: int | None = Field(
+    decision: Id | None = Field(
         None,
-        ge=1,
         description="Moving on only: the agreed move-on decision about this person. "
         + _ID.format("a decision", "/care/episodes/{id}/move-on-decision"),
     )
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
 class ZoneIn(Schema):
-    name: str = Field(max_length=60)
+    name: str = Field(min_length=1, max_length=60)
     colour: ZoneColour
     meaning: str = Field(
+        min_length=1,
         max_length=2000,
         description="What the team does and plans for people in this zone, in plain English: "
         "the team's input, never a prediction about the person.",
@@ -160,11 +152,13 @@ class ZoneChanges(Schema):
 
     required: ClassVar[tuple[str, ...]] = ("name", "colour", "meaning", "position")
 
-    name: str | None = Field(None, max_length=60)
-    colour: ZoneColour | None = None
-    meaning: str | None = Field(None, max_length=2000)
-    position: int | None = Field(None, ge=0, le=1000, description="Its place on the board.")
-    version: int = Field(ge=1, description=_VERSION)
+    name: str | None = Field(None, min_length=1, max_length=60, json_schema_extra=not_null)
+    colour: ZoneColour | None = Field(None, json_schema_extra=not_null)
+    meaning: str | None = Field(None, min_length=1, max_length=2000, json_schema_extra=not_null)
+    position: Annotated[int, Field(ge=0, le=1000), WHOLE_NUMBER] | None = Field(
+        None, description="Its place on the board.", json_schema_extra=not_null
+    )
+    version: Version = Field(description=_VERSION)
 
     @model_validator(mode="after")
     def no_null(self) -> ZoneChanges:
@@ -177,11 +171,11 @@ class ZoneChanges(Schema):
 class ZoneSetIn(Schema):
     zone: Id = Field(description=_ID.format("one of the team's zones", "/care/teams/{id}/zones"))
     reason: str = Field("", max_length=5000, description="Why, as said at the huddle.")
-    meeting: int | None = Field(None, ge=1, description=_MEETING)
-    version: int = Field(ge=1, description="The episode's `version` you read. " + _VERSION)
+    meeting: Id | None = Field(None, description=_MEETING)
+    version: Version = Field(description="The episode's `version` you read. " + _VERSION)
 
 
-class NoteIn(Schema):
+class HuddleNoteIn(Schema):
     """An SBARD handover note: write at least one part."""
 
     situation: str = Field("", max_length=5000)
@@ -189,22 +183,22 @@ class NoteIn(Schema):
     assessment: str = Field("", max_length=5000)
     recommendation: str = Field("", max_length=5000)
     decision: str = Field("", max_length=5000)
-    meeting: int | None = Field(None, ge=1, description=_MEETING)
+    meeting: Id | None = Field(None, description=_MEETING)
 
 
-class ActionIn(Schema):
-    description: str = Field(max_length=300, description="What will be done.")
+class CareActionIn(Schema):
+    description: str = Field(min_length=1, max_length=300, description="What will be done.")
     owner: Id = Field(description="Who will do it. " + _ID.format("a person", "/directory/people"))
     due_on: date = Field(description="Today or later.")
-    meeting: int | None = Field(None, ge=1, description=_MEETING)
+    meeting: Id | None = Field(None, description=_MEETING)
 
 
 class VersionIn(Schema):
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
 class OfferIn(Schema):
-    name: str = Field(max_length=150)
+    name: str = Field(min_length=1, max_length=150)
     kind: OfferKind
     organisation: Id = Field(
         description="Who provides it. " + _ID.format("an organisation", "/directory/organisations")
@@ -225,12 +219,14 @@ class OfferChanges(Schema):
         "is_active",
     )
 
-    name: str | None = Field(None, max_length=150)
-    kind: OfferKind | None = None
-    organisation: int | None = Field(None, ge=1)
-    description: str | None = Field(None, max_length=5000)
-    is_active: bool | None = Field(None, description="`false` to stop offering it.")
-    version: int = Field(ge=1, description=_VERSION)
+    name: str | None = Field(None, min_length=1, max_length=150, json_schema_extra=not_null)
+    kind: OfferKind | None = Field(None, json_schema_extra=not_null)
+    organisation: Id | None = Field(None, json_schema_extra=not_null)
+    description: str | None = Field(None, max_length=5000, json_schema_extra=not_null)
+    is_active: bool | None = Field(
+        None, description="`false` to stop offering it.", json_schema_extra=not_null
+    )
+    version: Version = Field(description=_VERSION)
 
     @model_validator(mode="after")
     def no_null(self) -> OfferChanges:
@@ -246,9 +242,8 @@ class OfferDecisionIn(Schema):
         description="The front-door forum that shares the decision; you are a member of it. "
         + _ID.format("a forum", "/forums/forums?kind=front_door")
     )
-    meeting: int | None = Field(
+    meeting: Id | None = Field(
         None,
-        ge=1,
         description="The forum's meeting where it is decided, if any. "
         + _ID.format("a meeting", "/forums/forums/{id}/meetings"),
     )
@@ -264,12 +259,12 @@ class MoveOnDecisionIn(Schema):
         + _ID.format("a forum", "/forums/forums")
     )
     proposal: str = Field(
+        min_length=1,
         max_length=20000,
         description="What the move on is, and how the person comes back if need be.",
     )
-    meeting: int | None = Field(
+    meeting: Id | None = Field(
         None,
-        ge=1,
         description="The forum's meeting where it is decided, if any. "
         + _ID.format("a meeting", "/forums/forums/{id}/meetings"),
     )
@@ -297,12 +292,7 @@ class OfferRef(Schema):
     name: str
 
 
-class MeetingRef(Schema):
-    id: int
-    starts_at: datetime
-
-
-class DecisionRef(Schema):
+class CareDecisionRef(Schema):
     id: int
     title: str
     kind: DecisionKind
@@ -426,7 +416,7 @@ class ActionOut(Schema):
 
 
 class CareDecisionOut(Schema):
-    decision: DecisionRef
+    decision: CareDecisionRef
     episode: int = Field(alias="episode_id")
     offer: OfferRef | None = Field(description="A front-door offer: what is offered.")
     destination: Destination | None = Field(description="A move on: where to.")
@@ -501,7 +491,7 @@ class ZoneOut(ZoneRef):
 
 
 class MoveOnOut(Schema):
-    decision: DecisionRef
+    decision: CareDecisionRef
     destination: Destination
     hold_count: int = Field(description="How many leaders hold it.")
     position_count: int = Field(description="How many positions have been taken on it.")
@@ -572,7 +562,7 @@ class OfferOut(OfferRef):
 
 
 class OpenOfferOut(Schema):
-    decision: DecisionRef
+    decision: CareDecisionRef
     offer: OfferRef
 
 

@@ -21,20 +21,23 @@ from django.core.exceptions import ValidationError as RefusedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import Http404
 from django.urls import URLPattern, URLResolver, path
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from roundtable.care.api import router as care_router
-from roundtable.core.api import one_transaction, schema_problems
+from roundtable.core.api import WRITES, one_transaction, schema_problems
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
 from roundtable.core.forms import plain_validation_error
+from roundtable.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from roundtable.core.idempotency import MAX_KEY_LENGTH as MAX_IDEMPOTENCY_KEY_LENGTH
 from roundtable.core.inputs import PROBLEM as POLICY_PROBLEM
 from roundtable.core.inputs import body_problems
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ErrorOut, ProblemOut, RefusedOut
 from roundtable.decisions.api import router as decisions_router
 from roundtable.directory import selectors as directory_selectors
 from roundtable.directory.api import router as directory_router
@@ -84,6 +87,17 @@ class PolicyParser(Parser):
 
 
 class RoundtableAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """Ninja's document, with the errors that every operation of a kind can answer and the
+        `Idempotency-Key` header of every write (`document_common_errors`), and the characters
+        text may hold (`document_text_policy`)."""
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_common_errors(document)
+        document_text_policy(document)
+        return document
+
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """`directory_team_list` rather than `roundtable_directory_api_team_list`."""
         app = operation.view_func.__module__.removeprefix("roundtable.").removesuffix(".api")
@@ -110,6 +124,147 @@ class RoundtableAPI(NinjaAPI):
         )
 
 
+# The errors an operation can answer whatever it does, by the kind of operation, documented here
+# once rather than on every endpoint. An endpoint documents those that depend on what it does:
+# 403 from its own rule, 409 for a `version` that is out of date, and its 422 (a refusal).
+_ANY_OPERATION = {
+    401: "Without valid credentials: sign in, or send a personal API token.",
+    422: "A parameter or body that does not fit this operation (`errors` names each one), an "
+    "address with a control character in it, or a request a service refused. Nothing was saved.",
+}
+_WITH_PATH_PARAMETERS = {
+    404: "Not found: no such record, or one you may not see.",
+}
+_WRITES = {
+    400: "The body could not be read: not JSON, or larger than the API accepts; or an "
+    "`Idempotency-Key` that cannot be used.",
+    403: "You may not do this (the message says why); or, from a signed-in browser session, "
+    "the request lacks its CSRF token.",
+    409: "A request with the same `Idempotency-Key` is still being processed.",
+}
+_IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": IDEMPOTENCY_HEADER,
+    "required": False,
+    "description": "A new unique value, such as a UUID, for each new request. For 24 hours a "
+    "retry with the same key and the same request gets the first answer again (with "
+    "`Idempotent-Replayed: true`) and is not done twice; the same key with another request "
+    "answers 422.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_IDEMPOTENCY_KEY_LENGTH,
+        # Printable ASCII, neither starting nor ending blank; in double quotes, it would be read
+        # as a Structured Field string (see core.idempotency).
+        "pattern": "^[!#-~]([ -~]*[!-~])?$",
+    },
+}
+
+
+def document_common_errors(document: dict[str, Any]) -> None:
+    """Add to each operation of the document the errors it can answer because of its kind.
+
+    Every operation needs credentials (401) and can be sent something that does not fit (422,
+    `RefusedOut`); one with an id in its path can name a record that does not exist (404); a
+    write can be sent a body that cannot be read or a bad `Idempotency-Key` (400), be refused
+    to a browser session without its CSRF token (403), and meet its `Idempotency-Key` still in
+    use (409; the body then has no `version`, whatever the operation's own 409 has).
+    """
+    schemas = document["components"]["schemas"]
+    for model in (ErrorOut, RefusedOut, ProblemOut):
+        schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode="serialization")
+        schema.pop("$defs", None)
+        schemas.setdefault(model.__name__, schema)
+
+    def ref(model: type[Schema]) -> dict[str, str]:
+        return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            common = dict(_ANY_OPERATION)
+            if any(p["in"] == "path" for p in operation.get("parameters", [])):
+                common |= _WITH_PATH_PARAMETERS
+            if method.upper() in WRITES:
+                common |= _WRITES
+                operation.setdefault("parameters", []).append(dict(_IDEMPOTENCY_KEY))
+            for status, description in common.items():
+                model = RefusedOut if status == 422 else ErrorOut
+                if status not in responses:
+                    content = {"application/json": {"schema": ref(model)}}
+                    responses[status] = {"description": description, "content": content}
+                elif status == 409:  # the operation's own 409 (a version), or the key's
+                    answer = responses[status]
+                    json_body = answer["content"]["application/json"]
+                    json_body["schema"] = {"anyOf": [json_body["schema"], ref(ErrorOut)]}
+                    answer["description"] += f". Or: {description}"
+
+
+# The text the API takes (roundtable.core.inputs), as JSON Schema patterns: no control characters
+# in an address; none but tab, newline and carriage return in the text of a body.
+TEXT_IN_ADDRESS = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+TEXT_IN_BODY = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+# What a body may hold in a field the operation does not read: it is ignored, but it is read as
+# JSON, and its text (keys too) is checked all the same.
+EXTRA_VALUE = "ExtraValue"
+_EXTRA_VALUE_SCHEMA = {
+    "description": "A field the operation does not read: it is ignored, but its text (keys too) "
+    "must hold no control characters.",
+    "anyOf": [
+        {"type": "string", "pattern": TEXT_IN_BODY},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+        {"type": "array", "items": {"$ref": REF_TEMPLATE.format(model=EXTRA_VALUE)}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": TEXT_IN_ADDRESS},
+            "additionalProperties": {"$ref": REF_TEMPLATE.format(model=EXTRA_VALUE)},
+        },
+    ],
+}
+
+
+def document_text_policy(document: dict[str, Any]) -> None:
+    """Say in the document which characters text may hold, where the API reads text: each
+    parameter's, and each body's (its keys too), as `pattern`s. Schemas a request body names
+    are not named by any answer, so what the API answers is not constrained by this."""
+    schemas = document["components"]["schemas"]
+    done: set[str] = set()
+
+    def constrain(node: Any, pattern: str) -> None:
+        if not isinstance(node, dict):
+            return
+        if "$ref" in node:
+            name = node["$ref"].removeprefix("#/components/schemas/")
+            if name not in done:
+                done.add(name)
+                constrain(schemas[name], pattern)
+            return
+        if node.get("type") == "string" and not {"pattern", "format", "enum"} & node.keys():
+            node["pattern"] = pattern
+        if node.get("type") == "object":
+            node.setdefault("propertyNames", {"pattern": TEXT_IN_ADDRESS})
+            if node.get("additionalProperties", True) is True:
+                node["additionalProperties"] = {"$ref": REF_TEMPLATE.format(model=EXTRA_VALUE)}
+                schemas[EXTRA_VALUE] = _EXTRA_VALUE_SCHEMA
+        for key in ("anyOf", "oneOf", "allOf"):
+            for branch in node.get(key, []):
+                constrain(branch, pattern)
+        for child in (node.get("items"), node.get("additionalProperties")):
+            constrain(child, pattern)
+        for child in node.get("properties", {}).values():
+            constrain(child, pattern)
+
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] in ("query", "path"):
+                    constrain(parameter["schema"], TEXT_IN_ADDRESS)
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                constrain(content["schema"], TEXT_IN_BODY)
+
+
 def unknown_path(request: HttpRequest, unknown: str = "") -> JsonResponse:
     return JsonResponse(
         {"detail": f"There is no API endpoint at {request.path}. See /api/v1/docs."}, status=404
@@ -125,7 +280,12 @@ api = RoundtableAPI(
         "risk-taking, concerns (voice) and wellbeing. Authenticate with a "
         "personal API token (`Authorization: Bearer rt_…`) or a signed-in browser session.\n\n"
         "Lists are paginated: `?page=2&page_size=100` (50 a page unless asked, 100 at most); "
-        'each answers `{"items": [...], "count": n}`. Errors answer `{"detail": "..."}`.'
+        'each answers `{"items": [...], "count": n}`. Errors answer `{"detail": "..."}`.\n\n'
+        "Writes (POST, PUT, PATCH, DELETE) take an `Idempotency-Key` header, a new unique value "
+        "such as a UUID for each new request: for 24 hours a retry with the same key and the "
+        "same request gets the first answer again (marked `Idempotent-Replayed: true`) and is "
+        "not done twice; the same key with another request answers 422, and while the first "
+        "is still running, 409."
     ),
     urls_namespace="api",
     auth=[PersonalTokenAuth(), django_auth],

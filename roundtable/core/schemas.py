@@ -5,6 +5,10 @@ The API's input policy lives here, one type per kind of value, and every app's s
 - `Id`: a record's id, a whole number from 1 to the largest the database holds (a JSON `true` is
   not an id);
 - `Count`: a whole number of things (amounts in pence, positions, days), bounded the same way;
+  a narrower one is `Annotated[int, Field(ge=…, le=…), WHOLE_NUMBER]`;
+- `Version`: the `version` of a record a change names, bounded like an id;
+- `PathId`: a record's id in a path, documented with an id's bounds; one outside them names no
+  record, so it is not found (404) rather than refused;
 - `Moment`: a date and time given as ISO 8601 text with its offset (never a Unix number),
   between the years 1900 and 2200 once converted to UTC, so that no stored time can fall outside
   what Python and the pages can show.
@@ -19,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 # The largest whole number PostgreSQL's bigint (and SQLite's integer) holds: ids are bigint.
@@ -58,8 +62,20 @@ def _moment_in_range(value: datetime) -> datetime:
     return value
 
 
-Id = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=LARGEST_WHOLE_NUMBER)]
-Count = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=LARGEST_WHOLE_NUMBER)]
+# The bounds come before the validator: after it, pydantic would describe them in the OpenAPI
+# document as `ge`/`le` rather than `minimum`/`maximum`, which clients do not read.
+WHOLE_NUMBER = BeforeValidator(_whole_number)
+"""For a whole number with narrower bounds: `Annotated[int, Field(ge=1, le=99), WHOLE_NUMBER]`."""
+Id = Annotated[int, Field(ge=1, le=LARGEST_WHOLE_NUMBER), WHOLE_NUMBER]
+Count = Annotated[int, Field(ge=0, le=LARGEST_WHOLE_NUMBER), WHOLE_NUMBER]
+# The id of a record in a path (`/teams/{team_id}`). The document gives an id's bounds, but one
+# outside them is not refused: like any other id that names no record, it is not found (404).
+PathId = Annotated[
+    int,
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": LARGEST_WHOLE_NUMBER}),
+]
+# The `version` of a record that a change names (the one that was read), bounded the same way.
+Version = Annotated[int, Field(ge=1, le=LARGEST_WHOLE_NUMBER), WHOLE_NUMBER]
 Moment = Annotated[
     AwareDatetime,
     BeforeValidator(_moment_text),
@@ -79,3 +95,34 @@ class ConflictOut(Schema):
 
     detail: str
     version: int = Field(description="The version now: read the record again, then retry.")
+
+
+class ProblemOut(Schema):
+    """One parameter of a request that does not fit the API's schema."""
+
+    loc: list[str | int] = Field(description='Where: `["body", "title"]`, `["query", "page"]`.')
+    msg: str = Field(description="What is wrong with it, in plain English.")
+    type: str = Field(description="The kind of problem, for programs (pydantic's name for it).")
+
+
+class RefusedOut(ErrorOut):
+    """A 422: the request does not fit the API's schema, or a service refused it. Nothing was
+    saved."""
+
+    errors: list[ProblemOut] | dict[str, list[str]] = Field(
+        default_factory=list,
+        description="For a request that does not fit the schema, a list with one item for each "
+        "parameter that is wrong; for a refusal, each field's messages by the field's name "
+        "(`__all__` for those about the whole request). Not sent when an `Idempotency-Key` was "
+        "used for another request.",
+    )
+
+
+def not_null(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` for a field of a PATCH body that may be left out (to keep what is
+    stored) but not sent as `null`: the document then says it is never null."""
+    branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
+    if "anyOf" in schema and len(branches) == 1:
+        del schema["anyOf"]
+        schema.update(branches[0])
+    schema.pop("default", None)

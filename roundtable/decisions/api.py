@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
 from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
 from roundtable.decisions import selectors, services
 from roundtable.decisions.models import AdviceRequest, Budget, Comment, Decision, Hold
 from roundtable.decisions.schemas import (
@@ -39,18 +39,18 @@ from roundtable.decisions.schemas import (
     DecisionIn,
     DecisionQuery,
     DecisionRef,
+    DecisionReviewIn,
     DecisionSummary,
     HoldIn,
     HoldOut,
-    NoteIn,
     NotificationQuery,
     NotificationsOut,
     NotificationsReadIn,
     NotificationsReadOut,
     OutcomeIn,
     PositionIn,
-    ReviewIn,
     RevisionIn,
+    WithdrawIn,
 )
 from roundtable.directory.models import Person
 from roundtable.forums import selectors as forum_selectors
@@ -61,7 +61,7 @@ router = Router(tags=["decisions"])
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 # A write the service turns down is a 422 (with `errors` by field); one made to a copy that is
 # out of date is a 409.
-REFUSED: dict[int, Any] = {422: ErrorOut}
+REFUSED: dict[int, Any] = {422: RefusedOut}
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 CONFLICT: dict[int, Any] = {409: ConflictOut}
 
@@ -115,7 +115,7 @@ def _budget(pk: int | None) -> Budget | None:
     return None if pk is None else _find("budget", "budget", selectors.budget_get, pk)
 
 
-def _page(request: HttpRequest, decision_id: int) -> selectors.DecisionPage:
+def _page(request: HttpRequest, decision_id: PathId) -> selectors.DecisionPage:
     return selectors.decision_detail(request.user, decision_id)
 
 
@@ -173,7 +173,7 @@ def decision_create(request: HttpRequest, payload: DecisionIn) -> Status[selecto
 
 
 @router.get("/decisions/{decision_id}", response={200: DecisionDetail, **NOT_FOUND})
-def decision_detail(request: HttpRequest, decision_id: int) -> selectors.DecisionPage:
+def decision_detail(request: HttpRequest, decision_id: PathId) -> selectors.DecisionPage:
     """A decision with its proposal and every revision, the positions on the current proposal
     and earlier ones, who has been silent, the tally and whether it may be agreed, whose voices
     took part, holds, comments, advice, its history and, for funding, its budget."""
@@ -184,7 +184,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> selectors.Decisio
     "/decisions/{decision_id}/open",
     response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def decision_open(request: HttpRequest, decision_id: int) -> selectors.DecisionPage:
+def decision_open(request: HttpRequest, decision_id: PathId) -> selectors.DecisionPage:
     """Open a draft for positions. The proposer only."""
     decision = selectors.decision_get(request.user, decision_id)
     services.decision_open(actor=_actor(request), decision=decision)
@@ -196,7 +196,7 @@ def decision_open(request: HttpRequest, decision_id: int) -> selectors.DecisionP
     response={201: DecisionDetail, **NOT_FOUND, **CONFLICT, **FORBIDDEN, **REFUSED},
 )
 def decision_revise(
-    request: HttpRequest, decision_id: int, payload: RevisionIn
+    request: HttpRequest, decision_id: PathId, payload: RevisionIn
 ) -> Status[selectors.DecisionPage]:
     """Revise the proposal, such as to integrate an objection. The proposer only, while it is
     a draft or open.
@@ -225,7 +225,7 @@ def decision_revise(
     response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def position_take(
-    request: HttpRequest, decision_id: int, payload: PositionIn
+    request: HttpRequest, decision_id: PathId, payload: PositionIn
 ) -> selectors.DecisionPage:
     """Take or change your position on the current proposal: consent, consent with a concern,
     an objection, stand aside or abstain. A concern or an objection needs a reason.
@@ -247,7 +247,7 @@ def position_take(
     response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def consent_round(
-    request: HttpRequest, decision_id: int, payload: ConsentRoundIn
+    request: HttpRequest, decision_id: PathId, payload: ConsentRoundIn
 ) -> selectors.DecisionPage:
     """Record a quick round in a meeting of the forum: each attendee's position.
 
@@ -282,7 +282,7 @@ def consent_round(
     response={200: DecisionDetail, **NOT_FOUND, **CONFLICT, **FORBIDDEN, **REFUSED},
 )
 def decision_decide(
-    request: HttpRequest, decision_id: int, payload: OutcomeIn
+    request: HttpRequest, decision_id: PathId, payload: OutcomeIn
 ) -> selectors.DecisionPage:
     """Record the outcome, agreed or not, with what was decided and why.
 
@@ -308,7 +308,7 @@ def decision_decide(
     response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def decision_withdraw(
-    request: HttpRequest, decision_id: int, payload: NoteIn
+    request: HttpRequest, decision_id: PathId, payload: WithdrawIn
 ) -> selectors.DecisionPage:
     """Withdraw a draft or open proposal, with a note if you like. The proposer only."""
     decision = selectors.decision_get(request.user, decision_id)
@@ -321,7 +321,7 @@ def decision_withdraw(
     response={200: DecisionDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def decision_review(
-    request: HttpRequest, decision_id: int, payload: ReviewIn
+    request: HttpRequest, decision_id: PathId, payload: DecisionReviewIn
 ) -> selectors.DecisionPage:
     """Record that a decided decision has been reviewed, and what the review found."""
     decision = selectors.decision_get(request.user, decision_id)
@@ -333,7 +333,7 @@ def decision_review(
     "/decisions/{decision_id}/holds",
     response={201: HoldOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def hold_add(request: HttpRequest, decision_id: int, payload: HoldIn) -> Status[Hold]:
+def hold_add(request: HttpRequest, decision_id: PathId, payload: HoldIn) -> Status[Hold]:
     """Hold an agreed decision: as a member of a leadership team covering the forum, stand
     behind it with the people who act on it, in a short message."""
     decision = selectors.decision_get(request.user, decision_id)
@@ -350,7 +350,7 @@ def hold_add(request: HttpRequest, decision_id: int, payload: HoldIn) -> Status[
     "/decisions/{decision_id}/comments",
     response={201: CommentOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def comment_add(request: HttpRequest, decision_id: int, payload: CommentIn) -> Status[Comment]:
+def comment_add(request: HttpRequest, decision_id: PathId, payload: CommentIn) -> Status[Comment]:
     """Comment on a decision. Members of the forum only."""
     decision = selectors.decision_get(request.user, decision_id)
     comment = services.comment_add(actor=_actor(request), decision=decision, body=payload.body)
@@ -362,7 +362,7 @@ def comment_add(request: HttpRequest, decision_id: int, payload: CommentIn) -> S
     response={201: AdviceOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def advice_request(
-    request: HttpRequest, decision_id: int, payload: AdviceRequestIn
+    request: HttpRequest, decision_id: PathId, payload: AdviceRequestIn
 ) -> Status[AdviceRequest]:
     """Advice process: as the proposer, seek advice from a named person."""
     decision = selectors.decision_get(request.user, decision_id)
@@ -376,7 +376,7 @@ def advice_request(
     response={200: AdviceOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def advice_give(
-    request: HttpRequest, decision_id: int, advice_id: int, payload: AdviceIn
+    request: HttpRequest, decision_id: PathId, advice_id: PathId, payload: AdviceIn
 ) -> AdviceRequest:
     """Give the advice you were asked for, by the request's `id` from the decision's `advice`."""
     decision = selectors.decision_get(request.user, decision_id)
@@ -391,7 +391,7 @@ def advice_give(
 
 @router.get("/forums/{forum_id}/budgets", response={200: list[BudgetOut], **NOT_FOUND})
 @paginated
-def budget_list(request: HttpRequest, forum_id: int) -> list[selectors.BudgetSummary]:
+def budget_list(request: HttpRequest, forum_id: PathId) -> list[selectors.BudgetSummary]:
     """A forum's budgets, the latest period first, each with what is committed and remaining."""
     forum = forum_selectors.forum_get(forum_id)
     return selectors.budget_summaries(forum.pk)
@@ -402,7 +402,7 @@ def budget_list(request: HttpRequest, forum_id: int) -> list[selectors.BudgetSum
     response={201: BudgetOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def budget_create(
-    request: HttpRequest, forum_id: int, payload: BudgetIn
+    request: HttpRequest, forum_id: PathId, payload: BudgetIn
 ) -> Status[selectors.BudgetSummary]:
     """Set up a budget for the forum to allocate. Members of the forum only."""
     forum = forum_selectors.forum_get(forum_id)
@@ -418,7 +418,7 @@ def budget_create(
 
 
 @router.get("/budgets/{budget_id}", response={200: BudgetOut, **NOT_FOUND})
-def budget_detail(request: HttpRequest, budget_id: int) -> selectors.BudgetSummary:
+def budget_detail(request: HttpRequest, budget_id: PathId) -> selectors.BudgetSummary:
     """One budget, with what is committed and remaining."""
     return selectors.budget_summary(selectors.budget_get(budget_id))
 
@@ -445,7 +445,7 @@ def allocation_round_create(
 
 
 @router.get("/allocation-rounds/{round_id}", response={200: AllocationRoundOut, **NOT_FOUND})
-def allocation_round_detail(request: HttpRequest, round_id: int) -> selectors.AllocationPage:
+def allocation_round_detail(request: HttpRequest, round_id: PathId) -> selectors.AllocationPage:
     """A round's proposals with their approvals and which are funded, and yours."""
     return selectors.allocation_detail(request.user, round_id)
 
@@ -455,7 +455,7 @@ def allocation_round_detail(request: HttpRequest, round_id: int) -> selectors.Al
     response={200: AllocationRoundOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def approval_set(
-    request: HttpRequest, round_id: int, payload: ApprovalsIn
+    request: HttpRequest, round_id: PathId, payload: ApprovalsIn
 ) -> selectors.AllocationPage:
     """Approve the proposals you support in the round, all at once, while it is open."""
     allocation = selectors.allocation_get(round_id)

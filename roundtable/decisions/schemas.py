@@ -12,8 +12,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, field_validator
 
+from roundtable.core.schemas import WHOLE_NUMBER, Count, Id, Moment, Version
 from roundtable.decisions.models import (
     DecisionEvent,
     DecisionKind,
@@ -33,12 +33,13 @@ from roundtable.directory.schemas import (
     PersonCard,
     PersonRef,
 )
-from roundtable.forums.schemas import ForumRef, PersonName
+from roundtable.forums.schemas import ForumRef, MeetingRef, PersonName
 
 _ID = "The id of {}, as returned by {}."
-Id = Annotated[int, Field(ge=1)]
 _PENCE = "Whole pence: 4500000 is £45,000."
 _VERSION = "The `version` you read. If someone has saved since, the answer is 409."
+# A quorum is kept as a small whole number (PostgreSQL's smallint).
+MOST_POSITIONS = 32767
 
 # ---------------------------------------------------------------------------------------------
 # Query parameters
@@ -52,18 +53,12 @@ class DecisionQuery(Schema):
         description="Words to find in the title, the current or an earlier proposal, the "
         "outcome or the rationale; every word must be found.",
     )
-    forum: int | None = Field(
-        None, ge=1, description="Only this forum's. " + _ID.format("a forum", "/forums/forums")
+    forum: Id | None = Field(
+        None, description="Only this forum's. " + _ID.format("a forum", "/forums/forums")
     )
     kind: DecisionKind | None = Field(None, description="Only decisions of this kind.")
     status: DecisionStatus | None = Field(None, description="Only decisions with this status.")
     mine: bool = Field(False, description="Only decisions in forums you are a member of.")
-
-    @field_validator("forum", "kind", "status", mode="before")
-    @classmethod
-    def blank_means_any(cls, value: Any) -> Any:
-        """`?kind=`, as an HTML form sends it, means any kind rather than an error."""
-        return None if value == "" else value
 
 
 class NotificationQuery(Schema):
@@ -82,36 +77,36 @@ class DecisionIn(Schema):
         DecisionMethod.CONSENT,
         description="How it is decided: consent unless chosen otherwise.",
     )
-    title: str = Field(max_length=200)
-    proposal: str = Field(max_length=20000, description="The proposal: its first revision.")
-    meeting: int | None = Field(
+    title: str = Field(min_length=1, max_length=200)
+    proposal: str = Field(
+        min_length=1, max_length=20000, description="The proposal: its first revision."
+    )
+    meeting: Id | None = Field(
         None,
-        ge=1,
         description="The forum's meeting where it is decided, if any. "
         + _ID.format("a meeting", "/forums/forums/{id}/meetings"),
     )
-    closes_at: AwareDatetime | None = Field(
+    closes_at: Moment | None = Field(
         None, description="When positions close, if ever; in the future."
     )
     review_on: date | None = Field(None, description="When the outcome is to be reviewed.")
-    budget: int | None = Field(
+    budget: Id | None = Field(
         None,
-        ge=1,
         description="Funding only: the forum's budget it draws on. "
         + _ID.format("a budget", "/decisions/forums/{id}/budgets"),
     )
-    amount_requested_pence: int | None = Field(
+    amount_requested_pence: Count | None = Field(
         None,
         description="Funding only: how much is asked for, more than 0 and no more than the "
         "budget has remaining. " + _PENCE,
     )
-    vote_threshold_percent: int | None = Field(
+    vote_threshold_percent: Annotated[int, Field(ge=1, le=99), WHOLE_NUMBER] | None = Field(
         None,
         description="Vote only: more than this percentage of yes-or-no positions must be yes "
         "(1 to 99; 50 unless given).",
     )
-    vote_quorum: int | None = Field(
-        None, ge=1, description="Vote only: at least this many positions (1 unless given)."
+    vote_quorum: Annotated[int, Field(ge=1, le=MOST_POSITIONS), WHOLE_NUMBER] | None = Field(
+        None, description="Vote only: at least this many positions (1 unless given)."
     )
     open: bool = Field(
         True, description="Open it for positions at once; `false` keeps it as a draft."
@@ -119,11 +114,11 @@ class DecisionIn(Schema):
 
 
 class RevisionIn(Schema):
-    proposal: str = Field(max_length=20000, description="The whole revised proposal.")
+    proposal: str = Field(min_length=1, max_length=20000, description="The whole revised proposal.")
     change_note: str = Field(
         "", max_length=5000, description="What changed, such as which objection it integrates."
     )
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
 class PositionIn(Schema):
@@ -146,21 +141,21 @@ class ConsentRoundIn(Schema):
 
 class OutcomeIn(Schema):
     agreed: bool = Field(description="`true` for agreed (if the method's rule allows), or not.")
-    outcome: str = Field(max_length=5000, description="What was decided.")
-    rationale: str = Field(max_length=5000, description="Why this is the decision.")
-    amount_agreed_pence: int | None = Field(
+    outcome: str = Field(min_length=1, max_length=5000, description="What was decided.")
+    rationale: str = Field(min_length=1, max_length=5000, description="Why this is the decision.")
+    amount_agreed_pence: Count | None = Field(
         None,
         description="Funding only: the amount agreed, if less than requested. " + _PENCE,
     )
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
-class NoteIn(Schema):
-    note: str = Field("", max_length=5000)
+class WithdrawIn(Schema):
+    note: str = Field("", max_length=5000, description="Why, if you like.")
 
 
-class ReviewIn(Schema):
-    note: str = Field(max_length=5000, description="What the review found.")
+class DecisionReviewIn(Schema):
+    note: str = Field(min_length=1, max_length=5000, description="What the review found.")
 
 
 class HoldIn(Schema):
@@ -173,7 +168,7 @@ class HoldIn(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(max_length=10000)
+    body: str = Field(min_length=1, max_length=10000)
 
 
 class AdviceRequestIn(Schema):
@@ -183,20 +178,20 @@ class AdviceRequestIn(Schema):
 
 
 class AdviceIn(Schema):
-    advice: str = Field(max_length=10000)
+    advice: str = Field(min_length=1, max_length=10000)
 
 
 class BudgetIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     period_start: date
     period_end: date
-    total_pence: int = Field(description="More than 0. " + _PENCE)
+    total_pence: Count = Field(description="More than 0. " + _PENCE)
 
 
 class AllocationRoundIn(Schema):
     budget: Id = Field(description=_ID.format("a budget", "/decisions/forums/{id}/budgets"))
     title: str = Field(min_length=1, max_length=200)
-    closes_at: AwareDatetime = Field(description="When approvals close; in the future.")
+    closes_at: Moment = Field(description="When approvals close; in the future.")
     proposals: list[Id] = Field(
         max_length=200,
         description="At least two open funding decisions on the budget, by id.",
@@ -276,11 +271,6 @@ class DecisionSummary(DecisionRef):
     version: int
 
 
-class MeetingRef(Schema):
-    id: int
-    starts_at: datetime
-
-
 class RevisionOut(Schema):
     number: int
     proposal: str
@@ -314,7 +304,7 @@ class VerdictOut(Schema):
     reason: str = Field(description="If not, why not, in plain words.")
 
 
-class RepresentationOut(Schema):
+class DecisionRepresentationOut(Schema):
     """Whose voices took part (positions on the current proposal, and a meeting's attendees)
     against the forum's representation rule."""
 
@@ -365,7 +355,7 @@ class AdviceOut(Schema):
     given_at: datetime | None = Field(description="None until the advice is given.")
 
 
-class EventOut(Schema):
+class DecisionEventOut(Schema):
     actor: PersonName
     from_status: DecisionStatus | None
     to_status: DecisionStatus
@@ -419,11 +409,13 @@ class DecisionDetail(Schema):
     )
     tally: TallyOut
     verdict: VerdictOut
-    representation: RepresentationOut
+    representation: DecisionRepresentationOut
     holds: list[HoldOut] = Field(description="Leaders standing behind the outcome.")
     comments: list[CommentOut]
     advice: list[AdviceOut]
-    events: list[EventOut] = Field(description="Every change of status or revision, in order.")
+    events: list[DecisionEventOut] = Field(
+        description="Every change of status or revision, in order."
+    )
 
     @staticmethod
     def resolve_proposal(obj: DecisionPage) -> Revision:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from roundtable.core.api import paginated
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ErrorOut, PathId
 from roundtable.directory import selectors
 from roundtable.directory.models import (
     Discipline,
@@ -60,7 +60,9 @@ def organisation_list(
     "/organisations/{organisation_id}",
     response={200: OrganisationDetail, **NOT_FOUND},
 )
-def organisation_detail(request: HttpRequest, organisation_id: int) -> selectors.OrganisationPage:
+def organisation_detail(
+    request: HttpRequest, organisation_id: PathId
+) -> selectors.OrganisationPage:
     """An organisation with its child organisations, teams and leadership teams."""
     return selectors.organisation_detail(request.user, organisation_id)
 
@@ -87,7 +89,7 @@ def team_list(request: HttpRequest, filters: Query[TeamQuery]) -> QuerySet[Team]
 
 
 @router.get("/teams/{team_id}", response={200: TeamDetail, **NOT_FOUND})
-def team_detail(request: HttpRequest, team_id: int) -> selectors.TeamPage:
+def team_detail(request: HttpRequest, team_id: PathId) -> selectors.TeamPage:
     """A team with its members and its leadership teams."""
     return selectors.team_detail(request.user, team_id)
 
@@ -100,7 +102,7 @@ def person_list(request: HttpRequest, filters: Query[PeopleQuery]) -> QuerySet[P
 
 
 @router.get("/people/{person_id}", response={200: PersonDetail, **NOT_FOUND})
-def person_detail(request: HttpRequest, person_id: int) -> Person:
+def person_detail(request: HttpRequest, person_id: PathId) -> Person:
     """A person with their teams and leadership teams. Each read is written to the audit trail."""
     return selectors.person_detail(request.user, person_id)
 
@@ -119,6 +121,6 @@ def leadership_team_list(
 @router.get(
     "/leadership-teams/{leadership_team_id}", response={200: LeadershipTeamDetail, **NOT_FOUND}
 )
-def leadership_team_detail(request: HttpRequest, leadership_team_id: int) -> LeadershipTeam:
+def leadership_team_detail(request: HttpRequest, leadership_team_id: PathId) -> LeadershipTeam:
     """A leadership team with the members you may see."""
     return selectors.leadership_team_detail(request.user, leadership_team_id)

@@ -8,11 +8,9 @@ People appear in three sizes: `PersonRef` (who), `PersonCard` (who and where fro
 
 from __future__ import annotations
 
-from typing import Any
-
 from ninja import Field, Schema
-from pydantic import ValidationInfo, field_validator
 
+from roundtable.core.schemas import Id
 from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
@@ -33,13 +31,8 @@ _ID_DESCRIPTION = "The id of {}, as returned by {}."
 
 
 class _FilterQuery(Schema):
-    @field_validator("*", mode="before")
-    @classmethod
-    def blank_means_any(cls, value: Any, info: ValidationInfo) -> Any:
-        """`?locality=`, as an HTML form sends it, means any locality rather than an error."""
-        if value == "" and info.field_name and cls.model_fields[info.field_name].default is None:
-            return None
-        return value
+    """Filters of a list: leave a parameter out for any value. An empty one (`?locality=`) is
+    not a value, and is refused (422) like any other that does not fit."""
 
 
 class OrganisationQuery(_FilterQuery):
@@ -52,13 +45,11 @@ class TeamQuery(_FilterQuery):
     organisation_kind: OrganisationKind | None = Field(
         None, description="Only teams of organisations of this kind."
     )
-    locality: int | None = Field(
-        None, ge=1, description=_ID_DESCRIPTION.format("a locality", "/directory/localities")
+    locality: Id | None = Field(
+        None, description=_ID_DESCRIPTION.format("a locality", "/directory/localities")
     )
-    organisation: int | None = Field(
-        None,
-        ge=1,
-        description=_ID_DESCRIPTION.format("an organisation", "/directory/organisations"),
+    organisation: Id | None = Field(
+        None, description=_ID_DESCRIPTION.format("an organisation", "/directory/organisations")
     )
 
     def to_filter(self) -> TeamFilter:
@@ -82,16 +73,13 @@ class PeopleQuery(_FilterQuery):
     organisation_kind: OrganisationKind | None = Field(
         None, description="Only people of organisations of this kind."
     )
-    locality: int | None = Field(
+    locality: Id | None = Field(
         None,
-        ge=1,
         description="Only members of a team in this locality. "
         + _ID_DESCRIPTION.format("a locality", "/directory/localities"),
     )
-    organisation: int | None = Field(
-        None,
-        ge=1,
-        description=_ID_DESCRIPTION.format("an organisation", "/directory/organisations"),
+    organisation: Id | None = Field(
+        None, description=_ID_DESCRIPTION.format("an organisation", "/directory/organisations")
     )
 
     def to_filter(self) -> PeopleFilter:

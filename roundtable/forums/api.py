@@ -22,7 +22,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
 from roundtable.directory.models import Discipline, Organisation, Person, Team
 from roundtable.forums import selectors, services
 from roundtable.forums.models import Attendance, Forum, ForumMembership, Meeting, Site
@@ -58,7 +58,7 @@ NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 # A write may also be refused: 403 for someone who may not make it, 422 for a request the
 # service turns down (with `errors` by field), 409 for a change to a copy that is out of date.
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
-REFUSED: dict[int, Any] = {422: ErrorOut}
+REFUSED: dict[int, Any] = {422: RefusedOut}
 CONFLICT: dict[int, Any] = {409: ConflictOut}
 
 T = TypeVar("T")
@@ -183,7 +183,7 @@ def forum_create(request: HttpRequest, payload: ForumIn) -> Status[selectors.For
 
 
 @router.get("/forums/{forum_id}", response={200: ForumDetail, **NOT_FOUND})
-def forum_detail(request: HttpRequest, forum_id: int) -> selectors.ForumPage:
+def forum_detail(request: HttpRequest, forum_id: PathId) -> selectors.ForumPage:
     """A forum with its members, who facilitates next, and its meetings."""
     return selectors.forum_detail(request.user, forum_id)
 
@@ -192,7 +192,9 @@ def forum_detail(request: HttpRequest, forum_id: int) -> selectors.ForumPage:
     "/forums/{forum_id}",
     response={200: ForumDetail, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
-def forum_update(request: HttpRequest, forum_id: int, payload: ForumChanges) -> selectors.ForumPage:
+def forum_update(
+    request: HttpRequest, forum_id: PathId, payload: ForumChanges
+) -> selectors.ForumPage:
     """Change a forum's name, purpose, kind, home team or representation rule."""
     forum = selectors.forum_get(forum_id)
     _may_change(request, forum)
@@ -210,7 +212,7 @@ def forum_update(request: HttpRequest, forum_id: int, payload: ForumChanges) -> 
     response={201: ForumMemberOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def forum_member_add(
-    request: HttpRequest, forum_id: int, payload: MemberIn
+    request: HttpRequest, forum_id: PathId, payload: MemberIn
 ) -> Status[ForumMembership]:
     """Add someone, from any organisation, to the forum."""
     forum = selectors.forum_get(forum_id)
@@ -229,7 +231,9 @@ def forum_member_add(
     "/forums/{forum_id}/members/{membership_id}",
     response={204: None, **NOT_FOUND, **FORBIDDEN},
 )
-def forum_member_remove(request: HttpRequest, forum_id: int, membership_id: int) -> Status[None]:
+def forum_member_remove(
+    request: HttpRequest, forum_id: PathId, membership_id: PathId
+) -> Status[None]:
     """Take someone out of the forum, by the membership's `id` from the forum's `members`."""
     forum = selectors.forum_get(forum_id)
     _may_change(request, forum)
@@ -246,7 +250,7 @@ def forum_member_remove(request: HttpRequest, forum_id: int, membership_id: int)
 @router.get("/forums/{forum_id}/meetings", response={200: list[MeetingSummary], **NOT_FOUND})
 @paginated
 def meeting_list(
-    request: HttpRequest, forum_id: int, filters: Query[MeetingQuery]
+    request: HttpRequest, forum_id: PathId, filters: Query[MeetingQuery]
 ) -> QuerySet[Meeting]:
     """The forum's meetings, cancelled ones included, earliest first."""
     forum = selectors.forum_get(forum_id)
@@ -258,7 +262,7 @@ def meeting_list(
     response={201: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def meeting_create(
-    request: HttpRequest, forum_id: int, payload: MeetingIn
+    request: HttpRequest, forum_id: PathId, payload: MeetingIn
 ) -> Status[selectors.MeetingPage]:
     """Schedule one meeting, at a site or online. The next facilitator in turn is proposed.
 
@@ -285,7 +289,7 @@ def meeting_create(
     response={201: SeriesCreated, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def meeting_series_create(
-    request: HttpRequest, forum_id: int, payload: SeriesIn
+    request: HttpRequest, forum_id: PathId, payload: SeriesIn
 ) -> Status[dict[str, Any]]:
     """Set up a recurring meeting, such as a weekday huddle or a weekly MDT.
 
@@ -311,7 +315,7 @@ def meeting_series_create(
 
 
 @router.get("/meetings/{meeting_id}", response={200: MeetingDetail, **NOT_FOUND})
-def meeting_detail(request: HttpRequest, meeting_id: int) -> selectors.MeetingPage:
+def meeting_detail(request: HttpRequest, meeting_id: PathId) -> selectors.MeetingPage:
     """A meeting with its agenda, minutes and attendance."""
     return selectors.meeting_detail(request.user, meeting_id)
 
@@ -321,7 +325,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> selectors.MeetingPa
     response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
 def meeting_update(
-    request: HttpRequest, meeting_id: int, payload: MeetingChanges
+    request: HttpRequest, meeting_id: PathId, payload: MeetingChanges
 ) -> selectors.MeetingPage:
     """Change a meeting's times, place, agenda or minutes. Moving its start to a time that
     has already passed needs `"confirm_past": true`."""
@@ -346,7 +350,7 @@ def meeting_update(
     response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def meeting_cancel(
-    request: HttpRequest, meeting_id: int, payload: CancelIn
+    request: HttpRequest, meeting_id: PathId, payload: CancelIn
 ) -> selectors.MeetingPage:
     """Cancel a meeting, saying why. Its attendance can no longer be recorded."""
     meeting = selectors.meeting_get(meeting_id)
@@ -359,7 +363,7 @@ def meeting_cancel(
     "/meetings/{meeting_id}/facilitate",
     response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def meeting_facilitate(request: HttpRequest, meeting_id: int) -> selectors.MeetingPage:
+def meeting_facilitate(request: HttpRequest, meeting_id: PathId) -> selectors.MeetingPage:
     """Take on facilitating this meeting yourself, whoever's turn it was. Members only."""
     meeting = selectors.meeting_get(meeting_id)
     if not selectors.is_forum_member(request.user, meeting.forum):
@@ -378,7 +382,7 @@ def meeting_facilitate(request: HttpRequest, meeting_id: int) -> selectors.Meeti
     response={200: MeetingDetail, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def attendance_set(
-    request: HttpRequest, meeting_id: int, payload: AttendanceIn
+    request: HttpRequest, meeting_id: PathId, payload: AttendanceIn
 ) -> selectors.MeetingPage:
     """Record the members who were there and those who sent apologies, in one go.
 
@@ -400,7 +404,9 @@ def attendance_set(
     "/meetings/{meeting_id}/guests",
     response={201: AttendanceOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def attendance_add(request: HttpRequest, meeting_id: int, payload: GuestIn) -> Status[Attendance]:
+def attendance_add(
+    request: HttpRequest, meeting_id: PathId, payload: GuestIn
+) -> Status[Attendance]:
     """Record someone at the meeting: `person` for someone in Roundtable, from any
     organisation, or `guest_name` for someone who is not, with their `guest_organisation` (or,
     when it is not in Roundtable, its `guest_organisation_kind`), `guest_discipline` and
@@ -429,7 +435,9 @@ def attendance_add(request: HttpRequest, meeting_id: int, payload: GuestIn) -> S
     "/meetings/{meeting_id}/attendance/{attendance_id}",
     response={204: None, **NOT_FOUND, **FORBIDDEN},
 )
-def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int) -> Status[None]:
+def attendance_remove(
+    request: HttpRequest, meeting_id: PathId, attendance_id: PathId
+) -> Status[None]:
     """Remove one attendance record, by its `id` from the meeting's `attendance`."""
     meeting = selectors.meeting_get(meeting_id)
     _may_change(request, meeting.forum)
@@ -456,7 +464,7 @@ def presence(request: HttpRequest) -> selectors.SystemPresence:
 
 
 @router.get("/presence/teams/{team_id}", response={200: TeamPresenceOut, **NOT_FOUND})
-def team_presence(request: HttpRequest, team_id: int) -> selectors.TeamPresence:
+def team_presence(request: HttpRequest, team_id: PathId) -> selectors.TeamPresence:
     """One team's leadership presence, by each leadership team covering it."""
     return selectors.team_presence(selectors.team_get(team_id))
 

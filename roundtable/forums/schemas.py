@@ -12,8 +12,9 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, field_validator, model_validator
+from pydantic import WithJsonSchema, field_validator, model_validator
 
+from roundtable.core.schemas import WHOLE_NUMBER, Id, Moment, Version, not_null
 from roundtable.directory.models import OrganisationKind
 from roundtable.directory.schemas import (
     DisciplineOut,
@@ -28,8 +29,10 @@ from roundtable.forums.models import Attendance, AttendanceStatus, Forum, ForumK
 from roundtable.forums.selectors import ForumPage, MeetingPage, SystemPresence
 
 _ID = "The id of {}, as returned by {}."
-PersonId = Annotated[int, Field(ge=1)]
-Weekday = Annotated[int, Field(ge=0, le=6)]
+Weekday = Annotated[int, Field(ge=0, le=6), WHOLE_NUMBER]
+# A time of day on the wall clock, without an offset (JSON Schema's `time` format has one).
+LOCAL_TIME = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}
+_VERSION = "The `version` you read. If someone has saved since, the answer is 409."
 
 # ---------------------------------------------------------------------------------------------
 # Query parameters
@@ -37,30 +40,21 @@ Weekday = Annotated[int, Field(ge=0, le=6)]
 
 
 class ForumQuery(Schema):
-    kind: ForumKind | None = Field(None, description="Only forums of this kind.")
+    kind: ForumKind | None = Field(
+        None, description="Only forums of this kind; leave it out for any kind."
+    )
     mine: bool = Field(False, description="Only forums you are a member of.")
-
-    @field_validator("kind", mode="before")
-    @classmethod
-    def blank_means_any(cls, value: Any) -> Any:
-        """`?kind=`, as an HTML form sends it, means any kind rather than an error."""
-        return None if value == "" else value
 
 
 class MeetingQuery(Schema):
-    starts_from: AwareDatetime | None = Field(
+    starts_from: Moment | None = Field(
         None,
         alias="from",
         description="Only meetings still going on or after this time (ISO 8601 with an offset).",
     )
-    until: AwareDatetime | None = Field(
+    until: Moment | None = Field(
         None, alias="to", description="Only meetings starting before this time."
     )
-
-    @field_validator("starts_from", "until", mode="before")
-    @classmethod
-    def blank_means_any(cls, value: Any) -> Any:
-        return None if value == "" else value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,9 +71,7 @@ class _Changes(Schema):
 
     clearable: ClassVar[frozenset[str]] = frozenset()
 
-    version: int = Field(
-        ge=1, description="The `version` you read. If someone has saved since, the answer is 409."
-    )
+    version: Version = Field(description=_VERSION)
 
     @model_validator(mode="after")
     def no_null_for_required_fields(self) -> _Changes:
@@ -94,8 +86,8 @@ class _Changes(Schema):
 
 
 class _RepresentationIn(Schema):
-    min_disciplines: int = Field(
-        0, ge=0, le=13, description="A decision here needs at least this many disciplines."
+    min_disciplines: Annotated[int, Field(ge=0, le=13), WHOLE_NUMBER] = Field(
+        0, description="A decision here needs at least this many disciplines."
     )
     required_organisation_kinds: list[OrganisationKind] = Field(
         default_factory=list,
@@ -110,12 +102,11 @@ class ForumIn(_RepresentationIn):
     name: str = Field(min_length=1, max_length=200)
     kind: ForumKind
     purpose: str = Field("", max_length=5000)
-    home_team: int | None = Field(
+    home_team: Id | None = Field(
         None,
-        ge=1,
         description="The team whose forum this is. " + _ID.format("a team", "/directory/teams"),
     )
-    members: list[PersonId] = Field(
+    members: list[Id] = Field(
         default_factory=list,
         max_length=500,
         description="People to add, from any organisation; you join it too. "
@@ -126,27 +117,31 @@ class ForumIn(_RepresentationIn):
 class ForumChanges(_Changes):
     clearable = frozenset({"home_team"})
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    kind: ForumKind | None = None
-    purpose: str | None = Field(None, max_length=5000)
-    home_team: int | None = Field(None, ge=1, description="`null` for none.")
-    min_disciplines: int | None = Field(None, ge=0, le=13)
-    required_organisation_kinds: list[OrganisationKind] | None = None
-    lived_experience_required: bool | None = None
+    name: str | None = Field(None, min_length=1, max_length=200, json_schema_extra=not_null)
+    kind: ForumKind | None = Field(None, json_schema_extra=not_null)
+    purpose: str | None = Field(None, max_length=5000, json_schema_extra=not_null)
+    home_team: Id | None = Field(None, description="`null` for none.")
+    min_disciplines: Annotated[int, Field(ge=0, le=13), WHOLE_NUMBER] | None = Field(
+        None, json_schema_extra=not_null
+    )
+    required_organisation_kinds: list[OrganisationKind] | None = Field(
+        None, json_schema_extra=not_null
+    )
+    lived_experience_required: bool | None = Field(None, json_schema_extra=not_null)
 
 
 class MemberIn(Schema):
-    person: PersonId = Field(description=_ID.format("a person", "/directory/people"))
+    person: Id = Field(description=_ID.format("a person", "/directory/people"))
     takes_turn_facilitating: bool = Field(
         True, description="Whether they take a turn when the facilitator rotates."
     )
 
 
 class MeetingIn(Schema):
-    starts_at: AwareDatetime = Field(description="ISO 8601 with an offset.")
-    ends_at: AwareDatetime = Field(description="ISO 8601 with an offset; after `starts_at`.")
-    site: int | None = Field(
-        None, ge=1, description="Where it meets. " + _ID.format("a site", "/forums/sites")
+    starts_at: Moment = Field(description="ISO 8601 with an offset.")
+    ends_at: Moment = Field(description="ISO 8601 with an offset; after `starts_at`.")
+    site: Id | None = Field(
+        None, description="Where it meets. " + _ID.format("a site", "/forums/sites")
     )
     online_url: str = Field("", max_length=200, description="The link to join online.")
     agenda: str = Field("", max_length=20000)
@@ -160,12 +155,12 @@ class MeetingIn(Schema):
 class MeetingChanges(_Changes):
     clearable = frozenset({"site"})
 
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    site: int | None = Field(None, ge=1, description="`null` for none.")
-    online_url: str | None = Field(None, max_length=200)
-    agenda: str | None = Field(None, max_length=20000)
-    minutes: str | None = Field(None, max_length=100000)
+    starts_at: Moment | None = Field(None, json_schema_extra=not_null)
+    ends_at: Moment | None = Field(None, json_schema_extra=not_null)
+    site: Id | None = Field(None, description="`null` for none.")
+    online_url: str | None = Field(None, max_length=200, json_schema_extra=not_null)
+    agenda: str | None = Field(None, max_length=20000, json_schema_extra=not_null)
+    minutes: str | None = Field(None, max_length=100000, json_schema_extra=not_null)
     confirm_past: bool = Field(
         False,
         description="`true` to move the start to a time that has already passed (recording a "
@@ -180,12 +175,19 @@ class SeriesIn(Schema):
     weekdays: list[Weekday] = Field(
         min_length=1, max_length=7, description="Days of the week, 0 = Monday … 6 = Sunday."
     )
-    start_time: time = Field(description="The local (Europe/London) time it starts: `HH:MM`.")
-    duration_minutes: int = Field(ge=5, le=24 * 60)
-    starts_on: date = Field(description="The first day it may happen.")
+    start_time: Annotated[time, WithJsonSchema(LOCAL_TIME)] = Field(
+        description="The local (Europe/London) time it starts: `HH:MM`."
+    )
+    duration_minutes: Annotated[int, Field(ge=5, le=24 * 60), WHOLE_NUMBER]
+    starts_on: date = Field(
+        description="The first day it may happen: up to a year ago (its meetings are made from "
+        "then), or later."
+    )
     ends_on: date | None = Field(None, description="The last day it may happen; none if open.")
-    interval_weeks: int = Field(1, ge=1, le=8, description="1 weekly, 2 fortnightly, and so on.")
-    site: int | None = Field(None, ge=1, description=_ID.format("a site", "/forums/sites"))
+    interval_weeks: Annotated[int, Field(ge=1, le=8), WHOLE_NUMBER] = Field(
+        1, description="1 weekly, 2 fortnightly, and so on."
+    )
+    site: Id | None = Field(None, description=_ID.format("a site", "/forums/sites"))
     online_url: str = Field("", max_length=200)
 
     @field_validator("start_time")
@@ -201,24 +203,19 @@ class CancelIn(Schema):
 
 
 class AttendanceIn(Schema):
-    present: list[PersonId] = Field(
-        max_length=500, description="Members who were there, by person id."
-    )
-    apologies: list[PersonId] = Field(
+    present: list[Id] = Field(max_length=500, description="Members who were there, by person id.")
+    apologies: list[Id] = Field(
         default_factory=list, max_length=500, description="Members who sent apologies."
     )
 
 
 class GuestIn(Schema):
-    person: int | None = Field(
-        None,
-        ge=1,
-        description="Someone in Roundtable. " + _ID.format("a person", "/directory/people"),
+    person: Id | None = Field(
+        None, description="Someone in Roundtable. " + _ID.format("a person", "/directory/people")
     )
     guest_name: str = Field("", max_length=150, description="Or the name of someone who is not.")
-    guest_organisation: int | None = Field(
+    guest_organisation: Id | None = Field(
         None,
-        ge=1,
         description="Where a named guest is from. "
         + _ID.format("an organisation", "/directory/organisations"),
     )
@@ -242,7 +239,7 @@ class GuestIn(Schema):
 
 
 class VisitIn(Schema):
-    site: int = Field(ge=1, description=_ID.format("a site", "/forums/sites"))
+    site: Id = Field(description=_ID.format("a site", "/forums/sites"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +280,7 @@ class SiteOut(SiteRef):
 # ---------------------------------------------------------------------------------------------
 
 
-class RepresentationOut(Schema):
+class ForumRepresentationOut(Schema):
     """Whose voices a decision in the forum needs."""
 
     min_disciplines: int
@@ -294,12 +291,17 @@ class RepresentationOut(Schema):
 class ForumSummary(ForumRef):
     purpose: str
     home_team: TeamRef | None
-    representation: RepresentationOut
+    representation: ForumRepresentationOut
     member_count: int
 
     @staticmethod
     def resolve_representation(obj: Forum) -> Forum:
         return obj
+
+
+class MeetingRef(Schema):
+    id: int
+    starts_at: datetime
 
 
 class ForumMemberOut(Schema):
@@ -333,7 +335,7 @@ class ForumDetail(Schema):
     kind: ForumKind = Field(alias="forum.kind")
     purpose: str = Field(alias="forum.purpose")
     home_team: TeamRef | None = Field(alias="forum.home_team")
-    representation: RepresentationOut
+    representation: ForumRepresentationOut
     version: int = Field(alias="forum.version", description="Send it back to change the forum.")
     is_member: bool = Field(description="Whether you are a member.")
     members: list[ForumMemberOut] = Field(description="By name, each with where they are from.")
@@ -406,7 +408,9 @@ class SeriesOut(Schema):
     forum: ForumRef
     weekdays: list[Weekday]
     interval_weeks: int
-    start_time: time = Field(description="Local (Europe/London) time.")
+    start_time: Annotated[time, WithJsonSchema(LOCAL_TIME)] = Field(
+        description="Local (Europe/London) time."
+    )
     duration_minutes: int
     starts_on: date
     ends_on: date | None

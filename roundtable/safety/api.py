@@ -20,7 +20,7 @@ from roundtable.care.models import PersonInCare, Zone
 from roundtable.core.api import paginated
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
-from roundtable.core.schemas import ErrorOut
+from roundtable.core.schemas import ErrorOut, PathId, RefusedOut
 from roundtable.decisions.models import Hold
 from roundtable.directory.models import Person, Team
 from roundtable.forums import selectors as forum_selectors
@@ -45,16 +45,16 @@ from roundtable.safety.schemas import (
     ReviewDueOut,
     ReviewFrequenciesIn,
     ReviewFrequencyOut,
-    ReviewIn,
     ReviewOut,
     ReviewsDueQuery,
     SafetyRecordOut,
+    SafetyReviewIn,
 )
 
 router = Router(tags=["safety"])
 
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-REFUSED: dict[int, Any] = {422: ErrorOut}
+REFUSED: dict[int, Any] = {422: RefusedOut}
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 
 PLAN_CONFLICT = (
@@ -73,7 +73,7 @@ def _actor(request: HttpRequest) -> Person:
     return user
 
 
-def _person(request: HttpRequest, person_id: int) -> PersonInCare:
+def _person(request: HttpRequest, person_id: PathId) -> PersonInCare:
     return selectors.person_get(request.user, person_id)
 
 
@@ -121,7 +121,7 @@ def _zone_out(zone: Zone) -> dict[str, Any]:
 
 
 @router.get("/people/{person_id}", response={200: SafetyRecordOut, **NOT_FOUND})
-def person_record(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def person_record(request: HttpRequest, person_id: PathId) -> dict[str, Any]:
     """The person's safety plan, when it was last reviewed, their formulation, every review and
     their positive risk-taking plans with who holds them. For the teams caring for the person
     and partners they consented to share with."""
@@ -144,7 +144,7 @@ def person_record(request: HttpRequest, person_id: int) -> dict[str, Any]:
     "/people/{person_id}/plan",
     response={200: PlanOut, 409: PlanConflictOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def plan_save(request: HttpRequest, person_id: int, payload: PlanIn) -> Any:
+def plan_save(request: HttpRequest, person_id: PathId, payload: PlanIn) -> Any:
     """Write the person's safety plan with them, or its next version: every step in their
     words (at least one), who wrote it together, and optionally a review-by date (not in the
     past). Every version is kept. Members of a team caring for the person only."""
@@ -167,7 +167,7 @@ def plan_save(request: HttpRequest, person_id: int, payload: PlanIn) -> Any:
 
 @router.get("/people/{person_id}/plan/versions", response={200: list[PlanVersionOut], **NOT_FOUND})
 @paginated
-def plan_versions(request: HttpRequest, person_id: int) -> list[SafetyPlanVersion]:
+def plan_versions(request: HttpRequest, person_id: PathId) -> list[SafetyPlanVersion]:
     """Every version of the person's safety plan, newest first."""
     return selectors.safety_record(request.user, person_id).plan_versions
 
@@ -182,7 +182,7 @@ def plan_versions(request: HttpRequest, person_id: int) -> list[SafetyPlanVersio
         **REFUSED,
     },
 )
-def formulation_save(request: HttpRequest, person_id: int, payload: FormulationIn) -> Any:
+def formulation_save(request: HttpRequest, person_id: PathId, payload: FormulationIn) -> Any:
     """Write the person's safety formulation (at least one part), or its next version."""
     person = _person(request, person_id)
     try:
@@ -201,7 +201,7 @@ def formulation_save(request: HttpRequest, person_id: int, payload: FormulationI
 @router.post(
     "/people/{person_id}/reviews", response={201: ReviewOut, **NOT_FOUND, **FORBIDDEN, **REFUSED}
 )
-def review_record(request: HttpRequest, person_id: int, payload: ReviewIn) -> Any:
+def review_record(request: HttpRequest, person_id: PathId, payload: SafetyReviewIn) -> Any:
     """The plan was reviewed with the person and still stands (today unless `reviewed_on`)."""
     review = services.safety_review_record(
         actor=_actor(request),
@@ -232,7 +232,7 @@ def _meeting(pk: int | None) -> Meeting | None:
     "/people/{person_id}/positive-risk",
     response={201: PositiveRiskOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def positive_risk_propose(request: HttpRequest, person_id: int, payload: PositiveRiskIn) -> Any:
+def positive_risk_propose(request: HttpRequest, person_id: PathId, payload: PositiveRiskIn) -> Any:
     """Propose a positive risk-taking plan: a Shared decision of kind `positive_risk` in one of
     the caring team's forums. Members give their positions on it at
     /decisions/decisions/{decision}/position, and a leader holds it once agreed."""
@@ -279,7 +279,7 @@ def _key_worker(request: HttpRequest, team: Team, pk: int | None) -> Person | No
     response={200: list[ReviewDueOut], **NOT_FOUND, **REFUSED},
 )
 def reviews_due(
-    request: HttpRequest, team_id: int, filters: Query[ReviewsDueQuery]
+    request: HttpRequest, team_id: PathId, filters: Query[ReviewsDueQuery]
 ) -> list[dict[str, Any]]:
     """Safety-plan reviews due in the team within `within_days` (7 unless asked) and every
     overdue one, overdue first. Each person is reviewed as often as their zone asks. For
@@ -327,7 +327,7 @@ def _frequencies_out(team: Team) -> list[dict[str, Any]]:
     "/teams/{team_id}/review-frequencies",
     response={200: list[ReviewFrequencyOut], **NOT_FOUND},
 )
-def review_frequencies(request: HttpRequest, team_id: int) -> list[dict[str, Any]]:
+def review_frequencies(request: HttpRequest, team_id: PathId) -> list[dict[str, Any]]:
     """How often the team reviews the safety plans of people in each of its zones."""
     return _frequencies_out(selectors.my_team_get(request.user, team_id))
 
@@ -337,7 +337,7 @@ def review_frequencies(request: HttpRequest, team_id: int) -> list[dict[str, Any
     response={200: list[ReviewFrequencyOut], **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
 def review_frequencies_set(
-    request: HttpRequest, team_id: int, payload: ReviewFrequenciesIn
+    request: HttpRequest, team_id: PathId, payload: ReviewFrequenciesIn
 ) -> list[dict[str, Any]]:
     """Set the review frequency of some of the team's zones: a number of days from 1 to 366,
     or null for the default of the zone's colour. All or nothing; errors are keyed

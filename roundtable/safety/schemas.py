@@ -13,11 +13,11 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from roundtable.care.models import ZoneColour
+from roundtable.care.schemas import ZoneRef
+from roundtable.core.schemas import WHOLE_NUMBER, Id, Version
 from roundtable.decisions.models import DecisionStatus
 from roundtable.forums.schemas import ForumRef, PersonName
 
-Id = Annotated[int, Field(ge=1)]
 _VERSION = (
     "The `version` you read; leave it out (or null) for a first plan. If someone has saved "
     "since, the answer is 409 with what they saved."
@@ -52,12 +52,12 @@ class PlanSteps(Schema):
 
 class PlanIn(PlanSteps):
     written_with: str = Field(
-        "",
+        min_length=1,
         max_length=300,
         description="Who wrote it together: the person, and anyone they chose to involve.",
     )
     review_on: date | None = Field(None, description="Review by this day (today or later).")
-    version: int | None = Field(None, ge=1, description=_VERSION)
+    version: Version | None = Field(None, description=_VERSION)
 
 
 class PlanOut(PlanSteps):
@@ -95,7 +95,7 @@ class FormulationParts(Schema):
 
 
 class FormulationIn(FormulationParts):
-    version: int | None = Field(None, ge=1, description=_VERSION)
+    version: Version | None = Field(None, description=_VERSION)
 
 
 class FormulationOut(FormulationParts):
@@ -114,7 +114,7 @@ class FormulationConflictOut(Schema):
 # ---------------------------------------------------------------------------------------------
 
 
-class ReviewIn(Schema):
+class SafetyReviewIn(Schema):
     reviewed_on: date | None = Field(None, description="Today unless given; not in the future.")
     note: str = Field("", max_length=5_000)
 
@@ -130,15 +130,17 @@ class ReviewOut(Schema):
 class PositiveRiskIn(Schema):
     forum: Id = Field(description="One of the caring team's forums, such as its MDT.")
     meeting: Id | None = Field(None, description="Today's meeting of the forum, if shared there.")
-    wants_to: str = Field(max_length=_TEXT, description="What the person wants to do.")
-    benefits: str = Field(max_length=_TEXT)
-    possible_harms: str = Field(max_length=_TEXT)
-    safeguards: str = Field(max_length=_TEXT)
-    who_does_what: str = Field(max_length=_TEXT)
-    review_on: date | None = Field(None, description="When the team reviews it (required).")
+    wants_to: str = Field(
+        min_length=1, max_length=_TEXT, description="What the person wants to do."
+    )
+    benefits: str = Field(min_length=1, max_length=_TEXT)
+    possible_harms: str = Field(min_length=1, max_length=_TEXT)
+    safeguards: str = Field(min_length=1, max_length=_TEXT)
+    who_does_what: str = Field(min_length=1, max_length=_TEXT)
+    review_on: date = Field(description="When the team reviews it: today or later.")
 
 
-class HoldOut(Schema):
+class PositiveRiskHoldOut(Schema):
     leader: PersonName
     leadership_team: str
     message: str
@@ -155,16 +157,18 @@ class PositiveRiskOut(Schema):
     safeguards: str
     who_does_what: str
     review_on: date
-    holds: list[HoldOut] = Field(description="Leaders who hold it: “I stand behind this with you”.")
+    holds: list[PositiveRiskHoldOut] = Field(
+        description="Leaders who hold it: “I stand behind this with you”."
+    )
 
 
-class PersonRef(Schema):
+class SafetyPersonRef(Schema):
     id: int
     name: str
 
 
 class SafetyRecordOut(Schema):
-    person: PersonRef
+    person: SafetyPersonRef
     can_write: bool = Field(description="Whether you are in a team caring for the person.")
     plan: PlanOut | None
     last_reviewed_on: date | None
@@ -179,20 +183,16 @@ class SafetyRecordOut(Schema):
 
 
 class ReviewsDueQuery(Schema):
-    key_worker: int | None = Field(
-        None, ge=1, description="Only this key worker's caseload (a member of the team)."
+    key_worker: Id | None = Field(
+        None, description="Only this key worker's caseload (a member of the team)."
     )
-    within_days: int = Field(7, ge=0, le=366, description="Due within this many days.")
-
-
-class ZoneRef(Schema):
-    id: int
-    name: str
-    colour: ZoneColour
+    within_days: Annotated[int, Field(ge=0, le=366), WHOLE_NUMBER] = Field(
+        7, description="Due within this many days."
+    )
 
 
 class ReviewDueOut(Schema):
-    person: PersonRef
+    person: SafetyPersonRef
     episode: int
     zone: ZoneRef
     key_worker: PersonName | None
@@ -212,7 +212,7 @@ class ReviewFrequencyOut(Schema):
 
 class ReviewFrequencyIn(Schema):
     zone: Id
-    every_days: int | None = Field(
+    every_days: Annotated[int, Field(ge=1, le=366), WHOLE_NUMBER] | None = Field(
         description="From 1 to 366; null for the default of the zone's colour."
     )
 

@@ -19,30 +19,30 @@ from ninja.errors import HttpError
 from rules.permissions import has_perm as rule_allows
 
 from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
 from roundtable.directory.models import Person
 from roundtable.voice import selectors, services
 from roundtable.voice.models import Concern
 from roundtable.voice.schemas import (
-    ActionIn,
     AddressIn,
     BoardItem,
-    BoardQuery,
+    ConcernActionIn,
     ConcernDetail,
     ConcernIn,
+    ConcernNoteIn,
     ConcernQuery,
     ConcernSummary,
-    NoteIn,
     NotTakenForwardIn,
     RaisedOut,
     ReplyIn,
     ReplyOut,
+    YouSaidWeDidQuery,
 )
 
 router = Router(tags=["voice"])
 
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-REFUSED: dict[int, Any] = {422: ErrorOut}
+REFUSED: dict[int, Any] = {422: RefusedOut}
 CONFLICT: dict[int, Any] = {409: ConflictOut}
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 
@@ -53,7 +53,7 @@ def _actor(request: HttpRequest) -> Person:
     return user
 
 
-def _owned(request: HttpRequest, concern_id: int) -> Concern:
+def _owned(request: HttpRequest, concern_id: PathId) -> Concern:
     """A concern the person may read (else 404) and act on (else 403)."""
     concern = selectors.concern_get(request.user, concern_id)
     if not rule_allows("voice.act", request.user, concern):  # type: ignore[no-untyped-call]
@@ -123,7 +123,7 @@ def concern_raise(request: HttpRequest, payload: ConcernIn) -> Status[dict[str, 
 
 
 @router.get("/concerns/{concern_id}", response={200: ConcernDetail, **NOT_FOUND})
-def concern_detail(request: HttpRequest, concern_id: int) -> selectors.ConcernPage:
+def concern_detail(request: HttpRequest, concern_id: PathId) -> selectors.ConcernPage:
     """A concern with its history and replies: for its leadership teams and its named raiser."""
     return selectors.concern_detail(request.user, concern_id)
 
@@ -133,7 +133,7 @@ _ACTS = {**NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED}
 
 @router.post("/concerns/{concern_id}/acknowledge", response={200: ConcernDetail, **_ACTS})
 def concern_acknowledge(
-    request: HttpRequest, concern_id: int, payload: NoteIn
+    request: HttpRequest, concern_id: PathId, payload: ConcernNoteIn
 ) -> selectors.ConcernPage:
     """ "We have heard it." The owning leadership team then agrees an action, or says why not."""
     concern = _owned(request, concern_id)
@@ -148,7 +148,7 @@ def concern_acknowledge(
 
 @router.post("/concerns/{concern_id}/action", response={200: ConcernDetail, **_ACTS})
 def concern_agree_action(
-    request: HttpRequest, concern_id: int, payload: ActionIn
+    request: HttpRequest, concern_id: PathId, payload: ConcernActionIn
 ) -> selectors.ConcernPage:
     """Agree the action and the day it will be done by."""
     concern = _owned(request, concern_id)
@@ -164,7 +164,7 @@ def concern_agree_action(
 
 @router.post("/concerns/{concern_id}/address", response={200: ConcernDetail, **_ACTS})
 def concern_address(
-    request: HttpRequest, concern_id: int, payload: AddressIn
+    request: HttpRequest, concern_id: PathId, payload: AddressIn
 ) -> selectors.ConcernPage:
     """Close it as addressed, saying what we did (shown on You said, we did unless not)."""
     concern = _owned(request, concern_id)
@@ -180,7 +180,7 @@ def concern_address(
 
 @router.post("/concerns/{concern_id}/not-taken-forward", response={200: ConcernDetail, **_ACTS})
 def concern_not_take_forward(
-    request: HttpRequest, concern_id: int, payload: NotTakenForwardIn
+    request: HttpRequest, concern_id: PathId, payload: NotTakenForwardIn
 ) -> selectors.ConcernPage:
     """Close it as not taken forward, with the reason."""
     concern = _owned(request, concern_id)
@@ -198,7 +198,7 @@ def concern_not_take_forward(
     "/concerns/{concern_id}/replies",
     response={201: ReplyOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def concern_reply(request: HttpRequest, concern_id: int, payload: ReplyIn) -> Status[Any]:
+def concern_reply(request: HttpRequest, concern_id: PathId, payload: ReplyIn) -> Status[Any]:
     """Reply on a concern: its owning leadership team, or its named raiser."""
     concern = selectors.concern_get(request.user, concern_id)
     if not rule_allows("voice.reply", request.user, concern):  # type: ignore[no-untyped-call]
@@ -225,13 +225,18 @@ def receipt_reply(request: HttpRequest, token: str, payload: ReplyIn) -> Status[
 
 @router.get("/you-said-we-did", response=list[BoardItem])
 @paginated
-def board(request: HttpRequest, filters: Query[BoardQuery]) -> QuerySet[Any]:
+def board(request: HttpRequest, filters: Query[YouSaidWeDidQuery]) -> QuerySet[Any]:
     """Closed concerns and what was done — or why not — for a team, an organisation (with its
     teams) or, with neither, those raised to the whole system. Never who raised them."""
-    team = selectors.team_get(filters.team) if filters.team else None
-    organisation = (
-        selectors.organisation_get(filters.organisation)
-        if filters.organisation and team is None
-        else None
-    )
+    team = organisation = None
+    try:
+        if filters.team is not None:
+            team = selectors.team_get(filters.team)
+        elif filters.organisation is not None:
+            organisation = selectors.organisation_get(filters.organisation)
+    except Http404:
+        # A filter naming nothing is a parameter that does not fit, as elsewhere: 422.
+        field = "team" if filters.team is not None else "organisation"
+        wanted = getattr(filters, field)
+        raise ValidationError({field: f"There is no {field} with id {wanted}."}) from None
     return selectors.board(team=team, organisation=organisation)

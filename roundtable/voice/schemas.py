@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Field, Schema
 
+from roundtable.core.schemas import Id, Version
 from roundtable.directory.schemas import LeadershipTeamRef
 from roundtable.forums.schemas import PersonName
 from roundtable.voice.models import ConcernEventKind, ConcernLevel, ConcernStatus
 from roundtable.voice.selectors import ConcernPage
 
-Id = Annotated[int, Field(ge=1)]
 _VERSION = "The `version` you read. If someone has saved since, the answer is 409."
 
 
@@ -22,11 +22,9 @@ class ConcernQuery(Schema):
     open: bool = Field(False, description="Only open concerns (raised, acknowledged or agreed).")
 
 
-class BoardQuery(Schema):
-    team: int | None = Field(None, ge=1, description="A team's board.")
-    organisation: int | None = Field(
-        None, ge=1, description="An organisation's board (with its teams')."
-    )
+class YouSaidWeDidQuery(Schema):
+    team: Id | None = Field(None, description="A team's board.")
+    organisation: Id | None = Field(None, description="An organisation's board (with its teams').")
 
 
 class RaiseTo(StrEnum):
@@ -37,42 +35,44 @@ class RaiseTo(StrEnum):
 
 class ConcernIn(Schema):
     to: RaiseTo = Field(description="The level the concern goes to.")
-    team: int | None = Field(None, ge=1, description="With `to: team`: one of your teams.")
-    organisation: int | None = Field(
-        None, ge=1, description="With `to: organisation`: an organisation you work in."
+    team: Id | None = Field(None, description="With `to: team`: one of your teams.")
+    organisation: Id | None = Field(
+        None, description="With `to: organisation`: an organisation you work in."
     )
-    title: str = Field(max_length=200)
-    body: str = Field(max_length=10000, description="What the concern is.")
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=10000, description="What the concern is.")
     anonymous: bool = Field(
         description="`true` keeps no trace of you: use the receipt token to follow it."
     )
 
 
-class NoteIn(Schema):
+class ConcernNoteIn(Schema):
     note: str = Field("", max_length=5000)
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
-class ActionIn(Schema):
-    action: str = Field(max_length=5000, description="What will be done, and by whom.")
+class ConcernActionIn(Schema):
+    action: str = Field(
+        min_length=1, max_length=5000, description="What will be done, and by whom."
+    )
     action_due_on: date = Field(description="The day it will be done by (in the future).")
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
 class AddressIn(Schema):
-    what_we_did: str = Field(max_length=5000)
+    what_we_did: str = Field(min_length=1, max_length=5000)
     on_board: bool = Field(True, description="Show it on You said, we did.")
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
 class NotTakenForwardIn(Schema):
-    reason: str = Field(max_length=5000)
+    reason: str = Field(min_length=1, max_length=5000)
     on_board: bool = Field(True, description="Show it on You said, we did.")
-    version: int = Field(ge=1, description=_VERSION)
+    version: Version = Field(description=_VERSION)
 
 
 class ReplyIn(Schema):
-    body: str = Field(max_length=5000)
+    body: str = Field(min_length=1, max_length=5000)
 
 
 class ConcernSummary(Schema):
@@ -88,7 +88,7 @@ class ConcernSummary(Schema):
     version: int
 
 
-class EventOut(Schema):
+class ConcernEventOut(Schema):
     kind: ConcernEventKind
     from_status: str
     to_status: ConcernStatus
@@ -126,7 +126,7 @@ class ConcernDetail(Schema):
     closed_on: date | None = Field(alias="concern.closed_on")
     on_board: bool = Field(alias="concern.on_board")
     version: int = Field(alias="concern.version", description="Send it back to act on it.")
-    events: list[EventOut]
+    events: list[ConcernEventOut]
     replies: list[ReplyOut]
 
     @staticmethod

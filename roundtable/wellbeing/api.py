@@ -16,7 +16,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut
+from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
 from roundtable.directory.models import Person
 from roundtable.forums import selectors as forum_selectors
 from roundtable.wellbeing import selectors, services
@@ -37,7 +37,7 @@ from roundtable.wellbeing.schemas import (
 router = Router(tags=["wellbeing"])
 
 NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-REFUSED: dict[int, Any] = {422: ErrorOut}
+REFUSED: dict[int, Any] = {422: RefusedOut}
 FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 CONFLICT: dict[int, Any] = {409: ConflictOut}
 
@@ -58,7 +58,7 @@ def pulse_current(request: HttpRequest) -> list[selectors.PulseInvite]:
     "/pulse/{round_id}/answers",
     response={201: ErrorOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def pulse_answer(request: HttpRequest, round_id: int, payload: PulseAnswerIn) -> Status[Any]:
+def pulse_answer(request: HttpRequest, round_id: PathId, payload: PulseAnswerIn) -> Status[Any]:
     """Answer a check-in of one of your teams, once: a value for every statement and an
     optional comment. Stored without your name; the answer says only that it was received."""
     pulse_round = selectors.pulse_round_get(request.user, round_id)
@@ -74,7 +74,7 @@ def pulse_answer(request: HttpRequest, round_id: int, payload: PulseAnswerIn) ->
 
 
 @router.get("/pulse/teams/{team_id}/results", response={200: list[RoundResultOut], **NOT_FOUND})
-def pulse_results(request: HttpRequest, team_id: int) -> list[selectors.RoundResult]:
+def pulse_results(request: HttpRequest, team_id: PathId) -> list[selectors.RoundResult]:
     """A team's rounds, newest first: results only once a round has closed with enough
     answers. For the team's members and its leaders."""
     team = selectors.team_get(team_id)
@@ -128,7 +128,7 @@ def support_session_create(request: HttpRequest, payload: SupportSessionIn) -> S
     response={200: SupportSessionOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
 def support_session_change(
-    request: HttpRequest, session_id: int, payload: SupportSessionChangeIn
+    request: HttpRequest, session_id: PathId, payload: SupportSessionChangeIn
 ) -> SupportSession:
     """Put a session right: its kind, time, length or facilitator (only what you send)."""
     session = selectors.support_session_detail(request.user, session_id)
@@ -160,7 +160,7 @@ def support_session_change(
     response={200: SupportSessionOut, **NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED},
 )
 def support_session_cancel(
-    request: HttpRequest, session_id: int, payload: SupportSessionCancelIn
+    request: HttpRequest, session_id: PathId, payload: SupportSessionCancelIn
 ) -> SupportSession:
     """Cancel a session nobody is recorded as coming to, saying why. It stays listed."""
     session = selectors.support_session_detail(request.user, session_id)
@@ -192,7 +192,7 @@ def peer_circles(request: HttpRequest) -> list[selectors.CircleSummary]:
     "/peer-circles/{circle_id}/join",
     response={201: PeerCircleOut, **NOT_FOUND, **FORBIDDEN, **REFUSED},
 )
-def peer_circle_join(request: HttpRequest, circle_id: int) -> Status[Any]:
+def peer_circle_join(request: HttpRequest, circle_id: PathId) -> Status[Any]:
     """Join a peer circle of your own discipline, and its forum."""
     circle = selectors.peer_circle_get(circle_id)
     services.peer_circle_join(actor=_actor(request), circle=circle)

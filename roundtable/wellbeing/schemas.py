@@ -9,11 +9,13 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
+from roundtable.core.schemas import WHOLE_NUMBER, Id, Moment, Version
 from roundtable.directory.schemas import TeamRef
 from roundtable.forums.schemas import PersonName
 from roundtable.wellbeing.models import SupportKind
 
-Id = Annotated[int, Field(ge=1)]
+Minutes = Annotated[int, Field(ge=15, le=480), WHOLE_NUMBER]
+_VERSION = "The `version` you read; 409 if it changed since."
 
 
 class StatementOut(Schema):
@@ -37,7 +39,9 @@ class PulseRoundOut(Schema):
 
 class AnswerIn(Schema):
     statement: Id
-    value: int = Field(ge=1, le=5, description="1 strongly disagree … 5 strongly agree.")
+    value: Annotated[int, Field(ge=1, le=5), WHOLE_NUMBER] = Field(
+        description="1 strongly disagree … 5 strongly agree."
+    )
 
 
 class PulseAnswerIn(Schema):
@@ -77,11 +81,11 @@ class TrendRowOut(Schema):
 
 class SupportSessionIn(Schema):
     kind: SupportKind
-    team: int | None = Field(None, ge=1, description="For a team (or give `peer_circle`).")
-    peer_circle: int | None = Field(None, ge=1)
-    starts_at: AwareDatetime
-    duration_minutes: int = Field(60, ge=15, le=480)
-    facilitator: int | None = Field(None, ge=1, description="A person's id.")
+    team: Id | None = Field(None, description="For a team (or give `peer_circle`).")
+    peer_circle: Id | None = None
+    starts_at: Moment
+    duration_minutes: Minutes = 60
+    facilitator: Id | None = Field(None, description="A person's id.")
     attendees: list[Id] = Field(default_factory=list, description="Who came (once started).")
 
 
@@ -89,15 +93,17 @@ class SupportSessionChangeIn(Schema):
     """Only the fields sent change. Who a session is for does not: that is another session."""
 
     kind: SupportKind | None = None
-    starts_at: AwareDatetime | None = None
-    duration_minutes: int | None = Field(None, ge=15, le=480)
-    facilitator: int | None = Field(None, ge=1, description="A person's id; null for nobody.")
-    version: int = Field(ge=1, description="The `version` you read; 409 if it changed since.")
+    starts_at: Moment | None = None
+    duration_minutes: Minutes | None = None
+    facilitator: Id | None = Field(None, description="A person's id; null for nobody.")
+    version: Version = Field(description=_VERSION)
 
 
 class SupportSessionCancelIn(Schema):
-    reason: str = Field(max_length=500, description="Why: the team or circle sees it.")
-    version: int = Field(ge=1, description="The `version` you read; 409 if it changed since.")
+    reason: str = Field(
+        min_length=1, max_length=500, description="Why: the team or circle sees it."
+    )
+    version: Version = Field(description=_VERSION)
 
 
 class SupportSessionOut(Schema):

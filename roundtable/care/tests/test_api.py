@@ -92,14 +92,16 @@ def bad_field(response: Answer, field: str) -> list[dict[str, Any]]:
     return errors
 
 
-def refer(system: System, local_id: str, name: str, team: Any = None) -> Episode:
+def refer(
+    system: System, local_id: str, name: str, team: Any = None, key_worker: Any = None
+) -> Episode:
     person = services.person_in_care_create(actor=system.clinician_a, local_id=local_id, name=name)
     return services.episode_refer(
         actor=system.clinician_a,
         person=person,
         team=team or system.team_a,
         referral_source="gp",
-        key_worker=system.clinician_a,
+        key_worker=key_worker or system.clinician_a,
     )
 
 
@@ -1472,7 +1474,8 @@ def test_flow_is_for_my_teams(
         destination="gp",
         decision=decision,
     )
-    refer(system, "S1", "Sam South", team=system.team_b)
+    # A key worker is a member of the team (Ben is in South CMHT).
+    refer(system, "S1", "Sam South", team=system.team_b, key_worker=system.clinician_b)
 
     flow = ok(call(client, system.clinician_a, "get", f"{API}/flow", {"zone_days": 2}))
     assert flow["teams"] == [system.team_a.pk]
@@ -1500,7 +1503,7 @@ def test_flow_is_for_my_teams(
     )
     south = ok(call(client, system.clinician_b, "get", f"{API}/flow"))
     assert (south["teams"], south["moved_on"]) == ([system.team_b.pk], 0)
-    assert south["caseload_by_key_worker"] == [{"key_worker": "Amira Clinician", "count": 1}]
+    assert south["caseload_by_key_worker"] == [{"key_worker": "Ben Clinician", "count": 1}]
     not_found(
         call(
             client,

@@ -135,9 +135,7 @@ def test_a_method_a_path_does_not_take_answers_a_json_405(signed_in) -> None:
 def test_a_server_error_answers_json(system) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(system.clinician_a)
-    with mock.patch(
-        "roundtable.directory.selectors.my_profile", side_effect=RuntimeError("boom")
-    ):
+    with mock.patch("roundtable.directory.selectors.my_profile", side_effect=RuntimeError("boom")):
         response = client.get("/api/v1/me")
     assert response.status_code == 500
     assert response.json()["detail"].startswith("Sorry, there is a problem with the service.")

@@ -174,7 +174,7 @@ def test_bad_plans_are_refused_and_nothing_is_stored(system, client, person):
             system.clinician_a,
             "put",
             path,
-            {"warning_signs": " ", "written_with": "", "review_on": yesterday},
+            {"warning_signs": " ", "written_with": " ", "review_on": yesterday},
         ),
         "Write at least one step of the plan",
     )
@@ -291,11 +291,11 @@ def test_proposing_a_positive_risk_taking_plan(system, client, person, partner):
             path,
             {
                 "forum": south.pk,
-                "wants_to": "",
-                "benefits": "",
-                "possible_harms": "",
-                "safeguards": "",
-                "who_does_what": "",
+                "wants_to": " ",
+                "benefits": " ",
+                "possible_harms": " ",
+                "safeguards": " ",
+                "who_does_what": "\u200b",
                 "review_on": yesterday,
             },
         )
@@ -314,7 +314,13 @@ def test_proposing_a_positive_risk_taking_plan(system, client, person, partner):
         "not on the caseload of any of your teams",
     )
     refused(
-        call(client, system.clinician_a, "post", path, {**PROPOSAL, "forum": 99999}),
+        call(
+            client,
+            system.clinician_a,
+            "post",
+            path,
+            {**PROPOSAL, "forum": 99999, "review_on": review_on},
+        ),
         "There is no forum with id 99999",
     )
     assert anonymous("post", path, {**PROPOSAL, "forum": mdt.pk}) == 401
@@ -400,9 +406,11 @@ def test_review_frequencies(system, client):
                 ]
             },
         ),
-        "from 1 to 366 for Amber",
+        "body field frequencies.1.every_days must be 366 or less",
     )
-    assert set(body["errors"]) == {f"zone_{zones['Amber'].pk}"}
+    assert [error["loc"] for error in body["errors"]] == [
+        ["body", "payload", "frequencies", 1, "every_days"]
+    ]
     assert ReviewFrequency.objects.count() == 0
     put = {"frequencies": [{"zone": zones["Red"].pk, "every_days": 3}]}
     rows = {r["zone"]["name"]: r for r in ok(call(client, system.clinician_a, "put", path, put))}
