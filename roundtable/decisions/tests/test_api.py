@@ -552,14 +552,15 @@ def test_a_proposal_naming_unknown_records_or_badly_formed_is_refused(
         "Choose one of this forum's budgets",
     )
     # Checked against the schema before any service is called: a list of errors.
-    for bad in [
+    bad_bodies: list[dict[str, Any]] = [
         {"kind": "pub"},
         {"method": "coin toss"},
         {"closes_at": "2030-01-01T09:00:00"},
         # The year 10000 once in UTC: stored, it took the decision pages down for everyone.
         {"closes_at": "9999-12-31T23:59:59-05:00"},
         {"closes_at": 1767225600},
-    ]:
+    ]
+    for bad in bad_bodies:
         response = call(client, system.board_member, "post", f"{API}/decisions", {**base, **bad})
         assert response.status_code == 422
         assert isinstance(response.body["errors"], list)
