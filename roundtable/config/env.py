@@ -79,6 +79,20 @@ def env_int(
     return number
 
 
+def env_choice(
+    name: str, default: str, *, choices: list[str], environ: Mapping[str, str] | None = None
+) -> str:
+    """One of `choices`, as written there (case aside)."""
+    value = _raw(name, environ)
+    if value is None or value == "":
+        return default
+    if value.lower() not in choices:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be one of {', '.join(choices)} (got {value!r})."
+        )
+    return value.lower()
+
+
 def env_list(
     name: str, default: list[str], *, environ: Mapping[str, str] | None = None
 ) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +22,7 @@ from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
 from roundtable.core.text import visible
+from roundtable.core.working_days import working_days_after
 from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
@@ -47,18 +48,6 @@ TITLE_MAX = 200
 
 
 # -- Dates and owners ---------------------------------------------------------------------------
-
-
-def working_days_after(day: date, days: int) -> date:
-    """The date `days` working days (Monday to Friday) after `day`. Bank holidays are not known:
-    a due date that falls on one is a day early, never late."""
-    current = day
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 def hash_receipt(token: str) -> str:

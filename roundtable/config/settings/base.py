@@ -12,7 +12,7 @@ import nhsuk_frontend_jinja
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from roundtable.config.env import env_bool, env_int, env_list, env_str
+from roundtable.config.env import env_bool, env_choice, env_int, env_list, env_str
 
 # Lets generic classes such as ModelAdmin[Person] be written at run time, as the type stubs need.
 django_stubs_ext.monkeypatch()
@@ -244,10 +244,14 @@ X_FRAME_OPTIONS = "DENY"
 # Someone who comes back within this many days of moving on returns straight to their team.
 REREFERRAL_WINDOW_DAYS = env_int("REREFERRAL_WINDOW_DAYS", 183, minimum=1)
 
-# Voice: a concern is acknowledged within this many working days (Monday to Friday) of being
+# Voice: a concern is acknowledged within this many working days of being
 # raised, and an action agreed within `VOICE_ACTION_WORKING_DAYS` of being acknowledged; past due,
 # `roundtable tick` escalates it to the next leadership level, which gets
 # `VOICE_ESCALATION_WORKING_DAYS` from that day.
+# Working days are Monday to Friday except this nation's bank holidays (core.working_days).
+BANK_HOLIDAYS = env_choice(
+    "BANK_HOLIDAYS", "england", choices=["england", "wales", "scotland", "northern-ireland"]
+)
 VOICE_ACKNOWLEDGE_WORKING_DAYS = env_int("VOICE_ACKNOWLEDGE_WORKING_DAYS", 5, minimum=1)
 VOICE_ACTION_WORKING_DAYS = env_int("VOICE_ACTION_WORKING_DAYS", 20, minimum=1)
 VOICE_ESCALATION_WORKING_DAYS = env_int("VOICE_ESCALATION_WORKING_DAYS", 5, minimum=1)
