@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TICK_SECONDS ?= 300
+# Test processes: one per core (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 # PostgreSQL for the second test run; `make test` uses it when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/roundtable
 export DJANGO_SETTINGS_MODULE ?= roundtable.config.settings.local
@@ -49,12 +52,12 @@ typecheck: setup
 
 test-sqlite: setup
 	@echo "==> Tests on SQLite"
-	@env -u DATABASE_URL DJANGO_SETTINGS_MODULE=roundtable.config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	@env -u DATABASE_URL DJANGO_SETTINGS_MODULE=roundtable.config.settings.test $(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-postgres: setup
 	@if $(BIN)/python scripts/pg_reachable.py "$(PG_TEST_URL)"; then \
-		echo "==> Tests on PostgreSQL"; \
-		DATABASE_URL="$(PG_TEST_URL)" DJANGO_SETTINGS_MODULE=roundtable.config.settings.test $(BIN)/pytest $(PYTEST_ARGS); \
+		echo "==> Tests on PostgreSQL (browser journeys and demo builds ran on SQLite)"; \
+		DATABASE_URL="$(PG_TEST_URL)" DJANGO_SETTINGS_MODULE=roundtable.config.settings.test $(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser and not demo" $(PYTEST_ARGS); \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_TEST_URL), and REQUIRE_POSTGRES is set." >&2; exit 1; \
 	else \
@@ -63,7 +66,10 @@ test-postgres: setup
 
 test: setup
 	@scripts/ensure-chromium
-	@$(MAKE) --no-print-directory lint typecheck test-sqlite test-postgres
+	@start=$$(date +%s); \
+		$(MAKE) --no-print-directory lint typecheck test-sqlite test-postgres; status=$$?; \
+		echo "==> make test took $$(( ($$(date +%s) - start) / 60 )) min $$(( ($$(date +%s) - start) % 60 )) s"; \
+		exit $$status
 
 bench: setup
 	@$(BIN)/python bench/run.py

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from roundtable.directory.models import Person
-from roundtable.testing import System, build_system
+from roundtable.testing import System, build_system, ensure_disciplines
+
+# What a test needs the database for, when it does not say so with a `django_db` mark.
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "system"}
+
+
+@pytest.fixture(autouse=True)
+def _as_migrated(request: pytest.FixtureRequest) -> None:
+    """Each test that uses the database finds it as migrated. A transactional test ends by
+    emptying every table, the disciplines a migration seeded among them; pytest-django runs
+    such tests last so that this harms no other, but pytest-xdist hands a file's tests to a
+    process together, so the next file may come after one. The disciplines are seeded again
+    (committed) when they are missing; one query a test when they are not."""
+    wants_database = request.node.get_closest_marker("django_db") is not None
+    if not (wants_database or _DATABASE_FIXTURES & set(request.fixturenames)):
+        return
+    request.getfixturevalue("django_db_setup")  # the test database, never the real one
+    blocker: Any = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        ensure_disciplines()
 
 
 @pytest.fixture

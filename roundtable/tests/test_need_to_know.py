@@ -48,7 +48,6 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpResponseBase
 from django.test import Client
@@ -74,7 +73,7 @@ from roundtable.decisions.models import (
     Notification,
 )
 from roundtable.demo.generator import PERSONAS
-from roundtable.demo.tests.conftest import run_demo
+from roundtable.demo.tests.conftest import demo_for_a_module
 from roundtable.directory.models import (
     ApiToken,
     LeadershipTeam,
@@ -98,10 +97,8 @@ pytestmark = pytest.mark.django_db
 def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The demo, built once for the module inside a transaction rolled back after its last
     test (as `roundtable/demo/tests/conftest.py`'s `built`); each test runs in a savepoint."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        run_demo()
+    with demo_for_a_module(django_db_blocker):
         yield
-        transaction.set_rollback(True)
 
 
 # -- Ground truth: the rule as written, in plain queries -------------------------------------
