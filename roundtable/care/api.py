@@ -15,16 +15,14 @@ current version, and nothing is overwritten.
 # No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
 # are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
 import functools
-from collections.abc import Callable
 from datetime import datetime, time
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.errors import HttpError
 
 from roundtable.care import selectors, services
 from roundtable.care.models import (
@@ -72,8 +70,17 @@ from roundtable.care.schemas import (
     ZoneOut,
     ZoneSetIn,
 )
-from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
+from roundtable.core.api import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    REFUSED,
+    actor,
+    may,
+    named,
+    paginated,
+)
+from roundtable.core.schemas import PathId
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.decisions.models import Decision
 from roundtable.directory.models import Person, Team
@@ -82,48 +89,20 @@ from roundtable.forums.models import Meeting
 
 router = Router(tags=["care"])
 
-NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-# A write may also be refused: 403 for someone who may never make it, 422 for a request the
-# service turns down (with `errors` by field), 409 for a change to a copy that is out of date.
-FORBIDDEN: dict[int, Any] = {403: ErrorOut}
-REFUSED: dict[int, Any] = {422: RefusedOut}
-CONFLICT: dict[int, Any] = {409: ConflictOut}
-
-T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------
 # Helpers: who is asking, may they, and the records a body refers to by id
 # ---------------------------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Person:
-    """The person making the request; the API's authentication has made sure there is one."""
-    user = request.user
-    assert isinstance(user, Person)
-    return user
-
-
-def _may(request: HttpRequest, permission: str, obj: Any, message: str) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise HttpError(403, message)
-
-
 def _may_change_care(request: HttpRequest, episode: Episode, doing: str) -> None:
-    _may(
+    may(
         request,
         "care.change_episode",
         episode,
         f"Only members of {episode.team.name}, the team caring for {episode.person.name}, "
         f"can {doing}.",
     )
-
-
-def _find(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
-    """The record a body field names by id; an unknown id is a 422 about that field."""
-    try:
-        return get(pk)
-    except Http404:
-        raise ValidationError({field: f"There is no {noun} with id {pk}."}) from None
 
 
 def _person(request: HttpRequest, field: str, pk: int | None) -> Person | None:
@@ -140,11 +119,11 @@ def _team_meeting(team: Team, pk: int | None) -> Meeting | None:
     if pk is None:
         return None
     get_meeting = functools.partial(selectors.team_meeting_get, team)
-    return _find("meeting", f"meeting of {team.name} today", get_meeting, pk)
+    return named("meeting", f"meeting of {team.name} today", get_meeting, pk)
 
 
 def _forum_meeting(pk: int | None) -> Meeting | None:
-    return None if pk is None else _find("meeting", "meeting", forum_selectors.meeting_get, pk)
+    return None if pk is None else named("meeting", "meeting", forum_selectors.meeting_get, pk)
 
 
 def _episode(request: HttpRequest, episode_id: PathId) -> Episode:
@@ -177,8 +156,8 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
     then sees them and this episode, not other teams' work with them.
     """
     referral = payload.referral
-    team = _find("referral.team", "team", forum_selectors.team_get, referral.team)
-    _may(
+    team = named("referral.team", "team", forum_selectors.team_get, referral.team)
+    may(
         request,
         "care.refer_to_team",
         team,
@@ -187,11 +166,11 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
     key_worker = _person(request, "referral.key_worker", referral.key_worker)
     gp_practice = None
     if payload.gp_practice is not None:
-        gp_practice = _find(
+        gp_practice = named(
             "gp_practice", "organisation", forum_selectors.organisation_get, payload.gp_practice
         )
     episode = services.person_refer(
-        actor=_actor(request),
+        actor=actor(request),
         team=team,
         local_id=payload.local_id,
         name=payload.name,
@@ -222,16 +201,16 @@ def consent_give(
     """Record that the person agreed a partner organisation may see their details. Its staff
     see the person from now on, until the consent is withdrawn. The caring team only."""
     person = selectors.person_get(request.user, person_id)
-    _may(
+    may(
         request,
         "care.record_consent",
         person,
         f"Only the teams caring for {person.name} can record their consent.",
     )
-    organisation = _find(
+    organisation = named(
         "organisation", "organisation", forum_selectors.organisation_get, payload.organisation
     )
-    consent = services.consent_give(actor=_actor(request), person=person, organisation=organisation)
+    consent = services.consent_give(actor=actor(request), person=person, organisation=organisation)
     return Status(201, consent)
 
 
@@ -242,13 +221,13 @@ def consent_give(
 def consent_withdraw(request: HttpRequest, consent_id: PathId) -> ConsentToShare:
     """Record that the person withdrew a consent to share: the partner no longer sees them."""
     consent = selectors.consent_get(request.user, consent_id)
-    _may(
+    may(
         request,
         "care.record_consent",
         consent.person,
         f"Only the teams caring for {consent.person.name} can record their consent.",
     )
-    return services.consent_withdraw(actor=_actor(request), consent=consent)
+    return services.consent_withdraw(actor=actor(request), consent=consent)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,15 +249,15 @@ def referral_create(
     key worker unless another is given: they do not start again at the front door.
     """
     person = selectors.person_get(request.user, person_id)
-    team = _find("team", "team", forum_selectors.team_get, payload.team)
-    _may(
+    team = named("team", "team", forum_selectors.team_get, payload.team)
+    may(
         request,
         "care.refer_to_team",
         team,
         f"Only members of {team.name} can refer someone to it.",
     )
     episode = services.episode_refer(
-        actor=_actor(request),
+        actor=actor(request),
         person=person,
         team=team,
         referral_source=payload.referral_source.value,
@@ -308,9 +287,9 @@ def episode_move(request: HttpRequest, episode_id: PathId, payload: StageIn) -> 
     decision: Decision | None = None
     if payload.decision is not None:
         get_decision = functools.partial(decision_selectors.decision_get, request.user)
-        decision = _find("decision", "decision", get_decision, payload.decision)
+        decision = named("decision", "decision", get_decision, payload.decision)
     services.episode_move(
-        actor=_actor(request),
+        actor=actor(request),
         episode=episode,
         to_stage=payload.to_stage.value,
         reason=payload.reason,
@@ -340,7 +319,7 @@ def zone_create(request: HttpRequest, team_id: PathId, payload: ZoneIn) -> Statu
     """Add a zone to your team's board, at the end."""
     team = selectors.care_team_get(request.user, team_id)
     zone = services.zone_create(
-        actor=_actor(request),
+        actor=actor(request),
         team=team,
         name=payload.name,
         colour=payload.colour.value,
@@ -359,7 +338,7 @@ def zone_update(request: HttpRequest, zone_id: PathId, payload: ZoneChanges) -> 
     zone = selectors.care_zone_get(request.user, zone_id)
     colour = payload.colour.value if payload.colour is not None else zone.colour
     return services.zone_update(
-        actor=_actor(request),
+        actor=actor(request),
         zone=zone,
         expected_version=payload.version,
         name=payload.name if payload.name is not None else zone.name,
@@ -377,7 +356,7 @@ def zone_archive(request: HttpRequest, zone_id: PathId) -> Zone:
     """Stop using a zone: refused while anyone is in it, and for the ready-to-move-on zone.
     Its history stays."""
     zone = selectors.care_zone_get(request.user, zone_id)
-    return services.zone_archive(actor=_actor(request), zone=zone)
+    return services.zone_archive(actor=actor(request), zone=zone)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,9 +390,9 @@ def episode_zone_set(
     episode = _episode(request, episode_id)
     _may_change_care(request, episode, "change their zone")
     get_zone = functools.partial(selectors.team_zone_get, episode.team)
-    zone = _find("zone", f"zone of {episode.team.name}", get_zone, payload.zone)
+    zone = named("zone", f"zone of {episode.team.name}", get_zone, payload.zone)
     services.episode_zone_set(
-        actor=_actor(request),
+        actor=actor(request),
         episode=episode,
         zone=zone,
         reason=payload.reason,
@@ -436,7 +415,7 @@ def huddle_note_add(
     episode = _episode(request, episode_id)
     _may_change_care(request, episode, "write huddle notes about them")
     note = services.huddle_note_add(
-        actor=_actor(request),
+        actor=actor(request),
         episode=episode,
         situation=payload.situation,
         background=payload.background,
@@ -459,7 +438,7 @@ def action_add(
     episode = _episode(request, episode_id)
     _may_change_care(request, episode, "add actions for them")
     action = services.care_action_add(
-        actor=_actor(request),
+        actor=actor(request),
         episode=episode,
         description=payload.description,
         owner=_person(request, "owner", payload.owner),
@@ -476,14 +455,14 @@ def action_add(
 def action_complete(request: HttpRequest, action_id: PathId, payload: VersionIn) -> CareAction:
     """Mark an action done."""
     action = selectors.care_action_get(request.user, action_id)
-    _may(
+    may(
         request,
         "care.change_episode",
         action.episode,
         f"Only members of {action.episode.team.name} can complete its actions.",
     )
     services.care_action_complete(
-        actor=_actor(request), action=action, expected_version=payload.version
+        actor=actor(request), action=action, expected_version=payload.version
     )
     return selectors.care_action_get(request.user, action_id)
 
@@ -505,12 +484,12 @@ def offer_list(request: HttpRequest, filters: Query[OfferQuery]) -> list[Offer]:
 @router.post("/offers", response={201: OfferOut, **FORBIDDEN, **REFUSED})
 def offer_create(request: HttpRequest, payload: OfferIn) -> Status[Offer]:
     """Add an offer to the catalogue. Administrators and leaders only."""
-    _may(request, "care.change_offers", None, _OFFERS_FORBIDDEN)
+    may(request, "care.change_offers", None, _OFFERS_FORBIDDEN)
     offer = services.offer_create(
-        actor=_actor(request),
+        actor=actor(request),
         name=payload.name,
         kind=payload.kind.value,
-        organisation=_find(
+        organisation=named(
             "organisation", "organisation", forum_selectors.organisation_get, payload.organisation
         ),
         description=payload.description,
@@ -525,14 +504,14 @@ def offer_create(request: HttpRequest, payload: OfferIn) -> Status[Offer]:
 def offer_update(request: HttpRequest, offer_id: PathId, payload: OfferChanges) -> Offer:
     """Change an offer; `is_active: false` stops offering it. Administrators and leaders only."""
     offer = selectors.offer_get(offer_id)
-    _may(request, "care.change_offers", None, _OFFERS_FORBIDDEN)
+    may(request, "care.change_offers", None, _OFFERS_FORBIDDEN)
     organisation = offer.organisation
     if payload.organisation is not None:
-        organisation = _find(
+        organisation = named(
             "organisation", "organisation", forum_selectors.organisation_get, payload.organisation
         )
     return services.offer_update(
-        actor=_actor(request),
+        actor=actor(request),
         offer=offer,
         expected_version=payload.version,
         name=payload.name if payload.name is not None else offer.name,
@@ -562,11 +541,11 @@ def offer_decision_propose(
     """Propose an offer for a new referral, as a shared decision of a front-door forum you are a
     member of. When the forum agrees it (see the decisions API), the offer is made."""
     episode = _episode(request, episode_id)
-    offer = _find("offer", "offer", selectors.offer_get, payload.offer)
+    offer = named("offer", "offer", selectors.offer_get, payload.offer)
     get_forum = functools.partial(selectors.front_door_forum_get, request.user)
-    forum = _find("forum", "front-door forum you are a member of", get_forum, payload.forum)
+    forum = named("forum", "front-door forum you are a member of", get_forum, payload.forum)
     decision = services.front_door_offer_propose(
-        actor=_actor(request),
+        actor=actor(request),
         episode=episode,
         offer=offer,
         forum=forum,
@@ -587,9 +566,9 @@ def move_on_decision_propose(
     its forums. Once agreed, move them on with `POST /care/episodes/{id}/stage`."""
     episode = _episode(request, episode_id)
     _may_change_care(request, episode, "raise a move-on decision about them")
-    forum = _find("forum", "forum", forum_selectors.forum_get, payload.forum)
+    forum = named("forum", "forum", forum_selectors.forum_get, payload.forum)
     decision = services.move_on_propose(
-        actor=_actor(request),
+        actor=actor(request),
         episode=episode,
         destination=payload.destination.value,
         forum=forum,
@@ -617,7 +596,7 @@ def ready_list(request: HttpRequest, team_id: PathId) -> list[selectors.ReadyRow
 @paginated
 def my_caseload(request: HttpRequest) -> list[Episode]:
     """The open episodes you are key worker for, by team and name."""
-    return selectors.caseload(request.user, _actor(request))
+    return selectors.caseload(request.user, actor(request))
 
 
 @router.get("/caseload/{person_id}", response={200: list[CaseloadOut], **NOT_FOUND})

@@ -1,19 +1,69 @@
-"""Helpers shared by every app's API module."""
+"""Helpers shared by every app's API module: who is asking, the records a body names, the
+answers an operation documents, pages of a list, and the plain-English schema errors.
+
+An app's `api.py` is thin: it reads the request with these, calls a selector or a service, and
+returns what it got. Errors are raised, never built: `Http404` (404), `HttpError(403, …)`,
+Django's `ValidationError` (422, by field) and `ConcurrentEditError` (409, with the `version`
+now) are turned into JSON by the handlers in `roundtable.config.api`, which also document, on
+every operation, the errors any operation of its kind can answer (401, 400…).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from ninja import Field, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from roundtable.audit.services import reads_kept_if_undone
+from roundtable.core.schemas import ConflictOut, ErrorOut, RefusedOut
+
+if TYPE_CHECKING:  # the user model, for the type checker only: core imports no app
+    from roundtable.directory.models import Person
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+# The answers an operation documents because of what it does, beside those of its kind: 404 for
+# a record it names that you may not see, 403 for a rule of its own, 422 for a refusal (with
+# `errors` by field) and 409 for a change to a copy that is out of date (with the `version` now).
+# `@router.post(..., response={200: ThingOut, **NOT_FOUND, **REFUSED})`.
+NOT_FOUND: dict[int, Any] = {404: ErrorOut}
+FORBIDDEN: dict[int, Any] = {403: ErrorOut}
+REFUSED: dict[int, Any] = {422: RefusedOut}
+CONFLICT: dict[int, Any] = {409: ConflictOut}
+
+
+def actor(request: HttpRequest) -> Person:
+    """The person making the request: the API's authentication has made sure there is one."""
+    user = request.user
+    assert user.is_authenticated, "the API authenticates every request before its operation"
+    return user
+
+
+def may(request: HttpRequest, permission: str, obj: Any, message: str) -> None:
+    """403 with `message` (who may, in words) unless the person may do `permission` to `obj`:
+    the rule the pages use too (django-rules)."""
+    if not request.user.has_perm(permission, obj):
+        raise HttpError(403, message)
+
+
+def named(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
+    """The record a body field or query parameter names by id, found with `get` (a selector,
+    which raises Http404 for a record that does not exist or that the person may not see). An id
+    that names nothing is a 422 about that field, since the request itself was found: "There is no
+    forum with id 12." """
+    try:
+        return get(pk)
+    except Http404:
+        raise ValidationError({field: f"There is no {noun} with id {pk}."}) from None
+
 
 # What a request that does not fit its schema got wrong, in plain English, by pydantic's type of
 # error: each follows the name of the parameter ("query parameter locality must be a whole

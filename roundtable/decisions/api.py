@@ -11,16 +11,15 @@ overwritten.
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
 # are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
+from roundtable.core.api import CONFLICT, FORBIDDEN, NOT_FOUND, REFUSED, actor, named, paginated
+from roundtable.core.schemas import PathId
 from roundtable.decisions import selectors, services
 from roundtable.decisions.models import AdviceRequest, Budget, Comment, Decision, Hold
 from roundtable.decisions.schemas import (
@@ -58,33 +57,13 @@ from roundtable.forums.models import Meeting
 
 router = Router(tags=["decisions"])
 
-NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 # A write the service turns down is a 422 (with `errors` by field); one made to a copy that is
 # out of date is a 409.
-REFUSED: dict[int, Any] = {422: RefusedOut}
-FORBIDDEN: dict[int, Any] = {403: ErrorOut}
-CONFLICT: dict[int, Any] = {409: ConflictOut}
 
-T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------
 # Helpers: who is asking, and the records a body refers to by id
 # ---------------------------------------------------------------------------------------------
-
-
-def _actor(request: HttpRequest) -> Person:
-    """The person making the request; the API's authentication has made sure there is one."""
-    user = request.user
-    assert isinstance(user, Person)
-    return user
-
-
-def _find(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
-    """The record a body field names by id; an unknown id is a 422 about that field."""
-    try:
-        return get(pk)
-    except Http404:
-        raise ValidationError({field: f"There is no {noun} with id {pk}."}) from None
 
 
 def _people(request: HttpRequest, field: str, ids: list[int]) -> dict[int, Person]:
@@ -108,11 +87,11 @@ def _decisions(request: HttpRequest, field: str, ids: list[int]) -> list[Decisio
 
 
 def _meeting(field: str, pk: int | None) -> Meeting | None:
-    return None if pk is None else _find(field, "meeting", forum_selectors.meeting_get, pk)
+    return None if pk is None else named(field, "meeting", forum_selectors.meeting_get, pk)
 
 
 def _budget(pk: int | None) -> Budget | None:
-    return None if pk is None else _find("budget", "budget", selectors.budget_get, pk)
+    return None if pk is None else named("budget", "budget", selectors.budget_get, pk)
 
 
 def _page(request: HttpRequest, decision_id: PathId) -> selectors.DecisionPage:
@@ -152,9 +131,9 @@ def decision_create(request: HttpRequest, payload: DecisionIn) -> Status[selecto
     decision names one of the forum's budgets and the amount requested, in pence; a vote has a
     threshold and a quorum.
     """
-    forum = _find("forum", "forum", forum_selectors.forum_get, payload.forum)
+    forum = named("forum", "forum", forum_selectors.forum_get, payload.forum)
     decision = services.decision_propose(
-        actor=_actor(request),
+        actor=actor(request),
         forum=forum,
         kind=payload.kind.value,
         title=payload.title,
@@ -187,7 +166,7 @@ def decision_detail(request: HttpRequest, decision_id: PathId) -> selectors.Deci
 def decision_open(request: HttpRequest, decision_id: PathId) -> selectors.DecisionPage:
     """Open a draft for positions. The proposer only."""
     decision = selectors.decision_get(request.user, decision_id)
-    services.decision_open(actor=_actor(request), decision=decision)
+    services.decision_open(actor=actor(request), decision=decision)
     return _page(request, decision_id)
 
 
@@ -206,7 +185,7 @@ def decision_revise(
     """
     decision = selectors.decision_get(request.user, decision_id)
     services.decision_revise(
-        actor=_actor(request),
+        actor=actor(request),
         decision=decision,
         proposal=payload.proposal,
         change_note=payload.change_note,
@@ -234,7 +213,7 @@ def position_take(
     """
     decision = selectors.decision_get(request.user, decision_id)
     services.position_take(
-        actor=_actor(request),
+        actor=actor(request),
         decision=decision,
         stance=payload.stance.value,
         reason=payload.reason,
@@ -255,7 +234,7 @@ def consent_round(
     cannot be recorded as consenting. All are recorded, or (422) none.
     """
     decision = selectors.decision_get(request.user, decision_id)
-    meeting = _find("meeting", "meeting", forum_selectors.meeting_get, payload.meeting)
+    meeting = named("meeting", "meeting", forum_selectors.meeting_get, payload.meeting)
     ids = [row.person for row in payload.positions]
     repeated = sorted({str(pk) for pk in ids if ids.count(pk) > 1})
     if repeated:
@@ -264,7 +243,7 @@ def consent_round(
         )
     people = _people(request, "positions", ids)
     services.consent_round(
-        actor=_actor(request),
+        actor=actor(request),
         decision=decision,
         meeting=meeting,
         positions={people[row.person]: (row.stance.value, row.reason) for row in payload.positions},
@@ -292,7 +271,7 @@ def decision_decide(
     """
     decision = selectors.decision_get(request.user, decision_id)
     services.decision_decide(
-        actor=_actor(request),
+        actor=actor(request),
         decision=decision,
         agreed=payload.agreed,
         outcome=payload.outcome,
@@ -312,7 +291,7 @@ def decision_withdraw(
 ) -> selectors.DecisionPage:
     """Withdraw a draft or open proposal, with a note if you like. The proposer only."""
     decision = selectors.decision_get(request.user, decision_id)
-    services.decision_withdraw(actor=_actor(request), decision=decision, note=payload.note)
+    services.decision_withdraw(actor=actor(request), decision=decision, note=payload.note)
     return _page(request, decision_id)
 
 
@@ -325,7 +304,7 @@ def decision_review(
 ) -> selectors.DecisionPage:
     """Record that a decided decision has been reviewed, and what the review found."""
     decision = selectors.decision_get(request.user, decision_id)
-    services.decision_review(actor=_actor(request), decision=decision, note=payload.note)
+    services.decision_review(actor=actor(request), decision=decision, note=payload.note)
     return _page(request, decision_id)
 
 
@@ -337,7 +316,7 @@ def hold_add(request: HttpRequest, decision_id: PathId, payload: HoldIn) -> Stat
     """Hold an agreed decision: as a member of a leadership team covering the forum, stand
     behind it with the people who act on it, in a short message."""
     decision = selectors.decision_get(request.user, decision_id)
-    hold = services.hold_add(actor=_actor(request), decision=decision, message=payload.message)
+    hold = services.hold_add(actor=actor(request), decision=decision, message=payload.message)
     return Status(201, hold)
 
 
@@ -353,7 +332,7 @@ def hold_add(request: HttpRequest, decision_id: PathId, payload: HoldIn) -> Stat
 def comment_add(request: HttpRequest, decision_id: PathId, payload: CommentIn) -> Status[Comment]:
     """Comment on a decision. Members of the forum only."""
     decision = selectors.decision_get(request.user, decision_id)
-    comment = services.comment_add(actor=_actor(request), decision=decision, body=payload.body)
+    comment = services.comment_add(actor=actor(request), decision=decision, body=payload.body)
     return Status(201, comment)
 
 
@@ -367,7 +346,7 @@ def advice_request(
     """Advice process: as the proposer, seek advice from a named person."""
     decision = selectors.decision_get(request.user, decision_id)
     adviser = _people(request, "adviser", [payload.adviser])[payload.adviser]
-    asked = services.advice_request(actor=_actor(request), decision=decision, adviser=adviser)
+    asked = services.advice_request(actor=actor(request), decision=decision, adviser=adviser)
     return Status(201, asked)
 
 
@@ -381,7 +360,7 @@ def advice_give(
     """Give the advice you were asked for, by the request's `id` from the decision's `advice`."""
     decision = selectors.decision_get(request.user, decision_id)
     asked = selectors.advice_request_get(decision, advice_id)
-    return services.advice_give(actor=_actor(request), request=asked, advice=payload.advice)
+    return services.advice_give(actor=actor(request), request=asked, advice=payload.advice)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,7 +386,7 @@ def budget_create(
     """Set up a budget for the forum to allocate. Members of the forum only."""
     forum = forum_selectors.forum_get(forum_id)
     budget = services.budget_create(
-        actor=_actor(request),
+        actor=actor(request),
         forum=forum,
         name=payload.name,
         period_start=payload.period_start,
@@ -433,9 +412,9 @@ def allocation_round_create(
     request: HttpRequest, payload: AllocationRoundIn
 ) -> Status[selectors.AllocationPage]:
     """Start a participatory allocation round among open funding proposals on one budget."""
-    budget = _find("budget", "budget", selectors.budget_get, payload.budget)
+    budget = named("budget", "budget", selectors.budget_get, payload.budget)
     allocation = services.allocation_round_create(
-        actor=_actor(request),
+        actor=actor(request),
         budget=budget,
         title=payload.title,
         closes_at=payload.closes_at,
@@ -460,7 +439,7 @@ def approval_set(
     """Approve the proposals you support in the round, all at once, while it is open."""
     allocation = selectors.allocation_get(round_id)
     services.approval_set(
-        actor=_actor(request),
+        actor=actor(request),
         allocation=allocation,
         approve=_decisions(request, "approve", payload.approve),
     )
@@ -492,5 +471,5 @@ def notification_list(request: HttpRequest, filters: Query[NotificationQuery]) -
 @router.post("/notifications/read", response=NotificationsReadOut)
 def notification_read(request: HttpRequest, payload: NotificationsReadIn) -> dict[str, int]:
     """Mark some of your notifications read, by id. Others' ids are ignored."""
-    marked = services.notification_read(actor=_actor(request), notification_ids=payload.ids)
+    marked = services.notification_read(actor=actor(request), notification_ids=payload.ids)
     return {"marked": marked, "unread": selectors.unread_count(request.user)}

@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from roundtable.core.api import paginated
-from roundtable.core.schemas import ErrorOut, PathId
+from roundtable.core.api import NOT_FOUND, paginated
+from roundtable.core.schemas import PathId
 from roundtable.directory import selectors
 from roundtable.directory.models import (
     Discipline,
@@ -44,7 +44,6 @@ router = Router(tags=["directory"])
 
 # Detail endpoints answer 404 both for ids that do not exist and for records the asker may not
 # see, so that a 404 reveals nothing.
-NOT_FOUND = {404: ErrorOut}
 
 
 @router.get("/organisations", response=list[OrganisationSummary])

@@ -9,11 +9,11 @@ since, the answer is 409 and nothing is overwritten.
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' annotations when they
 # are declared, and `paginate` cannot resolve a postponed `Query[...]` from this module.
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -21,8 +21,17 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
+from roundtable.core.api import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    REFUSED,
+    actor,
+    may,
+    named,
+    paginated,
+)
+from roundtable.core.schemas import PathId
 from roundtable.directory.models import Discipline, Organisation, Person, Team
 from roundtable.forums import selectors, services
 from roundtable.forums.models import Attendance, Forum, ForumMembership, Meeting, Site
@@ -54,41 +63,22 @@ from roundtable.forums.schemas import (
 
 router = Router(tags=["forums"])
 
-NOT_FOUND: dict[int, Any] = {404: ErrorOut}
 # A write may also be refused: 403 for someone who may not make it, 422 for a request the
 # service turns down (with `errors` by field), 409 for a change to a copy that is out of date.
-FORBIDDEN: dict[int, Any] = {403: ErrorOut}
-REFUSED: dict[int, Any] = {422: RefusedOut}
-CONFLICT: dict[int, Any] = {409: ConflictOut}
 
-T = TypeVar("T")
 # ---------------------------------------------------------------------------------------------
 # Helpers: who is asking, may they, and the records a body refers to by id
 # ---------------------------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Person:
-    """The person making the request; the API's authentication has made sure there is one."""
-    user = request.user
-    assert isinstance(user, Person)
-    return user
-
-
 def _may_change(request: HttpRequest, forum: Forum) -> None:
-    if not request.user.has_perm("forums.change_forum", forum):
-        raise HttpError(
-            403,
-            f"Only members of {forum.name}, or an administrator, can change the forum, "
-            "its meetings and their attendance.",
-        )
-
-
-def _find(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
-    """The record a body field names by id; an unknown id is a 422 about that field."""
-    try:
-        return get(pk)
-    except Http404:
-        raise ValidationError({field: f"There is no {noun} with id {pk}."}) from None
+    may(
+        request,
+        "forums.change_forum",
+        forum,
+        f"Only members of {forum.name}, or an administrator, can change the forum, "
+        "its meetings and their attendance.",
+    )
 
 
 def _people(request: HttpRequest, field: str, ids: Iterable[int]) -> list[Person]:
@@ -112,16 +102,16 @@ def _plain(value: Any) -> Any:
 
 
 def _site(pk: int | None) -> Site | None:
-    return None if pk is None else _find("site", "site", selectors.site_get, pk)
+    return None if pk is None else named("site", "site", selectors.site_get, pk)
 
 
 def _team(pk: int | None) -> Team | None:
-    return None if pk is None else _find("home_team", "team", selectors.team_get, pk)
+    return None if pk is None else named("home_team", "team", selectors.team_get, pk)
 
 
 def _organisation(pk: int | None) -> Organisation | None:
     get = selectors.organisation_get
-    return None if pk is None else _find("guest_organisation", "organisation", get, pk)
+    return None if pk is None else named("guest_organisation", "organisation", get, pk)
 
 
 @contextmanager
@@ -167,7 +157,7 @@ def forum_list(request: HttpRequest, filters: Query[ForumQuery]) -> QuerySet[For
 @router.post("/forums", response={201: ForumDetail, **FORBIDDEN, **REFUSED})
 def forum_create(request: HttpRequest, payload: ForumIn) -> Status[selectors.ForumPage]:
     """Set up a forum. You become a member, with the people in `members`, from any organisation."""
-    me = _actor(request)
+    me = actor(request)
     forum = services.forum_create(
         actor=me,
         name=payload.name,
@@ -202,7 +192,7 @@ def forum_update(
     if "home_team" in values:
         values["home_team"] = _team(values["home_team"])
     services.forum_update(
-        actor=_actor(request), forum=forum, expected_version=payload.version, **values
+        actor=actor(request), forum=forum, expected_version=payload.version, **values
     )
     return selectors.forum_detail(request.user, forum_id)
 
@@ -219,7 +209,7 @@ def forum_member_add(
     _may_change(request, forum)
     [person] = _people(request, "person", [payload.person])
     membership = services.forum_member_add(
-        actor=_actor(request),
+        actor=actor(request),
         forum=forum,
         person=person,
         takes_turn_facilitating=payload.takes_turn_facilitating,
@@ -238,7 +228,7 @@ def forum_member_remove(
     forum = selectors.forum_get(forum_id)
     _may_change(request, forum)
     membership = selectors.forum_membership_get(forum, membership_id)
-    services.forum_member_remove(actor=_actor(request), membership=membership)
+    services.forum_member_remove(actor=actor(request), membership=membership)
     return Status(204, None)
 
 
@@ -272,7 +262,7 @@ def meeting_create(
     _may_change(request, forum)
     with _past_start_explained(payload.starts_at):
         meeting = services.meeting_create(
-            actor=_actor(request),
+            actor=actor(request),
             forum=forum,
             starts_at=payload.starts_at,
             ends_at=payload.ends_at,
@@ -299,7 +289,7 @@ def meeting_series_create(
     forum = selectors.forum_get(forum_id)
     _may_change(request, forum)
     series = services.meeting_series_create(
-        actor=_actor(request),
+        actor=actor(request),
         forum=forum,
         weekdays=payload.weekdays,
         start_time=payload.start_time,
@@ -336,7 +326,7 @@ def meeting_update(
         values["site"] = _site(values["site"])
     with _past_start_explained(values.get("starts_at")):
         services.meeting_update(
-            actor=_actor(request),
+            actor=actor(request),
             meeting=meeting,
             expected_version=payload.version,
             confirm_past=payload.confirm_past,
@@ -355,7 +345,7 @@ def meeting_cancel(
     """Cancel a meeting, saying why. Its attendance can no longer be recorded."""
     meeting = selectors.meeting_get(meeting_id)
     _may_change(request, meeting.forum)
-    services.meeting_cancel(actor=_actor(request), meeting=meeting, reason=payload.reason)
+    services.meeting_cancel(actor=actor(request), meeting=meeting, reason=payload.reason)
     return selectors.meeting_detail(request.user, meeting_id)
 
 
@@ -368,7 +358,7 @@ def meeting_facilitate(request: HttpRequest, meeting_id: PathId) -> selectors.Me
     meeting = selectors.meeting_get(meeting_id)
     if not selectors.is_forum_member(request.user, meeting.forum):
         raise HttpError(403, f"Only members of {meeting.forum.name} can facilitate its meetings.")
-    services.meeting_facilitate(actor=_actor(request), meeting=meeting)
+    services.meeting_facilitate(actor=actor(request), meeting=meeting)
     return selectors.meeting_detail(request.user, meeting_id)
 
 
@@ -392,7 +382,7 @@ def attendance_set(
     meeting = selectors.meeting_get(meeting_id)
     _may_change(request, meeting.forum)
     services.attendance_set(
-        actor=_actor(request),
+        actor=actor(request),
         meeting=meeting,
         present=_people(request, "present", payload.present),
         apologies=_people(request, "apologies", payload.apologies),
@@ -418,7 +408,7 @@ def attendance_add(
     if payload.person is not None:
         [person] = _people(request, "person", [payload.person])
     attendance = services.attendance_record(
-        actor=_actor(request),
+        actor=actor(request),
         meeting=meeting,
         person=person,
         guest_name=payload.guest_name,
@@ -442,7 +432,7 @@ def attendance_remove(
     meeting = selectors.meeting_get(meeting_id)
     _may_change(request, meeting.forum)
     attendance = selectors.attendance_get(meeting, attendance_id)
-    services.attendance_remove(actor=_actor(request), attendance=attendance)
+    services.attendance_remove(actor=actor(request), attendance=attendance)
     return Status(204, None)
 
 
@@ -472,8 +462,8 @@ def team_presence(request: HttpRequest, team_id: PathId) -> selectors.TeamPresen
 @router.post("/presence/visits", response={200: VisitOut, 201: VisitOut, **FORBIDDEN, **REFUSED})
 def presence_visit_record(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
     """You are in the building today: one tap. 201 the first time today, 200 after that."""
-    site = _find("site", "site", selectors.site_get, payload.site)
-    visit, created = services.presence_visit_record(actor=_actor(request), site=site)
+    site = named("site", "site", selectors.site_get, payload.site)
+    visit, created = services.presence_visit_record(actor=actor(request), site=site)
     body = {"id": visit.pk, "site": site, "on_date": visit.on_date, "created": created}
     return Status(201 if created else 200, body)
 

@@ -17,10 +17,10 @@ from ninja import Query, Router, Status
 
 from roundtable.care import services as care_services
 from roundtable.care.models import PersonInCare, Zone
-from roundtable.core.api import paginated
+from roundtable.core.api import FORBIDDEN, NOT_FOUND, REFUSED, actor, paginated
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
-from roundtable.core.schemas import ErrorOut, PathId, RefusedOut
+from roundtable.core.schemas import PathId
 from roundtable.decisions.models import Hold
 from roundtable.directory.models import Person, Team
 from roundtable.forums import selectors as forum_selectors
@@ -53,9 +53,6 @@ from roundtable.safety.schemas import (
 
 router = Router(tags=["safety"])
 
-NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-REFUSED: dict[int, Any] = {422: RefusedOut}
-FORBIDDEN: dict[int, Any] = {403: ErrorOut}
 
 PLAN_CONFLICT = (
     "Someone else saved this plan since the version you sent. Nothing has been lost: compare "
@@ -65,12 +62,6 @@ FORMULATION_CONFLICT = (
     "Someone else saved this formulation since the version you sent. Nothing has been lost: "
     "compare with `formulation`, then save again with its `version`."
 )
-
-
-def _actor(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _person(request: HttpRequest, person_id: PathId) -> PersonInCare:
@@ -151,7 +142,7 @@ def plan_save(request: HttpRequest, person_id: PathId, payload: PlanIn) -> Any:
     person = _person(request, person_id)
     try:
         services.safety_plan_save(
-            actor=_actor(request),
+            actor=actor(request),
             person=person,
             values=payload.dict(exclude={"written_with", "review_on", "version"}),
             written_with=payload.written_with,
@@ -187,7 +178,7 @@ def formulation_save(request: HttpRequest, person_id: PathId, payload: Formulati
     person = _person(request, person_id)
     try:
         services.safety_formulation_save(
-            actor=_actor(request),
+            actor=actor(request),
             person=person,
             values=payload.dict(exclude={"version"}),
             expected_version=payload.version,
@@ -204,7 +195,7 @@ def formulation_save(request: HttpRequest, person_id: PathId, payload: Formulati
 def review_record(request: HttpRequest, person_id: PathId, payload: SafetyReviewIn) -> Any:
     """The plan was reviewed with the person and still stands (today unless `reviewed_on`)."""
     review = services.safety_review_record(
-        actor=_actor(request),
+        actor=actor(request),
         person=_person(request, person_id),
         note=payload.note,
         reviewed_on=payload.reviewed_on,
@@ -244,7 +235,7 @@ def positive_risk_propose(request: HttpRequest, person_id: PathId, payload: Posi
             "for someone proposes a positive risk-taking plan with them."
         )
     decision = services.positive_risk_propose(
-        actor=_actor(request),
+        actor=actor(request),
         episode=episode,
         forum=_forum(payload.forum),
         meeting=_meeting(payload.meeting),
@@ -344,7 +335,7 @@ def review_frequencies_set(
     `zone_<id>`."""
     team = selectors.my_team_get(request.user, team_id)
     services.review_frequencies_set(
-        actor=_actor(request),
+        actor=actor(request),
         team=team,
         every_days={row.zone: row.every_days for row in payload.frequencies},
     )

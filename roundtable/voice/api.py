@@ -8,6 +8,7 @@ An anonymous raiser follows and replies with the receipt token; who uses it is n
 """
 
 # No `from __future__ import annotations`: ninja reads the annotations when endpoints are declared.
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,9 +19,8 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from rules.permissions import has_perm as rule_allows
 
-from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
-from roundtable.directory.models import Person
+from roundtable.core.api import CONFLICT, FORBIDDEN, NOT_FOUND, REFUSED, actor, paginated
+from roundtable.core.schemas import PathId
 from roundtable.voice import selectors, services
 from roundtable.voice.models import Concern
 from roundtable.voice.schemas import (
@@ -40,17 +40,6 @@ from roundtable.voice.schemas import (
 )
 
 router = Router(tags=["voice"])
-
-NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-REFUSED: dict[int, Any] = {422: RefusedOut}
-CONFLICT: dict[int, Any] = {409: ConflictOut}
-FORBIDDEN: dict[int, Any] = {403: ErrorOut}
-
-
-def _actor(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 def _owned(request: HttpRequest, concern_id: PathId) -> Concern:
@@ -103,7 +92,7 @@ def concern_raise(request: HttpRequest, payload: ConcernIn) -> Status[dict[str, 
                 {"organisation": f"There is no organisation with id {payload.organisation}."}
             ) from None
     _, token = services.concern_raise(
-        actor=_actor(request),
+        actor=actor(request),
         level=payload.to.value,
         team=team,
         organisation=organisation,
@@ -131,19 +120,33 @@ def concern_detail(request: HttpRequest, concern_id: PathId) -> selectors.Concer
 _ACTS = {**NOT_FOUND, **FORBIDDEN, **CONFLICT, **REFUSED}
 
 
+def _act(
+    request: HttpRequest,
+    concern_id: int,
+    change: Callable[..., object],
+    version: int,
+    **fields: Any,
+) -> selectors.ConcernPage:
+    """One step of the owning leadership team on a concern (`change`, a service taking the
+    version read): 404 for a concern you may not see, 403 unless you may act on it, 409 for a
+    stale version, 422 for a step the concern's status does not allow. Answers the concern."""
+    change(
+        actor=actor(request),
+        concern=_owned(request, concern_id),
+        expected_version=version,
+        **fields,
+    )
+    return selectors.concern_detail(request.user, concern_id)
+
+
 @router.post("/concerns/{concern_id}/acknowledge", response={200: ConcernDetail, **_ACTS})
 def concern_acknowledge(
     request: HttpRequest, concern_id: PathId, payload: ConcernNoteIn
 ) -> selectors.ConcernPage:
     """ "We have heard it." The owning leadership team then agrees an action, or says why not."""
-    concern = _owned(request, concern_id)
-    services.concern_acknowledge(
-        actor=_actor(request),
-        concern=concern,
-        expected_version=payload.version,
-        note=payload.note,
+    return _act(
+        request, concern_id, services.concern_acknowledge, payload.version, note=payload.note
     )
-    return selectors.concern_detail(request.user, concern_id)
 
 
 @router.post("/concerns/{concern_id}/action", response={200: ConcernDetail, **_ACTS})
@@ -151,15 +154,14 @@ def concern_agree_action(
     request: HttpRequest, concern_id: PathId, payload: ConcernActionIn
 ) -> selectors.ConcernPage:
     """Agree the action and the day it will be done by."""
-    concern = _owned(request, concern_id)
-    services.concern_agree_action(
-        actor=_actor(request),
-        concern=concern,
-        expected_version=payload.version,
+    return _act(
+        request,
+        concern_id,
+        services.concern_agree_action,
+        payload.version,
         action=payload.action,
         action_due_on=payload.action_due_on,
     )
-    return selectors.concern_detail(request.user, concern_id)
 
 
 @router.post("/concerns/{concern_id}/address", response={200: ConcernDetail, **_ACTS})
@@ -167,15 +169,14 @@ def concern_address(
     request: HttpRequest, concern_id: PathId, payload: AddressIn
 ) -> selectors.ConcernPage:
     """Close it as addressed, saying what we did (shown on You said, we did unless not)."""
-    concern = _owned(request, concern_id)
-    services.concern_address(
-        actor=_actor(request),
-        concern=concern,
-        expected_version=payload.version,
+    return _act(
+        request,
+        concern_id,
+        services.concern_address,
+        payload.version,
         what_we_did=payload.what_we_did,
         on_board=payload.on_board,
     )
-    return selectors.concern_detail(request.user, concern_id)
 
 
 @router.post("/concerns/{concern_id}/not-taken-forward", response={200: ConcernDetail, **_ACTS})
@@ -183,15 +184,14 @@ def concern_not_take_forward(
     request: HttpRequest, concern_id: PathId, payload: NotTakenForwardIn
 ) -> selectors.ConcernPage:
     """Close it as not taken forward, with the reason."""
-    concern = _owned(request, concern_id)
-    services.concern_not_take_forward(
-        actor=_actor(request),
-        concern=concern,
-        expected_version=payload.version,
+    return _act(
+        request,
+        concern_id,
+        services.concern_not_take_forward,
+        payload.version,
         reason=payload.reason,
         on_board=payload.on_board,
     )
-    return selectors.concern_detail(request.user, concern_id)
 
 
 @router.post(
@@ -203,7 +203,7 @@ def concern_reply(request: HttpRequest, concern_id: PathId, payload: ReplyIn) ->
     concern = selectors.concern_get(request.user, concern_id)
     if not rule_allows("voice.reply", request.user, concern):  # type: ignore[no-untyped-call]
         raise HttpError(403, "Only the raiser and the leadership team it is with can reply.")
-    reply = services.concern_reply(actor=_actor(request), concern=concern, body=payload.body)
+    reply = services.concern_reply(actor=actor(request), concern=concern, body=payload.body)
     return Status(201, reply)
 
 

@@ -15,9 +15,8 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from roundtable.core.api import paginated
-from roundtable.core.schemas import ConflictOut, ErrorOut, PathId, RefusedOut
-from roundtable.directory.models import Person
+from roundtable.core.api import CONFLICT, FORBIDDEN, NOT_FOUND, REFUSED, actor, paginated
+from roundtable.core.schemas import ErrorOut, PathId
 from roundtable.forums import selectors as forum_selectors
 from roundtable.wellbeing import selectors, services
 from roundtable.wellbeing.models import SupportSession
@@ -35,17 +34,6 @@ from roundtable.wellbeing.schemas import (
 )
 
 router = Router(tags=["wellbeing"])
-
-NOT_FOUND: dict[int, Any] = {404: ErrorOut}
-REFUSED: dict[int, Any] = {422: RefusedOut}
-FORBIDDEN: dict[int, Any] = {403: ErrorOut}
-CONFLICT: dict[int, Any] = {409: ConflictOut}
-
-
-def _actor(request: HttpRequest) -> Person:
-    user = request.user
-    assert isinstance(user, Person)
-    return user
 
 
 @router.get("/pulse/current", response=list[PulseRoundOut])
@@ -68,7 +56,7 @@ def pulse_answer(request: HttpRequest, round_id: PathId, payload: PulseAnswerIn)
             raise ValidationError({"answers": "Answer each statement once."})
         values[answer.statement] = answer.value
     services.pulse_answer(
-        actor=_actor(request), pulse_round=pulse_round, values=values, comment=payload.comment
+        actor=actor(request), pulse_round=pulse_round, values=values, comment=payload.comment
     )
     return Status(201, {"detail": "Thank you: your answers are stored without your name."})
 
@@ -111,7 +99,7 @@ def support_session_create(request: HttpRequest, payload: SupportSessionIn) -> S
     if missing:
         raise ValidationError(f"There is no person you can see with id {', '.join(missing)}.")
     session = services.support_session_record(
-        actor=_actor(request),
+        actor=actor(request),
         kind=payload.kind.value,
         starts_at=payload.starts_at,
         duration_minutes=payload.duration_minutes,
@@ -144,7 +132,7 @@ def support_session_change(
                 raise ValidationError({"facilitator": problem})
             facilitator = found[wanted]
     services.support_session_change(
-        actor=_actor(request),
+        actor=actor(request),
         session=session,
         expected_version=payload.version,
         kind=payload.kind.value if payload.kind is not None else session.kind,
@@ -165,7 +153,7 @@ def support_session_cancel(
     """Cancel a session nobody is recorded as coming to, saying why. It stays listed."""
     session = selectors.support_session_detail(request.user, session_id)
     services.support_session_cancel(
-        actor=_actor(request),
+        actor=actor(request),
         session=session,
         expected_version=payload.version,
         reason=payload.reason,
@@ -195,6 +183,6 @@ def peer_circles(request: HttpRequest) -> list[selectors.CircleSummary]:
 def peer_circle_join(request: HttpRequest, circle_id: PathId) -> Status[Any]:
     """Join a peer circle of your own discipline, and its forum."""
     circle = selectors.peer_circle_get(circle_id)
-    services.peer_circle_join(actor=_actor(request), circle=circle)
+    services.peer_circle_join(actor=actor(request), circle=circle)
     summary = next(c for c in selectors.peer_circles(request.user) if c.circle.pk == circle.pk)
     return Status(201, summary)
