@@ -29,13 +29,6 @@ def raise_body(system, **changes):
     return {**body, **changes}
 
 
-def test_needs_credentials(client: Client):
-    for path in ("/concerns", "/you-said-we-did", "/receipts/abc"):
-        response = client.get(BASE + path)
-        assert response.status_code == 401
-    assert client.post(BASE + "/concerns", "{}", content_type="application/json").status_code == 401
-
-
 def test_raise_anonymously_follow_by_receipt_and_the_full_loop(system, client: Client):
     raised = ok(
         call(client, system.lone_coach, "post", BASE + "/concerns", raise_body(system)), 201
