@@ -1,13 +1,131 @@
-"""Small helpers every app's page views share."""
+"""What every app's page views share: who is asking and what they may do, the form-then-service
+round of a page that changes something, rendering with the app's helpers, breadcrumbs.
+
+A page that changes something reads like this (`submit` does the plumbing):
+
+    form = OfferEditForm(posted(request), initial=...)
+    outcome = submit(request, form, lambda data: services.offer_update(actor=me(request), ...))
+    if outcome.saved:
+        messages.success(request, f"{outcome.value.name} is saved.")
+        return redirect("care:offers")
+    latest = selectors.offer_get(offer_id) if outcome.conflict else None  # shown side by side
+    return render_page(request, "care/offer_form.jinja", {...}, status=outcome.status(form))
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
+from rules.permissions import has_perm as rule_allows
 
+from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.forms import plain_validation_error
+
+if TYPE_CHECKING:  # the user model, for the type checker only: core imports no app
+    from roundtable.directory.models import Person
+
+T = TypeVar("T")
+
+
+# -- Who is asking, and may they ------------------------------------------------------------
+
+
+def me(request: HttpRequest) -> Person:
+    """The signed-in person: every page but sign-in and a receipt needs signing in
+    (`core.middleware.SignInRequiredMiddleware`)."""
+    user = request.user
+    assert user.is_authenticated, "pages are behind SignInRequiredMiddleware"
+    return user
+
+
+def allowed(request: HttpRequest, rule: str, obj: Any = None) -> bool:
+    """An app's rule (`"care.change_episode"`), as the API and the services read it: without
+    Django's superuser shortcut, so an administrator is offered only what the services would
+    let them do, and sees no one in care through the rule."""
+    return bool(rule_allows(rule, request.user, obj))  # type: ignore[no-untyped-call]
+
+
+def require(request: HttpRequest, rule: str, obj: Any = None) -> None:
+    """403 (the NHS-styled page) unless `allowed`."""
+    if not allowed(request, rule, obj):
+        raise PermissionDenied
+
+
+# -- A page that changes something ----------------------------------------------------------
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST (even an empty one, which must still be validated), else None:
+    the first argument of a page's form, bound on a POST and unbound on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What came of a page's form: saved (with what the service returned), not saved (the form
+    now says why), or a conflict (someone saved first; the form says so, and the page shows what
+    is saved now beside what was typed, so nothing is lost)."""
+
+    saved: bool = False
+    value: T | None = None
+    conflict: ConcurrentEditError | None = None
+
+    def status(self, *forms: Any) -> int:
+        """The page's status when shown again: 409 for a conflict, 400 for errors, else 200."""
+        return 409 if self.conflict is not None else form_status(*forms)
+
+
+def submit(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    aliases: Mapping[str, str] | None = None,
+) -> Outcome[T]:
+    """On a POST whose form is valid, `save(form.cleaned_data)` (a call to a service); a refusal
+    (ValidationError) goes on the form's fields (`add_service_errors`, with `aliases` for names
+    that differ), a stale version (ConcurrentEditError) on the form as a whole. On a GET, or a
+    form with errors, nothing is called."""
+    if request.method != "POST" or not form.is_valid():
+        return Outcome()
+    try:
+        value = save(form.cleaned_data)
+    except ConcurrentEditError as error:
+        form.add_error(None, str(error))
+        return Outcome(conflict=error)
+    except ValidationError as error:
+        add_service_errors(form, error, aliases)
+        return Outcome()
+    return Outcome(saved=True, value=value)
+
+
+def renderer(
+    active_nav: str, helpers: Mapping[str, Any] | None = None
+) -> Callable[..., HttpResponse]:
+    """An app's `render`: its section of the header marked as the current one, and the helpers
+    its templates call (`nhs_number`, `days_text`…) in the context of every page.
+
+        render_page = renderer("care", {"nhs_number": presenters.nhs_number})
+        return render_page(request, "care/person.jinja", context, status=400)
+    """
+
+    def render_page(
+        request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    ) -> HttpResponse:
+        context.setdefault("active_nav", active_nav)
+        context.update(helpers or {})
+        return render(request, template, context, status=status)
+
+    return render_page
+
+
+# -- Breadcrumbs and errors -------------------------------------------------------------------
 
 
 def breadcrumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
@@ -18,7 +136,7 @@ def breadcrumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
 
 
 def add_service_errors(
-    form: Any, error: ValidationError, aliases: dict[str, str] | None = None
+    form: Any, error: ValidationError, aliases: Mapping[str, str] | None = None
 ) -> None:
     """Put a service's ValidationError on the form, on its fields where they match.
 
