@@ -40,12 +40,8 @@ from roundtable.care.models import (
 )
 from roundtable.core import access
 from roundtable.decisions.models import (
-    AdviceRequest,
-    Comment,
     Decision,
-    Hold,
     Notification,
-    Position,
 )
 from roundtable.directory.models import Membership, Person, Team
 from roundtable.forums.models import Forum
@@ -196,15 +192,6 @@ def _notifications(user: Any, queryset: QuerySet[Notification]) -> QuerySet[Noti
     )
 
 
-def _about_a_decision(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """Positions, comments, holds and advice on a decision about a person in care follow it."""
-    return queryset.filter(
-        Q(decision__care__isnull=True)
-        | Q(decision__care__episode_id__in=visible_episodes(user).values("pk"))
-    )
-
-
 access.narrow(Decision, _decisions)
 access.narrow(Notification, _notifications)
-for part in (Position, Comment, Hold, AdviceRequest):
-    access.narrow(part, _about_a_decision)
+# Positions, comments, holds and advice follow their decision (roundtable.decisions.access).

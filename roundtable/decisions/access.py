@@ -1,9 +1,11 @@
 """Who may read decisions and their people-identifying parts.
 
-Decisions, positions, comments, holds and advice are visible to everyone signed in: decisions are
-made in the open, and the point is that everyone sees who shared and who holds them. Apps built
-on decisions may narrow this (a decision about a person in care is for those who may see the
-person; see `roundtable.care.access`). Notifications are each person's own.
+Decisions are visible to everyone signed in: decisions are made in the open, and the point is
+that everyone sees who shared and who holds them. Apps built on decisions may narrow this (a
+decision about a person in care is for those who may see the person; see
+`roundtable.care.access`). A decision's parts — positions, comments, holds and advice — are read
+exactly as their decision is: whatever narrows decisions narrows them too, without saying so
+again. Notifications are each person's own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ def _own(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(person=user)
 
 
-for model in (Decision, Position, Comment, Hold, AdviceRequest):
-    access.register(model, access.everyone_signed_in)
+def _as_their_decision(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The parts of the decisions `user` may read, by the decisions' own policy and narrowings."""
+    return queryset.filter(decision__in=access.scoped(user, Decision).values("pk"))
+
+
+access.register(Decision, access.everyone_signed_in)
+for part in (Position, Comment, Hold, AdviceRequest):
+    access.register(part, _as_their_decision)
 access.register(Notification, _own)

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from roundtable.core import access
 from roundtable.decisions import selectors, services
-from roundtable.decisions.models import Comment, Decision, Position
+from roundtable.decisions.models import AdviceRequest, Comment, Decision, Hold, Position
 from roundtable.directory.models import Person
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind, ForumMembership
@@ -117,3 +118,27 @@ def test_awaiting_my_position_follows_revisions(system, decision):
     assert selectors.awaiting_my_position(system.vcse) == []
     services.decision_revise(actor=system.board_member, decision=decision, proposal="Revised")
     assert selectors.awaiting_my_position(system.vcse) == [decision]
+
+
+def test_whatever_narrows_decisions_narrows_their_parts(system, board, decision, monkeypatch):
+    """An app that narrows who reads decisions (as care does for a decision about a person)
+    narrows their positions, comments, holds and advice with them, without naming them."""
+    other = services.decision_propose(
+        actor=system.board_member, forum=board, kind="other", title="Rota", proposal="Weekends"
+    )
+    for each in (decision, other):
+        services.comment_add(actor=system.clinician_a, decision=each, body="Yes")
+
+    def decisions_of(model):
+        return set(access.scoped(system.vcse, model).values_list("decision", flat=True))
+
+    assert decisions_of(Comment) == {decision.pk, other.pk}
+
+    def not_rota(user, queryset):
+        return queryset.exclude(title="Rota")
+
+    narrowings = [*access._narrowings.get(Decision, []), not_rota]
+    monkeypatch.setitem(access._narrowings, Decision, narrowings)
+    assert decisions_of(Comment) == {decision.pk}
+    for model in (Position, Comment, Hold, AdviceRequest):
+        assert other.pk not in decisions_of(model)
