@@ -5,7 +5,7 @@ on its own page, which htmx opens inside the card on the board."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,13 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rules.permissions import has_perm as rule_allows
 
 from roundtable.care import extensions, presenters, selectors, services
 from roundtable.care.forms import (
@@ -42,7 +41,17 @@ from roundtable.care.forms import (
 from roundtable.care.models import Destination, Episode, Stage, Zone, ZoneColour
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.inputs import id_param
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.core.pages import (
+    add_service_errors,
+    allowed,
+    breadcrumbs,
+    form_status,
+    me,
+    posted,
+    renderer,
+    require,
+    submit,
+)
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.directory.models import Person, Team
 from roundtable.forums.models import Meeting
@@ -57,42 +66,20 @@ ZONE_TAGS = {
 }
 
 
-def _me(request: HttpRequest) -> Person:
-    return cast(Person, request.user)
-
-
-def _can(request: HttpRequest, name: str, obj: Any = None) -> bool:
-    """A care rule, without Django's superuser shortcut: administrators see no one in care."""
-    return bool(rule_allows(f"care.{name}", request.user, obj))  # type: ignore[no-untyped-call]
-
-
-def _require(request: HttpRequest, name: str, obj: Any = None) -> None:
-    if not _can(request, name, obj):
-        raise PermissionDenied
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _care_crumb() -> tuple[str, str]:
     return ("Care", reverse("care:home"))
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    context.setdefault("active_nav", "care")
-    context.update(
-        {
-            "nhs_number": presenters.nhs_number,
-            "days_since": presenters.days_since,
-            "days_text": presenters.days_text,
-            "sbard_parts": presenters.sbard_parts,
-            "zone_tags": ZONE_TAGS,
-        }
-    )
-    return render(request, template, context, status=status)
+_render = renderer(
+    "care",
+    {
+        "nhs_number": presenters.nhs_number,
+        "days_since": presenters.days_since,
+        "days_text": presenters.days_text,
+        "sbard_parts": presenters.sbard_parts,
+        "zone_tags": ZONE_TAGS,
+    },
+)
 
 
 def _page(request: HttpRequest, items: list[Any]) -> Any:
@@ -104,7 +91,7 @@ def _page(request: HttpRequest, items: list[Any]) -> Any:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    mine = selectors.caseload(request.user, _me(request))
+    mine = selectors.caseload(request.user, me(request))
     context = {
         "page_title": "Care",
         "teams": selectors.my_care_teams(request.user),
@@ -121,7 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _referral(request: HttpRequest, person: Any, data: dict[str, Any]) -> Episode:
     return services.episode_refer(
-        actor=_me(request),
+        actor=me(request),
         person=person,
         team=data["team"],
         referral_source=data["referral_source"],
@@ -152,37 +139,39 @@ def _referral_form_args(
 def refer(request: HttpRequest) -> HttpResponse:
     """Record someone new and refer them to one of the user's teams, in one step."""
     teams, args = _referral_form_args(request)
-    form = ReferForm(_posted(request), practices=selectors.gp_practices(), **args)
+    form = ReferForm(posted(request), practices=selectors.gp_practices(), **args)
     existing = None
     if request.method == "POST" and teams and form.is_valid():
-        data = form.cleaned_data
-        existing = selectors.person_by_local_id(request.user, data["local_id"])
+        existing = selectors.person_by_local_id(request.user, form.cleaned_data["local_id"])
         if existing is not None:
             form.add_error(
                 "local_id",
                 f"{existing.name} is already recorded with this local identifier: refer them "
                 "again from their page",
             )
-        else:
-            try:
-                episode = services.person_refer(
-                    actor=_me(request),
-                    team=data["team"],
-                    local_id=data["local_id"],
-                    name=data["name"],
-                    nhs_number=data["nhs_number"],
-                    date_of_birth=data["date_of_birth"],
-                    gp_practice=data["gp_practice"],
-                    referral_source=data["referral_source"],
-                    key_worker=data["key_worker"],
-                    reason=data["reason"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                # The name as given: the answer is the same whether or not they were known.
-                messages.success(request, f"{data['name']} is referred to {episode.team.name}.")
-                return redirect("care:person", person_id=episode.person_id)
+
+    def save(data: dict[str, Any]) -> Episode:
+        return services.person_refer(
+            actor=me(request),
+            team=data["team"],
+            local_id=data["local_id"],
+            name=data["name"],
+            nhs_number=data["nhs_number"],
+            date_of_birth=data["date_of_birth"],
+            gp_practice=data["gp_practice"],
+            referral_source=data["referral_source"],
+            key_worker=data["key_worker"],
+            reason=data["reason"],
+        )
+
+    if teams and existing is None:
+        outcome = submit(request, form, save)
+        if outcome.saved:
+            episode = outcome.value
+            # The name as given: the answer is the same whether or not they were known.
+            name = form.cleaned_data["name"]
+            messages.success(request, f"{name} is referred to {episode.team.name}.")
+            return redirect("care:person", person_id=episode.person_id)
     status = form_status(form) if teams else 403
     context = {
         "page_title": "Refer someone",
@@ -204,19 +193,16 @@ def refer_again(request: HttpRequest, person_id: int) -> HttpResponse:
     teams, args = _referral_form_args(request, selectors.teams_to_refer_again(request.user, person))
     if not teams:
         raise PermissionDenied
-    form = ReferralFields(_posted(request), **args)
-    if request.method == "POST" and form.is_valid():
-        try:
-            episode = _referral(request, person, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
+    form = ReferralFields(posted(request), **args)
+    outcome = submit(request, form, lambda data: _referral(request, person, data))
+    if outcome.saved:
+        episode = outcome.value
+        if episode.previous_id:
+            text = f"{person.name} is back with {episode.team.name}, in support."
         else:
-            if episode.previous_id:
-                text = f"{person.name} is back with {episode.team.name}, in support."
-            else:
-                text = f"{person.name} is referred to {episode.team.name}."
-            messages.success(request, text)
-            return redirect(reverse("care:person", args=[person.pk]) + f"#episode-{episode.pk}")
+            text = f"{person.name} is referred to {episode.team.name}."
+        messages.success(request, text)
+        return redirect(reverse("care:person", args=[person.pk]) + f"#episode-{episode.pk}")
     context = {
         "page_title": f"Refer {person.name} again",
         "page_has_errors": bool(form.errors),
@@ -229,7 +215,7 @@ def refer_again(request: HttpRequest, person_id: int) -> HttpResponse:
             ("Refer again", ""),
         ),
     }
-    return _render(request, "care/refer_again.jinja", context, status=form_status(form))
+    return _render(request, "care/refer_again.jinja", context, status=outcome.status(form))
 
 
 # -- A person's page -----------------------------------------------------------------------------
@@ -249,7 +235,7 @@ def _person_page(
     episodes = presenters.episode_views(record)
     for view in episodes:
         episode = view.episode
-        if not episode.is_open or not _can(request, "change_episode", episode):
+        if not episode.is_open or not allowed(request, "care.change_episode", episode):
             continue
         if bound_stage is not None and bound_episode == episode.pk:
             view.stage_form = bound_stage
@@ -260,7 +246,7 @@ def _person_page(
                 prefix=f"episode-{episode.pk}",
             )
     refer_teams = selectors.teams_to_refer_again(request.user, person)
-    can_consent = _can(request, "record_consent", person)
+    can_consent = allowed(request, "care.record_consent", person)
     if consent_form is None and can_consent:
         consent_form = ConsentForm(organisations=selectors.organisations())
     forms = [f for f in (bound_stage, consent_form) if f is not None]
@@ -290,7 +276,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def stage_change(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = selectors.episode_get(request.user, episode_id, audit=False)
-    _require(request, "change_episode", episode)
+    require(request, "care.change_episode", episode)
     form = StageForm(
         request.POST,
         episode=episode,
@@ -303,7 +289,7 @@ def stage_change(request: HttpRequest, episode_id: int) -> HttpResponse:
         moving_on = to_stage == Stage.MOVED_ON
         try:
             moved = services.episode_move(
-                actor=_me(request),
+                actor=me(request),
                 episode=episode,
                 to_stage=to_stage,
                 reason=data["reason"],
@@ -333,20 +319,22 @@ def stage_change(request: HttpRequest, episode_id: int) -> HttpResponse:
 @require_POST
 def consent_give(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(request.user, person_id)
-    _require(request, "record_consent", person)
+    require(request, "care.record_consent", person)
     form = ConsentForm(request.POST, organisations=selectors.organisations())
-    if form.is_valid():
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.consent_give(
+            actor=me(request), person=person, organisation=data["organisation"]
+        ),
+    )
+    if outcome.saved:
         organisation = form.cleaned_data["organisation"]
-        try:
-            services.consent_give(actor=_me(request), person=person, organisation=organisation)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Recorded: {person.name} agreed to share their details with {organisation.name}.",
-            )
-            return redirect(reverse("care:person", args=[person.pk]) + "#consents")
+        messages.success(
+            request,
+            f"Recorded: {person.name} agreed to share their details with {organisation.name}.",
+        )
+        return redirect(reverse("care:person", args=[person.pk]) + "#consents")
     return _person_page(request, person.pk, consent_form=form)
 
 
@@ -357,11 +345,11 @@ def consent_withdraw(request: HttpRequest, person_id: int, consent_id: int) -> H
     person = consent.person
     if person.pk != person_id:
         raise Http404("No consent found.")
-    _require(request, "record_consent", person)
+    require(request, "care.record_consent", person)
     error = ""
     if request.method == "POST":
         try:
-            services.consent_withdraw(actor=_me(request), consent=consent)
+            services.consent_withdraw(actor=me(request), consent=consent)
         except ValidationError as refused:
             error = " ".join(refused.messages)
         else:
@@ -419,7 +407,7 @@ def _front_door_page(
         "page": page,
         "rows": rows,
         "has_offers": bool(offers),
-        "can_change_offers": _can(request, "change_offers"),
+        "can_change_offers": allowed(request, "care.change_offers"),
         "breadcrumbs": breadcrumbs(_care_crumb(), (forum.name, "")),
     }
     return _render(request, "care/front_door.jinja", context, status=form_status(bound))
@@ -440,25 +428,24 @@ def offer_propose(request: HttpRequest, forum_id: int, episode_id: int) -> HttpR
         meetings=selectors.forum_meetings_today(forum),
         prefix=f"referral-{episode.pk}",
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            decision = services.front_door_offer_propose(
-                actor=_me(request),
-                episode=episode,
-                offer=data["offer"],
-                forum=forum,
-                meeting=data["meeting"],
-                proposal=data["proposal"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"The offer for {episode.person.name} is open for positions: “{decision.title}”.",
-            )
-            return redirect(reverse("care:front-door", args=[forum.pk]) + f"#referral-{episode.pk}")
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.front_door_offer_propose(
+            actor=me(request),
+            episode=episode,
+            offer=data["offer"],
+            forum=forum,
+            meeting=data["meeting"],
+            proposal=data["proposal"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(
+            request,
+            f"The offer for {episode.person.name} is open for positions: “{outcome.value.title}”.",
+        )
+        return redirect(reverse("care:front-door", args=[forum.pk]) + f"#referral-{episode.pk}")
     return _front_door_page(request, forum.pk, bound=form, bound_episode=episode.pk)
 
 
@@ -476,7 +463,7 @@ def offers(request: HttpRequest) -> HttpResponse:
         "page_title": "Offers",
         "page": _page(request, catalogue),
         "active_count": sum(1 for o in catalogue if o.is_active),
-        "can_change": _can(request, "change_offers"),
+        "can_change": allowed(request, "care.change_offers"),
         "breadcrumbs": breadcrumbs(_care_crumb(), ("Offers", "")),
     }
     return _render(request, "care/offers.jinja", context)
@@ -484,36 +471,35 @@ def offers(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def offer_new(request: HttpRequest) -> HttpResponse:
-    _require(request, "change_offers")
-    form = OfferForm(_posted(request), organisations=selectors.organisations())
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            offer = services.offer_create(
-                actor=_me(request),
-                name=data["name"],
-                kind=data["kind"],
-                organisation=data["organisation"],
-                description=data["description"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{offer.name} is in the catalogue.")
-            return redirect("care:offers")
+    require(request, "care.change_offers")
+    form = OfferForm(posted(request), organisations=selectors.organisations())
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.offer_create(
+            actor=me(request),
+            name=data["name"],
+            kind=data["kind"],
+            organisation=data["organisation"],
+            description=data["description"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, f"{outcome.value.name} is in the catalogue.")
+        return redirect("care:offers")
     context = {
         "page_title": "Add an offer",
         "page_has_errors": bool(form.errors),
         "form": form,
         "breadcrumbs": breadcrumbs(_care_crumb(), _offers_crumb(), ("Add an offer", "")),
     }
-    return _render(request, "care/offer_form.jinja", context, status=form_status(form))
+    return _render(request, "care/offer_form.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = selectors.offer_get(offer_id)
-    _require(request, "change_offers")
+    require(request, "care.change_offers")
     initial = {
         "name": offer.name,
         "kind": offer.kind,
@@ -522,29 +508,25 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
         "is_active": offer.is_active,
         "version": offer.version,
     }
-    form = OfferEditForm(_posted(request), organisations=selectors.organisations(), initial=initial)
-    latest = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.offer_update(
-                actor=_me(request),
-                offer=offer,
-                expected_version=data["version"],
-                name=data["name"],
-                kind=data["kind"],
-                organisation=data["organisation"],
-                description=data["description"],
-                is_active=data["is_active"],
-            )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            latest = selectors.offer_get(offer_id)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{saved.name} is saved.")
-            return redirect("care:offers")
+    form = OfferEditForm(posted(request), organisations=selectors.organisations(), initial=initial)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.offer_update(
+            actor=me(request),
+            offer=offer,
+            expected_version=data["version"],
+            name=data["name"],
+            kind=data["kind"],
+            organisation=data["organisation"],
+            description=data["description"],
+            is_active=data["is_active"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, f"{outcome.value.name} is saved.")
+        return redirect("care:offers")
+    latest = selectors.offer_get(offer_id) if outcome.conflict else None
     context = {
         "page_title": f"Change {offer.name}",
         "page_has_errors": bool(form.errors),
@@ -553,8 +535,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
         "latest": latest,
         "breadcrumbs": breadcrumbs(_care_crumb(), _offers_crumb(), (offer.name, "")),
     }
-    status = 409 if latest is not None else form_status(form)
-    return _render(request, "care/offer_form.jinja", context, status=status)
+    return _render(request, "care/offer_form.jinja", context, status=outcome.status(form))
 
 
 # -- The huddle board ----------------------------------------------------------------------------
@@ -894,7 +875,7 @@ def _card_page(
     episode, card = selectors.board_card(request.user, episode_id, extras=extensions.board_extras())
     if episode.team_id != team.pk or not episode.is_open:
         raise Http404("No card found.")
-    _require(request, "change_episode", episode)
+    require(request, "care.change_episode", episode)
     name = episode.person.name
     has_errors = bool(bound and bound["form"].errors)
     zone_options = presenters.select_options(
@@ -1000,7 +981,7 @@ def _run_return(request: HttpRequest, team: Team) -> str:
 
 def _card_episode(request: HttpRequest, episode_id: int) -> tuple[Episode, Meeting | None]:
     episode = selectors.episode_get(request.user, episode_id, audit=False)
-    _require(request, "change_episode", episode)
+    require(request, "care.change_episode", episode)
     return episode, _meeting_param(episode.team, request.POST.get("meeting"))
 
 
@@ -1020,7 +1001,7 @@ def zone_set(request: HttpRequest, episode_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.episode_zone_set(
-                actor=_me(request),
+                actor=me(request),
                 episode=episode,
                 zone=data["zone"],
                 reason=data["reason"],
@@ -1040,20 +1021,17 @@ def zone_set(request: HttpRequest, episode_id: int) -> HttpResponse:
 def note_add(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode, meeting = _card_episode(request, episode_id)
     form = NoteForm(request.POST)
-    done = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.huddle_note_add(
-                actor=_me(request),
-                episode=episode,
-                meeting=meeting,
-                **{name: data[name] for name in services.SBARD_FIELDS},
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            done = f"SBARD note added for {episode.person.name}."
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.huddle_note_add(
+            actor=me(request),
+            episode=episode,
+            meeting=meeting,
+            **{name: data[name] for name in services.SBARD_FIELDS},
+        ),
+    )
+    done = f"SBARD note added for {episode.person.name}." if outcome.saved else ""
     return _card_response(request, episode, meeting, kind="note", form=form, done=done)
 
 
@@ -1061,22 +1039,21 @@ def note_add(request: HttpRequest, episode_id: int) -> HttpResponse:
 def action_add(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode, meeting = _card_episode(request, episode_id)
     form = ActionForm(request.POST, members=selectors.team_members(episode.team))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.care_action_add(
+            actor=me(request),
+            episode=episode,
+            description=data["description"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            meeting=meeting,
+        ),
+    )
     done = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            action = services.care_action_add(
-                actor=_me(request),
-                episode=episode,
-                description=data["description"],
-                owner=data["owner"],
-                due_on=data["due_on"],
-                meeting=meeting,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            done = f"Action added for {episode.person.name}: {action.description}."
+    if outcome.saved:
+        done = f"Action added for {episode.person.name}: {outcome.value.description}."
     return _card_response(request, episode, meeting, kind="action", form=form, done=done)
 
 
@@ -1089,7 +1066,7 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.care_action_complete(
-                actor=_me(request), action=action, expected_version=form.cleaned_data["version"]
+                actor=me(request), action=action, expected_version=form.cleaned_data["version"]
             )
         except ConcurrentEditError:
             form.add_error(None, _stale(episode))
@@ -1104,24 +1081,21 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
 def move_on_raise(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode, meeting = _card_episode(request, episode_id)
     form = MoveOnForm(request.POST, forums=selectors.team_forums(episode.team))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.move_on_propose(
+            actor=me(request),
+            episode=episode,
+            destination=data["destination"],
+            forum=data["forum"],
+            proposal=data["proposal"],
+            meeting=meeting if meeting and meeting.forum_id == data["forum"].pk else None,
+        ),
+    )
     done = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.move_on_propose(
-                actor=_me(request),
-                episode=episode,
-                destination=data["destination"],
-                forum=data["forum"],
-                proposal=data["proposal"],
-                meeting=meeting if meeting and meeting.forum_id == data["forum"].pk else None,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            done = (
-                f"The move-on decision for {episode.person.name} is open for the team's positions."
-            )
+    if outcome.saved:
+        done = f"The move-on decision for {episode.person.name} is open for the team's positions."
     return _card_response(request, episode, meeting, kind="moveon", form=form, done=done)
 
 
@@ -1140,22 +1114,21 @@ def _zones_crumbs(team: Team) -> list[tuple[str, str]]:
 def zones(request: HttpRequest, team_id: int) -> HttpResponse:
     """The team's zones, and a form to add one."""
     team = selectors.care_team_get(request.user, team_id)
-    form = ZoneForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            zone = services.zone_create(
-                actor=_me(request),
-                team=team,
-                name=data["name"],
-                colour=data["colour"],
-                meaning=data["meaning"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{zone.name} is added to the board.")
-            return redirect("care:zones", team_id=team.pk)
+    form = ZoneForm(posted(request))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.zone_create(
+            actor=me(request),
+            team=team,
+            name=data["name"],
+            colour=data["colour"],
+            meaning=data["meaning"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, f"{outcome.value.name} is added to the board.")
+        return redirect("care:zones", team_id=team.pk)
     context = {
         "page_title": f"{team.name} zones",
         "page_has_errors": bool(form.errors),
@@ -1164,7 +1137,7 @@ def zones(request: HttpRequest, team_id: int) -> HttpResponse:
         "zones": services.zones_ensure(team=team),
         "breadcrumbs": breadcrumbs(*_zones_crumbs(team)[:-1], ("Zones", "")),
     }
-    return _render(request, "care/zones.jinja", context, status=form_status(form))
+    return _render(request, "care/zones.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -1178,28 +1151,24 @@ def zone_edit(request: HttpRequest, team_id: int, zone_id: int) -> HttpResponse:
         "position": zone.position,
         "version": zone.version,
     }
-    form = ZoneEditForm(_posted(request), initial=initial)
-    latest: Zone | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.zone_update(
-                actor=_me(request),
-                zone=zone,
-                expected_version=data["version"],
-                name=data["name"],
-                colour=data["colour"],
-                meaning=data["meaning"],
-                position=data["position"],
-            )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            latest = selectors.team_zone_get(team, zone_id)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{saved.name} is saved.")
-            return redirect("care:zones", team_id=team.pk)
+    form = ZoneEditForm(posted(request), initial=initial)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.zone_update(
+            actor=me(request),
+            zone=zone,
+            expected_version=data["version"],
+            name=data["name"],
+            colour=data["colour"],
+            meaning=data["meaning"],
+            position=data["position"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, f"{outcome.value.name} is saved.")
+        return redirect("care:zones", team_id=team.pk)
+    latest = selectors.team_zone_get(team, zone_id) if outcome.conflict else None
     context = {
         "page_title": f"Change {zone.name}",
         "page_has_errors": bool(form.errors),
@@ -1209,8 +1178,7 @@ def zone_edit(request: HttpRequest, team_id: int, zone_id: int) -> HttpResponse:
         "latest": latest,
         "breadcrumbs": breadcrumbs(*_zones_crumbs(team), (zone.name, "")),
     }
-    status = 409 if latest is not None else form_status(form)
-    return _render(request, "care/zone_edit.jinja", context, status=status)
+    return _render(request, "care/zone_edit.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -1221,7 +1189,7 @@ def zone_archive(request: HttpRequest, team_id: int, zone_id: int) -> HttpRespon
     error = ""
     if request.method == "POST":
         try:
-            services.zone_archive(actor=_me(request), zone=zone)
+            services.zone_archive(actor=me(request), zone=zone)
         except ValidationError as refused:
             error = " ".join(refused.messages)
         else:
@@ -1279,7 +1247,7 @@ def _caseload_page(request: HttpRequest, key_worker: Person) -> HttpResponse:
 
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
-    return _caseload_page(request, _me(request))
+    return _caseload_page(request, me(request))
 
 
 @require_GET

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -73,8 +73,15 @@ class Outcome(Generic[T]):
     is saved now beside what was typed, so nothing is lost)."""
 
     saved: bool = False
-    value: T | None = None
+    result: T | None = None
     conflict: ConcurrentEditError | None = None
+
+    @property
+    def value(self) -> T:
+        """What the service returned, once it has saved."""
+        if not self.saved:
+            raise LookupError("Nothing was saved.")
+        return cast(T, self.result)
 
     def status(self, *forms: Any) -> int:
         """The page's status when shown again: 409 for a conflict, 400 for errors, else 200."""
@@ -102,7 +109,7 @@ def submit(
     except ValidationError as error:
         add_service_errors(form, error, aliases)
         return Outcome()
-    return Outcome(saved=True, value=value)
+    return Outcome(saved=True, result=value)
 
 
 def renderer(

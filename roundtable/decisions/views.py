@@ -6,25 +6,32 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rules.permissions import has_perm as rule_allows
 
 from roundtable.core import access
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.core.pages import (
+    allowed,
+    breadcrumbs,
+    form_status,
+    me,
+    posted,
+    renderer,
+    require,
+    submit,
+)
 from roundtable.core.templating import querystring
 from roundtable.decisions import selectors, services
 from roundtable.decisions.forms import (
@@ -76,27 +83,6 @@ RULE_MET = {
 }
 
 
-def _me(request: HttpRequest) -> Person:
-    """The signed-in person (every page here needs signing in)."""
-    return cast(Person, request.user)
-
-
-def _can(request: HttpRequest, name: str, obj: Any) -> bool:
-    """A decisions rule, without Django's superuser shortcut: administrators are offered only
-    what the services would let them do."""
-    return bool(rule_allows(f"decisions.{name}", request.user, obj))  # type: ignore[no-untyped-call]
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The form data of a POST (even an empty one, which must still be validated), else None."""
-    return request.POST if request.method == "POST" else None
-
-
-def _require(request: HttpRequest, name: str, obj: Any) -> None:
-    if not _can(request, name, obj):
-        raise PermissionDenied
-
-
 def _log_crumb() -> tuple[str, str]:
     return ("Decisions", reverse("decisions:log"))
 
@@ -112,12 +98,7 @@ def _forum_crumbs(forum: Forum) -> list[tuple[str, str]]:
     ]
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    context.setdefault("active_nav", "decisions")
-    context["pounds"] = services.pounds
-    return render(request, template, context, status=status)
+_render = renderer("decisions", {"pounds": services.pounds})
 
 
 def _back(decision: Decision, anchor: str = "") -> HttpResponse:
@@ -210,47 +191,47 @@ def propose(request: HttpRequest, forum_id: int) -> HttpResponse:
     forum = forum_selectors.forum_get(forum_id)
     summaries = selectors.budget_summaries(forum.pk)
     form = ProposeForm(
-        _posted(request),
+        posted(request),
         budgets=[s.budget for s in summaries],
         meetings=selectors.meetings_for_proposal(forum.pk),
         initial={"method": DecisionMethod.CONSENT, "vote_threshold_percent": 50, "vote_quorum": 1},
     )
-    allowed = _can(request, "propose", forum)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            decision = services.decision_propose(
-                actor=_me(request),
-                forum=forum,
-                kind=data["kind"],
-                method=data["method"],
-                title=data["title"],
-                proposal=data["proposal"],
-                closes_at=data["closes_at"],
-                review_on=data["review_on"],
-                meeting=data["meeting"],
-                budget=data["budget"],
-                amount_requested_pence=data["amount"],
-                vote_threshold_percent=data["vote_threshold_percent"],
-                vote_quorum=data["vote_quorum"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, PROPOSE_ALIASES)
-        else:
-            messages.success(
-                request,
-                "Your proposal is open. Members of the forum have been asked for their position.",
-            )
-            return _back(decision)
-    status = form_status(form)
-    if not allowed and not form.is_bound:
+    may_propose = allowed(request, "decisions.propose", forum)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.decision_propose(
+            actor=me(request),
+            forum=forum,
+            kind=data["kind"],
+            method=data["method"],
+            title=data["title"],
+            proposal=data["proposal"],
+            closes_at=data["closes_at"],
+            review_on=data["review_on"],
+            meeting=data["meeting"],
+            budget=data["budget"],
+            amount_requested_pence=data["amount"],
+            vote_threshold_percent=data["vote_threshold_percent"],
+            vote_quorum=data["vote_quorum"],
+        ),
+        aliases=PROPOSE_ALIASES,
+    )
+    if outcome.saved:
+        messages.success(
+            request,
+            "Your proposal is open. Members of the forum have been asked for their position.",
+        )
+        return _back(outcome.value)
+    status = outcome.status(form)
+    if not may_propose and not form.is_bound:
         status = 403
     context = {
         "page_title": f"Propose a decision to {forum.name}",
         "page_has_errors": bool(form.errors),
         "form": form,
         "forum": forum,
-        "allowed": allowed,
+        "allowed": may_propose,
         "summaries": summaries,
         "breadcrumbs": breadcrumbs(*_forum_crumbs(forum), ("Propose a decision", "")),
     }
@@ -315,14 +296,14 @@ def _by_stance(positions: list[Position]) -> list[tuple[str, str, list[Position]
 
 def _offers(request: HttpRequest, decision: Decision) -> dict[str, bool]:
     names = ["position", "revise", "withdraw", "outcome", "review", "hold", "round", "advice"]
-    offers = {name: _can(request, f"offer_{name}", decision) for name in names}
-    offers["comment"] = _can(request, "comment", decision)
+    offers = {name: allowed(request, f"decisions.offer_{name}", decision) for name in names}
+    offers["comment"] = allowed(request, "decisions.comment", decision)
     return offers
 
 
 def _decision_context(request: HttpRequest, page: selectors.DecisionPage) -> dict[str, Any]:
     decision = page.decision
-    user = _me(request)
+    user = me(request)
     offers = _offers(request, decision)
     if offers["hold"] and any(h.leader_id == user.pk for h in page.holds):
         offers["hold"] = False
@@ -388,25 +369,24 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
 def position_take(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = selectors.decision_get(request.user, decision_id)
     form = PositionForm(request.POST)
-    if form.is_valid():
-        try:
-            position = services.position_take(
-                actor=_me(request),
-                decision=decision,
-                stance=form.cleaned_data["stance"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Your position is recorded: {position.get_stance_display().lower()}, on revision "
-                f"{position.revision}.",
-            )
-            # To the confirmation, which takes the focus (layout.jinja): it is read out, and the
-            # keyboard goes on from the top of the decision, not from wherever the form was.
-            return _back(decision, "#message")
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.position_take(
+            actor=me(request), decision=decision, stance=data["stance"], reason=data["reason"]
+        ),
+    )
+    if outcome.saved:
+        position = outcome.value
+        assert position is not None
+        messages.success(
+            request,
+            f"Your position is recorded: {position.get_stance_display().lower()}, on revision "
+            f"{position.revision}.",
+        )
+        # To the confirmation, which takes the focus (layout.jinja): it is read out, and the
+        # keyboard goes on from the top of the decision, not from wherever the form was.
+        return _back(decision, "#message")
     return _decision_page(request, decision_id, position_form=form)
 
 
@@ -414,16 +394,14 @@ def position_take(request: HttpRequest, decision_id: int) -> HttpResponse:
 def comment_add(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = selectors.decision_get(request.user, decision_id)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(
-                actor=_me(request), decision=decision, body=form.cleaned_data["body"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your comment is added.")
-            return _back(decision, "#discussion")
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.comment_add(actor=me(request), decision=decision, body=data["body"]),
+    )
+    if outcome.saved:
+        messages.success(request, "Your comment is added.")
+        return _back(decision, "#discussion")
     return _decision_page(request, decision_id, comment_form=form)
 
 
@@ -431,12 +409,12 @@ def comment_add(request: HttpRequest, decision_id: int) -> HttpResponse:
 def advice_request(request: HttpRequest, decision_id: int) -> HttpResponse:
     """Advice process: the proposer names someone to ask for advice."""
     decision = selectors.decision_get(request.user, decision_id)
-    _require(request, "seek_advice", decision)
+    require(request, "decisions.seek_advice", decision)
     form = AdviceRequestForm(request.POST, people=access.scoped(request.user, Person))
     if form.is_valid():
         adviser = form.cleaned_data["email"]
         try:
-            services.advice_request(actor=_me(request), decision=decision, adviser=adviser)
+            services.advice_request(actor=me(request), decision=decision, adviser=adviser)
         except ValidationError as error:
             form.add_error("email", error.messages)
         else:
@@ -451,17 +429,15 @@ def advice_give(request: HttpRequest, decision_id: int, advice_id: int) -> HttpR
     asked = selectors.advice_request_get(decision, advice_id)
     if asked.adviser_id != request.user.pk:
         raise PermissionDenied
-    form = AdviceGiveForm(_posted(request), initial={"advice": asked.advice})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.advice_give(
-                actor=_me(request), request=asked, advice=form.cleaned_data["advice"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Thank you: your advice is recorded.")
-            return _back(decision, "#advice")
+    form = AdviceGiveForm(posted(request), initial={"advice": asked.advice})
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.advice_give(actor=me(request), request=asked, advice=data["advice"]),
+    )
+    if outcome.saved:
+        messages.success(request, "Thank you: your advice is recorded.")
+        return _back(decision, "#advice")
     page = selectors.decision_detail(request.user, decision_id)
     context = {
         "page_title": "Give your advice",
@@ -473,7 +449,7 @@ def advice_give(request: HttpRequest, decision_id: int, advice_id: int) -> HttpR
             _log_crumb(), _decision_crumb(decision), ("Give your advice", "")
         ),
     }
-    return _render(request, "decisions/advice_give.jinja", context, status=form_status(form))
+    return _render(request, "decisions/advice_give.jinja", context, status=outcome.status(form))
 
 
 # -- Revising, the outcome, withdrawing, reviewing ----------------------------------------------
@@ -484,34 +460,30 @@ def revise(request: HttpRequest, decision_id: int) -> HttpResponse:
     """The proposer integrates objections and concerns in a new revision."""
     page = selectors.decision_detail(request.user, decision_id)
     decision = page.decision
-    _require(request, "revise", decision)
+    require(request, "decisions.revise", decision)
     form = ReviseForm(
-        _posted(request),
+        posted(request),
         initial={"proposal": page.current_revision.proposal, "version": decision.version},
     )
-    latest: selectors.DecisionPage | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            revision = services.decision_revise(
-                actor=_me(request),
-                decision=decision,
-                proposal=data["proposal"],
-                change_note=data["change_note"],
-                expected_version=data["version"],
-            )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            latest = selectors.decision_detail(request.user, decision_id)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Revision {revision.number} is the proposal now. Members have been asked for "
-                "their position on it.",
-            )
-            return _back(decision)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.decision_revise(
+            actor=me(request),
+            decision=decision,
+            proposal=data["proposal"],
+            change_note=data["change_note"],
+            expected_version=data["version"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(
+            request,
+            f"Revision {outcome.value.number} is the proposal now. Members have been asked for "
+            "their position on it.",
+        )
+        return _back(decision)
+    latest = selectors.decision_detail(request.user, decision_id) if outcome.conflict else None
     context = {
         "page_title": "Revise the proposal",
         "page_has_errors": bool(form.errors),
@@ -522,8 +494,7 @@ def revise(request: HttpRequest, decision_id: int) -> HttpResponse:
         "by_stance": _by_stance(page.current_positions),
         "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Revise", "")),
     }
-    status = 409 if latest is not None else form_status(form)
-    return _render(request, "decisions/revise.jinja", context, status=status)
+    return _render(request, "decisions/revise.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -531,33 +502,30 @@ def outcome(request: HttpRequest, decision_id: int) -> HttpResponse:
     """Record the outcome with its rationale; "agreed" must meet the method's rule."""
     page = selectors.decision_detail(request.user, decision_id)
     decision = page.decision
-    _require(request, "decide", decision)
+    require(request, "decisions.decide", decision)
     is_funding = decision.kind == DecisionKind.FUNDING
     form = OutcomeForm(
-        _posted(request),
+        posted(request),
         initial={"version": decision.version, "amount_agreed": decision.amount_requested_pence},
     )
-    latest: selectors.DecisionPage | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.decision_decide(
-                actor=_me(request),
-                decision=decision,
-                agreed=data["result"] == "agreed",
-                outcome=data["outcome"],
-                rationale=data["rationale"],
-                expected_version=data["version"],
-                amount_agreed_pence=data["amount_agreed"] if is_funding else None,
-            )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            latest = selectors.decision_detail(request.user, decision_id)
-        except ValidationError as error:
-            add_service_errors(form, error, {"amount_agreed_pence": "amount_agreed"})
-        else:
-            messages.success(request, f"Outcome recorded: {decision.get_status_display().lower()}.")
-            return _back(decision)
+    result = submit(
+        request,
+        form,
+        lambda data: services.decision_decide(
+            actor=me(request),
+            decision=decision,
+            agreed=data["result"] == "agreed",
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            expected_version=data["version"],
+            amount_agreed_pence=data["amount_agreed"] if is_funding else None,
+        ),
+        aliases={"amount_agreed_pence": "amount_agreed"},
+    )
+    if result.saved:
+        messages.success(request, f"Outcome recorded: {decision.get_status_display().lower()}.")
+        return _back(decision)
+    latest = selectors.decision_detail(request.user, decision_id) if result.conflict else None
     context = {
         "page_title": "Record the outcome",
         "page_has_errors": bool(form.errors),
@@ -569,25 +537,24 @@ def outcome(request: HttpRequest, decision_id: int) -> HttpResponse:
         "latest": latest,
         "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Outcome", "")),
     }
-    status = 409 if latest is not None else form_status(form)
-    return _render(request, "decisions/outcome.jinja", context, status=status)
+    return _render(request, "decisions/outcome.jinja", context, status=result.status(form))
 
 
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = selectors.decision_get(request.user, decision_id)
-    _require(request, "withdraw", decision)
-    form = WithdrawForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decision_withdraw(
-                actor=_me(request), decision=decision, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The proposal is withdrawn. It stays in the decision log.")
-            return _back(decision)
+    require(request, "decisions.withdraw", decision)
+    form = WithdrawForm(posted(request))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.decision_withdraw(
+            actor=me(request), decision=decision, note=data["note"]
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "The proposal is withdrawn. It stays in the decision log.")
+        return _back(decision)
     context = {
         "page_title": "Withdraw this proposal?",
         "page_has_errors": bool(form.errors),
@@ -595,24 +562,24 @@ def withdraw(request: HttpRequest, decision_id: int) -> HttpResponse:
         "decision": decision,
         "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Withdraw", "")),
     }
-    return _render(request, "decisions/withdraw.jinja", context, status=form_status(form))
+    return _render(request, "decisions/withdraw.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = selectors.decision_get(request.user, decision_id)
-    _require(request, "review", decision)
-    form = ReviewForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decision_review(
-                actor=_me(request), decision=decision, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The review is recorded.")
-            return _back(decision)
+    require(request, "decisions.review", decision)
+    form = ReviewForm(posted(request))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.decision_review(
+            actor=me(request), decision=decision, note=data["note"]
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "The review is recorded.")
+        return _back(decision)
     context = {
         "page_title": "Review this decision",
         "page_has_errors": bool(form.errors),
@@ -621,28 +588,26 @@ def review(request: HttpRequest, decision_id: int) -> HttpResponse:
         "holds": selectors.holds_by_decision([decision.pk]).get(decision.pk, []),
         "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Review", "")),
     }
-    return _render(request, "decisions/review.jinja", context, status=form_status(form))
+    return _render(request, "decisions/review.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
 def hold(request: HttpRequest, decision_id: int) -> HttpResponse:
     """A leader whose leadership team covers the forum holds an agreed decision."""
     decision = selectors.decision_get(request.user, decision_id)
-    _require(request, "hold", decision)
-    form = HoldForm(_posted(request), initial={"message": HOLD_MESSAGE})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hold_add(
-                actor=_me(request), decision=decision, message=form.cleaned_data["message"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, "You hold this decision. Everyone who sees it sees your message."
-            )
-            return _back(decision)
-    membership = services.covering_leadership(decision, _me(request))
+    require(request, "decisions.hold", decision)
+    form = HoldForm(posted(request), initial={"message": HOLD_MESSAGE})
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.hold_add(
+            actor=me(request), decision=decision, message=data["message"]
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "You hold this decision. Everyone who sees it sees your message.")
+        return _back(decision)
+    membership = services.covering_leadership(decision, me(request))
     context = {
         "page_title": "Hold this decision",
         "page_has_errors": bool(form.errors),
@@ -652,7 +617,7 @@ def hold(request: HttpRequest, decision_id: int) -> HttpResponse:
         "holds": selectors.holds_by_decision([decision.pk]).get(decision.pk, []),
         "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Hold", "")),
     }
-    return _render(request, "decisions/hold.jinja", context, status=form_status(form))
+    return _render(request, "decisions/hold.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -660,7 +625,7 @@ def consent_round(request: HttpRequest, decision_id: int) -> HttpResponse:
     """A quick round in the decision's meeting: one radio group per person present there."""
     page = selectors.decision_detail(request.user, decision_id)
     decision = page.decision
-    _require(request, "run_round", decision)
+    require(request, "decisions.run_round", decision)
     meeting = decision.meeting
     if meeting is None:
         messages.error(request, "This decision is not linked to a meeting, so there is no round.")
@@ -673,22 +638,22 @@ def consent_round(request: HttpRequest, decision_id: int) -> HttpResponse:
     for position in page.current_positions:
         initial[f"stance_{position.person_id}"] = position.stance
         initial[f"reason_{position.person_id}"] = position.reason
-    form = ConsentRoundForm(_posted(request), people=people, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            recorded = services.consent_round(
-                actor=_me(request), decision=decision, meeting=meeting, positions=form.positions()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            count = len(recorded)
-            messages.success(
-                request,
-                f"Positions recorded for {count} {'person' if count == 1 else 'people'} present "
-                "at the meeting.",
-            )
-            return _back(decision, "#positions")
+    form = ConsentRoundForm(posted(request), people=people, initial=initial)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.consent_round(
+            actor=me(request), decision=decision, meeting=meeting, positions=form.positions()
+        ),
+    )
+    if outcome.saved:
+        count = len(outcome.value)
+        messages.success(
+            request,
+            f"Positions recorded for {count} {'person' if count == 1 else 'people'} present "
+            "at the meeting.",
+        )
+        return _back(decision, "#positions")
     context = {
         "page_title": "Consent round in the meeting",
         "page_has_errors": bool(form.errors),
@@ -699,7 +664,7 @@ def consent_round(request: HttpRequest, decision_id: int) -> HttpResponse:
         "can_record_attendance": request.user.has_perm("forums.change_forum", decision.forum),
         "breadcrumbs": breadcrumbs(_log_crumb(), _decision_crumb(decision), ("Consent round", "")),
     }
-    return _render(request, "decisions/round.jinja", context, status=form_status(form))
+    return _render(request, "decisions/round.jinja", context, status=outcome.status(form))
 
 
 # -- Budgets and participatory allocation -------------------------------------------------------
@@ -709,25 +674,27 @@ def consent_round(request: HttpRequest, decision_id: int) -> HttpResponse:
 def budgets(request: HttpRequest, forum_id: int) -> HttpResponse:
     forum = forum_selectors.forum_get(forum_id)
     summaries = selectors.budget_summaries(forum.pk)
-    form = BudgetForm(_posted(request), existing=[s.budget for s in summaries])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            budget = services.budget_create(
-                actor=_me(request),
-                forum=forum,
-                name=data["name"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                total_pence=data["total"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, {"total_pence": "total"})
-        else:
-            messages.success(
-                request, f"{budget.name} is set up: {services.pounds(budget.total_pence)}."
-            )
-            return redirect("decisions:budgets", forum_id=forum.pk)
+    form = BudgetForm(posted(request), existing=[s.budget for s in summaries])
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.budget_create(
+            actor=me(request),
+            forum=forum,
+            name=data["name"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            total_pence=data["total"],
+        ),
+        aliases={"total_pence": "total"},
+    )
+    if outcome.saved:
+        budget = outcome.value
+        assert budget is not None
+        messages.success(
+            request, f"{budget.name} is set up: {services.pounds(budget.total_pence)}."
+        )
+        return redirect("decisions:budgets", forum_id=forum.pk)
     context = {
         "page_title": f"Budgets of {forum.name}",
         "page_has_errors": bool(form.errors),
@@ -735,37 +702,37 @@ def budgets(request: HttpRequest, forum_id: int) -> HttpResponse:
         "forum": forum,
         "summaries": summaries,
         "rounds": selectors.allocation_rounds_of([s.budget.pk for s in summaries]),
-        "can_set_up": _can(request, "set_up_budget", forum),
-        "is_member": _can(request, "propose", forum),
+        "can_set_up": allowed(request, "decisions.set_up_budget", forum),
+        "is_member": allowed(request, "decisions.propose", forum),
         "breadcrumbs": breadcrumbs(*_forum_crumbs(forum), ("Budgets", "")),
     }
-    return _render(request, "decisions/budgets.jinja", context, status=form_status(form))
+    return _render(request, "decisions/budgets.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
 def round_new(request: HttpRequest, budget_id: int) -> HttpResponse:
     budget = selectors.budget_get(budget_id)
     forum = budget.forum
-    _require(request, "propose", forum)
+    require(request, "decisions.propose", forum)
     proposals = selectors.open_funding_proposals(budget)
-    form = AllocationRoundForm(_posted(request), proposals=proposals)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            allocation = services.allocation_round_create(
-                actor=_me(request),
-                budget=budget,
-                title=data["title"],
-                closes_at=data["closes_at"],
-                proposals=data["chosen"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, {"closes_at": "closes_on"})
-        else:
-            messages.success(
-                request, "The allocation round is open. Members can now approve proposals."
-            )
-            return redirect("decisions:allocation", round_id=allocation.pk)
+    form = AllocationRoundForm(posted(request), proposals=proposals)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.allocation_round_create(
+            actor=me(request),
+            budget=budget,
+            title=data["title"],
+            closes_at=data["closes_at"],
+            proposals=data["chosen"],
+        ),
+        aliases={"closes_at": "closes_on"},
+    )
+    if outcome.saved:
+        messages.success(
+            request, "The allocation round is open. Members can now approve proposals."
+        )
+        return redirect("decisions:allocation", round_id=outcome.value.pk)
     context = {
         "page_title": "Start an allocation round",
         "page_has_errors": bool(form.errors),
@@ -780,7 +747,7 @@ def round_new(request: HttpRequest, budget_id: int) -> HttpResponse:
             ("Start an allocation round", ""),
         ),
     }
-    return _render(request, "decisions/round_new.jinja", context, status=form_status(form))
+    return _render(request, "decisions/round_new.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -792,20 +759,20 @@ def allocation(request: HttpRequest, round_id: int) -> HttpResponse:
     proposals = page.open_proposals
     is_open = allocation.closed_at is None and allocation.closes_at > timezone.now()
     form = ApprovalForm(
-        _posted(request),
+        posted(request),
         proposals=proposals,
         initial={"approve": sorted(page.my_approvals & {d.pk for d in proposals})},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.approval_set(
-                actor=_me(request), allocation=allocation, approve=form.approved()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your approvals are saved. The results below include them.")
-            return redirect("decisions:allocation", round_id=allocation.pk)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.approval_set(
+            actor=me(request), allocation=allocation, approve=form.approved()
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "Your approvals are saved. The results below include them.")
+        return redirect("decisions:allocation", round_id=allocation.pk)
     context = {
         "page_title": allocation.title,
         "page_has_errors": bool(form.errors),
@@ -814,14 +781,14 @@ def allocation(request: HttpRequest, round_id: int) -> HttpResponse:
         "allocation": allocation,
         "forum": forum,
         "is_open": is_open,
-        "can_approve": is_open and bool(proposals) and _can(request, "propose", forum),
+        "can_approve": is_open and bool(proposals) and allowed(request, "decisions.propose", forum),
         "breadcrumbs": breadcrumbs(
             *_forum_crumbs(forum),
             ("Budgets", reverse("decisions:budgets", args=[forum.pk])),
             (allocation.title, ""),
         ),
     }
-    return _render(request, "decisions/allocation.jinja", context, status=form_status(form))
+    return _render(request, "decisions/allocation.jinja", context, status=outcome.status(form))
 
 
 # -- Notices ------------------------------------------------------------------------------------
@@ -841,7 +808,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    count = services.notification_read_all(actor=_me(request))
+    count = services.notification_read_all(actor=me(request))
     if count:
         messages.success(request, "All your notices are marked as read.")
     return redirect("decisions:notifications")

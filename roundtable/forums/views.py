@@ -18,8 +18,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roundtable.core import access
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.core.pages import add_service_errors, breadcrumbs, form_status, submit
 from roundtable.directory.models import OrganisationKind, Person
 from roundtable.forums import calendar, presenters, selectors, services
 from roundtable.forums.forms import (
@@ -33,7 +32,7 @@ from roundtable.forums.forms import (
     SeriesForm,
     VisitForm,
 )
-from roundtable.forums.models import AttendanceStatus, Forum, ForumKind, Meeting
+from roundtable.forums.models import AttendanceStatus, Forum, ForumKind
 
 
 def _forums_crumb() -> tuple[str, str]:
@@ -94,27 +93,24 @@ def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpRespons
         services.teams_one_may_home(request.user),  # type: ignore[arg-type]
         forum.home_team if forum is not None else None,
     )
-    conflict = False
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            if forum is None:
-                saved = services.forum_create(actor=request.user, **data)  # type: ignore[arg-type]
-            else:
-                saved = services.forum_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    forum=forum,
-                    expected_version=form.cleaned_data["version"] or 0,
-                    **data,
-                )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            conflict = True
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{saved.name} saved.")
-            return redirect("forums:forum", forum_id=saved.pk)
+
+    def save(cleaned: dict[str, Any]) -> Forum:
+        data = {k: v for k, v in cleaned.items() if k != "version"}
+        if forum is None:
+            return services.forum_create(actor=request.user, **data)  # type: ignore[arg-type]
+        return services.forum_update(
+            actor=request.user,  # type: ignore[arg-type]
+            forum=forum,
+            expected_version=cleaned["version"] or 0,
+            **data,
+        )
+
+    outcome = submit(request, form, save)
+    if outcome.saved:
+        saved = outcome.value
+        assert saved is not None
+        messages.success(request, f"{saved.name} saved.")
+        return redirect("forums:forum", forum_id=saved.pk)
     title = f"Change {forum.name}" if forum else "Set up a forum"
     context = {
         "page_title": title,
@@ -123,8 +119,7 @@ def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpRespons
         "forum": forum,
         "breadcrumbs": breadcrumbs(_forums_crumb(), (title, "")),
     }
-    status = 409 if conflict else form_status(form)
-    return render(request, "forums/forum_edit.jinja", context, status=status)
+    return render(request, "forums/forum_edit.jinja", context, status=outcome.status(form))
 
 
 def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
@@ -249,31 +244,30 @@ def series_new(request: HttpRequest, forum_id: int) -> HttpResponse:
     if forum.kind == ForumKind.DAILY_HUDDLE:
         initial.update({"weekdays": [0, 1, 2, 3, 4], "duration_minutes": 15})
     form = SeriesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            series = services.meeting_series_create(
-                actor=request.user,  # type: ignore[arg-type]
-                forum=forum,
-                weekdays=data["weekdays"],
-                start_time=data["start_time"],
-                duration_minutes=data["duration_minutes"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                interval_weeks=data["interval_weeks"],
-                site=data["site"],
-                online_url=data["online_url"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            count = series.meetings.count()
-            messages.success(
-                request,
-                f"Recurring meetings set up: {count} scheduled so far. "
-                "More are added as the weeks go by.",
-            )
-            return redirect("forums:forum", forum_id=forum.pk)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.meeting_series_create(
+            actor=request.user,  # type: ignore[arg-type]
+            forum=forum,
+            weekdays=data["weekdays"],
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            interval_weeks=data["interval_weeks"],
+            site=data["site"],
+            online_url=data["online_url"],
+        ),
+    )
+    if outcome.saved:
+        count = outcome.value.meetings.count()
+        messages.success(
+            request,
+            f"Recurring meetings set up: {count} scheduled so far. "
+            "More are added as the weeks go by.",
+        )
+        return redirect("forums:forum", forum_id=forum.pk)
     context = {
         "page_title": f"Set up recurring meetings of {forum.name}",
         "page_has_errors": bool(form.errors),
@@ -283,7 +277,7 @@ def series_new(request: HttpRequest, forum_id: int) -> HttpResponse:
             _forums_crumb(), _forum_crumb(forum), ("Recurring meetings", "")
         ),
     }
-    return render(request, "forums/series_new.jinja", context, status=form_status(form))
+    return render(request, "forums/series_new.jinja", context, status=outcome.status(form))
 
 
 def _meeting_context(request: HttpRequest, page: selectors.MeetingPage) -> dict[str, Any]:
@@ -324,24 +318,21 @@ def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request.POST or None,
         initial={"agenda": meeting.agenda, "minutes": meeting.minutes, "version": meeting.version},
     )
-    conflict = False
-    latest: Meeting | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_update(
-                actor=request.user,  # type: ignore[arg-type]
-                meeting=meeting,
-                expected_version=form.cleaned_data["version"],
-                agenda=form.cleaned_data["agenda"],
-                minutes=form.cleaned_data["minutes"],
-            )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            conflict = True
-            latest = selectors.meeting_get(meeting_id)
-        else:
-            messages.success(request, "Agenda and minutes saved.")
-            return redirect("forums:meeting", meeting_id=meeting.pk)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.meeting_update(
+            actor=request.user,  # type: ignore[arg-type]
+            meeting=meeting,
+            expected_version=data["version"],
+            agenda=data["agenda"],
+            minutes=data["minutes"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "Agenda and minutes saved.")
+        return redirect("forums:meeting", meeting_id=meeting.pk)
+    latest = selectors.meeting_get(meeting_id) if outcome.conflict else None
     context = {
         "page_title": "Agenda and minutes",
         "page_has_errors": bool(form.errors),
@@ -355,8 +346,7 @@ def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
             ("Agenda and minutes", ""),
         ),
     }
-    status = 409 if conflict else form_status(form)
-    return render(request, "forums/meeting_notes.jinja", context, status=status)
+    return render(request, "forums/meeting_notes.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -364,18 +354,18 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(meeting_id)
     _require_change(request, meeting.forum)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_cancel(
-                actor=request.user,  # type: ignore[arg-type]
-                meeting=meeting,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Meeting cancelled. Calendars will show it as cancelled.")
-            return redirect("forums:meeting", meeting_id=meeting.pk)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.meeting_cancel(
+            actor=request.user,  # type: ignore[arg-type]
+            meeting=meeting,
+            reason=data["reason"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "Meeting cancelled. Calendars will show it as cancelled.")
+        return redirect("forums:meeting", meeting_id=meeting.pk)
     context = {
         "page_title": "Cancel this meeting?",
         "page_has_errors": bool(form.errors),
@@ -388,7 +378,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
             ("Cancel", ""),
         ),
     }
-    return render(request, "forums/meeting_cancel.jinja", context, status=form_status(form))
+    return render(request, "forums/meeting_cancel.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -404,19 +394,19 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     initial |= {f"member_{pid}": AttendanceStatus.APOLOGIES for pid in page.apology_ids}
     form = AttendanceForm(request.POST or None, members=page.members, initial=initial)
     guest_form = GuestForm(people=None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.attendance_set(
-                actor=request.user,  # type: ignore[arg-type]
-                meeting=meeting,
-                present=form.people(AttendanceStatus.PRESENT),
-                apologies=form.people(AttendanceStatus.APOLOGIES),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Attendance saved.")
-            return redirect("forums:meeting", meeting_id=meeting.pk)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.attendance_set(
+            actor=request.user,  # type: ignore[arg-type]
+            meeting=meeting,
+            present=form.people(AttendanceStatus.PRESENT),
+            apologies=form.people(AttendanceStatus.APOLOGIES),
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "Attendance saved.")
+        return redirect("forums:meeting", meeting_id=meeting.pk)
     return _attendance_page(request, page, form, guest_form)
 
 
@@ -448,24 +438,23 @@ def meeting_guest_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = page.meeting
     _require_change(request, meeting.forum)
     guest_form = GuestForm(request.POST, people=access.scoped(request.user, Person))
-    if guest_form.is_valid():
-        data = guest_form.cleaned_data
-        try:
-            row = services.attendance_record(
-                actor=request.user,  # type: ignore[arg-type]
-                meeting=meeting,
-                person=data.get("person"),
-                guest_name=data["guest_name"] if not data.get("person") else "",
-                guest_organisation=data["guest_organisation"],
-                guest_organisation_kind=data["guest_organisation_kind"],
-                guest_discipline=data["guest_discipline"],
-                guest_role=data["guest_role"],
-            )
-        except ValidationError as error:
-            add_service_errors(guest_form, error)
-        else:
-            messages.success(request, f"{row.display_name} added as a guest.")
-            return redirect("forums:meeting-attendance", meeting_id=meeting.pk)
+    outcome = submit(
+        request,
+        guest_form,
+        lambda data: services.attendance_record(
+            actor=request.user,  # type: ignore[arg-type]
+            meeting=meeting,
+            person=data.get("person"),
+            guest_name=data["guest_name"] if not data.get("person") else "",
+            guest_organisation=data["guest_organisation"],
+            guest_organisation_kind=data["guest_organisation_kind"],
+            guest_discipline=data["guest_discipline"],
+            guest_role=data["guest_role"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, f"{outcome.value.display_name} added as a guest.")
+        return redirect("forums:meeting-attendance", meeting_id=meeting.pk)
     initial = {f"member_{pid}": AttendanceStatus.PRESENT for pid in page.present_ids}
     initial |= {f"member_{pid}": AttendanceStatus.APOLOGIES for pid in page.apology_ids}
     form = AttendanceForm(members=page.members, initial=initial)

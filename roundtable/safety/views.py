@@ -9,12 +9,12 @@ side by side, with their own still in the form (409).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +24,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from roundtable.care import services as care_services
 from roundtable.care.models import PersonInCare
 from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
-from roundtable.directory.models import Person, Team
+from roundtable.core.pages import (
+    Outcome,
+    add_service_errors,
+    breadcrumbs,
+    form_status,
+    me,
+    posted,
+    renderer,
+    submit,
+)
+from roundtable.directory.models import Team
 from roundtable.safety import presenters, selectors, services
 from roundtable.safety.forms import (
     FormulationForm,
@@ -52,14 +61,6 @@ FORMULATION_CONFLICT_MESSAGE = (
 )
 # How far ahead the team's list looks, besides everything overdue.
 REVIEWS_WITHIN_DAYS = 7
-
-
-def _me(request: HttpRequest) -> Person:
-    return cast(Person, request.user)
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _label(model: type[Any], name: str) -> str:
@@ -103,18 +104,14 @@ class Compared:
         return self.theirs.strip() == self.yours.strip()
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    context.setdefault("active_nav", "care")
-    context.update(
-        {
-            "due_text": presenters.due_text,
-            "plan_status_text": presenters.plan_status_text,
-            "days": presenters.days,
-        }
-    )
-    return render(request, template, context, status=status)
+_render = renderer(
+    "care",
+    {
+        "due_text": presenters.due_text,
+        "plan_status_text": presenters.plan_status_text,
+        "days": presenters.days,
+    },
+)
 
 
 def _person_crumbs(person: PersonInCare, *more: tuple[str, str]) -> list[dict[str, str]]:
@@ -209,13 +206,13 @@ def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(request.user, person_id)
     episode = selectors.caring_episode_of(request.user, person)
     plan = selectors.plan_get(request.user, person)
-    form = SafetyPlanForm(_posted(request), initial=_plan_initial(plan))
+    form = SafetyPlanForm(posted(request), initial=_plan_initial(plan))
     stored: SafetyPlan | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             saved = services.safety_plan_save(
-                actor=_me(request),
+                actor=me(request),
                 person=person,
                 values=form.steps(),
                 written_with=data["written_with"],
@@ -267,12 +264,12 @@ def formulation_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     if formulation is not None:
         initial = {name: getattr(formulation, name) for name in FormulationContent.FIELDS}
         initial["version"] = formulation.version
-    form = FormulationForm(_posted(request), initial=initial)
+    form = FormulationForm(posted(request), initial=initial)
     stored: SafetyFormulation | None = None
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.safety_formulation_save(
-                actor=_me(request),
+                actor=me(request),
                 person=person,
                 values=form.parts(),
                 expected_version=form.cleaned_data["version"],
@@ -318,21 +315,18 @@ def formulation_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 def review_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(request.user, person_id)
     episode = selectors.caring_episode_of(request.user, person)
-    form = ReviewForm(_posted(request), initial={"reviewed_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.safety_review_record(
-                actor=_me(request),
-                person=person,
-                note=form.cleaned_data["note"],
-                reviewed_on=form.cleaned_data["reviewed_on"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"The review of {person.name}'s safety plan is recorded.")
-            return _to_person(person, "#reviews")
-    status = form_status(form)
+    form = ReviewForm(posted(request), initial={"reviewed_on": timezone.localdate()})
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.safety_review_record(
+            actor=me(request), person=person, note=data["note"], reviewed_on=data["reviewed_on"]
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, f"The review of {person.name}'s safety plan is recorded.")
+        return _to_person(person, "#reviews")
+    status = outcome.status(form)
     if episode is None and not form.is_bound:
         status = 403
     context = {
@@ -355,16 +349,17 @@ def positive_risk_new(request: HttpRequest, person_id: int) -> HttpResponse:
     forums = selectors.team_forums(episode.team_id) if episode else []
     meetings = selectors.meetings_today(forums) if forums else []
     form = PositiveRiskForm(
-        _posted(request),
+        posted(request),
         forums=forums,
         meetings=meetings,
         initial={"forum": forums[0].pk} if len(forums) == 1 else None,
     )
-    if request.method == "POST" and episode is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            decision = services.positive_risk_propose(
-                actor=_me(request),
+    outcome = (
+        submit(
+            request,
+            form,
+            lambda data: services.positive_risk_propose(
+                actor=me(request),
                 episode=episode,
                 forum=data["forum"],
                 meeting=data["meeting"],
@@ -374,17 +369,19 @@ def positive_risk_new(request: HttpRequest, person_id: int) -> HttpResponse:
                 safeguards=data["safeguards"],
                 who_does_what=data["who_does_what"],
                 review_on=data["review_on"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"The positive risk-taking plan is open. Members of {data['forum'].name} have "
-                "been asked for their position.",
-            )
-            return redirect(reverse("decisions:decision", args=[decision.pk]))
-    status = form_status(form)
+            ),
+        )
+        if episode is not None
+        else Outcome()  # not caring for them: nothing is proposed, and the page says why (403)
+    )
+    if outcome.saved:
+        messages.success(
+            request,
+            "The positive risk-taking plan is open. Members of "
+            f"{form.cleaned_data['forum'].name} have been asked for their position.",
+        )
+        return redirect(reverse("decisions:decision", args=[outcome.value.pk]))
+    status = outcome.status(form)
     if episode is None:
         status = 403
     context = {
@@ -440,17 +437,17 @@ def review_frequency(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.my_team_get(request.user, team_id)
     zones = care_services.zones_ensure(team=team)
     frequencies = selectors.review_frequencies(zones)
-    form = ReviewFrequencyForm(_posted(request), frequencies=frequencies)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_frequencies_set(
-                actor=_me(request), team=team, every_days=form.every_days()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{team.name}'s review frequencies are saved.")
-            return redirect(reverse("safety:team-reviews", args=[team.pk]))
+    form = ReviewFrequencyForm(posted(request), frequencies=frequencies)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.review_frequencies_set(
+            actor=me(request), team=team, every_days=form.every_days()
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, f"{team.name}'s review frequencies are saved.")
+        return redirect(reverse("safety:team-reviews", args=[team.pk]))
     context = {
         "page_title": f"How often {team.name} reviews safety plans",
         "page_has_errors": bool(form.errors),
@@ -463,7 +460,7 @@ def review_frequency(request: HttpRequest, team_id: int) -> HttpResponse:
             ("Review frequency", ""),
         ),
     }
-    return _render(request, "safety/review_frequency.jinja", context, status=form_status(form))
+    return _render(request, "safety/review_frequency.jinja", context, status=outcome.status(form))
 
 
 def home_section(request: HttpRequest) -> SafeString:

@@ -8,18 +8,18 @@ import re
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -27,11 +27,9 @@ from django.utils.safestring import SafeString
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rules.permissions import has_perm as rule_allows
 
-from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.inputs import id_param
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
+from roundtable.core.pages import allowed, breadcrumbs, me, posted, renderer, require, submit
 from roundtable.core.privacy import secret_in_path
 from roundtable.core.views import forbidden, not_found
 from roundtable.directory.models import Person
@@ -56,24 +54,7 @@ STATUS_COLOURS = {
 }
 
 
-def _me(request: HttpRequest) -> Person:
-    return cast(Person, request.user)
-
-
-def _can(request: HttpRequest, name: str, concern: Concern) -> bool:
-    return bool(rule_allows(f"voice.{name}", request.user, concern))  # type: ignore[no-untyped-call]
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    context.setdefault("active_nav", "voice")
-    context["status_colours"] = STATUS_COLOURS
-    return render(request, template, context, status=status)
+_render = renderer("voice", {"status_colours": STATUS_COLOURS})
 
 
 def _voice_crumb() -> tuple[str, str]:
@@ -103,7 +84,7 @@ def voice_home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notices_read(request: HttpRequest) -> HttpResponse:
-    count = services.concern_notices_read(actor=_me(request))
+    count = services.concern_notices_read(actor=me(request))
     messages.success(request, f"{count} {'update' if count == 1 else 'updates'} marked as read.")
     return redirect("voice:home")
 
@@ -114,48 +95,46 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def concern_raise(request: HttpRequest) -> HttpResponse:
     options = selectors.send_to_options(request.user)
-    form = RaiseForm(_posted(request), options=options)
-    if request.method == "POST" and form.is_valid():
+    form = RaiseForm(posted(request), options=options)
+
+    def raise_it(data: dict[str, Any]) -> tuple[Concern, str]:
         chosen = form.chosen()
-        anonymous = form.cleaned_data["anonymous"] == "yes"
-        try:
-            concern, token = services.concern_raise(
-                actor=_me(request),
-                level=chosen.level,
-                team=chosen.team,
-                organisation=chosen.organisation,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                anonymous=anonymous,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if not anonymous:
-                messages.success(request, f"Your concern is with {concern.owner.name}.")
-                return redirect("voice:concern", concern.pk)
-            # Shown once, in this response: not put in the session or a message, where it
-            # would be stored with a time alongside the person's session. Not kept by the
-            # browser either (`core.middleware.NoStoreMiddleware`).
-            return _render(
-                request,
-                "voice/receipt_new.jinja",
-                {
-                    "page_title": "Your concern has been raised",
-                    "concern": concern,
-                    "receipt_url": request.build_absolute_uri(
-                        reverse("voice:receipt", args=[token])
-                    ),
-                    "breadcrumbs": breadcrumbs(_voice_crumb(), ("Raised", "")),
-                },
-            )
+        return services.concern_raise(
+            actor=me(request),
+            level=chosen.level,
+            team=chosen.team,
+            organisation=chosen.organisation,
+            title=data["title"],
+            body=data["body"],
+            anonymous=data["anonymous"] == "yes",
+        )
+
+    outcome = submit(request, form, raise_it)
+    if outcome.saved:
+        concern, token = outcome.value
+        if form.cleaned_data["anonymous"] != "yes":
+            messages.success(request, f"Your concern is with {concern.owner.name}.")
+            return redirect("voice:concern", concern.pk)
+        # Shown once, in this response: not put in the session or a message, where it
+        # would be stored with a time alongside the person's session. Not kept by the
+        # browser either (`core.middleware.NoStoreMiddleware`).
+        return _render(
+            request,
+            "voice/receipt_new.jinja",
+            {
+                "page_title": "Your concern has been raised",
+                "concern": concern,
+                "receipt_url": request.build_absolute_uri(reverse("voice:receipt", args=[token])),
+                "breadcrumbs": breadcrumbs(_voice_crumb(), ("Raised", "")),
+            },
+        )
     context = {
         "page_title": "Raise a concern",
         "page_has_errors": bool(form.errors),
         "form": form,
         "breadcrumbs": breadcrumbs(_voice_crumb(), ("Raise a concern", "")),
     }
-    return _render(request, "voice/raise.jinja", context, status=form_status(form))
+    return _render(request, "voice/raise.jinja", context, status=outcome.status(form))
 
 
 # -- Following a concern by its receipt ----------------------------------------------------------
@@ -357,17 +336,17 @@ def receipt_page(request: HttpRequest) -> HttpResponseBase:
         )
         _forget(response)
         return response
-    form = ReplyForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.concern_reply_by_receipt(concern=page.concern, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            # No message, which would touch the session.
-            moved = _see_receipt("#timeline")
-            _keep(request, moved, token)
-            return moved
+    form = ReplyForm(posted(request))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.concern_reply_by_receipt(concern=page.concern, body=data["body"]),
+    )
+    if outcome.saved:
+        # No message, which would touch the session.
+        moved = _see_receipt("#timeline")
+        _keep(request, moved, token)
+        return moved
     context = {
         "page_title": page.concern.title,
         "page_has_errors": bool(form.errors),
@@ -376,7 +355,7 @@ def receipt_page(request: HttpRequest) -> HttpResponseBase:
         "form": form,
         "minutes": RECEIPT_COOKIE_SECONDS // 60,
     }
-    response = _render(request, "voice/receipt.jinja", context, status=form_status(form))
+    response = _render(request, "voice/receipt.jinja", context, status=outcome.status(form))
     _keep(request, response, token)
     return response
 
@@ -420,8 +399,8 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
         "page_title": concern.title,
         "page": page,
         "concern": concern,
-        "can_act": _can(request, "act", concern) and concern.is_open,
-        "can_reply": _can(request, "offer_reply", concern),
+        "can_act": allowed(request, "voice.act", concern) and concern.is_open,
+        "can_reply": allowed(request, "voice.offer_reply", concern),
         "reply_form": ReplyForm(),
         "breadcrumbs": breadcrumbs(_voice_crumb(), (concern.title, "")),
     }
@@ -432,25 +411,22 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
 def concern_reply(request: HttpRequest, concern_id: int) -> HttpResponse:
     page = selectors.concern_detail(request.user, concern_id)
     concern = page.concern
-    if not _can(request, "reply", concern):
-        raise PermissionDenied
+    require(request, "voice.reply", concern)
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.concern_reply(
-                actor=_me(request), concern=concern, body=form.cleaned_data["body"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Reply added.")
-            return redirect(reverse("voice:concern", args=[concern.pk]) + "#timeline")
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.concern_reply(actor=me(request), concern=concern, body=data["body"]),
+    )
+    if outcome.saved:
+        messages.success(request, "Reply added.")
+        return redirect(reverse("voice:concern", args=[concern.pk]) + "#timeline")
     context = {
         "page_title": concern.title,
         "page_has_errors": True,
         "page": page,
         "concern": concern,
-        "can_act": _can(request, "act", concern) and concern.is_open,
+        "can_act": allowed(request, "voice.act", concern) and concern.is_open,
         "can_reply": True,
         "reply_form": form,
         "breadcrumbs": breadcrumbs(_voice_crumb(), (concern.title, "")),
@@ -470,21 +446,13 @@ def _action_page(
     done: str,
 ) -> HttpResponse:
     concern = selectors.concern_get(request.user, concern_id)
-    if not _can(request, "act", concern):
-        raise PermissionDenied
-    form = form_class(_posted(request), initial={"version": concern.version, **initial})
-    latest: Concern | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(_me(request), concern, form.cleaned_data)
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            latest = selectors.concern_get(request.user, concern_id)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("voice:concern", concern.pk)
+    require(request, "voice.act", concern)
+    form = form_class(posted(request), initial={"version": concern.version, **initial})
+    outcome = submit(request, form, lambda data: act(me(request), concern, data))
+    if outcome.saved:
+        messages.success(request, done)
+        return redirect("voice:concern", concern.pk)
+    latest = selectors.concern_get(request.user, concern_id) if outcome.conflict else None
     context = {
         "page_title": title,
         "page_has_errors": bool(form.errors),
@@ -495,8 +463,7 @@ def _action_page(
         "action_days": settings.VOICE_ACTION_WORKING_DAYS,
         "breadcrumbs": breadcrumbs(_voice_crumb(), _concern_crumb(concern), (title, "")),
     }
-    status = 409 if latest is not None else form_status(form)
-    return _render(request, template, context, status=status)
+    return _render(request, template, context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,23 +4,21 @@ offered, peer circles, and the isolation list for leaders."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status
-from roundtable.directory.models import Person
+from roundtable.core.pages import breadcrumbs, me, posted, renderer, submit
 from roundtable.wellbeing import selectors, services
 from roundtable.wellbeing.forms import (
     AttendanceForm,
@@ -32,21 +30,15 @@ from roundtable.wellbeing.forms import (
 )
 from roundtable.wellbeing.models import SupportSession
 
-
-def _me(request: HttpRequest) -> Person:
-    return cast(Person, request.user)
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
+_render_page = renderer("wellbeing")
 
 
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    context.setdefault("active_nav", "wellbeing")
+    """`_render_page`, with the smallest group shown read on each call (a setting)."""
     context.setdefault("minimum", services.minimum_group())
-    return render(request, template, context, status=status)
+    return _render_page(request, template, context, status=status)
 
 
 def _crumb() -> tuple[str, str]:
@@ -60,7 +52,7 @@ def wellbeing_home(request: HttpRequest) -> HttpResponse:
         "invites": selectors.my_pulse(request.user),
         "result_teams": selectors.result_teams(request.user),
         "sessions": list(selectors.support_sessions(request.user)[:5]),
-        "offered": list(selectors.support_offered(request.user).filter(person=_me(request))[:5]),
+        "offered": list(selectors.support_offered(request.user).filter(person=me(request))[:5]),
         "circles": [c for c in selectors.peer_circles(request.user) if c.is_member],
         "is_leader": selectors.may_see_isolation(request.user),
         "breadcrumbs": breadcrumbs(("Wellbeing", "")),
@@ -76,24 +68,24 @@ def pulse_answer(request: HttpRequest, team_id: int) -> HttpResponse:
     invite = selectors.pulse_round_for(request.user, team_id)
     pulse_round = invite.round
     statements = list(pulse_round.statements.order_by("position"))
-    form = PulseForm(_posted(request), statements=statements)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pulse_answer(
-                actor=_me(request),
-                pulse_round=pulse_round,
-                values=form.values(),
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Thank you. Your answers are stored without your name, and shown only with "
-                f"those of at least {services.minimum_group()} people.",
-            )
-            return redirect("wellbeing:home")
+    form = PulseForm(posted(request), statements=statements)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.pulse_answer(
+            actor=me(request),
+            pulse_round=pulse_round,
+            values=form.values(),
+            comment=data["comment"],
+        ),
+    )
+    if outcome.saved:
+        messages.success(
+            request,
+            "Thank you. Your answers are stored without your name, and shown only with "
+            f"those of at least {services.minimum_group()} people.",
+        )
+        return redirect("wellbeing:home")
     context = {
         "page_title": f"Check-in: {pulse_round.team.name}",
         "page_has_errors": bool(form.errors),
@@ -102,7 +94,7 @@ def pulse_answer(request: HttpRequest, team_id: int) -> HttpResponse:
         "round": pulse_round,
         "breadcrumbs": breadcrumbs(_crumb(), ("Check-in", "")),
     }
-    return _render(request, "wellbeing/pulse.jinja", context, status=form_status(form))
+    return _render(request, "wellbeing/pulse.jinja", context, status=outcome.status(form))
 
 
 @require_GET
@@ -156,24 +148,26 @@ def support_new(request: HttpRequest) -> HttpResponse:
     teams, circles = selectors.session_groups(request.user)
     if not teams and not circles:
         raise PermissionDenied
-    form = SupportSessionForm(_posted(request), teams=teams, circles=circles)
-    if request.method == "POST" and form.is_valid():
+    form = SupportSessionForm(posted(request), teams=teams, circles=circles)
+
+    def record(data: dict[str, Any]) -> SupportSession:
         team, circle = form.chosen()
-        try:
-            session = services.support_session_record(
-                actor=_me(request),
-                kind=form.cleaned_data["kind"],
-                starts_at=form.starts_at(),
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                team=team,
-                peer_circle=circle,
-                facilitator=_me(request) if form.cleaned_data["i_facilitate"] else None,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{session.get_kind_display()} recorded.")
-            return redirect("wellbeing:support", session.pk)
+        return services.support_session_record(
+            actor=me(request),
+            kind=data["kind"],
+            starts_at=form.starts_at(),
+            duration_minutes=data["duration_minutes"],
+            team=team,
+            peer_circle=circle,
+            facilitator=me(request) if data["i_facilitate"] else None,
+        )
+
+    outcome = submit(request, form, record)
+    if outcome.saved:
+        session = outcome.value
+        assert session is not None
+        messages.success(request, f"{session.get_kind_display()} recorded.")
+        return redirect("wellbeing:support", session.pk)
     context = {
         "page_title": "Record a support session",
         "page_has_errors": bool(form.errors),
@@ -182,7 +176,7 @@ def support_new(request: HttpRequest) -> HttpResponse:
             _crumb(), ("Support sessions", reverse("wellbeing:support-list")), ("Record", "")
         ),
     }
-    return _render(request, "wellbeing/support_new.jinja", context, status=form_status(form))
+    return _render(request, "wellbeing/support_new.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -190,20 +184,20 @@ def support_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.support_session_detail(request.user, session_id)
     attendees = selectors.support_attendees(session)
     form = AttendanceForm(
-        _posted(request),
+        posted(request),
         choices=selectors.session_choices(session),
         initial={"people": [str(p.pk) for p in attendees]},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.support_attendance_set(
-                actor=_me(request), session=session, people=form.chosen()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Attendance saved.")
-            return redirect("wellbeing:support", session.pk)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.support_attendance_set(
+            actor=me(request), session=session, people=form.chosen()
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "Attendance saved.")
+        return redirect("wellbeing:support", session.pk)
     context = {
         "page_title": f"{session.get_kind_display()}: {session.group_name}",
         "page_has_errors": bool(form.errors),
@@ -212,20 +206,20 @@ def support_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "form": form,
         "started": session.starts_at <= timezone.now(),
         "may_change": not session.is_cancelled
-        and services.may_record_for(_me(request), session.team, session.peer_circle),
+        and services.may_record_for(me(request), session.team, session.peer_circle),
         "breadcrumbs": breadcrumbs(
             _crumb(),
             ("Support sessions", reverse("wellbeing:support-list")),
             (session.get_kind_display(), ""),
         ),
     }
-    return _render(request, "wellbeing/support_detail.jinja", context, status=form_status(form))
+    return _render(request, "wellbeing/support_detail.jinja", context, status=outcome.status(form))
 
 
 def _session_to_change(request: HttpRequest, session_id: int) -> SupportSession:
     """A session the person sees (else 404) and may change (else 403), not cancelled."""
     session = selectors.support_session_detail(request.user, session_id)
-    if not services.may_record_for(_me(request), session.team, session.peer_circle):
+    if not services.may_record_for(me(request), session.team, session.peer_circle):
         raise PermissionDenied
     return session
 
@@ -257,36 +251,28 @@ def _session_edit(
     if session.is_cancelled:
         messages.error(request, "This session is cancelled, so there is nothing to change.")
         return redirect("wellbeing:support", session.pk)
-    form = form_class(_posted(request), initial={**initial(session), "version": session.version})
-    conflict = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(session, form)
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            conflict = True
-            session = _session_to_change(request, session_id)  # as it is now
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{session.get_kind_display()} {done}.")
-            return redirect("wellbeing:support", session.pk)
+    form = form_class(posted(request), initial={**initial(session), "version": session.version})
+    outcome = submit(request, form, lambda data: save(session, form))
+    if outcome.saved:
+        messages.success(request, f"{session.get_kind_display()} {done}.")
+        return redirect("wellbeing:support", session.pk)
+    if outcome.conflict:
+        session = _session_to_change(request, session_id)  # as it is now
     context = {
         "page_title": title.format(kind=session.get_kind_display().lower()),
         "page_has_errors": bool(form.errors),
         "form": form,
         "session": session,
-        "conflict": conflict,
+        "conflict": outcome.conflict is not None,
         "breadcrumbs": _session_crumbs(session, crumb),
     }
-    status = 409 if conflict else form_status(form)
-    return _render(request, template, context, status=status)
+    return _render(request, template, context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
 def support_change(request: HttpRequest, session_id: int) -> HttpResponse:
     """Put a session right: its kind, time, length and facilitator."""
-    me = _me(request)
+    actor = me(request)
 
     def initial(session: SupportSession) -> dict[str, Any]:
         local = timezone.localtime(session.starts_at)
@@ -295,17 +281,17 @@ def support_change(request: HttpRequest, session_id: int) -> HttpResponse:
             "day": local.date(),
             "start": local.time().replace(second=0, microsecond=0),
             "duration_minutes": session.duration_minutes,
-            "i_facilitate": session.facilitator_id == me.pk,
+            "i_facilitate": session.facilitator_id == actor.pk,
         }
 
     def save(session: SupportSession, form: SessionChangeForm) -> object:
         facilitator = session.facilitator
         if form.cleaned_data["i_facilitate"]:
-            facilitator = me
-        elif facilitator is not None and facilitator.pk == me.pk:
+            facilitator = actor
+        elif facilitator is not None and facilitator.pk == actor.pk:
             facilitator = None
         return services.support_session_change(
-            actor=me,
+            actor=actor,
             session=session,
             expected_version=form.cleaned_data["version"],
             kind=form.cleaned_data["kind"],
@@ -333,7 +319,7 @@ def support_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
 
     def save(session: SupportSession, form: SessionCancelForm) -> object:
         return services.support_session_cancel(
-            actor=_me(request),
+            actor=me(request),
             session=session,
             expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
@@ -356,26 +342,25 @@ def support_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
 def support_offered(request: HttpRequest) -> HttpResponse:
     memberships = selectors.people_led_by(request.user)
     form = SupportOfferedForm(
-        _posted(request), memberships=memberships, initial={"on": timezone.localdate()}
+        posted(request), memberships=memberships, initial={"on": timezone.localdate()}
     )
-    if request.method == "POST":
-        if not memberships:
-            raise PermissionDenied
-        if form.is_valid():
-            membership = form.chosen()
-            try:
-                services.support_offered_record(
-                    actor=_me(request),
-                    person=membership.person,
-                    team=membership.team,
-                    what=form.cleaned_data["what"],
-                    on=form.cleaned_data["on"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Support offered to {membership.person} recorded.")
-                return redirect("wellbeing:support-offered")
+    if request.method == "POST" and not memberships:
+        raise PermissionDenied
+
+    def record(data: dict[str, Any]) -> object:
+        membership = form.chosen()
+        return services.support_offered_record(
+            actor=me(request),
+            person=membership.person,
+            team=membership.team,
+            what=data["what"],
+            on=data["on"],
+        )
+
+    outcome = submit(request, form, record)
+    if outcome.saved:
+        messages.success(request, f"Support offered to {form.chosen().person} recorded.")
+        return redirect("wellbeing:support-offered")
     offered = selectors.support_offered(request.user)
     page = Paginator(offered, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -386,7 +371,7 @@ def support_offered(request: HttpRequest) -> HttpResponse:
         "page": page,
         "breadcrumbs": breadcrumbs(_crumb(), ("Support offered", "")),
     }
-    return _render(request, "wellbeing/support_offered.jinja", context, status=form_status(form))
+    return _render(request, "wellbeing/support_offered.jinja", context, status=outcome.status(form))
 
 
 # -- Peer circles -------------------------------------------------------------------------------
@@ -423,7 +408,7 @@ def peer_circle(request: HttpRequest, circle_id: int) -> HttpResponse:
 def peer_circle_join(request: HttpRequest, circle_id: int) -> HttpResponse:
     circle = selectors.peer_circle_get(circle_id)
     try:
-        services.peer_circle_join(actor=_me(request), circle=circle)
+        services.peer_circle_join(actor=me(request), circle=circle)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -435,7 +420,7 @@ def peer_circle_join(request: HttpRequest, circle_id: int) -> HttpResponse:
 def peer_circle_leave(request: HttpRequest, circle_id: int) -> HttpResponse:
     circle = selectors.peer_circle_get(circle_id)
     try:
-        services.peer_circle_leave(actor=_me(request), circle=circle)
+        services.peer_circle_leave(actor=me(request), circle=circle)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

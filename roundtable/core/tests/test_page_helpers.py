@@ -32,6 +32,8 @@ def test_a_get_shows_an_unbound_form_and_saves_nothing() -> None:
     outcome = submit(request, form, calls.append)
     assert (outcome.saved, calls, form.is_bound) == (False, [], False)
     assert outcome.status(form) == 200
+    with pytest.raises(LookupError):
+        outcome.value  # noqa: B018 - nothing was saved, so there is nothing to read
 
 
 def test_a_form_with_errors_calls_no_service() -> None:
