@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
@@ -28,28 +28,15 @@ from django.utils.safestring import SafeString
 
 from roundtable.care.models import PersonInCare
 from roundtable.care.selectors import BoardCard, CardEpisode
+from roundtable.core.registry import Registry
 from roundtable.directory.models import Team
 
 PersonPanel = Callable[[HttpRequest, PersonInCare], str]
 CaseloadExtra = Callable[[Any, list[int]], dict[int, str]]
 
-C = TypeVar("C")
-
-
-@dataclass(frozen=True)
-class _Registered(Generic[C]):
-    order: int
-    name: str
-    contribution: C
-
-
-_person_panels: dict[str, _Registered[PersonPanel]] = {}
-_board_badges: dict[str, _Registered[_BadgeSource]] = {}
-_caseload_extras: dict[str, _Registered[CaseloadExtra]] = {}
-
-
-def _in_order(registry: dict[str, _Registered[C]]) -> list[_Registered[C]]:
-    return sorted(registry.values(), key=lambda r: (r.order, r.name))
+panel_registry: Registry[PersonPanel] = Registry("person page panel")
+badge_registry: Registry[_BadgeSource] = Registry("huddle board badge")
+caseload_registry: Registry[CaseloadExtra] = Registry("caseload extra")
 
 
 def _html(text: str) -> SafeString:
@@ -67,14 +54,14 @@ def register_person_panel(name: str, render: PersonPanel, *, order: int = 50) ->
 
     Called only after the page has checked that `request.user` may see the person.
     """
-    _person_panels[name] = _Registered(order, name, render)
+    panel_registry.add(name, render, order=order)
 
 
 def person_panels(request: HttpRequest, person: PersonInCare) -> list[SafeString]:
     """The panels for a person's page, in order; empty ones left out."""
     panels = []
-    for registered in _in_order(_person_panels):
-        panel = registered.contribution(request, person)
+    for render in panel_registry:
+        panel = render(request, person)
         if panel:
             panels.append(_html(panel))
     return panels
@@ -131,9 +118,7 @@ def register_board_badges(
 
     The rows are the cards the user may see: narrow, never widen them."""
     aliases = [(key, _alias(name, key)) for key in (read() if read is not None else {})]
-    _board_badges[name] = _Registered(
-        order, name, _BadgeSource(read, compute, aliases, needs_discussion)
-    )
+    badge_registry.add(name, _BadgeSource(read, compute, aliases, needs_discussion), order=order)
     board_extras.cache_clear()
 
 
@@ -148,8 +133,7 @@ def board_extras() -> Mapping[str, Any]:
     built once, and again after a badge registers, so that the board can keep the query it
     builds with them."""
     extras: dict[str, Any] = {}
-    for registered in _in_order(_board_badges):
-        source = registered.contribution
+    for source in badge_registry:
         if source.read is not None:
             expressions = source.read()
             extras.update((alias, expressions[key]) for key, alias in source.aliases)
@@ -168,8 +152,7 @@ def board_badges(
     `needs`, by episode, when it is given."""
     cards = list(cards)
     found: dict[int, list[SafeString]] = {}
-    for registered in _in_order(_board_badges):
-        source = registered.contribution
+    for source in badge_registry:
         rows = [
             BadgeRow(card.episode, {key: card.extras.get(alias) for key, alias in source.aliases})
             for card in cards
@@ -188,7 +171,7 @@ def board_badges(
 def register_caseload_extra(name: str, compute: CaseloadExtra, *, order: int = 50) -> None:
     """`compute(user, episode_ids)` returns HTML by episode id to show beside each person on a
     key worker's caseload. Once per page, in a fixed number of queries."""
-    _caseload_extras[name] = _Registered(order, name, compute)
+    caseload_registry.add(name, compute, order=order)
 
 
 def caseload_extras(user: Any, episode_ids: Iterable[int]) -> dict[int, list[SafeString]]:
@@ -197,8 +180,8 @@ def caseload_extras(user: Any, episode_ids: Iterable[int]) -> dict[int, list[Saf
     found: dict[int, list[SafeString]] = {}
     if not ids:
         return found
-    for registered in _in_order(_caseload_extras):
-        for episode_id, extra in registered.contribution(user, ids).items():
+    for compute in caseload_registry:
+        for episode_id, extra in compute(user, ids).items():
             if extra:
                 found.setdefault(episode_id, []).append(_html(extra))
     return found

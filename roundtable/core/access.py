@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -19,18 +20,20 @@ from django.http import Http404
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core.registry import Registry
 
 M = TypeVar("M", bound=models.Model)
 User = AbstractBaseUser | AnonymousUser
 Policy = Callable[[Any, "models.QuerySet[Any]"], "models.QuerySet[Any]"]
 
-_policies: dict[type[models.Model], Policy] = {}
-_narrowings: dict[type[models.Model], list[Policy]] = {}
+# By model label ("care.Episode").
+policies: Registry[Policy] = Registry("access policy")
+narrowings: Registry[tuple[Policy, ...]] = Registry("access narrowing")
 
 
 def register(model: type[models.Model], policy: Policy) -> None:
     """Declare `model` person-identifiable, readable only as `policy` allows."""
-    _policies[model] = policy
+    policies.add(model._meta.label, policy)
 
 
 def narrow(model: type[models.Model], policy: Policy) -> None:
@@ -39,26 +42,24 @@ def narrow(model: type[models.Model], policy: Policy) -> None:
     Dependencies point one way: decisions know nothing of care, yet a decision about a person in
     care may be read only by those who may see the person. The care app narrows decisions here.
     """
-    _narrowings.setdefault(model, []).append(policy)
+    label = model._meta.label
+    narrowings.add(label, (*narrowings.find(label, ()), policy))
 
 
 def person_identifiable_models() -> frozenset[type[models.Model]]:
-    return frozenset(_policies)
+    return frozenset(apps.get_model(label) for label in policies.names())
 
 
 def scoped(
     user: User, model: type[M], queryset: models.QuerySet[M] | None = None
 ) -> models.QuerySet[M]:
     """The rows of `model` that `user` may see. Anonymous users see nothing."""
-    try:
-        policy = _policies[model]
-    except KeyError:
-        raise LookupError(f"{model._meta.label} has no access policy registered.") from None
+    policy = policies.get(model._meta.label)
     base = queryset if queryset is not None else model._default_manager.all()
     if not user.is_authenticated or not user.is_active:
         return base.none()
     scoped_queryset = policy(user, base)
-    for narrowing in _narrowings.get(model, ()):
+    for narrowing in narrowings.find(model._meta.label, ()):
         scoped_queryset = narrowing(user, scoped_queryset)
     return scoped_queryset
 

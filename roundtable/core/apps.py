@@ -13,10 +13,10 @@ class CoreConfig(AppConfig):
         from roundtable.core.db import read_timestamps_compiled
         from roundtable.core.forms import see_only_visible_text, speak_plainly
         from roundtable.core.idempotency import purge as idempotency_purge
-        from roundtable.core.ticks import register as register_tick
+        from roundtable.core.ticks import jobs
 
         connection_created.connect(read_timestamps_compiled, dispatch_uid="core.timestamps")
         # Answers kept for Idempotency-Key retries are removed after a day.
-        register_tick("idempotency", idempotency_purge)
+        jobs.add("idempotency", idempotency_purge)
         speak_plainly()
         see_only_visible_text()

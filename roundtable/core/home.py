@@ -8,33 +8,22 @@ core, never core or directory on the apps built on them).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from roundtable.core.registry import Registry
+
 Section = Callable[[HttpRequest], SafeString | str]
 
-
-@dataclass(frozen=True)
-class HomeSection:
-    order: int
-    name: str
-    render: Section
-
-
-_sections: dict[str, HomeSection] = {}
-
-
-def register(name: str, render: Section, *, order: int = 50) -> None:
-    """`render(request)` returns the section's HTML, or an empty string to leave it out."""
-    _sections[name] = HomeSection(order, name, render)
+# `render(request)` returns the section's HTML, or an empty string to leave it out.
+sections: Registry[Section] = Registry("home page section")
 
 
 def render_sections(request: HttpRequest) -> list[SafeString]:
     rendered = []
-    for section in sorted(_sections.values(), key=lambda s: (s.order, s.name)):
-        html = section.render(request)
+    for render in sections:
+        html = render(request)
         if html:
             rendered.append(SafeString(html))
     return rendered

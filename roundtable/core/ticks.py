@@ -29,28 +29,15 @@ from pathlib import Path
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from roundtable.core.registry import Registry
+
 logger = logging.getLogger(__name__)
 
 Job = Callable[[date], str]
 
-
-@dataclass(frozen=True)
-class Tick:
-    name: str
-    job: Job
-
-
-_jobs: dict[str, Tick] = {}
-
-
-def register(name: str, job: Job) -> None:
-    """Add a periodic job. `job(today)` does its work and returns a one-line summary of what
-    it did (counting only what this run did: see the module's docstring)."""
-    _jobs[name] = Tick(name, job)
-
-
-def registered() -> list[Tick]:
-    return sorted(_jobs.values(), key=lambda tick: tick.name)
+# `job(today)` does its work and returns a one-line summary of what it did (counting only what
+# this run did: see the module's docstring). Jobs run in the order of their names.
+jobs: Registry[Job] = Registry("periodic job")
 
 
 # -- One run at a time ----------------------------------------------------------------------------
@@ -166,20 +153,20 @@ def run_jobs(today: date, using: str = DEFAULT_DB_ALIAS) -> list[Outcome]:
     """
     outcomes: list[Outcome] = []
     connection = connections[using]
-    for tick in registered():
+    for entry in jobs.in_order():
         try:
             with transaction.atomic(using=using):
-                summary = tick.job(today)
+                summary = entry.item(today)
         except Exception as error:
-            logger.exception("roundtable tick: the job %r failed and was undone", tick.name)
-            outcomes.append(Outcome(tick.name, error=error))
+            logger.exception("roundtable tick: the job %r failed and was undone", entry.name)
+            outcomes.append(Outcome(entry.name, error=error))
             # A job that lost the database (it restarted, say) leaves the connection broken:
             # the next job gets a new one instead of failing too. Not inside a transaction
             # someone else opened (a test's), which is not ours to close.
             if not connection.in_atomic_block:
                 connection.close_if_unusable_or_obsolete()
         else:
-            outcomes.append(Outcome(tick.name, summary=summary))
+            outcomes.append(Outcome(entry.name, summary=summary))
     return outcomes
 
 

@@ -10,12 +10,11 @@ class DecisionsConfig(AppConfig):
         from roundtable.core import home, ticks
         from roundtable.decisions import access  # noqa: F401  (registers access policies)
         from roundtable.decisions.services import closing_soon_notify
+        from roundtable.decisions.views import home_section
 
-        ticks.register(
+        ticks.jobs.add(
             "decisions",
             lambda today: f"{closing_soon_notify()} closing-soon notices",
         )
 
-        from roundtable.decisions.views import home_section
-
-        home.register("decisions", home_section, order=30)
+        home.sections.add("decisions", home_section, order=30)

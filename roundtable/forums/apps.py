@@ -10,12 +10,11 @@ class ForumsConfig(AppConfig):
         from roundtable.core import home, ticks
         from roundtable.forums import access  # noqa: F401  (registers access policies)
         from roundtable.forums.services import meeting_series_extend_all
+        from roundtable.forums.views import home_section
 
-        ticks.register(
+        ticks.jobs.add(
             "meetings",
             lambda today: f"{meeting_series_extend_all(today=today)} recurring meetings added",
         )
 
-        from roundtable.forums.views import home_section
-
-        home.register("forums", home_section, order=20)
+        home.sections.add("forums", home_section, order=20)

@@ -15,7 +15,7 @@ class SafetyConfig(AppConfig):
         )
         from roundtable.safety.views import home_section
 
-        home.register("safety", home_section, order=35)
+        home.sections.add("safety", home_section, order=35)
 
         # What safety adds to the care pages: care never imports safety (care ← safety).
         extensions.register_person_panel("safety.plan", presenters.person_panel, order=20)

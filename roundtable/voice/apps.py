@@ -12,5 +12,5 @@ class VoiceConfig(AppConfig):
         from roundtable.voice.services import tick
         from roundtable.voice.views import home_section
 
-        ticks.register("voice", tick)
-        home.register("voice", home_section, order=40)
+        ticks.jobs.add("voice", tick)
+        home.sections.add("voice", home_section, order=40)

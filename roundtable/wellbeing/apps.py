@@ -12,5 +12,5 @@ class WellbeingConfig(AppConfig):
         from roundtable.wellbeing.services import tick
         from roundtable.wellbeing.views import home_section
 
-        ticks.register("wellbeing", tick)
-        home.register("wellbeing", home_section, order=45)
+        ticks.jobs.add("wellbeing", tick)
+        home.sections.add("wellbeing", home_section, order=45)

@@ -451,8 +451,7 @@ def test_a_write_without_a_key_and_a_read_with_one_add_no_query(episode: Episode
 
 
 def idempotency_tick() -> ticks.Job:
-    (job,) = [tick.job for tick in ticks.registered() if tick.name == "idempotency"]
-    return job
+    return ticks.jobs.get("idempotency")
 
 
 @pytest.mark.django_db

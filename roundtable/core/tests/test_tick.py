@@ -63,15 +63,23 @@ def another_run_holds_the_lock() -> Iterator[None]:
 
 
 @pytest.fixture
-def only(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+def only() -> Iterator[Callable[..., None]]:
     """`only(name=job, …)`: these jobs, and no others, are registered for the test."""
 
     def register(**jobs: ticks.Job) -> None:
-        monkeypatch.setattr(ticks, "_jobs", {})
+        ticks.jobs.clear()
         for name, job in jobs.items():
-            ticks.register(name, job)
+            ticks.jobs.add(name, job)
 
-    return register
+    with ticks.jobs.kept(empty=True):
+        yield register
+
+
+@pytest.fixture
+def jobs_restored() -> Iterator[None]:
+    """The registered jobs as they were, after the test changes them."""
+    with ticks.jobs.kept():
+        yield
 
 
 def tick(*args: str) -> tuple[str, str]:
@@ -281,7 +289,7 @@ def test_a_run_after_the_work_is_done_reports_nothing_added(system):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_runs_at_once_without_the_lock_still_count_only_what_each_did(system, monkeypatch):
+def test_runs_at_once_without_the_lock_still_count_only_what_each_did(system, jobs_restored):
     """Even with the lock out of the way, runs at the same moment report, between them, what was
     made: the run that loses a race says 0, not what it meant to do. Here several threads run
     `ticks.run_jobs` and, on PostgreSQL, start each job together (a barrier inside each job's
@@ -292,13 +300,13 @@ def test_runs_at_once_without_the_lock_still_count_only_what_each_did(system, mo
     at_once = 4
     start = threading.Barrier(at_once)
     if connection.vendor == "postgresql":
-        for tick_ in ticks.registered():
+        for entry in ticks.jobs.in_order():
 
-            def together(today: date, job: ticks.Job = tick_.job) -> str:
+            def together(today: date, job: ticks.Job = entry.item) -> str:
                 start.wait(timeout=30)
                 return job(today)
 
-            monkeypatch.setitem(ticks._jobs, tick_.name, ticks.Tick(tick_.name, together))
+            ticks.jobs.add(entry.name, together, order=entry.order)
     outputs: list[str] = []
     errors: list[BaseException] = []
 

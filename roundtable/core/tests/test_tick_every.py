@@ -39,13 +39,13 @@ class Jobs:
 
 
 @pytest.fixture
-def only(monkeypatch):
+def only():
     def register(jobs: Jobs) -> Jobs:
-        monkeypatch.setattr(ticks, "_jobs", {})
-        ticks.register("stand-in", jobs.job)
+        ticks.jobs.add("stand-in", jobs.job)
         return jobs
 
-    return register
+    with ticks.jobs.kept(empty=True):
+        yield register
 
 
 def tick_every(*args: str) -> str:

@@ -120,7 +120,7 @@ def test_awaiting_my_position_follows_revisions(system, decision):
     assert selectors.awaiting_my_position(system.vcse) == [decision]
 
 
-def test_whatever_narrows_decisions_narrows_their_parts(system, board, decision, monkeypatch):
+def test_whatever_narrows_decisions_narrows_their_parts(system, board, decision):
     """An app that narrows who reads decisions (as care does for a decision about a person)
     narrows their positions, comments, holds and advice with them, without naming them."""
     other = services.decision_propose(
@@ -137,8 +137,8 @@ def test_whatever_narrows_decisions_narrows_their_parts(system, board, decision,
     def not_rota(user, queryset):
         return queryset.exclude(title="Rota")
 
-    narrowings = [*access._narrowings.get(Decision, []), not_rota]
-    monkeypatch.setitem(access._narrowings, Decision, narrowings)
-    assert decisions_of(Comment) == {decision.pk}
-    for model in (Position, Comment, Hold, AdviceRequest):
-        assert other.pk not in decisions_of(model)
+    with access.narrowings.kept():
+        access.narrow(Decision, not_rota)
+        assert decisions_of(Comment) == {decision.pk}
+        for model in (Position, Comment, Hold, AdviceRequest):
+            assert other.pk not in decisions_of(model)

@@ -29,11 +29,14 @@ from roundtable.safety.tests.helpers import PLAN, in_support, north_mdt
 
 
 @pytest.fixture
-def empty_registry(monkeypatch):
-    for name in ("_person_panels", "_board_badges", "_caseload_extras"):
-        monkeypatch.setattr(extensions, name, {})
-    extensions.board_extras.cache_clear()
-    yield
+def empty_registry():
+    with (
+        extensions.panel_registry.kept(empty=True),
+        extensions.badge_registry.kept(empty=True),
+        extensions.caseload_registry.kept(empty=True),
+    ):
+        extensions.board_extras.cache_clear()
+        yield
     extensions.board_extras.cache_clear()  # built again from the apps' own badges
 
 
@@ -109,15 +112,15 @@ def test_caseload_extras_merge_in_order(empty_registry):
 
 
 def test_safety_registers_its_contributions():
-    assert extensions._person_panels["safety.plan"].contribution is presenters.person_panel
-    review = extensions._board_badges["safety.review"].contribution
+    assert extensions.panel_registry.get("safety.plan") is presenters.person_panel
+    review = extensions.badge_registry.get("safety.review")
     assert (review.compute, review.read) == (presenters.review_badges, presenters.review_read)
-    plan = extensions._board_badges["safety.positive_risk"].contribution
+    plan = extensions.badge_registry.get("safety.positive_risk")
     assert (plan.compute, plan.read) == (
         presenters.positive_risk_badges,
         presenters.positive_risk_read,
     )
-    assert extensions._caseload_extras["safety.not_alone"].contribution is presenters.not_alone
+    assert extensions.caseload_registry.get("safety.not_alone") is presenters.not_alone
 
 
 # -- What safety adds ----------------------------------------------------------------------------

@@ -66,7 +66,7 @@ class Command(BaseCommand):
             failed = self.run_jobs(options["today"] or timezone.localdate())
             if failed:
                 raise CommandError(
-                    f"{len(failed)} of {len(ticks.registered())} jobs failed "
+                    f"{len(failed)} of {len(ticks.jobs)} jobs failed "
                     f"({', '.join(failed)}); the others ran. The log has the details."
                 )
         elif options["today"] is not None:
