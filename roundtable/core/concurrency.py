@@ -9,6 +9,9 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record, field_changes
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -26,7 +29,8 @@ class ConcurrentEditError(Exception):
 def save_versioned(obj: models.Model, *, expected_version: int, fields: Iterable[str]) -> None:
     """Write `fields` of `obj` only if the stored version is still `expected_version`.
 
-    `obj` has `version` and `updated_at` fields (VersionedModel, or the Person model).
+    `obj` has a `version` field (VersionedModel, the Person model, a concern), and
+    `updated_at` is set too when it has one.
 
     One conditional UPDATE does the check and the write, so two concurrent saves cannot both
     succeed. On success `obj.version` is the new version.
@@ -38,16 +42,19 @@ def save_versioned(obj: models.Model, *, expected_version: int, fields: Iterable
         assert isinstance(field, models.Field)
         # Foreign keys are written by their column name.
         values[field.attname] = getattr(obj, field.attname)
-    now = timezone.now()
+    stamped = any(field.name == "updated_at" for field in obj._meta.concrete_fields)
+    if stamped:
+        values["updated_at"] = timezone.now()
     updated = (
         type(obj)
         ._default_manager.filter(pk=obj.pk, version=expected_version)
-        .update(**values, version=F("version") + 1, updated_at=now)
+        .update(**values, version=F("version") + 1)
     )
     if updated != 1:
         raise ConcurrentEditError(obj)
     obj.version = expected_version + 1  # type: ignore[attr-defined]
-    obj.updated_at = now  # type: ignore[attr-defined]
+    if stamped:
+        obj.updated_at = values["updated_at"]  # type: ignore[attr-defined]
 
 
 def update_versioned(
@@ -66,9 +73,6 @@ def update_versioned(
     write only if the stored version is still `expected_version` (else ConcurrentEditError),
     and audit the change with the fields that differ as `[old, new]`.
     """
-    from roundtable.audit.models import AuditAction
-    from roundtable.audit.services import audit_record, field_changes
-
     unexpected = sorted(set(values) - set(fields))
     if unexpected:
         raise TypeError(f"Unexpected field(s) {', '.join(unexpected)} for {type(obj).__name__}")

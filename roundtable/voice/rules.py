@@ -10,6 +10,7 @@ from typing import Any
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
+from roundtable.voice import queries
 from roundtable.voice.models import Concern
 
 _CACHE = "_rt_voice_rules"
@@ -18,13 +19,11 @@ _CACHE = "_rt_voice_rules"
 @predicate
 def is_owner_member(user: Any, concern: Concern | None) -> bool:
     """In the leadership team that owns the concern now (looked up once per request)."""
-    from roundtable.voice.services import is_owner_member as check
-
     if concern is None or not user.is_authenticated:
         return False
     cache: dict[int, bool] = concern.__dict__.setdefault(_CACHE, {})
     if user.pk not in cache:
-        cache[user.pk] = check(user, concern)
+        cache[user.pk] = queries.is_owner_member(user, concern)
     return cache[user.pk]
 
 

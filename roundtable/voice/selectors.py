@@ -24,7 +24,7 @@ from roundtable.voice.models import (
     ConcernNotice,
     ConcernReply,
 )
-from roundtable.voice.services import hash_receipt, owner_for
+from roundtable.voice.queries import hash_receipt, owner_for
 
 # The fields of a concern that say nothing about who raised it.
 BOARD_FIELDS = (

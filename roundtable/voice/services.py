@@ -6,27 +6,21 @@ audited: the audit row of anything they do has no actor (docs/adr/0012-…).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
-from roundtable.core.concurrency import ConcurrentEditError
+from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.errors import NotAllowed
 from roundtable.core.text import visible
 from roundtable.core.working_days import working_days_after
 from roundtable.directory.models import (
-    LeadershipLevel,
-    LeadershipMembership,
-    LeadershipTeam,
     Membership,
     Organisation,
     Person,
@@ -43,78 +37,12 @@ from roundtable.voice.models import (
     ConcernReply,
     ConcernStatus,
 )
+from roundtable.voice.queries import hash_receipt, is_owner_member, next_owner, owner_for
 
 TITLE_MAX = 200
 
 
-# -- Dates and owners ---------------------------------------------------------------------------
-
-
-def hash_receipt(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _system_leadership() -> LeadershipTeam | None:
-    return LeadershipTeam.objects.filter(level=LeadershipLevel.SYSTEM).order_by("pk").first()
-
-
-def _organisation_leadership(organisation_id: int | None) -> LeadershipTeam | None:
-    if organisation_id is None:
-        return None
-    return (
-        LeadershipTeam.objects.filter(
-            level=LeadershipLevel.ORGANISATION, organisation_id=organisation_id
-        )
-        .order_by("pk")
-        .first()
-    )
-
-
-def _team_leadership(team_id: int) -> LeadershipTeam | None:
-    return (
-        LeadershipTeam.objects.filter(level=LeadershipLevel.TEAM, team_id=team_id)
-        .order_by("pk")
-        .first()
-    )
-
-
-def owner_for(
-    level: str, *, team: Team | None = None, organisation: Organisation | None = None
-) -> LeadershipTeam | None:
-    """The leadership team a concern raised at `level` goes to.
-
-    A team without its own leadership team passes the concern to its organisation's, and an
-    organisation without one to the system's: a concern always reaches someone who can act.
-    """
-    if level == ConcernLevel.TEAM and team is not None:
-        return (
-            _team_leadership(team.pk)
-            or _organisation_leadership(team.organisation_id)
-            or _system_leadership()
-        )
-    if level == ConcernLevel.ORGANISATION and organisation is not None:
-        return _organisation_leadership(organisation.pk) or _system_leadership()
-    if level == ConcernLevel.SYSTEM:
-        return _system_leadership()
-    return None
-
-
-def next_owner(concern: Concern) -> LeadershipTeam | None:
-    """The leadership team one level up from the concern's owner, or None at the top."""
-    owner = concern.owner
-    if owner.level == LeadershipLevel.SYSTEM:
-        return None
-    if owner.level in (LeadershipLevel.TEAM, LeadershipLevel.PROJECT):
-        organisation_id = concern.team.organisation_id if concern.team else None
-        return _organisation_leadership(organisation_id) or _system_leadership()
-    return _system_leadership()
-
-
-def is_owner_member(person: Person, concern: Concern) -> bool:
-    """Whether `person` is in the leadership team that owns the concern now."""
-    return LeadershipMembership.objects.filter(
-        leadership_team_id=concern.owner_id, person_id=person.pk
-    ).exists()
+# -- Who may act -------------------------------------------------------------------------------
 
 
 def _member_of_team(person: Person, team: Team) -> bool:
@@ -220,17 +148,6 @@ def concern_raise(
 # -- Acting on a concern ------------------------------------------------------------------------
 
 
-def _save(concern: Concern, expected_version: int, fields: Iterable[str]) -> None:
-    """Write `fields` only if nobody changed the concern since `expected_version` was read."""
-    values = {name: getattr(concern, name) for name in fields}
-    updated = Concern.objects.filter(pk=concern.pk, version=expected_version).update(
-        **values, version=F("version") + 1
-    )
-    if updated != 1:
-        raise ConcurrentEditError(concern)
-    concern.version = expected_version + 1
-
-
 def _tell_raiser(concern: Concern, message: str) -> None:
     """Named raisers are told of every change; anonymous ones follow their receipt link."""
     if not concern.is_anonymous and concern.raised_by_id is not None:
@@ -263,7 +180,7 @@ def _move(
         )
     from_status = concern.status
     concern.status = to_status
-    _save(concern, expected_version, ["status", *fields])
+    save_versioned(concern, expected_version=expected_version, fields=["status", *fields])
     ConcernEvent.objects.create(
         concern=concern,
         kind=to_status,
@@ -528,7 +445,7 @@ def concerns_escalate(*, today: date | None = None) -> tuple[int, int]:
         if higher is not None:
             concern.owner = higher
             concern.due_on = working_days_after(today, settings.VOICE_ESCALATION_WORKING_DAYS)
-            _save(concern, version, ["owner", "due_on"])
+            save_versioned(concern, expected_version=version, fields=["owner", "due_on"])
             note = (
                 f"The next step was due by {was_due:%d %B %Y} with {was_owner.name}; "
                 f"escalated to {higher.name}."
@@ -541,7 +458,7 @@ def concerns_escalate(*, today: date | None = None) -> tuple[int, int]:
             )
         elif concern.overdue_noted_for != was_due:
             concern.overdue_noted_for = was_due
-            _save(concern, version, ["overdue_noted_for"])
+            save_versioned(concern, expected_version=version, fields=["overdue_noted_for"])
             note = (
                 f"Still {step}: the next step was due by {was_due:%d %B %Y} with "
                 f"{was_owner.name}, the top leadership level."

@@ -22,6 +22,7 @@ from roundtable.wellbeing.models import (
     SupportOffered,
     SupportSession,
 )
+from roundtable.wellbeing.queries import teams_led_by
 
 
 def _own(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -29,8 +30,6 @@ def _own(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _session_ids(user: Any) -> QuerySet[Any]:
-    from roundtable.wellbeing.services import teams_led_by
-
     return SupportSession.objects.filter(
         Q(team__memberships__person_id=user.pk)
         | Q(team__in=teams_led_by(user).values("pk"))
@@ -47,8 +46,6 @@ def _attendance(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _offered(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    from roundtable.wellbeing.services import teams_led_by
-
     return queryset.filter(
         Q(person_id=user.pk)
         | Q(offered_by_id=user.pk)

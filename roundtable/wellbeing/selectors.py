@@ -27,7 +27,8 @@ from roundtable.wellbeing.models import (
     SupportOffered,
     SupportSession,
 )
-from roundtable.wellbeing.services import leads_team, minimum_group, pulse_round_open, teams_led_by
+from roundtable.wellbeing.queries import leads_team, minimum_group, teams_led_by
+from roundtable.wellbeing.services import pulse_round_open
 
 NOT_ENOUGH = "Not enough answers to show"
 # Governance groups are not where anyone works day to day: being the only one of a discipline on

@@ -4,15 +4,12 @@ answer is audited with no actor (docs/adr/0012-anonymity-in-voice-and-pulse.md).
 
 from __future__ import annotations
 
-import calendar
 import random
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
@@ -23,9 +20,6 @@ from roundtable.core.integrity import create_or_refuse
 from roundtable.core.text import visible
 from roundtable.directory.models import (
     Discipline,
-    LeadershipLevel,
-    LeadershipMembership,
-    Membership,
     Person,
     Team,
 )
@@ -45,59 +39,16 @@ from roundtable.wellbeing.models import (
     SupportOffered,
     SupportSession,
 )
+from roundtable.wellbeing.queries import (
+    is_member,
+    leads_team,
+    month_end,
+    month_of,
+)
 
 COMMENT_MAX = 1000
-# The lowest group size results are ever shown for, whatever the settings say.
-ABSOLUTE_MINIMUM_GROUP = 5
 # Shuffles the order pulse answers are written in; not a security boundary (see the ADR).
 _shuffle = random.SystemRandom().shuffle
-
-
-def minimum_group() -> int:
-    """`PULSE_MINIMUM_GROUP`, but never below 5: a smaller group could tell who said what."""
-    return max(ABSOLUTE_MINIMUM_GROUP, int(settings.PULSE_MINIMUM_GROUP))
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def leads_team(person: Person, team: Team) -> bool:
-    """In a leadership team of the team itself (team or project level) or of its organisation."""
-    return LeadershipMembership.objects.filter(
-        Q(
-            leadership_team__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
-            leadership_team__team_id=team.pk,
-        )
-        | Q(
-            leadership_team__level=LeadershipLevel.ORGANISATION,
-            leadership_team__organisation_id=team.organisation_id,
-        ),
-        person_id=person.pk,
-    ).exists()
-
-
-def teams_led_by(person: Person) -> QuerySet[Team]:
-    """The teams `person` leads: those whose own or organisation's leadership team they are in."""
-    memberships = LeadershipMembership.objects.filter(person_id=person.pk)
-    return Team.objects.filter(
-        Q(
-            leadership_teams__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
-            leadership_teams__memberships__in=memberships,
-        )
-        | Q(
-            organisation__leadership_teams__level=LeadershipLevel.ORGANISATION,
-            organisation__leadership_teams__memberships__in=memberships,
-        )
-    ).distinct()
-
-
-def _is_member(person: Person, team: Team) -> bool:
-    return Membership.objects.filter(person_id=person.pk, team_id=team.pk).exists()
 
 
 # -- Pulse --------------------------------------------------------------------------------------
@@ -173,7 +124,7 @@ def pulse_answer(
     has no actor. A second answer in the same round is refused and nothing is stored.
     """
     today = today or timezone.localdate()
-    if not _is_member(actor, pulse_round.team):
+    if not is_member(actor, pulse_round.team):
         raise NotAllowed(f"Only members of {pulse_round.team.name} answer its check-in.")
     if not pulse_round.month <= today <= pulse_round.closes_on:
         raise ValidationError(
@@ -232,7 +183,7 @@ def may_record_for(actor: Person, team: Team | None, circle: PeerCircle | None) 
     """Whether `actor` records, changes and cancels the sessions of this team (its members and
     leaders) or peer circle (its members)."""
     if team is not None:
-        return _is_member(actor, team) or leads_team(actor, team)
+        return is_member(actor, team) or leads_team(actor, team)
     if circle is not None:
         return PeerCircleMembership.objects.filter(circle=circle, person=actor).exists()
     return False
@@ -434,7 +385,7 @@ def support_offered_record(
         raise ValidationError({"what": "Keep it to 280 characters or fewer"})
     if not leads_team(actor, team):
         raise NotAllowed(f"Only the leadership of {team.name} records support offered there.")
-    if not _is_member(person, team):
+    if not is_member(person, team):
         raise ValidationError({"person": f"Choose someone in {team.name}"})
     offered = SupportOffered.objects.create(
         person=person, team=team, offered_by=actor, what=what, on=on or timezone.localdate()

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roundtable.core.pages import breadcrumbs, me, posted, renderer, submit
-from roundtable.wellbeing import selectors, services
+from roundtable.wellbeing import queries, selectors, services
 from roundtable.wellbeing.forms import (
     AttendanceForm,
     PulseForm,
@@ -37,7 +37,7 @@ def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """`_render_page`, with the smallest group shown read on each call (a setting)."""
-    context.setdefault("minimum", services.minimum_group())
+    context.setdefault("minimum", queries.minimum_group())
     return _render_page(request, template, context, status=status)
 
 
@@ -83,7 +83,7 @@ def pulse_answer(request: HttpRequest, team_id: int) -> HttpResponse:
         messages.success(
             request,
             "Thank you. Your answers are stored without your name, and shown only with "
-            f"those of at least {services.minimum_group()} people.",
+            f"those of at least {queries.minimum_group()} people.",
         )
         return redirect("wellbeing:home")
     context = {

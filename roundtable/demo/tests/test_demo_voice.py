@@ -25,7 +25,7 @@ from roundtable.directory.models import (
 from roundtable.forums.models import Attendance, AttendanceStatus
 from roundtable.voice import selectors as voice_selectors
 from roundtable.voice.models import Concern, ConcernEvent, ConcernStatus
-from roundtable.wellbeing import selectors, services
+from roundtable.wellbeing import queries, selectors
 from roundtable.wellbeing.models import (
     PeerCircle,
     PulseAnswer,
@@ -232,4 +232,4 @@ def test_the_isolation_list_is_right_on_the_demo_system(built: str) -> None:
     jordan = person("lone_coach")
     assert not selectors.may_see_isolation(jordan)
     assert selectors.isolation_list(jordan) == []
-    assert services.teams_led_by(jordan).count() == 0
+    assert queries.teams_led_by(jordan).count() == 0

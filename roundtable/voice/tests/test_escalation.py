@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from roundtable.voice import services
+from roundtable.voice import queries, services
 from roundtable.voice.models import Concern, ConcernEvent, ConcernNotice
 from roundtable.voice.tests.helpers import MONDAY, raise_to_team, trust_leadership
 
@@ -112,8 +112,8 @@ def test_climbs_to_the_system_then_notes_once_that_it_is_overdue_at_the_top(syst
     # The system's members can now act on it; the team's leaders can still read it.
     from roundtable.voice import selectors
 
-    assert services.is_owner_member(system.board_member, concern)
-    assert not services.is_owner_member(system.team_leader_a, concern)
+    assert queries.is_owner_member(system.board_member, concern)
+    assert not queries.is_owner_member(system.team_leader_a, concern)
     assert selectors.concern_detail(system.team_leader_a, concern.pk).concern == concern
 
 

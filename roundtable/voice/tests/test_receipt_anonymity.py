@@ -22,7 +22,7 @@ from django.test import Client
 
 from roundtable.testing import PASSWORD, System
 from roundtable.voice.models import Concern, ConcernReply
-from roundtable.voice.services import hash_receipt
+from roundtable.voice.queries import hash_receipt
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from roundtable.audit.models import AuditEvent
 from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.voice import selectors, services
+from roundtable.voice import queries, selectors, services
 from roundtable.voice.models import (
     Concern,
     ConcernEvent,
@@ -33,7 +33,7 @@ def test_an_anonymous_concern_stores_no_user_no_ip_and_nothing_finer_than_the_da
     assert concern.due_on == date(2026, 3, 9)  # 5 working days
     # Only the hash of the receipt token is kept.
     assert token not in concern.receipt_hash
-    assert concern.receipt_hash == services.hash_receipt(token)
+    assert concern.receipt_hash == queries.hash_receipt(token)
     # No column of the concern or its event holds a person, an address or a time of day.
     for model in (Concern, ConcernEvent):
         for field in model._meta.concrete_fields:
