@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from roundtable.core.transitions import StateMachine
 from roundtable.directory.models import LeadershipTeam, Organisation, Person, Team
 
 
@@ -37,20 +38,6 @@ OPEN_STATUSES = frozenset(
     {ConcernStatus.RAISED, ConcernStatus.ACKNOWLEDGED, ConcernStatus.ACTION_AGREED}
 )
 CLOSED_STATUSES = frozenset({ConcernStatus.ADDRESSED, ConcernStatus.NOT_TAKEN_FORWARD})
-
-# The explicit state machine. A concern is acknowledged before anything else ("listen up"), and
-# may be not taken forward, with the reason, once it has been.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    ConcernStatus.RAISED: frozenset({ConcernStatus.ACKNOWLEDGED}),
-    ConcernStatus.ACKNOWLEDGED: frozenset(
-        {ConcernStatus.ACTION_AGREED, ConcernStatus.NOT_TAKEN_FORWARD}
-    ),
-    ConcernStatus.ACTION_AGREED: frozenset(
-        {ConcernStatus.ADDRESSED, ConcernStatus.NOT_TAKEN_FORWARD}
-    ),
-    ConcernStatus.ADDRESSED: frozenset(),
-    ConcernStatus.NOT_TAKEN_FORWARD: frozenset(),
-}
 
 
 class Concern(models.Model):
@@ -214,3 +201,20 @@ class ConcernNotice(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# The explicit state machine. A concern is acknowledged before anything else ("listen up"), and
+# may be not taken forward, with the reason, once it has been.
+CONCERN_STATES = StateMachine(
+    ConcernStatus,
+    {
+        ConcernStatus.RAISED: {ConcernStatus.ACKNOWLEDGED},
+        ConcernStatus.ACKNOWLEDGED: {ConcernStatus.ACTION_AGREED, ConcernStatus.NOT_TAKEN_FORWARD},
+        ConcernStatus.ACTION_AGREED: {ConcernStatus.ADDRESSED, ConcernStatus.NOT_TAKEN_FORWARD},
+        ConcernStatus.ADDRESSED: set(),
+        ConcernStatus.NOT_TAKEN_FORWARD: set(),
+    },
+    field="status",
+    event=ConcernEvent,
+    refusal="A concern that is {now} cannot become {to}.",
+)

@@ -27,8 +27,8 @@ from roundtable.directory.models import (
     Team,
 )
 from roundtable.voice.models import (
+    CONCERN_STATES,
     OPEN_STATUSES,
-    TRANSITIONS,
     Concern,
     ConcernEvent,
     ConcernEventKind,
@@ -173,25 +173,19 @@ def _move(
         )
     if expected_version != concern.version:
         raise ConcurrentEditError(concern)
-    if to_status not in TRANSITIONS[concern.status]:
-        raise ValidationError(
-            f"A concern that is {concern.get_status_display().lower()} cannot become "
-            f"{ConcernStatus(to_status).label.lower()}."
-        )
     from_status = concern.status
-    concern.status = to_status
-    save_versioned(concern, expected_version=expected_version, fields=["status", *fields])
-    ConcernEvent.objects.create(
+    CONCERN_STATES.move(
+        concern,
+        to_status,
         concern=concern,
         kind=to_status,
-        from_status=from_status,
-        to_status=to_status,
         owner_id=concern.owner_id,
         due_on=concern.due_on,
         note=note,
         actor=actor,
         on=today,
     )
+    save_versioned(concern, expected_version=expected_version, fields=["status", *fields])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
