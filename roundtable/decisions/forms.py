@@ -499,6 +499,16 @@ def _with_amount(decision: Decision) -> str:
     return f"{decision.title} (£{pounds_text(decision.amount_requested_pence or 0)})"
 
 
+def _offer_proposals(
+    form: forms.Form, field: str, proposals: list[Decision]
+) -> dict[int, Decision]:
+    """Offer the funding proposals as the field's choices; the proposals by id."""
+    form.fields[field].choices = [  # type: ignore[attr-defined]
+        (d.pk, _with_amount(d)) for d in proposals
+    ]
+    return {d.pk: d for d in proposals}
+
+
 class AllocationRoundForm(forms.Form):
     title = forms.CharField(
         label="Title",
@@ -530,10 +540,7 @@ class AllocationRoundForm(forms.Form):
 
     def __init__(self, *args: Any, proposals: list[Decision], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates = {d.pk: d for d in proposals}
-        self.fields["proposals"].choices = [  # type: ignore[attr-defined]
-            (d.pk, _with_amount(d)) for d in proposals
-        ]
+        self.candidates = _offer_proposals(self, "proposals", proposals)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -554,10 +561,7 @@ class ApprovalForm(forms.Form):
 
     def __init__(self, *args: Any, proposals: list[Decision], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates = {d.pk: d for d in proposals}
-        self.fields["approve"].choices = [  # type: ignore[attr-defined]
-            (d.pk, _with_amount(d)) for d in proposals
-        ]
+        self.candidates = _offer_proposals(self, "approve", proposals)
 
     def approved(self) -> list[Decision]:
         return [self.candidates[pk] for pk in self.cleaned_data.get("approve") or []]

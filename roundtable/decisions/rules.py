@@ -18,8 +18,9 @@ from rules.permissions import add_perm
 from rules.predicates import predicate
 
 from roundtable.decisions.models import Decision, DecisionMethod, DecisionStatus
+from roundtable.decisions.selectors import covering_leadership, is_member_of
 from roundtable.directory.rules import is_administrator
-from roundtable.forums.models import Forum, ForumMembership
+from roundtable.forums.models import Forum
 
 _CACHE = "_rt_rules_cache"
 
@@ -35,7 +36,7 @@ def _cached(decision: Decision, key: str, user: Any, compute: Any) -> bool:
 def is_forum_member(user: Any, forum: Forum | None) -> bool:
     if forum is None or not user.is_authenticated:
         return False
-    return ForumMembership.objects.filter(forum=forum, person=user).exists()
+    return is_member_of(forum.pk, user)
 
 
 @predicate
@@ -43,14 +44,7 @@ def is_member(user: Any, decision: Decision | None) -> bool:
     """A member of the decision's forum."""
     if decision is None or not user.is_authenticated:
         return False
-    return _cached(
-        decision,
-        "member",
-        user,
-        lambda: ForumMembership.objects.filter(
-            forum_id=decision.forum_id, person_id=user.pk
-        ).exists(),
-    )
+    return _cached(decision, "member", user, lambda: is_member_of(decision.forum_id, user))
 
 
 @predicate
@@ -60,9 +54,7 @@ def is_proposer(user: Any, decision: Decision | None) -> bool:
 
 @predicate
 def is_leader_covering(user: Any, decision: Decision | None) -> bool:
-    """In a leadership team that covers the decision's forum (`services.covering_leadership`)."""
-    from roundtable.decisions.services import covering_leadership
-
+    """In a leadership team that covers the decision's forum (`selectors.covering_leadership`)."""
     if decision is None or not user.is_authenticated:
         return False
     return _cached(

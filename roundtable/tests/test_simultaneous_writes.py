@@ -41,6 +41,7 @@ from roundtable.decisions.models import (
     Position,
     PositionEvent,
 )
+from roundtable.decisions.selectors import budget_committed
 from roundtable.directory.models import Discipline, Membership, Person
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import (
@@ -527,7 +528,7 @@ def test_funding_outcomes_never_overspend_a_budget() -> None:
     )
     one_wins(replies, won=200, says="£600 is more than the £400 remaining in Crisis café.")
     assert Decision.objects.filter(budget=budget, status=DecisionStatus.AGREED).count() == 1
-    committed = decision_services.budget_committed(Budget.objects.get(pk=budget.pk))
+    committed = budget_committed(Budget.objects.get(pk=budget.pk))
     assert committed == 60_000
     assert budget.total_pence - committed >= 0
 

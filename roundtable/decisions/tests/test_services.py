@@ -21,6 +21,7 @@ from roundtable.decisions.models import (
     Position,
     PositionEvent,
 )
+from roundtable.decisions.selectors import budget_committed
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
 
@@ -119,7 +120,7 @@ def test_the_funding_journey_objection_revision_consent_hold(system, board, budg
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.AGREED
     assert decision.amount_agreed_pence == 45_000 * POUNDS
-    assert budget.total_pence - services.budget_committed(budget) == 155_000 * POUNDS
+    assert budget.total_pence - budget_committed(budget) == 155_000 * POUNDS
 
     hold = services.hold_add(
         actor=system.board_member, decision=decision, message="I stand behind this with you."
@@ -215,7 +216,7 @@ def test_a_proposal_cannot_take_more_than_remains_when_agreed(system, board, bud
         rationale="R",
         amount_agreed_pence=50_000 * POUNDS,
     )
-    assert services.budget_committed(budget) == 200_000 * POUNDS
+    assert budget_committed(budget) == 200_000 * POUNDS
 
 
 def test_stale_outcome_is_refused(system, board):
