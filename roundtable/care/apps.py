@@ -11,5 +11,5 @@ class CareConfig(AppConfig):
         from roundtable.care.services import front_door_offer_agreed
         from roundtable.decisions import hooks
 
-        hooks.on_decided("care.front_door_offer", front_door_offer_agreed)
-        hooks.narrow_audience("care.may_see_person", access.decision_audience)
+        hooks.outcome_callbacks.add("care.front_door_offer", front_door_offer_agreed)
+        hooks.audience_narrowings.add("care.may_see_person", access.decision_audience)
