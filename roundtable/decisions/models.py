@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from roundtable.core.models import TimeStampedModel, VersionedModel
+from roundtable.core.transitions import StateMachine
 from roundtable.directory.models import LeadershipTeam, Person
 from roundtable.forums.models import Forum, Meeting
 
@@ -40,19 +41,6 @@ class DecisionStatus(models.TextChoices):
     NOT_AGREED = "not_agreed", "Not agreed"
     WITHDRAWN = "withdrawn", "Withdrawn"
     REVIEWED = "reviewed", "Reviewed"
-
-
-# The explicit state machine: which status may follow which.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    DecisionStatus.DRAFT: frozenset({DecisionStatus.OPEN, DecisionStatus.WITHDRAWN}),
-    DecisionStatus.OPEN: frozenset(
-        {DecisionStatus.AGREED, DecisionStatus.NOT_AGREED, DecisionStatus.WITHDRAWN}
-    ),
-    DecisionStatus.AGREED: frozenset({DecisionStatus.REVIEWED}),
-    DecisionStatus.NOT_AGREED: frozenset({DecisionStatus.REVIEWED}),
-    DecisionStatus.WITHDRAWN: frozenset(),
-    DecisionStatus.REVIEWED: frozenset(),
-}
 
 
 class Budget(VersionedModel):
@@ -251,6 +239,27 @@ class DecisionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+# The explicit state machine: which status may follow which.
+DECISION_STATES = StateMachine(
+    DecisionStatus,
+    {
+        DecisionStatus.DRAFT: {DecisionStatus.OPEN, DecisionStatus.WITHDRAWN},
+        DecisionStatus.OPEN: {
+            DecisionStatus.AGREED,
+            DecisionStatus.NOT_AGREED,
+            DecisionStatus.WITHDRAWN,
+        },
+        DecisionStatus.AGREED: {DecisionStatus.REVIEWED},
+        DecisionStatus.NOT_AGREED: {DecisionStatus.REVIEWED},
+        DecisionStatus.WITHDRAWN: set(),
+        DecisionStatus.REVIEWED: set(),
+    },
+    field="status",
+    event=DecisionEvent,
+    refusal="A decision that is {now} cannot become {to}.",
+)
 
 
 class Hold(models.Model):

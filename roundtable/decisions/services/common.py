@@ -10,11 +10,9 @@ from django.core.exceptions import ValidationError
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.decisions import hooks
 from roundtable.decisions.models import (
-    TRANSITIONS,
+    DECISION_STATES,
     Budget,
     Decision,
-    DecisionEvent,
-    DecisionStatus,
     Notification,
     NotificationKind,
 )
@@ -27,21 +25,16 @@ def pounds(pence: int) -> str:
 
 
 def transition(decision: Decision, to_status: str, *, actor: Person, note: str = "") -> None:
-    """Move along the state machine, or refuse with a message that says why."""
-    if to_status not in TRANSITIONS[decision.status]:
-        raise ValidationError(
-            f"A decision that is {decision.get_status_display().lower()} cannot become "
-            f"{DecisionStatus(to_status).label.lower()}."
-        )
-    DecisionEvent.objects.create(
+    """Move along the state machine (at the current revision), or refuse with a message that
+    says why."""
+    DECISION_STATES.move(
+        decision,
+        to_status,
         decision=decision,
         actor=actor,
-        from_status=decision.status,
-        to_status=to_status,
         revision=decision.current_revision,
         note=note,
     )
-    decision.status = to_status
 
 
 def save_decision(decision: Decision, expected_version: int | None, fields: Iterable[str]) -> None:
