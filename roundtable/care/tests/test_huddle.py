@@ -16,6 +16,7 @@ from django.utils import timezone
 from roundtable.care import selectors, services
 from roundtable.care.access import team_caseload
 from roundtable.care.models import CareAction, Episode, HuddleNote, Stage, Zone, ZoneChange
+from roundtable.care.selectors import board as board_selectors
 from roundtable.care.tests.conftest import agree_move_on
 from roundtable.core import access
 from roundtable.core.concurrency import ConcurrentEditError
@@ -343,14 +344,14 @@ def test_the_boards_card_query_is_built_once_for_a_set_of_extras(system, zones, 
     """Kept and narrowed for each board and card, never read itself; built again only for other
     extras. Each board still shows its own team's people to its own members."""
     built: list[object] = []
-    build = selectors._latest_move_on_id
+    build = board_selectors._latest_move_on_id
 
     def counted() -> object:
         built.append(build())
         return built[-1]
 
-    monkeypatch.setattr(selectors, "_latest_move_on_id", counted)
-    monkeypatch.setattr(selectors, "_card_queries", selectors._CardQueries())
+    monkeypatch.setattr(board_selectors, "_latest_move_on_id", counted)
+    monkeypatch.setattr(board_selectors, "_card_queries", board_selectors._CardQueries())
     on_board = in_support(system, 1)
     extras = MappingProxyType({"colour": F("zone__colour")})
     services.episode_zone_set(actor=system.clinician_a, episode=on_board, zone=zones["Amber"])
@@ -366,7 +367,7 @@ def test_the_boards_card_query_is_built_once_for_a_set_of_extras(system, zones, 
         _, card = selectors.board_card(system.clinician_a, on_board.pk, extras=extras)
         assert card.extras == {"colour": "amber"}
     assert len(built) == 2  # one with the extras, one without
-    assert selectors._card_queries(extras)._result_cache is None
+    assert board_selectors._card_queries(extras)._result_cache is None
     selectors.huddle_board(system.clinician_a, system.team_a, zones=columns, extras=dict(extras))
     assert len(built) == 3
 

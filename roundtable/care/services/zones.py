@@ -1,0 +1,204 @@
+"""A team's zones: the default five, adding one, changing one and no longer using one."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from roundtable.audit.models import AuditAction
+from roundtable.audit.services import audit_record
+from roundtable.care.models import Episode, Zone, ZoneColour
+from roundtable.care.services._common import is_team_member
+from roundtable.core.concurrency import save_versioned, update_versioned
+from roundtable.core.errors import NotAllowed
+from roundtable.core.integrity import create_or_refuse, same_ignoring_case
+from roundtable.core.text import visible
+from roundtable.directory.models import Person, Team
+
+# The default zones: each meaning says what the team does, never what it predicts.
+DEFAULT_ZONES: tuple[tuple[str, str, str, bool], ...] = (
+    (
+        "Red",
+        ZoneColour.RED,
+        "Intensive input: the team is in touch most days, the plan is reviewed at every huddle "
+        "and nobody holds it alone.",
+        False,
+    ),
+    (
+        "Amber",
+        ZoneColour.AMBER,
+        "More input than usual while the plan changes: contact at least weekly and a review "
+        "at the next huddle.",
+        False,
+    ),
+    (
+        "Green",
+        ZoneColour.GREEN,
+        "Steady input: the plan is working and contact is as agreed with the person.",
+        False,
+    ),
+    (
+        "Blue",
+        ZoneColour.BLUE,
+        "Light touch: the person mostly manages with their own support; the key worker checks "
+        "in as agreed.",
+        False,
+    ),
+    (
+        "Ready to move on",
+        ZoneColour.PURPLE,
+        "The work we agreed is done: the person and the team are planning the move on to their "
+        "GP, a VCSE partner or self-management.",
+        True,
+    ),
+)
+
+
+def zones_ensure(*, team: Team) -> list[Zone]:
+    """The team's zones, creating the default five the first time a team uses the board."""
+    zones = list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
+    if zones:
+        return zones
+    with transaction.atomic():
+        Zone.objects.bulk_create(
+            [
+                Zone(
+                    team=team,
+                    name=name,
+                    colour=colour,
+                    meaning=meaning,
+                    position=position,
+                    marks_ready=ready,
+                )
+                for position, (name, colour, meaning, ready) in enumerate(DEFAULT_ZONES)
+            ],
+            ignore_conflicts=True,
+        )
+    return list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
+
+
+# Words that rate a person's risk: a score, a rating, a level or a tier of risk, or low, medium
+# or high risk. NICE NG225 says not to use risk tools or scales to predict harm or to decide who
+# gets care; a zone says what the team does instead (ADR 0011, docs/guide/care.md#zones).
+RATES_RISK = re.compile(
+    r"\brisk[\s_-]*(scores?|scoring|ratings?|rated|levels?|categor(y|ies)|tiers?|bands?"
+    r"|grades?|stratif\w*)\b"
+    r"|\b(scores?|ratings?|levels?|categor(y|ies)|tiers?|bands?|grades?)[\s_-]+of[\s_-]+risk\b"
+    r"|\b(low|lower|lowest|medium|moderate|high|higher|highest)[\s_-]*risk\b"
+    r"|\brisk\W{0,3}\d",
+    re.IGNORECASE,
+)
+
+
+NO_RISK_RATINGS = (
+    "Zones say what the team does for the people in them (how often it is in touch, when it "
+    "reviews the plan, what support it gives), not a rating of their risk: NICE guidance on "
+    "self-harm (NG225) says not to use risk scores or low, medium or high risk ratings to "
+    "predict harm or to decide care."
+)
+
+
+def _check_zone(team: Team, name: str, colour: str, meaning: str, *, exclude: int | None) -> None:
+    errors: dict[str, str] = {}
+    if not visible(name):
+        errors["name"] = "Enter the zone's name"
+    elif RATES_RISK.search(name):
+        errors["name"] = (
+            f"Name the zone for what the team does, like “Intensive input”. {NO_RISK_RATINGS}"
+        )
+    if colour not in ZoneColour.values:
+        errors["colour"] = "Choose a colour"
+    if not visible(meaning):
+        errors["meaning"] = "Say in plain English what the team does for people in this zone"
+    elif RATES_RISK.search(meaning):
+        errors["meaning"] = (
+            "Say what the team does for people in this zone, like “In touch most days, the plan "
+            f"reviewed at every huddle”. {NO_RISK_RATINGS}"
+        )
+    # Unique whatever the case among the team's zones in use (a constraint on the lowered name).
+    same_name = Zone.objects.filter(
+        same_ignoring_case("name", visible(name)), team=team, is_archived=False
+    )
+    if exclude is not None:
+        same_name = same_name.exclude(pk=exclude)
+    if "name" not in errors and same_name.exists():
+        errors["name"] = "The team already has a zone with this name"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def zone_create(*, actor: Person, team: Team, name: str, colour: str, meaning: str) -> Zone:
+    if not is_team_member(actor, team.pk):
+        raise NotAllowed(f"Only members of {team.name} can change its zones.")
+    zones_ensure(team=team)
+    last = Zone.objects.filter(team=team).order_by("-position").values_list("position", flat=True)
+    zone = create_or_refuse(
+        lambda: _check_zone(team, name, colour, meaning, exclude=None),
+        lambda: Zone.objects.create(
+            team=team,
+            name=visible(name),
+            colour=colour,
+            meaning=visible(meaning),
+            position=(last.first() or 0) + 1,
+        ),
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=zone, summary=f"Zone {zone.name}")
+    return zone
+
+
+def zone_update(
+    *,
+    actor: Person,
+    zone: Zone,
+    expected_version: int,
+    name: str,
+    colour: str,
+    meaning: str,
+    position: int,
+) -> Zone:
+    if not is_team_member(actor, zone.team_id):
+        raise NotAllowed(f"Only members of {zone.team.name} can change its zones.")
+
+    def check() -> None:
+        _check_zone(zone.team, name, colour, meaning, exclude=zone.pk)
+        if position < 0:
+            raise ValidationError({"position": "The order is a whole number, 0 or more"})
+
+    return create_or_refuse(
+        check,
+        lambda: update_versioned(
+            zone,
+            actor=actor,
+            expected_version=expected_version,
+            fields=("name", "colour", "meaning", "position"),
+            values={
+                "name": visible(name),
+                "colour": colour,
+                "meaning": visible(meaning),
+                "position": position,
+            },
+            summary=lambda z: f"Zone {z.name}",
+        ),
+    )
+
+
+@transaction.atomic
+def zone_archive(*, actor: Person, zone: Zone) -> Zone:
+    """Stop using a zone. Refused while anyone is in it; its history stays."""
+    if not is_team_member(actor, zone.team_id):
+        raise NotAllowed(f"Only members of {zone.team.name} can change its zones.")
+    if zone.marks_ready:
+        raise ValidationError("The ready-to-move-on zone is needed: rename it instead.")
+    in_zone = Episode.objects.filter(zone=zone, closed_at__isnull=True).count()
+    if in_zone:
+        raise ValidationError(
+            f"{in_zone} {'person is' if in_zone == 1 else 'people are'} in {zone.name}: move "
+            "them to another zone first."
+        )
+    zone.is_archived = True
+    save_versioned(zone, expected_version=zone.version, fields=("is_archived",))
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=zone, summary="Zone archived")
+    return zone
