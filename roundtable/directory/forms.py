@@ -1,19 +1,28 @@
-"""Forms for directory pages. Error messages follow the NHS.UK style: say what to fix."""
+"""Forms for directory pages. Error messages follow the NHS.UK style: say what to fix.
+
+A form only parses and checks what was typed: the choices it offers come from selectors, and
+what needs the database (a name, ODS code or e-mail address that is already taken) is refused by
+the service, whose refusal lands on the field it names.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django import forms
+from django.db import models
 
 from roundtable.directory.models import (
     Discipline,
     Locality,
     Organisation,
     OrganisationKind,
-    Person,
     TeamKind,
+    ods_code_error,
 )
+
+R = TypeVar("R", bound=models.Model)
 
 
 class VersionField(forms.IntegerField):
@@ -25,30 +34,48 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, **kwargs)
 
 
-class OrganisationForm(forms.ModelForm[Organisation]):
+def _offer(field: forms.Field, choices: Iterable[tuple[Any, str]], empty: str) -> None:
+    """Give a choice field its choices, after one for choosing none (`empty`)."""
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", empty), *choices]
+
+
+def _offer_records(field: forms.Field, records: list[R], empty: str) -> dict[int, R]:
+    """Offer `records` by name, after `empty`; returns them by id, to read the one chosen."""
+    _offer(field, [(record.pk, str(record)) for record in records], empty)
+    return {record.pk: record for record in records}
+
+
+def _chosen_id(label: str) -> forms.TypedChoiceField:
+    """An optional choice of one record, by its id (None when none is chosen)."""
+    return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the organisation's name"}
+    )
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=OrganisationKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of organisation"},
+    )
+    ods_code = forms.CharField(
+        label="ODS code (optional)",
+        max_length=6,
+        required=False,
+        help_text="Optional. For example RWR for an NHS trust or F81001 for a GP practice.",
+    )
+    parent = _chosen_id("Part of (optional)")
     version = VersionField(required=False)
 
-    class Meta:
-        model = Organisation
-        fields = ["name", "kind", "ods_code", "parent"]
-        widgets = {"kind": forms.RadioSelect}
-        labels = {"name": "Name", "kind": "Kind of organisation", "parent": "Part of (optional)"}
-        help_texts = {
-            "ods_code": "Optional. For example RWR for an NHS trust or F81001 for a GP practice.",
-        }
-        error_messages = {
-            "name": {"required": "Enter the organisation's name"},
-            "kind": {"required": "Select the kind of organisation"},
-            "ods_code": {"unique": "Another organisation already has this ODS code"},
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parents: list[Organisation], **kwargs: Any) -> None:
+        """`parents`: the organisations it may be part of (not itself)."""
         super().__init__(*args, **kwargs)
-        self.fields["ods_code"].label = "ODS code (optional)"
-        parent = self.fields["parent"]
-        if self.instance.pk:
-            parent.queryset = Organisation.objects.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
-        parent.empty_label = "Not part of another organisation"  # type: ignore[attr-defined]
+        self.parents = _offer_records(
+            self.fields["parent"], parents, "Not part of another organisation"
+        )
 
     def clean_ods_code(self) -> str | None:
         value = (self.cleaned_data.get("ods_code") or "").strip()
@@ -56,53 +83,67 @@ class OrganisationForm(forms.ModelForm[Organisation]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        name, kind = data.get("name"), data.get("kind")
-        if name and kind:
-            same = Organisation.objects.filter(name__iexact=name.strip(), kind=kind)
-            if self.instance.pk:
-                same = same.exclude(pk=self.instance.pk)
-            if same.exists():
-                self.add_error(
-                    "name", "There is already an organisation of this kind with this name"
-                )
+        ods_code = data.get("ods_code")
+        if ods_code:
+            error = ods_code_error(data.get("kind", ""), ods_code)
+            if error:
+                self.add_error("ods_code", error)
         return data
 
+    def organisation(self) -> dict[str, Any]:
+        """The organisation as typed, in the terms of `services.ORGANISATION_FIELDS`."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "kind": data["kind"],
+            "ods_code": data["ods_code"],
+            "parent": self.parents.get(data["parent"]),
+        }
 
-class ProfileForm(forms.ModelForm[Person]):
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter your full name"}
+    )
+    email = forms.EmailField(
+        label="Work e-mail address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your work e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.nhs.uk",
+        },
+    )
+    job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
+    discipline = _chosen_id("Discipline or background")
+    organisation = _chosen_id("Organisation")
     version = VersionField()
 
-    class Meta:
-        model = Person
-        fields = ["full_name", "email", "job_title", "discipline", "organisation"]
-        labels = {
-            "full_name": "Full name",
-            "email": "Work e-mail address",
-            "job_title": "Job title (optional)",
-            "discipline": "Discipline or background",
-            "organisation": "Organisation",
-        }
-        error_messages = {
-            "full_name": {"required": "Enter your full name"},
-            "email": {
-                "required": "Enter your work e-mail address",
-                "invalid": (
-                    "Enter an e-mail address in the correct format, like name@example.nhs.uk"
-                ),
-                "unique": "Someone else already uses this e-mail address",
-            },
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        disciplines: list[Discipline],
+        organisations: list[Organisation],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["discipline"].empty_label = "Not recorded"  # type: ignore[attr-defined]
-        self.fields["organisation"].empty_label = "Not recorded"  # type: ignore[attr-defined]
+        self.disciplines = _offer_records(self.fields["discipline"], disciplines, "Not recorded")
+        self.organisations = _offer_records(
+            self.fields["organisation"], organisations, "Not recorded"
+        )
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
 
-
-def _optional_choices(choices: list[tuple[Any, str]], empty: str) -> list[tuple[Any, str]]:
-    return [("", empty), *choices]
+    def profile(self) -> dict[str, Any]:
+        """The profile as typed, in the terms of `services.PROFILE_FIELDS`."""
+        data = self.cleaned_data
+        return {
+            "full_name": data["full_name"],
+            "email": data["email"],
+            "job_title": data["job_title"],
+            "discipline": self.disciplines.get(data["discipline"]),
+            "organisation": self.organisations.get(data["organisation"]),
+        }
 
 
 class PeopleFilterForm(forms.Form):
@@ -115,14 +156,10 @@ class PeopleFilterForm(forms.Form):
         self, *args: Any, disciplines: list[Discipline], localities: list[Locality], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["discipline"].choices = _optional_choices(  # type: ignore[attr-defined]
-            [(d.slug, d.name) for d in disciplines], "Any discipline"
-        )
-        self.fields["organisation_kind"].choices = _optional_choices(  # type: ignore[attr-defined]
-            list(OrganisationKind.choices), "Any kind"
-        )
-        self.fields["locality"].choices = _optional_choices(  # type: ignore[attr-defined]
-            [(str(loc.pk), loc.name) for loc in localities], "Any locality"
+        _offer(self.fields["discipline"], [(d.slug, d.name) for d in disciplines], "Any discipline")
+        _offer(self.fields["organisation_kind"], OrganisationKind.choices, "Any kind")
+        _offer(
+            self.fields["locality"], [(str(loc.pk), loc.name) for loc in localities], "Any locality"
         )
 
 
@@ -134,12 +171,10 @@ class TeamFilterForm(forms.Form):
 
     def __init__(self, *args: Any, localities: list[Locality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _optional_choices(list(TeamKind.choices), "Any kind")  # type: ignore[attr-defined]
-        self.fields["organisation_kind"].choices = _optional_choices(  # type: ignore[attr-defined]
-            list(OrganisationKind.choices), "Any kind"
-        )
-        self.fields["locality"].choices = _optional_choices(  # type: ignore[attr-defined]
-            [(str(loc.pk), loc.name) for loc in localities], "Any locality"
+        _offer(self.fields["kind"], TeamKind.choices, "Any kind")
+        _offer(self.fields["organisation_kind"], OrganisationKind.choices, "Any kind")
+        _offer(
+            self.fields["locality"], [(str(loc.pk), loc.name) for loc in localities], "Any locality"
         )
 
 

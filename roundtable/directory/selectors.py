@@ -237,10 +237,16 @@ class OrganisationPage:
     covering_leadership: list[LeadershipTeam]
 
 
-def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
+def organisation_get(organisation_id: int) -> Organisation:
+    """One organisation, with the one it is part of. 404 if there is none."""
     organisation = Organisation.objects.select_related("parent").filter(pk=organisation_id).first()
     if organisation is None:
         raise Http404("No organisation found.")
+    return organisation
+
+
+def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
+    organisation = organisation_get(organisation_id)
     children = list(organisation.children.order_by("name"))
     teams = list(
         organisation.teams.select_related("locality")
@@ -280,8 +286,12 @@ def localities() -> list[Locality]:
     return list(Locality.objects.all())
 
 
-def organisations_for_choice() -> list[Organisation]:
-    return list(Organisation.objects.order_by("name"))
+def organisations_for_choice(excluding: Organisation | None = None) -> list[Organisation]:
+    """Every organisation by name, but `excluding` (one cannot be part of itself)."""
+    organisations = Organisation.objects.order_by("name")
+    if excluding is not None:
+        organisations = organisations.exclude(pk=excluding.pk)
+    return list(organisations)
 
 
 def api_tokens_of(user: Any) -> list[ApiToken]:

@@ -1,24 +1,27 @@
 """Every write to the directory. Transactional, validated and audited.
 
-A record is validated by the model (`full_clean`, whose messages say which name or e-mail address
-is already taken) and saved with `create_or_refuse`, so that the same record sent twice at the
-same moment is refused with those words rather than failing at the database's constraint.
+A record is validated by the model (`full_clean`) and saved with `create_or_refuse`, so that the
+same record sent twice at the same moment is refused in words rather than failing at the
+database's constraint. An organisation's name or ODS code, or the e-mail address of a profile
+being changed, that is already taken is refused in the words of the pages (`NAME_TAKEN`,
+`ODS_CODE_TAKEN`, `EMAIL_TAKEN`), on the field it is about.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.concurrency import update_versioned
-from roundtable.core.integrity import create_or_refuse
+from roundtable.core.integrity import create_or_refuse, same_ignoring_case
 from roundtable.core.text import visible
 from roundtable.directory.models import (
     ApiToken,
@@ -39,6 +42,55 @@ TEAM_FIELDS = ("name", "organisation", "locality", "kind", "description")
 PROFILE_FIELDS = ("full_name", "email", "job_title", "discipline", "organisation")
 TOKEN_PREFIX = "rt_"
 
+NAME_TAKEN = "There is already an organisation of this kind with this name"
+ODS_CODE_TAKEN = "Another organisation already has this ODS code"
+EMAIL_TAKEN = "Someone else already uses this e-mail address"
+
+
+def _in_our_words(check: Callable[[], None], taken: Mapping[str, str]) -> None:
+    """Run `check` (a model's `full_clean`), refusing a value that another record already has in
+    the words of `taken`, by field, rather than the model's ("Person with this e-mail address
+    already exists.")."""
+    try:
+        check()
+    except ValidationError as error:
+        raise ValidationError(
+            {
+                name: [
+                    ValidationError(taken[name], code="unique")
+                    if e.code == "unique" and name in taken
+                    else e
+                    for e in errors
+                ]
+                for name, errors in error.error_dict.items()
+            }
+        ) from error
+
+
+def _check_organisation(organisation: Organisation) -> None:
+    """The model's validation, and a name or ODS code that another organisation already has.
+
+    A name is taken whatever its case, within the kind of organisation.
+    """
+    others = Organisation.objects.all()
+    if organisation.pk is not None:
+        others = others.exclude(pk=organisation.pk)
+    same_name = others.filter(same_ignoring_case("name", organisation.name), kind=organisation.kind)
+    taken = {"name": [ValidationError(NAME_TAKEN, code="unique")]} if same_name.exists() else {}
+    try:
+        _in_our_words(
+            lambda: organisation.full_clean(exclude=list(taken)), {"ods_code": ODS_CODE_TAKEN}
+        )
+    except ValidationError as error:
+        raise ValidationError({**taken, **error.error_dict}) from error
+    if taken:
+        raise ValidationError(taken)
+
+
+def _check_person(person: Person) -> None:
+    """The model's validation (not of the password), and an e-mail address someone else has."""
+    _in_our_words(lambda: person.full_clean(exclude=["password"]), {"email": EMAIL_TAKEN})
+
 
 @transaction.atomic
 def organisation_create(
@@ -50,7 +102,7 @@ def organisation_create(
     parent: Organisation | None = None,
 ) -> Organisation:
     organisation = Organisation(name=visible(name), kind=kind, ods_code=ods_code, parent=parent)
-    create_or_refuse(organisation.full_clean, organisation.save)
+    create_or_refuse(lambda: _check_organisation(organisation), organisation.save)
     audit_record(
         actor=actor, action=AuditAction.CREATE, obj=organisation, summary=f"Organisation {name}"
     )
@@ -69,6 +121,7 @@ def organisation_update(
         fields=ORGANISATION_FIELDS,
         values=values,
         summary=lambda o: f"Organisation {o.name}",
+        clean=lambda: _check_organisation(organisation),
     )
 
 
@@ -171,7 +224,7 @@ def person_update_profile(
         fields=PROFILE_FIELDS,
         values=values,
         summary=lambda p: f"Profile of {p.full_name}",
-        clean=lambda: person.full_clean(exclude=["password"]),
+        clean=lambda: _check_person(person),
     )
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,8 +14,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from roundtable.core import home as home_page
-from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.inputs import id_param
+from roundtable.core.pages import allowed, breadcrumbs, me, posted, require, submit
 from roundtable.directory import selectors, services
 from roundtable.directory.forms import (
     ApiTokenForm,
@@ -25,16 +24,12 @@ from roundtable.directory.forms import (
     ProfileForm,
     TeamFilterForm,
 )
-from roundtable.directory.models import LeadershipLevel, OrganisationKind
+from roundtable.directory.models import LeadershipLevel, Organisation, OrganisationKind
 
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
     paginator = Paginator(items, settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
-
-
-def _crumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
-    return [{"text": text, "href": href} for text, href in pairs]
 
 
 def _list_page(
@@ -82,7 +77,7 @@ def people(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": filters != selectors.PeopleFilter(),
-        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("People", "")),
+        "breadcrumbs": breadcrumbs(("People", "")),
     }
     return _list_page(request, "directory/people.jinja", "directory/_people_results.jinja", context)
 
@@ -94,9 +89,8 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         "active_nav": "people",
         "person": someone,
         "peers": selectors.same_discipline_elsewhere(request.user, someone),
-        "can_edit": request.user.has_perm("directory.change_person", someone),
-        "breadcrumbs": _crumbs(
-            ("Home", reverse("directory:home")),
+        "can_edit": allowed(request, "directory.change_person", someone),
+        "breadcrumbs": breadcrumbs(
             ("People", reverse("directory:people")),
             (someone.full_name, ""),
         ),
@@ -107,45 +101,53 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     someone = selectors.person_detail(request.user, person_id)
-    if not request.user.has_perm("directory.change_person", someone):
-        raise PermissionDenied
-    conflict = False
-    if request.method == "POST":
-        form = ProfileForm(request.POST, instance=selectors.person_detail(request.user, person_id))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.person_update_profile(
-                    actor=request.user,  # type: ignore[arg-type]
-                    person=someone,
-                    expected_version=data["version"],
-                    **{k: data[k] for k in services.PROFILE_FIELDS},
-                )
-            except ConcurrentEditError as error:
-                form.add_error(None, str(error))
-                conflict = True
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "Profile saved.")
-                return redirect("directory:person", person_id=someone.pk)
-    else:
-        form = ProfileForm(instance=someone, initial={"version": someone.version})
+    require(request, "directory.change_person", someone)
+    form = ProfileForm(
+        posted(request),
+        initial={
+            "full_name": someone.full_name,
+            "email": someone.email,
+            "job_title": someone.job_title,
+            "discipline": someone.discipline_id,
+            "organisation": someone.organisation_id,
+            "version": someone.version,
+        },
+        disciplines=selectors.disciplines(),
+        organisations=selectors.organisations_for_choice(),
+    )
+    # The service changes the person it is given even when it refuses the change, so it changes
+    # a copy of its own (read, and audited, as any other) and the page shows `someone` as read.
+    changing = selectors.person_detail(request.user, person_id) if form.is_bound else someone
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.person_update_profile(
+            actor=me(request),
+            person=changing,
+            expected_version=data["version"],
+            **form.profile(),
+        ),
+    )
+    if outcome.saved:
+        messages.success(request, "Profile saved.")
+        return redirect("directory:person", person_id=someone.pk)
     context = {
         "page_title": f"Change profile: {someone.full_name}",
         "page_has_errors": bool(form.errors),
         "form": form,
         "person": someone,
-        "conflict": conflict,
-        "latest": selectors.person_detail(request.user, person_id) if conflict else None,
-        "breadcrumbs": _crumbs(
-            ("Home", reverse("directory:home")),
+        "conflict": outcome.conflict is not None,
+        "latest": selectors.person_detail(request.user, person_id) if outcome.conflict else None,
+        "breadcrumbs": breadcrumbs(
             ("People", reverse("directory:people")),
             (someone.full_name, reverse("directory:person", args=[someone.pk])),
             ("Change profile", ""),
         ),
     }
-    return render(request, "directory/person_edit.jinja", context, status=409 if conflict else 200)
+    # A refused change is shown again with 200, as this page always has; a conflict with 409.
+    return render(
+        request, "directory/person_edit.jinja", context, status=409 if outcome.conflict else 200
+    )
 
 
 def teams(request: HttpRequest) -> HttpResponse:
@@ -167,7 +169,7 @@ def teams(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": filters != selectors.TeamFilter(),
-        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("Teams", "")),
+        "breadcrumbs": breadcrumbs(("Teams", "")),
     }
     return _list_page(request, "directory/teams.jinja", "directory/_teams_results.jinja", context)
 
@@ -178,8 +180,7 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
         "page_title": page.team.name,
         "active_nav": "teams",
         "page": page,
-        "breadcrumbs": _crumbs(
-            ("Home", reverse("directory:home")),
+        "breadcrumbs": breadcrumbs(
             ("Teams", reverse("directory:teams")),
             (page.team.name, ""),
         ),
@@ -197,8 +198,8 @@ def organisations(request: HttpRequest) -> HttpResponse:
         "groups": selectors.organisations_by_kind(selectors.organisation_list(kind)),
         "kinds": OrganisationKind.choices,
         "kind": kind,
-        "can_manage": request.user.has_perm("directory.manage_organisations"),
-        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("Organisations", "")),
+        "can_manage": allowed(request, "directory.manage_organisations"),
+        "breadcrumbs": breadcrumbs(("Organisations", "")),
     }
     return render(request, "directory/organisations.jinja", context)
 
@@ -209,9 +210,8 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
         "page_title": page.organisation.name,
         "active_nav": "organisations",
         "page": page,
-        "can_manage": request.user.has_perm("directory.manage_organisations"),
-        "breadcrumbs": _crumbs(
-            ("Home", reverse("directory:home")),
+        "can_manage": allowed(request, "directory.manage_organisations"),
+        "breadcrumbs": breadcrumbs(
             ("Organisations", reverse("directory:organisations")),
             (page.organisation.name, ""),
         ),
@@ -230,7 +230,7 @@ def leadership_teams(request: HttpRequest) -> HttpResponse:
         "page": page,
         "levels": LeadershipLevel.choices,
         "level": level,
-        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("Leadership teams", "")),
+        "breadcrumbs": breadcrumbs(("Leadership teams", "")),
     }
     return render(request, "directory/leadership_teams.jinja", context)
 
@@ -241,8 +241,7 @@ def leadership_team(request: HttpRequest, leadership_team_id: int) -> HttpRespon
         "page_title": page.leadership.name,
         "active_nav": "teams",
         "page": page,
-        "breadcrumbs": _crumbs(
-            ("Home", reverse("directory:home")),
+        "breadcrumbs": breadcrumbs(
             ("Leadership teams", reverse("directory:leadership-teams")),
             (page.leadership.name, ""),
         ),
@@ -253,79 +252,65 @@ def leadership_team(request: HttpRequest, leadership_team_id: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, organisation_id: int | None = None) -> HttpResponse:
     """Add an organisation, or change one. Administrators only."""
-    if not request.user.has_perm("directory.manage_organisations"):
-        raise PermissionDenied
-    instance = None
+    require(request, "directory.manage_organisations")
+    organisation = None
+    initial: dict[str, Any] = {}
     if organisation_id is not None:
-        instance = selectors.organisation_detail(request.user, organisation_id).organisation
-    conflict = False
-    if request.method == "POST":
-        form = OrganisationForm(request.POST, instance=_fresh(instance))
-        if form.is_valid():
-            data = form.cleaned_data
-            values = {k: data[k] for k in services.ORGANISATION_FIELDS}
-            try:
-                if instance is None:
-                    saved = services.organisation_create(actor=request.user, **values)  # type: ignore[arg-type]
-                else:
-                    version = data.get("version") or 0
-                    saved = services.organisation_update(
-                        actor=request.user,  # type: ignore[arg-type]
-                        organisation=instance,
-                        expected_version=version,
-                        **values,
-                    )
-            except ConcurrentEditError as error:
-                form.add_error(None, str(error))
-                conflict = True
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"{saved.name} saved.")
-                return redirect("directory:organisation", organisation_id=saved.pk)
-    else:
-        initial = {"version": instance.version} if instance else {}
-        form = OrganisationForm(instance=instance, initial=initial)
-    title = f"Change {instance.name}" if instance else "Add an organisation"
+        organisation = selectors.organisation_get(organisation_id)
+        initial = {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "ods_code": organisation.ods_code,
+            "parent": organisation.parent_id,
+            "version": organisation.version,
+        }
+    form = OrganisationForm(
+        posted(request),
+        initial=initial,
+        parents=selectors.organisations_for_choice(excluding=organisation),
+    )
+
+    def save(data: dict[str, Any]) -> Organisation:
+        if organisation_id is None:
+            return services.organisation_create(actor=me(request), **form.organisation())
+        # A copy of its own, which the service may change even when it refuses the change.
+        return services.organisation_update(
+            actor=me(request),
+            organisation=selectors.organisation_get(organisation_id),
+            expected_version=data["version"] or 0,
+            **form.organisation(),
+        )
+
+    outcome = submit(request, form, save)
+    if outcome.saved:
+        messages.success(request, f"{outcome.value.name} saved.")
+        return redirect("directory:organisation", organisation_id=outcome.value.pk)
+    title = f"Change {organisation.name}" if organisation else "Add an organisation"
     context = {
         "page_title": title,
         "page_has_errors": bool(form.errors),
         "form": form,
-        "organisation": instance,
-        "conflict": conflict,
-        "breadcrumbs": _crumbs(
-            ("Home", reverse("directory:home")),
-            ("Organisations", reverse("directory:organisations")),
-            (title, ""),
+        "organisation": organisation,
+        "breadcrumbs": breadcrumbs(
+            ("Organisations", reverse("directory:organisations")), (title, "")
         ),
     }
     return render(
-        request,
-        "directory/organisation_edit.jinja",
-        context,
-        status=409 if conflict else (400 if form.errors else 200),
+        request, "directory/organisation_edit.jinja", context, status=outcome.status(form)
     )
-
-
-def _fresh(instance: Any) -> Any:
-    """A separate copy for the form to validate, so a failed save leaves `instance` unchanged."""
-    if instance is None:
-        return None
-    return type(instance)._default_manager.get(pk=instance.pk)
 
 
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(posted(request))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.api_token_create(actor=me(request), name=data["name"]),
+    )
     new_token = None
-    if request.method == "POST":
-        form = ApiTokenForm(request.POST)
-        if form.is_valid():
-            _, new_token = services.api_token_create(
-                actor=request.user,  # type: ignore[arg-type]
-                name=form.cleaned_data["name"],
-            )
-            form = ApiTokenForm()
-    else:
+    if outcome.saved:
+        _, new_token = outcome.value
         form = ApiTokenForm()
     context = {
         "page_title": "API tokens",
@@ -334,11 +319,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "form": form,
         "tokens": selectors.api_tokens_of(request.user),
         "new_token": new_token,
-        "breadcrumbs": _crumbs(("Home", reverse("directory:home")), ("API tokens", "")),
+        "breadcrumbs": breadcrumbs(("API tokens", "")),
     }
-    return render(
-        request, "directory/api_tokens.jinja", context, status=400 if form.errors else 200
-    )
+    return render(request, "directory/api_tokens.jinja", context, status=outcome.status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -347,14 +330,13 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     if token is None:
         raise Http404("No API token found.")
     if request.method == "POST":
-        services.api_token_revoke(actor=request.user, api_token=token)  # type: ignore[arg-type]
+        services.api_token_revoke(actor=me(request), api_token=token)
         messages.success(request, f"The token “{token.name}” has been revoked.")
         return redirect("directory:api-tokens")
     context = {
         "page_title": "Revoke API token",
         "token": token,
-        "breadcrumbs": _crumbs(
-            ("Home", reverse("directory:home")),
+        "breadcrumbs": breadcrumbs(
             ("API tokens", reverse("directory:api-tokens")),
             ("Revoke", ""),
         ),

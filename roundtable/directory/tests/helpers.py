@@ -1,6 +1,10 @@
-"""Helpers for directory tests: grow a team so query counts can be compared by size."""
+"""Helpers for directory tests: grow a team so query counts can be compared by size, and read
+the error shown on a field."""
 
 from __future__ import annotations
+
+import re
+from html import unescape
 
 from roundtable.directory.models import (
     Discipline,
@@ -43,3 +47,12 @@ def add_teams(organisation: Organisation, locality: Locality, count: int) -> Non
         Team(name=f"Extra team {i:03d}", organisation=organisation, locality=locality, kind="cmht")
         for i in range(count)
     )
+
+
+def field_error(html: str, field: str) -> str | None:
+    """The error message shown on a field of the page, if any."""
+    found = re.search(
+        rf'id="id_{field}-error"\s*>\s*<span class="nhsuk-u-visually-hidden">Error: </span>([^<]*)',
+        html,
+    )
+    return unescape(found.group(1)).strip() if found else None

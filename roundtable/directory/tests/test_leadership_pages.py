@@ -230,8 +230,8 @@ def test_an_organisation_page_shows_its_own_leadership_then_the_system_s(
     client = client_for(system.clinician_a)
     url = reverse("directory:organisation", args=[system.trust.pk])
     # Session and person, the organisation, its member organisations, its teams, the leadership
-    # covering it, their members, how many people it has, and the person's permissions (two).
-    with django_assert_num_queries(10):
+    # covering it, their members and how many people it has.
+    with django_assert_num_queries(8):
         html = page(client, url)
     leadership = html[html.index("<h2>Leadership</h2>") :]
     assert leadership.index("Trust community leadership") < leadership.index(

@@ -8,11 +8,22 @@ import pytest
 from django.urls import reverse
 
 from roundtable.audit.models import AuditAction, AuditEvent
-from roundtable.directory.models import Organisation
+from roundtable.directory.models import Organisation, OrganisationKind
+from roundtable.directory.tests.helpers import field_error
 
 pytestmark = pytest.mark.django_db
 
 ADD = reverse("directory:organisation-add")
+# Session and person, then the organisations (on the list page) or the organisations to choose
+# from (on the add page); the change page reads the organisation changed as well.
+LIST_QUERIES = ADD_QUERIES = 3
+CHANGE_QUERIES = 4
+
+
+def add_organisations(count: int) -> None:
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Extra Mind {i:03d}", kind=OrganisationKind.VCSE) for i in range(count)
+    )
 
 
 def test_organisations_are_grouped_by_kind(client_for, system):
@@ -104,3 +115,88 @@ def test_change_an_organisation_and_detect_a_stale_edit(client_for, system):
     assert stale.status_code == 409
     assert "Someone else changed this organisation" in stale.content.decode()
     assert Organisation.objects.get(pk=system.vcse_org.pk).name == "Test Mind Essex"
+
+
+def test_a_name_taken_whatever_its_case_is_refused_on_the_name_and_nothing_is_added(
+    client_for, system
+):
+    before = Organisation.objects.count()
+    response = client_for(system.administrator).post(
+        ADD, {"name": "test surgery", "kind": "gp_practice", "ods_code": ""}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        field_error(html, "name") == "There is already an organisation of this kind with this name"
+    )
+    assert field_error(html, "ods_code") is None
+    assert 'href="#id_name"' in html
+    assert Organisation.objects.count() == before
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+
+
+def test_an_ods_code_taken_is_refused_on_the_ods_code_and_nothing_is_added(client_for, system):
+    before = Organisation.objects.count()
+    response = client_for(system.administrator).post(
+        ADD, {"name": "Riverside Surgery", "kind": "gp_practice", "ods_code": " f81001 "}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert field_error(html, "ods_code") == "Another organisation already has this ODS code"
+    assert field_error(html, "name") is None
+    assert Organisation.objects.count() == before
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+
+
+def test_a_change_to_a_name_and_ods_code_taken_is_refused_and_nothing_changes(client_for, system):
+    edit = reverse("directory:organisation-edit", args=[system.vcse_org.pk])
+    data = {"name": "TEST ICB", "kind": "icb", "ods_code": "qh8", "parent": "", "version": 1}
+    response = client_for(system.administrator).post(edit, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        field_error(html, "name") == "There is already an organisation of this kind with this name"
+    )
+    assert field_error(html, "ods_code") == "Another organisation already has this ODS code"
+    assert "<h1>Change Test Mind</h1>" in html  # named as it is, not as typed
+    assert 'value="TEST ICB"' in html  # what was typed is kept
+    stored = Organisation.objects.get(pk=system.vcse_org.pk)
+    assert (stored.name, stored.kind, stored.ods_code, stored.version) == (
+        "Test Mind",
+        "vcse",
+        None,
+        1,
+    )
+    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+
+
+def test_the_organisations_page_uses_the_same_queries_whatever_the_number(
+    client_for, system, django_assert_num_queries
+):
+    client = client_for(system.vcse)
+    url = reverse("directory:organisations")
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(url)
+    add_organisations(20)
+    with django_assert_num_queries(LIST_QUERIES):
+        html = client.get(url).content.decode()
+    assert "Extra Mind 019" in html
+
+
+def test_adding_and_changing_use_the_same_queries_whatever_the_number(
+    client_for, system, django_assert_num_queries
+):
+    client = client_for(system.administrator)
+    edit = reverse("directory:organisation-edit", args=[system.trust.pk])
+    with django_assert_num_queries(ADD_QUERIES):
+        client.get(ADD)
+    with django_assert_num_queries(CHANGE_QUERIES):
+        client.get(edit)
+    add_organisations(20)
+    with django_assert_num_queries(ADD_QUERIES):
+        client.get(ADD)
+    with django_assert_num_queries(CHANGE_QUERIES):
+        html = client.get(edit).content.decode()
+    assert "Extra Mind 019" in html
+    assert f'<option value="{system.icb.pk}"' in html
+    assert f'<option value="{system.trust.pk}"' not in html  # not part of itself

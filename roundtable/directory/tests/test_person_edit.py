@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from roundtable.audit.models import AuditAction, AuditEvent
 from roundtable.directory.models import Person
+from roundtable.directory.tests.helpers import field_error
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,18 @@ def test_a_stale_edit_shows_a_conflict_and_keeps_both(client_for, system):
     assert 'value="Coach (mine)"' in html  # and their own edit is still in the form
     coach.refresh_from_db()
     assert coach.job_title == "Coach (admin)"
+
+
+def test_an_e_mail_address_taken_is_refused_on_the_e_mail_and_nothing_changes(client_for, system):
+    coach = system.lone_coach
+    url = reverse("directory:person-edit", args=[coach.pk])
+    data = form_data(coach, email="VCSE@test.org.uk", job_title="Coach")
+    response = client_for(coach).post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200  # this page has always answered its errors with 200
+    assert field_error(html, "email") == "Someone else already uses this e-mail address"
+    assert 'href="#id_email"' in html
+    assert 'value="Coach"' in html  # what was typed is kept
+    coach.refresh_from_db()
+    assert (coach.email, coach.job_title, coach.version) == ("coach@test.org.uk", "", 1)
+    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()

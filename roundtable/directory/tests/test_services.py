@@ -97,3 +97,60 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(system):
     services.api_token_revoke(actor=system.clinician_a, api_token=token_row)
     assert services.api_token_authenticate(token) is None
     assert services.api_token_authenticate("rt_not-a-token") is None
+
+
+def test_a_name_taken_in_the_kind_whatever_its_case_is_refused_on_the_name(system):
+    before = Organisation.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.organisation_create(
+            actor=system.administrator, name="test surgery", kind=OrganisationKind.GP_PRACTICE
+        )
+    assert refused.value.message_dict == {"name": [services.NAME_TAKEN]}
+    assert Organisation.objects.count() == before
+    # The same name is free in another kind of organisation.
+    services.organisation_create(
+        actor=system.administrator, name="Test Surgery", kind=OrganisationKind.VCSE
+    )
+
+
+def test_an_ods_code_taken_is_refused_on_the_ods_code_beside_a_name_taken(system):
+    org = Organisation.objects.get(pk=system.vcse_org.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.organisation_update(
+            actor=system.administrator,
+            organisation=org,
+            expected_version=org.version,
+            name="Test Mental Health Trust",
+            kind=OrganisationKind.NHS_TRUST,
+            ods_code="rwr",
+        )
+    assert refused.value.message_dict == {
+        "name": [services.NAME_TAKEN],
+        "ods_code": [services.ODS_CODE_TAKEN],
+    }
+    stored = Organisation.objects.get(pk=org.pk)
+    assert (stored.name, stored.ods_code, stored.version) == ("Test Mind", None, 1)
+    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+
+
+def test_an_organisation_keeps_its_own_name_and_ods_code(system):
+    trust = Organisation.objects.get(pk=system.trust.pk)
+    services.organisation_update(
+        actor=system.administrator,
+        organisation=trust,
+        expected_version=trust.version,
+        name="TEST MENTAL HEALTH TRUST",
+        ods_code="RWR",
+    )
+    assert Organisation.objects.get(pk=trust.pk).name == "TEST MENTAL HEALTH TRUST"
+
+
+def test_an_e_mail_address_someone_else_uses_is_refused_on_the_e_mail(system):
+    coach = Person.objects.get(pk=system.lone_coach.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.person_update_profile(
+            actor=coach, person=coach, expected_version=1, email=system.vcse.email
+        )
+    assert refused.value.message_dict == {"email": [services.EMAIL_TAKEN]}
+    assert Person.objects.get(pk=coach.pk).email == "coach@test.org.uk"
+    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
