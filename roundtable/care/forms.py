@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from roundtable.care.models import (
-    TRANSITIONS,
+    PATHWAY,
     Destination,
     Episode,
     Offer,
@@ -202,7 +202,7 @@ class StageForm(_Lookup):
 
     def __init__(self, *args: Any, episode: Episode, move_on: list[Decision], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        stages = TRANSITIONS[episode.stage]
+        stages = PATHWAY.following(episode.stage)
         self.fields["to_stage"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in Stage.choices if value in stages
         ]

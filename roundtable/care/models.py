@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from roundtable.core.models import TimeStampedModel, VersionedModel
+from roundtable.core.transitions import StateMachine
 from roundtable.directory.models import Organisation, Person, Team
 from roundtable.forums.models import Meeting
 
@@ -74,20 +75,6 @@ class Stage(models.TextChoices):
 
 
 CLOSED_STAGES = frozenset({Stage.MOVED_ON, Stage.DECLINED, Stage.NOT_ENGAGED})
-
-# The explicit state machine of a person's path through a team.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Stage.REFERRED: frozenset({Stage.OFFER_MADE, Stage.DECLINED, Stage.NOT_ENGAGED}),
-    Stage.OFFER_MADE: frozenset(
-        {Stage.WAITING, Stage.IN_SUPPORT, Stage.DECLINED, Stage.NOT_ENGAGED}
-    ),
-    Stage.WAITING: frozenset({Stage.IN_SUPPORT, Stage.DECLINED, Stage.NOT_ENGAGED}),
-    Stage.IN_SUPPORT: frozenset({Stage.READY_TO_MOVE_ON, Stage.NOT_ENGAGED}),
-    Stage.READY_TO_MOVE_ON: frozenset({Stage.MOVED_ON, Stage.IN_SUPPORT}),
-    Stage.MOVED_ON: frozenset(),
-    Stage.DECLINED: frozenset(),
-    Stage.NOT_ENGAGED: frozenset(),
-}
 
 
 class ReferralSource(models.TextChoices):
@@ -296,6 +283,25 @@ class PathwayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or 'new'} → {self.to_stage}"
+
+
+# The explicit state machine of a person's path through a team.
+PATHWAY = StateMachine(
+    Stage,
+    {
+        Stage.REFERRED: {Stage.OFFER_MADE, Stage.DECLINED, Stage.NOT_ENGAGED},
+        Stage.OFFER_MADE: {Stage.WAITING, Stage.IN_SUPPORT, Stage.DECLINED, Stage.NOT_ENGAGED},
+        Stage.WAITING: {Stage.IN_SUPPORT, Stage.DECLINED, Stage.NOT_ENGAGED},
+        Stage.IN_SUPPORT: {Stage.READY_TO_MOVE_ON, Stage.NOT_ENGAGED},
+        Stage.READY_TO_MOVE_ON: {Stage.MOVED_ON, Stage.IN_SUPPORT},
+        Stage.MOVED_ON: set(),
+        Stage.DECLINED: set(),
+        Stage.NOT_ENGAGED: set(),
+    },
+    field="stage",
+    event=PathwayEvent,
+    refusal="Someone who is {now} cannot move to {to}.",
+)
 
 
 class CareDecision(models.Model):

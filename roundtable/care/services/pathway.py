@@ -13,7 +13,7 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.care.models import (
     CLOSED_STAGES,
-    TRANSITIONS,
+    PATHWAY,
     CareDecision,
     Destination,
     Episode,
@@ -220,11 +220,7 @@ def _episode_move(
         raise ConcurrentEditError(current)
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": "Choose a stage from the list"})
-    if to_stage not in TRANSITIONS[current.stage]:
-        raise ValidationError(
-            f"Someone who is {Stage(current.stage).label.lower()} cannot move to "
-            f"{Stage(to_stage).label.lower()}."
-        )
+    PATHWAY.check(current, to_stage)
     if to_stage == Stage.MOVED_ON:
         if destination not in Destination.values:
             raise ValidationError({"destination": "Choose where the person is moving on to"})
@@ -247,7 +243,15 @@ def _episode_move(
         current.days_to_offer = dates.days_between(current.referred_at, at)
     if to_stage == Stage.MOVED_ON:
         current.days_ready_to_moved_on = dates.days_between(current.stage_since, at)
-    current.stage = to_stage
+    PATHWAY.move(
+        current,
+        to_stage,
+        episode=current,
+        actor=actor,
+        at=at,
+        reason=visible(reason),
+        decision=decision,
+    )
     current.stage_since = at
     current.destination = destination
     if to_stage in CLOSED_STAGES:
@@ -263,15 +267,6 @@ def _episode_move(
             "days_to_offer",
             "days_ready_to_moved_on",
         ),
-    )
-    _event(
-        current,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        actor=actor,
-        at=at,
-        reason=visible(reason),
-        decision=decision,
     )
     audit_record(
         actor=actor,
