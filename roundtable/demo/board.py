@@ -44,17 +44,10 @@ from roundtable.decisions.models import (
     Notification,
     NotificationKind,
 )
-from roundtable.demo.forums import DemoDirectory
-from roundtable.demo.history import Window, clock
+from roundtable.demo.builder import DemoDirectory
+from roundtable.demo.history import Window, clock, held_meetings, present_at
 from roundtable.directory.models import Person
-from roundtable.forums.models import (
-    Attendance,
-    AttendanceStatus,
-    Forum,
-    ForumKind,
-    Meeting,
-    local_datetime,
-)
+from roundtable.forums.models import Forum, ForumKind, Meeting, local_datetime
 
 # The board's members, by persona key or slot ref (see `generator.ROSTERS["board"]`).
 BOARD: tuple[str, ...] = (
@@ -164,26 +157,14 @@ class _Builder:
         self.today = today
         self.window = Window(today)
         self.summary = BoardSummary()
-        self.board = Forum.objects.get(home_team=directory.teams["board"], kind=ForumKind.BOARD)
-        self.project = Forum.objects.get(
-            home_team=directory.teams["project"], kind=ForumKind.PROJECT_GROUP
-        )
+        self.board = directory.forum("board", ForumKind.BOARD)
+        self.project = directory.forum("project", ForumKind.PROJECT_GROUP)
         self.present: dict[int, set[int]] = {}
 
     def p(self, key: str) -> Person:
         return self.d.named[key]
 
     # --- meetings -------------------------------------------------------------------------
-
-    def meetings(self, forum: Forum) -> list[Meeting]:
-        """The forum's held (past, not cancelled) meetings, oldest first."""
-        return [
-            m
-            for m in Meeting.objects.filter(forum=forum, cancelled_at__isnull=True).order_by(
-                "starts_at", "pk"
-            )
-            if self.window.is_past(timezone.localdate(m.starts_at))
-        ]
 
     def next_meeting(self, forum: Forum) -> Meeting:
         meeting = (
@@ -200,11 +181,7 @@ class _Builder:
 
     def was_there(self, meeting: Meeting) -> set[int]:
         if meeting.pk not in self.present:
-            self.present[meeting.pk] = set(
-                Attendance.objects.filter(
-                    meeting=meeting, status=AttendanceStatus.PRESENT, person__isnull=False
-                ).values_list("person_id", flat=True)
-            )
+            self.present[meeting.pk] = {p.pk for p in present_at(meeting)}
         return self.present[meeting.pk]
 
     @staticmethod
@@ -338,10 +315,36 @@ class _Builder:
     def review_date(self, meeting: Meeting, days: int) -> date:
         return timezone.localdate(meeting.starts_at) + timedelta(days=days)
 
+    def settle(
+        self,
+        decision: Decision,
+        meeting: Meeting,
+        members: Iterable[str],
+        stances: Stances | None = None,
+        *,
+        agreed: bool = True,
+        outcome: str,
+        rationale: str,
+        decided_by: str = "icb_chair",
+        holders: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """A proposal settled at the meeting: shared by `members`, decided, and held by
+        `holders` after it."""
+        self.share(decision, meeting, members, stances)
+        self.decide(
+            decision,
+            meeting,
+            agreed=agreed,
+            outcome=outcome,
+            rationale=rationale,
+            actor=decided_by,
+        )
+        self.hold(decision, meeting, holders)
+
     # --- the board's year -----------------------------------------------------------------
 
     def build_board(self) -> None:
-        held = self.meetings(self.board)
+        held = held_meetings(self.board, self.window)
 
         def back(n: int) -> Meeting:
             return held[-1 - n]
@@ -359,7 +362,7 @@ class _Builder:
             "the person and the team agree.",
             review_on=self.review_date(m, 182),
         )
-        self.share(
+        self.settle(
             key_workers,
             m,
             BOARD,
@@ -369,21 +372,12 @@ class _Builder:
                     "Social workers carry key work too: count their caseloads in the team's.",
                 )
             },
-        )
-        self.decide(
-            key_workers,
-            m,
-            agreed=True,
             outcome="Agreed: named key workers of any discipline in all three community teams "
             "from next month; the care co-ordinator role ends.",
             rationale="People told us they did not know who their care co-ordinator was; a "
             "named key worker from the team they see is clearer, and it is what the Community "
             "Mental Health Framework asks for.",
-        )
-        self.hold(
-            key_workers,
-            m,
-            [
+            holders=[
                 (
                     "board_member",
                     "I stand behind this with you: tell me if the change leaves anyone without "
@@ -410,19 +404,14 @@ class _Builder:
             pounds=186_000,
             review_on=self.review_date(m, 365),
         )
-        self.share(peers, m, BOARD)
-        self.decide(
+        self.settle(
             peers,
             m,
-            agreed=True,
+            BOARD,
             outcome="Agreed: £186,000 for six peer support workers for the year.",
             rationale="Peer support is what people in support ask for most, and the teams "
             "have none in two localities.",
-        )
-        self.hold(
-            peers,
-            m,
-            [("icb_chair", "Held. Peer support is here to stay, not a pilot.")],
+            holders=[("icb_chair", "Held. Peer support is here to stay, not a pilot.")],
         )
 
         m = back(9)
@@ -436,11 +425,10 @@ class _Builder:
             "invited to every one.",
             review_on=self.review_date(m, 91),
         )
-        self.share(huddles, m, BOARD)
-        self.decide(
+        self.settle(
             huddles,
             m,
-            agreed=True,
+            BOARD,
             outcome="Agreed: daily huddles in all three teams from the first of next month, "
             "with VCSE partners welcome at each.",
             rationale="Nobody should carry a hard decision alone; a short daily huddle shares "
@@ -458,11 +446,10 @@ class _Builder:
             budget=transformation,
             pounds=24_000,
         )
-        self.share(interpreters, m, BOARD)
-        self.decide(
+        self.settle(
             interpreters,
             m,
-            agreed=True,
+            BOARD,
             outcome="Agreed: £24,000 for interpreters at the front door this year.",
             rationale="Telephone interpreting was putting people off, and the first "
             "conversation decides a lot.",
@@ -480,7 +467,7 @@ class _Builder:
             budget=transformation,
             pounds=48_000,
         )
-        self.share(
+        self.settle(
             app,
             m,
             BOARD,
@@ -495,10 +482,6 @@ class _Builder:
                     "Our members rarely have smartphones with data.",
                 ),
             },
-        )
-        self.decide(
-            app,
-            m,
             agreed=False,
             outcome="Not agreed: the objection stands. The front door redesign group will "
             "look at a phone line answered by peer supporters instead.",
@@ -560,19 +543,14 @@ class _Builder:
             pounds=118_000,
             review_on=self.review_date(m, 365),
         )
-        self.share(practitioners, m, BOARD)
-        self.decide(
+        self.settle(
             practitioners,
             m,
-            agreed=True,
+            BOARD,
             outcome="Agreed: £118,000 for two practitioners for the year.",
             rationale="People wait longest to move on in Epping and Loughton because the "
             "practices have nobody to hand over to.",
-        )
-        self.hold(
-            practitioners,
-            m,
-            [
+            holders=[
                 ("board_member", "I stand behind this with you."),
                 ("gp", "Held for the practices: we will make the rooms available."),
             ],
@@ -589,7 +567,7 @@ class _Builder:
             "and the coaching service offers evening phone check-ins until it reopens.",
             review_on=self.today + timedelta(days=12),
         )
-        self.share(
+        self.settle(
             cafe,
             m,
             BOARD,
@@ -599,11 +577,6 @@ class _Builder:
                     "Ask the people who use the café where they would like it to move.",
                 )
             },
-        )
-        self.decide(
-            cafe,
-            m,
-            agreed=True,
             outcome="Agreed: the café pauses; evening phone check-ins meanwhile, and the people "
             "who use it help choose the new venue.",
             rationale="There is no safe venue for now; a pause with a way to stay in touch is "
@@ -628,7 +601,7 @@ class _Builder:
             "partners can refer directly, without going through the GP first.",
             review_on=self.today + timedelta(days=40),
         )
-        self.share(
+        self.settle(
             front_door,
             m,
             BOARD,
@@ -638,20 +611,11 @@ class _Builder:
                     "Tell the practices when one of their patients refers themselves.",
                 )
             },
-        )
-        self.decide(
-            front_door,
-            m,
-            agreed=True,
             outcome="Agreed: self-referral and VCSE referrals open at the front door from the "
             "first of next month; the practice is told of each, with consent.",
             rationale="Going through the GP first delays help and puts some people off "
             "altogether; the front-door meeting decides together either way.",
-        )
-        self.hold(
-            front_door,
-            m,
-            [
+            holders=[
                 ("board_member", "I stand behind this with you. Let's hear how it goes."),
                 ("icb_chair", "Held: this is the board's decision, not one team's."),
             ],
@@ -676,11 +640,10 @@ class _Builder:
             budget=transformation,
             pounds=9_600,
         )
-        self.share(circle, m, BOARD)
-        self.decide(
+        self.settle(
             circle,
             m,
-            agreed=True,
+            BOARD,
             outcome="Agreed: £9,600 for the coaches' protected time and supervision.",
             rationale="A coach told us they were the only one in their locality; the circle "
             "is how they stay connected.",
@@ -698,7 +661,7 @@ class _Builder:
             method=DecisionMethod.CONSENSUS,
             review_on=self.today + timedelta(days=75),
         )
-        self.share(
+        self.settle(
             paid,
             m,
             BOARD,
@@ -706,17 +669,12 @@ class _Builder:
                 "lived_experience": ("abstain", "We benefit from this, so we leave it to others."),
                 "voices_rep": ("abstain", ""),
             },
-        )
-        self.decide(
-            paid,
-            m,
-            agreed=True,
             outcome="Agreed by consensus: lived-experience members are paid for their time "
             "from next month.",
             rationale="Their time is worth the same as everyone else's at the table, and "
             "unpaid seats are open only to those who can afford them.",
+            holders=[("icb_chair", "Held, gladly. Long overdue.")],
         )
-        self.hold(paid, m, [("icb_chair", "Held, gladly. Long overdue.")])
         weekly = self.propose(
             self.board,
             m,
@@ -725,7 +683,7 @@ class _Builder:
             "The front-door meeting moves to Monday, Wednesday and Friday, to free staff time "
             "for assessments.",
         )
-        self.share(
+        self.settle(
             weekly,
             m,
             BOARD,
@@ -740,10 +698,6 @@ class _Builder:
                     "Waiting over a weekend for a decision is hardest for people in crisis.",
                 ),
             },
-        )
-        self.decide(
-            weekly,
-            m,
             agreed=False,
             outcome="Not agreed: the front-door meeting stays daily.",
             rationale="The objections stand: waits would grow and partners would drop out. "
@@ -874,7 +828,7 @@ class _Builder:
     # --- the front door redesign group ----------------------------------------------------
 
     def build_project(self) -> None:
-        held = self.meetings(self.project)
+        held = held_meetings(self.project, self.window)
         m = held[-1 - 20]
         form = self.propose(
             self.project,
@@ -886,19 +840,14 @@ class _Builder:
             "information, and ask referrers what they think.",
             review_on=self.review_date(m, 56),
         )
-        self.share(form, m, PROJECT)
-        self.decide(
+        self.settle(
             form,
             m,
-            agreed=True,
+            PROJECT,
             outcome="Agreed: the six-week test starts on Monday.",
             rationale="A small test tells us more than another meeting about the form.",
-            actor="qi_lead",
-        )
-        self.hold(
-            form,
-            m,
-            [("lived_experience", "I stand behind this: the form was written with us.")],
+            decided_by="qi_lead",
+            holders=[("lived_experience", "I stand behind this: the form was written with us.")],
         )
         self.review(
             form,

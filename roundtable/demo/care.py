@@ -51,20 +51,13 @@ from roundtable.care.models import (
 )
 from roundtable.decisions import services as decisions
 from roundtable.decisions.models import AllocationRound, Budget, Decision
-from roundtable.demo.forums import DemoDirectory
-from roundtable.demo.history import Window
+from roundtable.demo.builder import DemoDirectory, StoryBuilder
 from roundtable.demo.history import clock as _clock
-from roundtable.demo.names import FIRST_NAMES, SURNAMES
+from roundtable.demo.history import held_meetings, present_at
+from roundtable.demo.names import NamePicker
 from roundtable.demo.sbard import SbardWriter
 from roundtable.directory.models import Membership, MembershipRole, Person, Team
-from roundtable.forums.models import (
-    Attendance,
-    AttendanceStatus,
-    Forum,
-    ForumKind,
-    Meeting,
-    local_datetime,
-)
+from roundtable.forums.models import Forum, ForumKind, Meeting, local_datetime
 from roundtable.safety.models import (
     PositiveRiskPlan,
     ReviewFrequency,
@@ -351,12 +344,9 @@ class _Path:
     zones: list[str] = field(default_factory=list)
 
 
-class _CareBuilder:
+class _CareBuilder(StoryBuilder):
     def __init__(self, directory: DemoDirectory, *, seed: int, today: date) -> None:
-        self.d = directory
-        self.rng = random.Random(f"forest-vale-care-{seed}")  # noqa: S311 - synthetic data
-        self.window = Window(today)
-        self.today = today
+        super().__init__(directory, stream="care", seed=seed, today=today)
         self.summary = CareSummary()
         self.admin = directory.admin
         self.offers: dict[str, Offer] = {}
@@ -367,8 +357,7 @@ class _CareBuilder:
         # Notes come from a stream of their own: no two people share a note word for word.
         self.notes = SbardWriter(random.Random(f"forest-vale-notes-{seed}"))  # noqa: S311
         self.local_ids = 0
-        staff = set(Person.objects.values_list("full_name", flat=True))
-        self.taken_names = staff
+        self.names = NamePicker(self.rng, Person.objects.values_list("full_name", flat=True))
         self.front_door = Forum.objects.get(kind=ForumKind.FRONT_DOOR, is_archived=False)
         self.front_door_members = set(self.front_door.members.values_list("pk", flat=True))
 
@@ -382,13 +371,7 @@ class _CareBuilder:
 
     def held_meetings(self, forum: Forum) -> list[Meeting]:
         if forum.pk not in self.meetings:
-            meetings = [
-                m
-                for m in Meeting.objects.filter(forum=forum, cancelled_at__isnull=True).order_by(
-                    "starts_at", "pk"
-                )
-                if self.window.is_past(timezone.localdate(m.starts_at))
-            ]
+            meetings = held_meetings(forum, self.window)
             self.meetings[forum.pk] = meetings
             self.starts[forum.pk] = [m.starts_at for m in meetings]
         return self.meetings[forum.pk]
@@ -407,26 +390,11 @@ class _CareBuilder:
 
     def present_people(self, meeting: Meeting) -> list[Person]:
         if meeting.pk not in self.present:
-            self.present[meeting.pk] = [
-                a.person
-                for a in Attendance.objects.filter(
-                    meeting=meeting, status=AttendanceStatus.PRESENT, person__isnull=False
-                )
-                .select_related("person")
-                .order_by("person__full_name", "person_id")
-                if a.person is not None
-            ]
+            self.present[meeting.pk] = present_at(meeting)
         return self.present[meeting.pk]
 
     def during(self, meeting: Meeting, minutes: int = 5) -> datetime:
         return meeting.starts_at + timedelta(minutes=minutes)
-
-    def name(self) -> str:
-        while True:
-            name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(SURNAMES)}"
-            if name not in self.taken_names:
-                self.taken_names.add(name)
-                return name
 
     def pick_offer(self) -> str:
         keys = [key for key, _ in OFFER_WEIGHTS]
@@ -460,7 +428,6 @@ class _CareBuilder:
     def team(self, key: str) -> _Team:
         team = self.d.teams[key]
         roster = self.d.roster_people[key]
-        leader = next(p for role, _, p in roster if role == MembershipRole.TEAM_LEADER)
         workers = [
             p
             for role, discipline, p in roster
@@ -471,13 +438,13 @@ class _CareBuilder:
         return _Team(
             key=key,
             team=team,
-            huddle=Forum.objects.get(home_team=team, kind=ForumKind.DAILY_HUDDLE),
-            mdt=Forum.objects.get(home_team=team, kind=ForumKind.MDT),
+            huddle=self.d.forum(key, ForumKind.DAILY_HUDDLE),
+            mdt=self.d.forum(key, ForumKind.MDT),
             zones=zones,
             members={p.pk for _, _, p in roster},
             # Demo logins lead a few more people's care, so their caseloads are not empty.
             key_workers=personas + workers + personas,
-            leader=leader,
+            leader=self.d.team_leader(key),
         )
 
     # --- the steps of a path, each through a service -----------------------------------------
@@ -490,7 +457,7 @@ class _CareBuilder:
         person = care.person_in_care_create(
             actor=key_worker,
             local_id=f"{LOCAL_ID_PREFIX}{100000 + self.local_ids}",
-            name=self.name(),
+            name=self.names.pick(),
             nhs_number=number,
             date_of_birth=born,
             gp_practice=practice,
@@ -738,12 +705,28 @@ class _CareBuilder:
 
     # --- whole stories -----------------------------------------------------------------------
 
+    def offered(
+        self,
+        team: _Team,
+        person: PersonInCare,
+        key_worker: Person,
+        *,
+        referred_ago: int,
+        offer: str = "",
+        meeting: Meeting | None = None,
+    ) -> _Path:
+        """Referred in the afternoon `referred_ago` days ago; the front door shares an offer
+        (`offer`, or one it picks) at `meeting`, or at the first meeting after."""
+        path = self.refer(team, person, key_worker, self.moment(referred_ago, time(14, 0)))
+        path.offer = offer
+        self.offer(path, meeting=meeting)
+        return path
+
     def supported_path(
         self, team: _Team, person: PersonInCare, key_worker: Person, *, referred_ago: int
     ) -> _Path:
         """Referral, an offer at the front door, the start of support."""
-        path = self.refer(team, person, key_worker, self.moment(referred_ago, time(14, 0)))
-        self.offer(path)
+        path = self.offered(team, person, key_worker, referred_ago=referred_ago)
         self.consent(path)
         self.start_support(path, self.rng.randint(4, 18))
         return path
@@ -852,15 +835,13 @@ class _CareBuilder:
                 self.ready(team, story, key_worker)
             elif story.kind == "waiting":
                 person = self.new_person(team, key_worker)
-                path = self.refer(team, person, key_worker, self.moment(40, time(14, 0)))
-                path.offer = "psychology"
-                self.offer(path)
+                path = self.offered(team, person, key_worker, referred_ago=40, offer="psychology")
                 self.move(path, Stage.WAITING, path.at + timedelta(days=2), "On the waiting list.")
                 self.note(team, path, self.latest_meeting(team.huddle, back=2), "waiting")
             elif story.kind == "offer_made":
                 person = self.new_person(team, key_worker)
-                path = self.refer(team, person, key_worker, self.moment(9, time(14, 0)))
-                self.offer(path, meeting=self.latest_meeting(self.front_door, back=1))
+                meeting = self.latest_meeting(self.front_door, back=1)
+                self.offered(team, person, key_worker, referred_ago=9, meeting=meeting)
             elif story.kind == "referred":
                 person = self.new_person(team, key_worker)
                 if story.detail == "new":
@@ -879,8 +860,7 @@ class _CareBuilder:
                 self.came_back(team, key_worker)
             elif story.kind == "declined":
                 person = self.new_person(team, key_worker)
-                path = self.refer(team, person, key_worker, self.moment(150, time(14, 0)))
-                self.offer(path)
+                path = self.offered(team, person, key_worker, referred_ago=150)
                 self.move(
                     path,
                     Stage.DECLINED,
@@ -889,9 +869,7 @@ class _CareBuilder:
                 )
             elif story.kind == "not_engaged":
                 person = self.new_person(team, key_worker)
-                path = self.refer(team, person, key_worker, self.moment(180, time(14, 0)))
-                path.offer = "peer"
-                self.offer(path)
+                path = self.offered(team, person, key_worker, referred_ago=180, offer="peer")
                 self.move(path, Stage.WAITING, path.at + timedelta(days=1), "Waiting list.")
                 self.move(
                     path,

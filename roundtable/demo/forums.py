@@ -24,33 +24,31 @@ the day the demo is built.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from django.utils import timezone
 
-from roundtable.audit.models import AuditAction
-from roundtable.audit.services import audit_record
+from roundtable.demo.builder import DemoDirectory, StoryBuilder
 from roundtable.demo.history import (
     EVERY_DAY,
     NEGLECT_DAYS,
     WEEKDAYS,
     Rotation,
-    Window,
+    cancelled_indexes,
+    record_bulk_load,
+    save_turns,
+    series_meetings,
     visit_days,
 )
-from roundtable.demo.names import FIRST_NAMES, SURNAMES
+from roundtable.demo.names import NamePicker
 from roundtable.directory.models import (
     LeadershipTeam,
-    Locality,
     Membership,
-    MembershipRole,
     Organisation,
     OrganisationKind,
     Person,
-    Team,
 )
 from roundtable.forums import services
 from roundtable.forums.models import (
@@ -63,12 +61,10 @@ from roundtable.forums.models import (
     Site,
     local_datetime,
 )
-from roundtable.forums.selectors import covers
+from roundtable.forums.selectors import covers, system_presence
 
 # Teams that leaders have not reached for more than `NEGLECT_DAYS` (see the module docstring).
 NEGLECTED_TEAMS: tuple[str, ...] = ("cmht_lf", "pc_lf")
-# Share of past meetings cancelled (rounded per forum), never among the last ten.
-CANCELLED_SHARE = 0.015
 CANCEL_REASONS: tuple[str, ...] = (
     "Team training day",
     "Team away day",
@@ -186,96 +182,86 @@ MDT = (
     "people ready to move on, and plans that need more than one discipline."
 )
 
+
+def _daily_huddle(place: str, locality: str, convener: str) -> ForumSpec:
+    """A community team's daily zoning huddle, in its base."""
+    return ForumSpec(
+        f"huddle_{place}",
+        f"{locality} daily huddle",
+        ForumKind.DAILY_HUDDLE,
+        f"cmht_{place}",
+        ZONING,
+        convener,
+        (f"cmht_{place}",),
+        site=f"{place}_base",
+        min_disciplines=2,
+        guest_chance=0.04,
+    )
+
+
+def _mdt(
+    place: str,
+    locality: str,
+    convener: str,
+    *,
+    weekday: int,
+    teams: tuple[str, ...] = (),
+    people: tuple[str, ...] = (),
+) -> ForumSpec:
+    """A community team's weekly MDT with its partners (`teams`, `people`), in its base and
+    online."""
+    return ForumSpec(
+        f"mdt_{place}",
+        f"{locality} MDT",
+        ForumKind.MDT,
+        f"cmht_{place}",
+        MDT,
+        convener,
+        (f"cmht_{place}", *teams),
+        people,
+        weekdays=(weekday,),
+        start=time(13, 30),
+        minutes=90,
+        site=f"{place}_base",
+        online=True,
+        min_disciplines=3,
+        organisation_kinds=(VCSE,),
+        guest_chance=0.3,
+    )
+
+
+def _primary_care_meeting(
+    team: str, name: str, purpose: str, *, people: tuple[str, ...], weekday: int, site: str
+) -> ForumSpec:
+    """A primary care team's weekly meeting with the community team, in a base and online."""
+    return ForumSpec(
+        team,
+        name,
+        ForumKind.MDT,
+        team,
+        purpose,
+        f"tl:{team}",
+        (team,),
+        people,
+        weekdays=(weekday,),
+        start=time(12, 30),
+        minutes=60,
+        site=site,
+        online=True,
+        min_disciplines=2,
+        organisation_kinds=(OrganisationKind.GP_PRACTICE, NHS),
+        guest_chance=0.1,
+    )
+
+
 FORUMS: tuple[ForumSpec, ...] = (
-    ForumSpec(
-        "huddle_hv",
-        "Harlow Vale daily huddle",
-        ForumKind.DAILY_HUDDLE,
-        "cmht_hv",
-        ZONING,
-        "team_leader",
-        ("cmht_hv",),
-        site="hv_base",
-        min_disciplines=2,
-        guest_chance=0.04,
-    ),
-    ForumSpec(
-        "huddle_en",
-        "Epping North daily huddle",
-        ForumKind.DAILY_HUDDLE,
-        "cmht_en",
-        ZONING,
-        "tl:cmht_en",
-        ("cmht_en",),
-        site="en_base",
-        min_disciplines=2,
-        guest_chance=0.04,
-    ),
-    ForumSpec(
-        "huddle_lf",
-        "Loughton Forest daily huddle",
-        ForumKind.DAILY_HUDDLE,
-        "cmht_lf",
-        ZONING,
-        "tl:cmht_lf",
-        ("cmht_lf",),
-        site="lf_base",
-        min_disciplines=2,
-        guest_chance=0.04,
-    ),
-    ForumSpec(
-        "mdt_hv",
-        "Harlow Vale MDT",
-        ForumKind.MDT,
-        "cmht_hv",
-        MDT,
-        "team_leader",
-        ("cmht_hv", "pc_hv"),
-        ("tl:coaching",),
-        weekdays=(2,),
-        start=time(13, 30),
-        minutes=90,
-        site="hv_base",
-        online=True,
-        min_disciplines=3,
-        organisation_kinds=(VCSE,),
-        guest_chance=0.3,
-    ),
-    ForumSpec(
-        "mdt_en",
-        "Epping North MDT",
-        ForumKind.MDT,
-        "cmht_en",
-        MDT,
-        "tl:cmht_en",
-        ("cmht_en",),
-        ("tl:pc_lf", "tl:coaching"),
-        weekdays=(3,),
-        start=time(13, 30),
-        minutes=90,
-        site="en_base",
-        online=True,
-        min_disciplines=3,
-        organisation_kinds=(VCSE,),
-        guest_chance=0.3,
-    ),
-    ForumSpec(
-        "mdt_lf",
-        "Loughton Forest MDT",
-        ForumKind.MDT,
-        "cmht_lf",
-        MDT,
-        "tl:cmht_lf",
-        ("cmht_lf", "pc_lf"),
-        ("tl:coaching",),
-        weekdays=(1,),
-        start=time(13, 30),
-        minutes=90,
-        site="lf_base",
-        online=True,
-        min_disciplines=3,
-        organisation_kinds=(VCSE,),
-        guest_chance=0.3,
+    _daily_huddle("hv", "Harlow Vale", "team_leader"),
+    _daily_huddle("en", "Epping North", "tl:cmht_en"),
+    _daily_huddle("lf", "Loughton Forest", "tl:cmht_lf"),
+    _mdt("hv", "Harlow Vale", "team_leader", weekday=2, teams=("pc_hv",), people=("tl:coaching",)),
+    _mdt("en", "Epping North", "tl:cmht_en", weekday=3, people=("tl:pc_lf", "tl:coaching")),
+    _mdt(
+        "lf", "Loughton Forest", "tl:cmht_lf", weekday=1, teams=("pc_lf",), people=("tl:coaching",)
     ),
     ForumSpec(
         "front_door",
@@ -296,43 +282,23 @@ FORUMS: tuple[ForumSpec, ...] = (
         turnout=0.9,
         guest_chance=0.15,
     ),
-    ForumSpec(
+    _primary_care_meeting(
         "pc_hv",
         "Harlow Vale primary care mental health meeting",
-        ForumKind.MDT,
-        "pc_hv",
         "The practices' mental health practitioners, the community team and the GP lead: who "
         "can be supported in primary care, and who is ready to move back.",
-        "tl:pc_hv",
-        ("pc_hv",),
-        ("gp", "clinician_a"),
-        weekdays=(0,),
-        start=time(12, 30),
-        minutes=60,
+        people=("gp", "clinician_a"),
+        weekday=0,
         site="hv_base",
-        online=True,
-        min_disciplines=2,
-        organisation_kinds=(OrganisationKind.GP_PRACTICE, NHS),
-        guest_chance=0.1,
     ),
-    ForumSpec(
+    _primary_care_meeting(
         "pc_lf",
         "Epping and Loughton primary care mental health meeting",
-        ForumKind.MDT,
-        "pc_lf",
         "The practices' mental health practitioners and the community team: who can be "
         "supported in primary care, and who is ready to move back.",
-        "tl:pc_lf",
-        ("pc_lf",),
-        ("d:cmht_lf:nursing",),
-        weekdays=(3,),
-        start=time(12, 30),
-        minutes=60,
+        people=("d:cmht_lf:nursing",),
+        weekday=3,
         site="lf_base",
-        online=True,
-        min_disciplines=2,
-        organisation_kinds=(OrganisationKind.GP_PRACTICE, NHS),
-        guest_chance=0.1,
     ),
     ForumSpec(
         "coaching",
@@ -524,18 +490,6 @@ class ForumsSummary:
 
 
 @dataclass
-class DemoDirectory:
-    """What `build_demo` made, for this module to build on."""
-
-    admin: Person
-    organisations: dict[str, Organisation]
-    localities: dict[str, Locality]
-    teams: dict[str, Team]
-    named: dict[str, Person]
-    roster_people: dict[str, list[tuple[str, str, Person]]]  # team -> (role, discipline, person)
-
-
-@dataclass
 class _ForumContext:
     """What deciding who came to each of a forum's meetings needs."""
 
@@ -550,11 +504,9 @@ class _ForumContext:
     rotation: Rotation
 
 
-class _Builder:
+class _Builder(StoryBuilder):
     def __init__(self, directory: DemoDirectory, *, seed: int, today: date) -> None:
-        self.d = directory
-        self.rng = random.Random(f"forest-vale-forums-{seed}")  # noqa: S311 - synthetic data
-        self.window = Window(today)
+        super().__init__(directory, stream="forums", seed=seed, today=today)
         self.summary = ForumsSummary()
         self.sites: dict[str, Site] = {}
         self.forums: dict[str, Forum] = {}
@@ -564,7 +516,7 @@ class _Builder:
             .select_related("person__discipline", "team")
             .order_by("person__full_name", "person_id")
         ):
-            key = next(k for k, t in directory.teams.items() if t.pk == membership.team_id)
+            key = directory.team_key(membership.team_id)
             self.team_people.setdefault(key, []).append(membership.person)
         self.people: dict[int, Person] = {
             p.pk: p for people in self.team_people.values() for p in people
@@ -588,29 +540,19 @@ class _Builder:
     def person(self, key: str) -> Person:
         if key.startswith(("tl:", "cl:", "d:")):
             parts = key.split(":")
-            roster = self.d.roster_people[parts[1]]
             if parts[0] == "tl":
-                return next(p for role, _, p in roster if role == MembershipRole.TEAM_LEADER)
+                return self.d.team_leader(parts[1])
             if parts[0] == "cl":
-                return next(p for role, _, p in roster if role == MembershipRole.CLINICAL_LEAD)
-            return next(
-                p
-                for role, discipline, p in roster
-                if discipline == parts[2] and role == MembershipRole.MEMBER
-            )
+                return self.d.clinical_lead(parts[1])
+            return self.d.member(parts[1], parts[2])
         return self.d.named[key]
 
     def _named_guests(self) -> list[tuple[str, Organisation]]:
-        taken = {p.full_name for p in Person.objects.all()}
-        guests = []
-        for role, organisation in NAMED_GUEST_ROLES:
-            while True:
-                name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(SURNAMES)}"
-                if name not in taken:
-                    taken.add(name)
-                    break
-            guests.append((f"{name} ({role})", self.d.organisations[organisation]))
-        return guests
+        names = NamePicker(self.rng, (p.full_name for p in Person.objects.all()))
+        return [
+            (f"{names.pick()} ({role})", self.d.organisations[organisation])
+            for role, organisation in NAMED_GUEST_ROLES
+        ]
 
     # --- made through the services ---------------------------------------------------------
 
@@ -685,7 +627,7 @@ class _Builder:
             today=window.series_today,
         )
         self.summary.series += 1
-        meetings = list(Meeting.objects.filter(series=series).order_by("starts_at", "pk"))
+        meetings = series_meetings(series)
         past = [m for m in meetings if window.is_past(timezone.localdate(m.starts_at))]
         upcoming = meetings[len(past) :]
         home_team = self.d.teams[spec.home_team] if spec.home_team else None
@@ -725,16 +667,12 @@ class _Builder:
                 rows += self._attendance(context, meeting, back=len(past) - 1 - index)
         for meeting in upcoming:
             meeting.facilitator_id = context.rotation.take()
-        _save_turns(meetings)
+        save_turns(meetings)
         Attendance.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        audit_record(
-            actor=None,
-            action=AuditAction.CREATE,
-            obj=forum,
-            summary=(
-                f"Demo history of {forum.name}: {len(past)} past meetings ({len(cancelled)} "
-                f"cancelled), {len(rows)} attendance records, bulk-loaded by `roundtable demo`"
-            ),
+        record_bulk_load(
+            forum,
+            f"Demo history of {forum.name}: {len(past)} past meetings ({len(cancelled)} "
+            f"cancelled), {len(rows)} attendance records",
         )
         self.summary.meetings += len(meetings)
         self.summary.past_meetings += len(past)
@@ -815,8 +753,7 @@ class _Builder:
 
     def _cancellations(self, spec: ForumSpec, past: int) -> dict[int, str]:
         """Past meeting index -> reason: a few at random (never the last ten)."""
-        count = round(past * CANCELLED_SHARE)
-        indexes = sorted(self.rng.sample(range(past - 10), count)) if past > 10 else []
+        indexes = cancelled_indexes(self.rng, past)
         chosen = {index: self.rng.choice(CANCEL_REASONS) for index in indexes}
         if spec.key == "huddle_lf":
             # Loughton Forest's huddle has not always gone ahead lately.
@@ -858,15 +795,7 @@ class _Builder:
         PresenceVisit.objects.bulk_create(rows, batch_size=500)
         for key, count in per_site.items():
             site = self.sites[key]
-            audit_record(
-                actor=None,
-                action=AuditAction.CREATE,
-                obj=site,
-                summary=(
-                    f"Demo history: {count} 'in the building' visits at {site.name}, "
-                    "bulk-loaded by `roundtable demo`"
-                ),
-            )
+            record_bulk_load(site, f"Demo history: {count} 'in the building' visits at {site.name}")
         self.summary.visits = len(rows)
 
 
@@ -897,26 +826,6 @@ def build_forums(
     return summary
 
 
-def _save_turns(meetings: list[Meeting]) -> None:
-    """Save who facilitates each meeting, and cancellations: one UPDATE per person.
-
-    Much faster than `bulk_update`, whose CASE per row is slow to build for thousands of rows.
-    """
-    by_facilitator: dict[int | None, list[int]] = {}
-    for meeting in meetings:
-        by_facilitator.setdefault(meeting.facilitator_id, []).append(meeting.pk)
-    for facilitator_id, ids in by_facilitator.items():
-        for start in range(0, len(ids), BATCH_SIZE // 2):
-            Meeting.objects.filter(pk__in=ids[start : start + BATCH_SIZE // 2]).update(
-                facilitator_id=facilitator_id
-            )
-    for meeting in meetings:
-        if meeting.cancelled_at is not None:
-            Meeting.objects.filter(pk=meeting.pk).update(
-                cancelled_at=meeting.cancelled_at, cancel_reason=meeting.cancel_reason
-            )
-
-
 @dataclass(frozen=True)
 class PresenceOverview:
     """How many teams leaders reached lately, from `forums.selectors.system_presence`."""
@@ -927,8 +836,6 @@ class PresenceOverview:
 
 
 def presence_overview(*, today: date | None = None) -> PresenceOverview:
-    from roundtable.forums.selectors import system_presence
-
     view = system_presence(today=today)
     return PresenceOverview(
         week=view.count("week"),

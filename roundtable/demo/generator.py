@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -28,9 +28,10 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction, AuditEvent
 from roundtable.audit.services import audit_record
 from roundtable.demo.board import build_board, read_old_notices
-from roundtable.demo.care import build_care, delete_care_and_decisions
-from roundtable.demo.forums import DemoDirectory, ForumsSummary, build_forums
-from roundtable.demo.names import FIRST_NAMES, SURNAMES
+from roundtable.demo.builder import DemoDirectory
+from roundtable.demo.care import CMHT_KEYS, build_care, delete_care_and_decisions
+from roundtable.demo.forums import ForumsSummary, build_forums
+from roundtable.demo.names import NamePicker
 from roundtable.demo.safety import build_safety
 from roundtable.demo.voice import build_voice_and_wellbeing, delete_voice_and_wellbeing
 from roundtable.directory import services
@@ -682,8 +683,6 @@ LEADERSHIP: tuple[LeadershipSpec, ...] = (
         ),
     ),
 )
-# Every CMHT also gets a leadership team, made from its roster (see `_cmht_leaders`).
-CMHT_KEYS: tuple[str, ...] = ("cmht_hv", "cmht_en", "cmht_lf")
 
 
 @dataclass(frozen=True)
@@ -706,21 +705,6 @@ class DemoSummary:
     leadership_members: int = 0
     forums: ForumsSummary = field(default_factory=ForumsSummary)
     logins: list[DemoLogin] = field(default_factory=list)
-
-
-class _NamePicker:
-    """Distinct fictional full names from a seeded generator, never a persona's name."""
-
-    def __init__(self, rng: random.Random, taken: Iterable[str]) -> None:
-        self._rng = rng
-        self._taken = set(taken)
-
-    def pick(self) -> str:
-        while True:
-            name = f"{self._rng.choice(FIRST_NAMES)} {self._rng.choice(SURNAMES)}"
-            if name not in self._taken:
-                self._taken.add(name)
-                return name
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -819,12 +803,12 @@ def build_demo(
     services.front_door_set(
         actor=admin,
         front_door=teams["spa"],
-        teams=[teams[key] for key in ("cmht_hv", "cmht_en", "cmht_lf", "crisis")],
+        teams=[teams[key] for key in (*CMHT_KEYS, "crisis")],
     )
     summary.teams = len(teams)
     say(f"  teams               {summary.teams:>5}")
 
-    names = _NamePicker(rng, (persona.full_name for persona in PERSONAS))
+    names = NamePicker(rng, (persona.full_name for persona in PERSONAS))
     named: dict[str, Person] = {"administrator": admin}
     rosters: dict[str, list[tuple[Slot, Person]]] = {}
     memberships = 0
@@ -836,24 +820,20 @@ def build_demo(
                 employer = organisations[slot.employer]
                 if slot.persona == "administrator":
                     person = admin
-                elif slot.persona is not None:
-                    persona = PERSONA_BY_KEY[slot.persona]
-                    person = services.person_create(
-                        actor=admin,
-                        email=persona.email,
-                        full_name=persona.full_name,
-                        password=DEMO_PASSWORD,
-                        discipline=disciplines[slot.discipline],
-                        organisation=employer,
-                        job_title=slot.job_title,
-                    )
                 else:
-                    full_name = names.pick()
+                    # A demo login, or someone new who cannot sign in.
+                    password: str | None = None
+                    if slot.persona is not None:
+                        persona = PERSONA_BY_KEY[slot.persona]
+                        full_name, email, password = persona.full_name, persona.email, DEMO_PASSWORD
+                    else:
+                        full_name = names.pick()
+                        email = email_for(full_name, email_domain(employer.kind))
                     person = services.person_create(
                         actor=admin,
-                        email=email_for(full_name, email_domain(employer.kind)),
+                        email=email,
                         full_name=full_name,
-                        password=None,
+                        password=password,
                         discipline=disciplines[slot.discipline],
                         organisation=employer,
                         job_title=slot.job_title,
@@ -880,6 +860,7 @@ def build_demo(
     plans: list[tuple[LeadershipSpec, list[tuple[Person, str]]]] = [
         (spec, [(named[key], role) for key, role in spec.members]) for spec in LEADERSHIP
     ]
+    # Every CMHT also gets a leadership team, made from its roster (see `_cmht_leaders`).
     for key in CMHT_KEYS:
         plans.append(
             (

@@ -8,6 +8,7 @@ common English ending ("Brackwen" + "ley"), optionally with a qualifier ("Vale",
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 
 FIRST_NAMES: tuple[str, ...] = (
     "Aaliyah", "Abdul", "Ada", "Adaeze", "Aidan", "Aisha", "Alana", "Alfie", "Amani", "Amelia",
@@ -37,6 +38,19 @@ SURNAMES: tuple[str, ...] = (
     "Yadav", "Yilmaz", "Young", "Zaman", "Zielinski",
 )  # fmt: skip
 
+# People close to someone, as they would name them ("my sister", "their best friend").
+CLOSE_TO_THEM: tuple[str, ...] = (
+    "sister",
+    "brother",
+    "mum",
+    "dad",
+    "partner",
+    "daughter",
+    "son",
+    "aunt",
+    "best friend",
+)
+
 PLACE_STEMS: tuple[str, ...] = (
     "Ashen", "Barrow", "Bramble", "Brackwen", "Callow", "Cress", "Dunmar", "Elder", "Fennick",
     "Gorse", "Hather", "Hazel", "Hollow", "Kestrel", "Linnet", "Marl", "Merrow", "Nether",
@@ -48,6 +62,26 @@ PLACE_ENDINGS: tuple[str, ...] = (
     "brook",
 )  # fmt: skip
 PLACE_QUALIFIERS: tuple[str, ...] = ("", " Vale", " North", " South", " Forest", " Green", " Heath")
+
+
+def full_name(rng: random.Random) -> str:
+    """A first name and a surname, drawn in that order."""
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+
+
+class NamePicker:
+    """Distinct fictional full names from a seeded generator, never one already `taken`."""
+
+    def __init__(self, rng: random.Random, taken: Iterable[str]) -> None:
+        self._rng = rng
+        self._taken = set(taken)
+
+    def pick(self) -> str:
+        while True:
+            name = full_name(self._rng)
+            if name not in self._taken:
+                self._taken.add(name)
+                return name
 
 
 def place_names(rng: random.Random, count: int) -> list[str]:

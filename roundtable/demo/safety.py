@@ -21,7 +21,6 @@ who does what. Everything comes from a seeded `random.Random` and is synthetic.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -31,22 +30,20 @@ from django.utils import timezone
 from roundtable.care.models import Episode, PathwayEvent, Stage
 from roundtable.decisions import services as decisions
 from roundtable.decisions.models import Decision
-from roundtable.demo.forums import DemoDirectory
-from roundtable.demo.history import Window, clock, weekday_on_or_before
-from roundtable.demo.names import FIRST_NAMES
-from roundtable.directory.models import LeadershipMembership, MembershipRole, Person
-from roundtable.forums.models import (
-    Attendance,
-    AttendanceStatus,
-    Forum,
-    ForumKind,
-    Meeting,
-    local_datetime,
+from roundtable.demo.builder import DemoDirectory, StoryBuilder
+from roundtable.demo.care import CMHT_KEYS
+from roundtable.demo.history import (
+    clock,
+    held_meetings,
+    present_at,
+    weekday_on_or_before,
 )
+from roundtable.demo.names import CLOSE_TO_THEM, FIRST_NAMES
+from roundtable.directory.models import LeadershipMembership, Person
+from roundtable.forums.models import ForumKind, local_datetime
 from roundtable.safety import services as safety
 from roundtable.safety.services import DEFAULT_REVIEW_DAYS
 
-CMHT_KEYS: tuple[str, ...] = ("cmht_hv", "cmht_en", "cmht_lf")
 # People in Amber whose review is a few days overdue, per team.
 OVERDUE: dict[str, int] = {"cmht_hv": 1, "cmht_en": 1, "cmht_lf": 2}
 # People in Blue or Green without a formulation yet, per team: most people have one.
@@ -93,18 +90,7 @@ PEOPLE_AND_PLACES: tuple[str, ...] = (
     "The community choir on Thursday evenings.",
     "My friend {friend}'s; we play cards.",
 )
-RELATIONS: tuple[str, ...] = (
-    "sister",
-    "brother",
-    "mum",
-    "dad",
-    "partner",
-    "daughter",
-    "son",
-    "aunt",
-    "best friend",
-    "uncle",
-)
+RELATIONS: tuple[str, ...] = (*CLOSE_TO_THEM, "uncle")
 PEOPLE_TO_ASK: tuple[str, ...] = (
     "My {relation} {name}, who has a copy of this plan; I can ring any time.",
     "My {relation} {name}, who knows the warning signs and will come round.",
@@ -488,22 +474,12 @@ class SafetySummary:
     held: int = 0
 
 
-class _Builder:
+class _Builder(StoryBuilder):
     def __init__(self, directory: DemoDirectory, *, seed: int, today: date) -> None:
-        self.d = directory
-        self.rng = random.Random(f"forest-vale-safety-{seed}")  # noqa: S311 - synthetic data
-        self.today = today
-        self.window = Window(today)
+        super().__init__(directory, stream="safety", seed=seed, today=today)
         self.summary = SafetySummary()
         self.stories: dict[int, Story] = {}
-        self.leaders = {
-            key: next(
-                p
-                for role, _, p in directory.roster_people[key]
-                if role == MembershipRole.TEAM_LEADER
-            )
-            for key in CMHT_KEYS
-        }
+        self.leaders = {key: directory.team_leader(key) for key in CMHT_KEYS}
 
     # --- when -----------------------------------------------------------------------------
 
@@ -698,18 +674,6 @@ class _Builder:
 
     # --- positive risk-taking plans -------------------------------------------------------
 
-    def mdt(self, key: str) -> Forum:
-        return Forum.objects.get(home_team=self.d.teams[key], kind=ForumKind.MDT)
-
-    def held_mdts(self, forum: Forum) -> list[Meeting]:
-        return [
-            m
-            for m in Meeting.objects.filter(forum=forum, cancelled_at__isnull=True).order_by(
-                "starts_at", "pk"
-            )
-            if self.window.is_past(timezone.localdate(m.starts_at))
-        ]
-
     def holder(self, key: str, who: str) -> Person:
         if who == "tl":
             return self.leaders[key]
@@ -723,7 +687,7 @@ class _Builder:
         """The person the plan is for: the first in one of the zones (in order) on a demo
         login's caseload if the spec names one, else on a caseload of no demo login."""
         episodes = [e for e in self.episodes(spec.team) if e.pk not in used]
-        personas = {self.d.named[k].pk for k in self.d.named if k != "administrator"}
+        personas = self.d.named_ids()
         wanted = self.d.named[spec.key_worker].pk if spec.key_worker else None
 
         def on_caseload(episode: Episode) -> bool:
@@ -749,12 +713,12 @@ class _Builder:
 
     def build_positive_risk(self) -> None:
         used: set[int] = set()
-        personas = {self.d.named[k].pk for k in self.d.named if k != "administrator"}
+        personas = self.d.named_ids()
         for spec in POSITIVE_RISK:
             episode = self.whose(spec, used)
             used.add(episode.pk)
-            forum = self.mdt(spec.team)
-            meetings = self.held_mdts(forum)
+            forum = self.d.forum(spec.team, ForumKind.MDT)
+            meetings = held_meetings(forum, self.window)
             started = self.support_started(episode)
             back = spec.mdt_back
             while back > 0 and timezone.localdate(meetings[-1 - back].starts_at) <= started:
@@ -782,15 +746,7 @@ class _Builder:
             # Those in the room from the team take part; an open plan still waits for the demo
             # logins, so that each of them can give a position.
             team_ids = {p.pk for _, _, p in self.d.roster_people[spec.team]}
-            present = [
-                a.person
-                for a in Attendance.objects.filter(
-                    meeting=meeting, status=AttendanceStatus.PRESENT, person_id__in=team_ids
-                )
-                .select_related("person")
-                .order_by("person__full_name", "person_id")
-                if a.person is not None
-            ]
+            present = present_at(meeting, team_ids)
             if spec.state == "open":
                 present = [p for p in present if p.pk not in personas]
                 present = present[: max(2, len(present) // 3)]

@@ -13,20 +13,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from roundtable.demo.names import CLOSE_TO_THEM
+
 Note = tuple[str, str, str, str, str]  # situation, background, assessment, recommendation, decision
 
-RELATIVES: tuple[str, ...] = (
-    "sister",
-    "brother",
-    "mum",
-    "dad",
-    "partner",
-    "daughter",
-    "son",
-    "aunt",
-    "best friend",
-    "neighbour",
-)
+RELATIVES: tuple[str, ...] = (*CLOSE_TO_THEM, "neighbour")
 DAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 ACTIVITIES: tuple[str, ...] = (
     "allotment group",

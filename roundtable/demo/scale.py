@@ -18,7 +18,7 @@ the day of the seed). No one can sign in as a seeded person: passwords are unusa
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
@@ -38,9 +38,10 @@ from roundtable.demo.generator import (
     email_for,
     loaded_system,
 )
-from roundtable.demo.names import FIRST_NAMES, SURNAMES, place_names
-from roundtable.demo.scale_care import seed_care
+from roundtable.demo.names import full_name, place_names
+from roundtable.demo.scale_care import allocate, seed_care
 from roundtable.demo.scale_forums import (
+    VCSE_VOICES,
     ForumsSeedSummary,
     SeededDirectory,
     TeamPeople,
@@ -165,7 +166,6 @@ CLINICAL_KINDS = frozenset({TeamKind.CMHT, TeamKind.CRISIS, TeamKind.FRONT_DOOR}
 ADMINISTERED_KINDS = frozenset({TeamKind.CMHT, TeamKind.CRISIS, TeamKind.FRONT_DOOR})
 # Boards and project groups always include a lived-experience member among their first people.
 LIVED_EXPERIENCE_SEAT_KINDS = frozenset({TeamKind.BOARD, TeamKind.PROJECT_GROUP})
-VCSE_VOICES = frozenset({"vcse-practitioner", "mental-health-coach", "peer-support"})
 
 JOB_TITLES: dict[str, tuple[str, ...]] = {
     "nursing": ("Community mental health nurse", "Mental health practitioner", "Senior nurse"),
@@ -314,20 +314,9 @@ def _trust_code(index: int) -> str:
     return f"R{digits[index // len(letters)]}{letters[index % len(letters)]}"
 
 
-def _allocate(total: int, weights: Sequence[float], minimum: int) -> list[int]:
-    """Split `total` into parts proportional to `weights`, each at least `minimum`.
-
-    Largest remainder method, so the parts add up to exactly `total`.
-    """
-    spare = total - minimum * len(weights)
-    weight_sum = sum(weights)
-    shares = [spare * weight / weight_sum for weight in weights]
-    parts = [minimum + int(share) for share in shares]
-    left = total - sum(parts)
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-(shares[i] % 1), i))
-    for i in by_remainder[:left]:
-        parts[i] += 1
-    return parts
+def _system_team(name: str, organisation: Organisation, kind: str) -> _TeamPlan:
+    """A team of no locality: a front door, a crisis team or a project group."""
+    return _TeamPlan(Team(name=name, organisation=organisation, kind=kind), None)
 
 
 class _Seeder:
@@ -489,36 +478,31 @@ class _Seeder:
             practices[i * PRACTICES_PER_PCN : (i + 1) * PRACTICES_PER_PCN]
             for i in range(len(self.localities))
         ]
-        self.vcse_organisations = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"{vcse_places[i % len(vcse_places)]} {VCSE_NAMES[i % len(VCSE_NAMES)]}",
-                    kind=OrganisationKind.VCSE,
-                )
+        self.vcse_organisations = self._partners(
+            OrganisationKind.VCSE,
+            (
+                f"{vcse_places[i % len(vcse_places)]} {VCSE_NAMES[i % len(VCSE_NAMES)]}"
                 for i in range(plan.vcse_organisations)
-            ],
-            batch_size=batch,
+            ),
         )
-        self.local_authorities = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"{self.localities[i].name} Council", kind=OrganisationKind.LOCAL_AUTHORITY
-                )
-                for i in range(plan.local_authorities)
-            ],
-            batch_size=batch,
+        self.local_authorities = self._partners(
+            OrganisationKind.LOCAL_AUTHORITY,
+            (f"{self.localities[i].name} Council" for i in range(plan.local_authorities)),
         )
-        self.lived_experience_networks = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"{self.localities[i].name} Voices Network",
-                    kind=OrganisationKind.LIVED_EXPERIENCE,
-                )
+        self.lived_experience_networks = self._partners(
+            OrganisationKind.LIVED_EXPERIENCE,
+            (
+                f"{self.localities[i].name} Voices Network"
                 for i in range(plan.lived_experience_networks)
-            ],
-            batch_size=batch,
+            ),
         )
         self.summary.organisations = plan.organisations
+
+    def _partners(self, kind: str, names: Iterable[str]) -> list[Organisation]:
+        """Organisations of one kind without ODS codes or parents, by name."""
+        return Organisation.objects.bulk_create(
+            [Organisation(name=name, kind=kind) for name in names], batch_size=self.batch_size
+        )
 
     # --- teams -----------------------------------------------------------------------------
 
@@ -536,39 +520,18 @@ class _Seeder:
             )
         ]
         for trust, place in zip(self.trusts, self.trust_places, strict=True):
-            teams.append(
-                _TeamPlan(
-                    Team(
-                        name=f"{place} Single Point of Access",
-                        organisation=trust,
-                        kind=TeamKind.FRONT_DOOR,
-                    ),
-                    None,
-                )
-            )
-            teams.append(
-                _TeamPlan(
-                    Team(
-                        name=f"{place} Crisis Resolution and Home Treatment Team",
-                        organisation=trust,
-                        kind=TeamKind.CRISIS,
-                    ),
-                    None,
-                )
-            )
+            teams += [
+                _system_team(f"{place} Single Point of Access", trust, TeamKind.FRONT_DOOR),
+                _system_team(
+                    f"{place} Crisis Resolution and Home Treatment Team", trust, TeamKind.CRISIS
+                ),
+            ]
         for i in range(plan.project_groups):
             topic = PROJECT_TOPICS[i % len(PROJECT_TOPICS)]
             round_number = i // len(PROJECT_TOPICS) + 1
             suffix = f" {round_number}" if round_number > 1 else ""
             teams.append(
-                _TeamPlan(
-                    Team(
-                        name=f"{topic} Project Group{suffix}",
-                        organisation=self.icb,
-                        kind=TeamKind.PROJECT_GROUP,
-                    ),
-                    None,
-                )
+                _system_team(f"{topic} Project Group{suffix}", self.icb, TeamKind.PROJECT_GROUP)
             )
         # Locality teams, dealt round the localities: each gets a CMHT first, then a mix.
         cycle = (TeamKind.PRIMARY_CARE, TeamKind.VCSE_SERVICE, TeamKind.CMHT)
@@ -620,7 +583,7 @@ class _Seeder:
             ],
             batch_size=self.batch_size,
         )
-        sizes = _allocate(
+        sizes = allocate(
             plan.people, [TEAM_WEIGHT[t.team.kind] for t in teams], MIN_PEOPLE_PER_TEAM
         )
         for team_plan, size in zip(teams, sizes, strict=True):
@@ -665,10 +628,10 @@ class _Seeder:
                     slug = rng.choices(slugs, cum_weights=cumulative)[0]
                 locality = team_plan.locality if team_plan.locality is not None else index
                 organisation = self._employer(team_plan, slug, locality)
-                full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+                name = full_name(rng)
                 person = Person(
-                    email=self._email(full_name, organisation.kind),
-                    full_name=full_name,
+                    email=self._email(name, organisation.kind),
+                    full_name=name,
                     job_title="Team leader"
                     if role == MembershipRole.TEAM_LEADER
                     else rng.choice(JOB_TITLES[slug]),

@@ -55,6 +55,7 @@ from roundtable.care.models import (
     ZoneChange,
 )
 from roundtable.care.services import DEFAULT_ZONES
+from roundtable.demo.care import KEY_WORKER_DISCIPLINES, NHS_NUMBER_SHARE, REFERRAL_SOURCES
 from roundtable.demo.names import FIRST_NAMES, SURNAMES
 from roundtable.directory.models import (
     Membership,
@@ -74,7 +75,6 @@ CARE_TEAM_WEIGHTS: dict[str, float] = {
     TeamKind.PRIMARY_CARE: 1.0,
     TeamKind.VCSE_SERVICE: 1.0,
 }
-NHS_NUMBER_SHARE = 0.85
 # Share of moved-on episodes followed by a return within the window, and of open episodes in
 # support that are such a return.
 RETURN_SHARE = 0.08
@@ -87,17 +87,6 @@ SQLITE_CACHE_KIB = 256 * 1024
 # Stepping through the 10^6 nine-digit prefixes 999xxxxxx by a stride coprime to 10^6 visits each
 # once, in an order that looks random.
 NHS_STRIDE = 387_403
-KEY_WORKER_DISCIPLINES = frozenset(
-    {
-        "nursing",
-        "psychology",
-        "occupational-therapy",
-        "social-work",
-        "peer-support",
-        "mental-health-coach",
-        "vcse-practitioner",
-    }
-)
 DAY = 1440  # minutes
 # Open episodes by stage (shares add up to 1).
 OPEN_STAGES: tuple[tuple[str, float], ...] = (
@@ -125,14 +114,6 @@ DESTINATIONS = (
     Destination.SELF_MANAGEMENT,
     Destination.SELF_MANAGEMENT,
     Destination.OTHER_SERVICE,
-)
-SOURCES = (
-    ReferralSource.GP,
-    ReferralSource.GP,
-    ReferralSource.GP,
-    ReferralSource.SELF,
-    ReferralSource.VCSE,
-    ReferralSource.OTHER_SERVICE,
 )
 NOTE = (
     "Reviewed at the huddle.",
@@ -659,30 +640,23 @@ class _CareSeeder:
                         destination = DESTINATIONS[int(rand() * len(DESTINATIONS))]
                         days_ready = (at - ready_at) // DAY
         self.emit(episode_id, worker, steps)
-        closed = self.at(at)
-        self.episodes.rows.append(
-            (
-                episode_id,
-                self.now_text,
-                self.now_text,
-                1,
-                person,
-                team.team_id,
-                worker,
-                SOURCES[int(rand() * len(SOURCES))],
-                steps[-1][0],
-                destination,
-                self.at(referred),
-                closed,
-                None,
-                closed,
-                offer,
-                None,
-                None,
-                days_to_offer,
-                days_ready,
-                None,
-            )
+        self.episode_row(
+            episode_id=episode_id,
+            person=person,
+            team=team,
+            key_worker=worker,
+            source=REFERRAL_SOURCES[int(rand() * len(REFERRAL_SOURCES))],
+            stage=steps[-1][0],
+            destination=destination,
+            referred=referred,
+            closed=at,
+            previous=None,
+            since=at,
+            offer=offer,
+            zone=None,
+            zone_since=None,
+            days_to_offer=days_to_offer,
+            days_ready=days_ready,
         )
         self.last_past = (episode_id, at, worker)
         if destination and ends_by == 0 and rand() < RETURN_SHARE:
@@ -752,13 +726,13 @@ class _CareSeeder:
             made_past = self.past(team, person, ends_by=referred - 7 * DAY)
             previous, _, worker = self.last_past
             events.append((Stage.IN_SUPPORT, referred))
-            source = ReferralSource.RE_REFERRAL
+            source: str = ReferralSource.RE_REFERRAL
             if ready_for:
                 events.append((Stage.READY_TO_MOVE_ON, referred + support))
             self.summary.came_back += 1
         else:
             person = self.person(team)
-            source = rng.choice(SOURCES)
+            source = rng.choice(REFERRAL_SOURCES)
             since: int = {
                 Stage.REFERRED: self.days(7, 30),
                 Stage.OFFER_MADE: self.days(7, 40),
@@ -1013,16 +987,27 @@ class _CareSeeder:
         return self.summary
 
 
-def _split(total: int, weights: Sequence[float]) -> list[int]:
-    """`total` in whole parts proportional to `weights` (largest remainder), adding up exactly."""
+def allocate(total: int, weights: Sequence[float], minimum: int) -> list[int]:
+    """Split `total` into parts proportional to `weights`, each at least `minimum`.
+
+    Largest remainder method, so the parts add up to exactly `total`.
+    """
+    spare = total - minimum * len(weights)
     weight_sum = sum(weights)
-    if total <= 0 or weight_sum <= 0:
-        return [0] * len(weights)
-    shares = [total * w / weight_sum for w in weights]
-    parts = [int(s) for s in shares]
-    for i in sorted(range(len(weights)), key=lambda i: (-(shares[i] % 1), i))[: total - sum(parts)]:
+    shares = [spare * weight / weight_sum for weight in weights]
+    parts = [minimum + int(share) for share in shares]
+    left = total - sum(parts)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(shares[i] % 1), i))
+    for i in by_remainder[:left]:
         parts[i] += 1
     return parts
+
+
+def _split(total: int, weights: Sequence[float]) -> list[int]:
+    """`total` in whole parts proportional to `weights`; nothing when there is nothing to share."""
+    if total <= 0 or sum(weights) <= 0:
+        return [0] * len(weights)
+    return allocate(total, weights, 0)
 
 
 def _pick(shares: Sequence[tuple[int | None, float]], draw: float) -> int | None:

@@ -32,11 +32,12 @@ from roundtable.demo.history import (
     WEEKDAYS,
     Rotation,
     Window,
+    cancelled_indexes,
     clear_of_boundaries,
     occurrences,
     weekday_on_or_before,
 )
-from roundtable.demo.names import FIRST_NAMES, SURNAMES
+from roundtable.demo.names import full_name
 from roundtable.directory.models import (
     LeadershipTeam,
     Locality,
@@ -64,7 +65,6 @@ SITE_NAMES = ("Community Base", "Resource Centre", "Health Centre", "Wellbeing H
 # Forums made and inserted this many at a time, with their meetings and attendance.
 FORUM_CHUNK = 40
 NEGLECTED_SHARE = 1 / 12
-CANCELLED_SHARE = 0.015
 # Chances per meeting and member: (present, apologies) for the team leader and clinical lead,
 # for the rest of the team's own staff (who come when they have someone to bring, about half the
 # time) and for people from other teams who are members of the forum too. Lower than the demo's
@@ -220,8 +220,7 @@ class _ForumSeeder:
         self.guest_pool = [pid for pid in everyone if pid not in self.leaders]
         self.named_guests = [
             (
-                f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(SURNAMES)} "
-                f"({self.rng.choice(NAMED_GUEST_ROLES)})",
+                f"{full_name(self.rng)} ({self.rng.choice(NAMED_GUEST_ROLES)})",
                 self.rng.choice(directory.guest_organisations).pk,
             )
             for _ in range(NAMED_GUESTS)
@@ -255,8 +254,7 @@ class _ForumSeeder:
             [t.team.pk for t in system if t.team.kind in (TeamKind.BOARD, TeamKind.PROJECT_GROUP)]
         )
         for trust in d.trusts:
-            place = trust.name.removesuffix(" Mental Health NHS Foundation Trust")
-            sites.append(Site(name=f"{place} Access Centre", organisation=trust))
+            sites.append(Site(name=f"{_place(trust)} Access Centre", organisation=trust))
             teams_of.append([t.team.pk for t in system if t.team.organisation_id == trust.pk])
         Site.objects.bulk_create(sites, batch_size=self.batch_size)
         Through = Site.teams.through
@@ -299,16 +297,8 @@ class _ForumSeeder:
         voices = [pid for t in self.d.teams for pid, slug in t.home if slug in VCSE_VOICES]
         lived = [pid for t in self.d.teams for pid, slug in t.home if slug == "lived-experience"]
         for trust in self.d.trusts:
-            crisis = next(
-                t
-                for t in self.d.teams
-                if t.team.organisation_id == trust.pk and t.team.kind == TeamKind.CRISIS
-            )
-            front_door = next(
-                t
-                for t in self.d.teams
-                if t.team.organisation_id == trust.pk and t.team.kind == TeamKind.FRONT_DOOR
-            )
+            crisis = self._trust_team(trust, TeamKind.CRISIS)
+            front_door = self._trust_team(trust, TeamKind.FRONT_DOOR)
             panel = [
                 pid
                 for pid in (
@@ -321,11 +311,10 @@ class _ForumSeeder:
                 )
                 if pid is not None
             ]
-            place = trust.name.removesuffix(" Mental Health NHS Foundation Trust")
             plans.append(
                 self._plan(
                     crisis,
-                    f"{place} positive risk-taking panel",
+                    f"{_place(trust)} positive risk-taking panel",
                     ForumKind.RISK_PANEL,
                     (2,),
                     time(15, 0),
@@ -338,6 +327,11 @@ class _ForumSeeder:
                 )
             )
         return plans
+
+    def _trust_team(self, trust: Organisation, kind: str) -> TeamPeople:
+        return next(
+            t for t in self.d.teams if t.team.organisation_id == trust.pk and t.team.kind == kind
+        )
 
     def _plan(
         self,
@@ -467,9 +461,7 @@ class _ForumSeeder:
         neglected_team = team_id in self.neglected
         days = self._days(plan.weekdays, plan.interval_weeks, plan.starts_on)
         past = sum(1 for day in days if day < window.today)
-        cancelled = (
-            set(rng.sample(range(past - 10), round(past * CANCELLED_SHARE))) if past > 10 else set()
-        )
+        cancelled = set(cancelled_indexes(rng, past))
         rotation = Rotation(plan.rotation)
         members = plan.members
         member_set = set(members)
@@ -576,6 +568,11 @@ class _ForumSeeder:
             batch_size=self.batch_size,
         )
         self.summary.visits = len(rows)
+
+
+def _place(trust: Organisation) -> str:
+    """The place a seeded trust is named after."""
+    return trust.name.removesuffix(" Mental Health NHS Foundation Trust")
 
 
 def seed_forums(

@@ -21,18 +21,21 @@ shuffled order, as in the app. Everything here is synthetic.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from django.utils import timezone
 
-from roundtable.audit.models import AuditAction
-from roundtable.audit.services import audit_record
-from roundtable.demo.forums import DemoDirectory
-from roundtable.demo.history import Rotation, Window
-from roundtable.directory.models import Discipline, MembershipRole, Person, Team
+from roundtable.demo.builder import DemoDirectory, StoryBuilder
+from roundtable.demo.history import (
+    Rotation,
+    record_bulk_load,
+    save_turns,
+    series_meetings,
+    weekday_on_or_before,
+)
+from roundtable.directory.models import Discipline, Person, Team
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import Attendance, AttendanceStatus, Forum, Meeting, local_datetime
 from roundtable.voice import services as voice
@@ -198,34 +201,20 @@ def delete_voice_and_wellbeing() -> None:
     Forum.objects.filter(pk__in=forum_ids).delete()
 
 
-class _Builder:
+class _Builder(StoryBuilder):
     def __init__(self, directory: DemoDirectory, *, seed: int, today: date) -> None:
-        self.d = directory
-        self.rng = random.Random(f"forest-vale-voice-{seed}")  # noqa: S311 - synthetic data
-        self.today = today
-        self.window = Window(today)
+        super().__init__(directory, stream="voice", seed=seed, today=today)
         self.summary = VoiceSummary()
         self.comments_used: set[str] = set()
 
     # --- people ------------------------------------------------------------------------------
 
-    def roster(self, team: str) -> list[tuple[str, str, Person]]:
-        return self.d.roster_people[team]
-
-    def leader(self, team: str) -> Person:
-        return next(p for role, _, p in self.roster(team) if role == MembershipRole.TEAM_LEADER)
-
-    def one(self, team: str, discipline: str) -> Person:
-        return next(
-            p
-            for role, d, p in self.roster(team)
-            if d == discipline and role == MembershipRole.MEMBER
-        )
+    def roster(self, team: str) -> list[Person]:
+        return [p for _, _, p in self.d.roster_people[team]]
 
     def days_ago(self, days: int) -> date:
         """A weekday `days` days before the reference day (Friday for a weekend)."""
-        day = self.today - timedelta(days=days)
-        return day - timedelta(days=max(0, day.weekday() - 4))
+        return weekday_on_or_before(self.today - timedelta(days=days))
 
     # --- the peer circle ---------------------------------------------------------------------
 
@@ -239,7 +228,7 @@ class _Builder:
             }.values(),
             key=lambda p: (p.full_name, p.pk),
         )
-        convener = self.leader("coaching")
+        convener = self.d.team_leader("coaching")
         circle = wellbeing.peer_circle_create(
             actor=convener,
             name=PEER_CIRCLE_NAME,
@@ -259,7 +248,7 @@ class _Builder:
             online_url="https://meet.example.nhs.uk/forest-vale/coaches-peer-circle",
             today=self.window.series_today,
         )
-        meetings = list(Meeting.objects.filter(series=series).order_by("starts_at", "pk"))
+        meetings = series_meetings(series)
         rotation = Rotation([p.pk for p in coaches])
         rows: list[Attendance] = []
         for meeting in meetings:
@@ -278,17 +267,11 @@ class _Builder:
                 )
                 for pid in present
             ]
-        for meeting in meetings:
-            Meeting.objects.filter(pk=meeting.pk).update(facilitator_id=meeting.facilitator_id)
+        save_turns(meetings)
         Attendance.objects.bulk_create(rows)
-        audit_record(
-            actor=None,
-            action=AuditAction.CREATE,
-            obj=circle.forum,
-            summary=(
-                f"Demo peer circle history of {circle.name}: {len(rows)} attendance records, "
-                "bulk-loaded by `roundtable demo`"
-            ),
+        record_bulk_load(
+            circle.forum,
+            f"Demo peer circle history of {circle.name}: {len(rows)} attendance records",
         )
         return circle
 
@@ -305,8 +288,8 @@ class _Builder:
         ]
         for team_key, kind, weekday, at in plans:
             team = self.d.teams[team_key]
-            members = [p for _, _, p in self.roster(team_key)]
-            leader = self.leader(team_key)
+            members = self.roster(team_key)
+            leader = self.d.team_leader(team_key)
             lapsed = LAPSED.get(team_key, 0)
             # Every four weeks through the year, and one planned ahead.
             for weeks_ago in range(50, -4, -4):
@@ -331,12 +314,12 @@ class _Builder:
                 )
                 self.summary.support_sessions += 1
         # A Schwartz-style round each quarter, open to the whole Harlow Vale team.
-        hv = [p for _, _, p in self.roster("cmht_hv")]
+        hv = self.roster("cmht_hv")
         for weeks_ago in (46, 33, 20, 7):
             day = self.window.today - timedelta(weeks=weeks_ago)
             day += timedelta(days=(1 - day.weekday()) % 7)
             wellbeing.support_session_record(
-                actor=self.leader("cmht_hv"),
+                actor=self.d.team_leader("cmht_hv"),
                 kind=SupportKind.SCHWARTZ_ROUND,
                 starts_at=local_datetime(day, time(12, 30)),
                 duration_minutes=60,
@@ -350,7 +333,7 @@ class _Builder:
         trust_lead = self.d.named["trust_director"]
         offers = [
             (
-                self.leader("cmht_en"),
+                self.d.team_leader("cmht_en"),
                 self.d.named["lone_coach"],
                 en,
                 "Monthly restorative supervision with the team's clinical psychologist, and time "
@@ -359,14 +342,14 @@ class _Builder:
             ),
             (
                 trust_lead,
-                self.leader("cmht_lf"),
+                self.d.team_leader("cmht_lf"),
                 lf,
                 "A day back in lieu after six weeks covering the crisis team, and a debrief with "
                 "the director of community services.",
                 3,
             ),
             (
-                self.leader("cmht_hv"),
+                self.d.team_leader("cmht_hv"),
                 self.d.named["clinician_a"],
                 self.d.teams["cmht_hv"],
                 "A SWARM-style debrief after a difficult home visit, with the clinical lead.",
@@ -419,10 +402,10 @@ class _Builder:
         months: list[date] = [first_month]
         while len(months) < 12:
             months.append((months[-1] - timedelta(days=1)).replace(day=1))
-        personas = {self.d.named[key].pk for key in self.d.named if key != "administrator"}
+        personas = self.d.named_ids()
         teams = Team.objects.filter(pk__in=[t.pk for t in self.d.teams.values()]).order_by("name")
         for team in teams:
-            key = next(k for k, t in self.d.teams.items() if t.pk == team.pk)
+            key = self.d.team_key(team.pk)
             members = list(
                 Person.objects.filter(memberships__team=team).order_by("full_name", "pk")
             )
@@ -471,38 +454,56 @@ class _Builder:
             PulseResponseMarker.objects.bulk_create(markers)
             PulseAnswer.objects.bulk_create(rows, batch_size=1000)
             PulseComment.objects.bulk_create(comments)
-            audit_record(
-                actor=None,
-                action=AuditAction.CREATE,
-                obj=team,
-                summary=(
-                    f"Demo pulse history of {team.name}: {rounds} check-ins, {answers} answered "
-                    "before this month, bulk-loaded by `roundtable demo`"
-                ),
+            record_bulk_load(
+                team,
+                f"Demo pulse history of {team.name}: {rounds} check-ins, {answers} answered "
+                "before this month",
             )
             self.summary.pulse_rounds += rounds
             self.summary.pulse_answers += len(rows)
 
     # --- concerns ----------------------------------------------------------------------------
 
+    def raise_concern(
+        self,
+        actor: Person,
+        title: str,
+        body: str,
+        *,
+        anonymous: bool,
+        day: date,
+        team: str | None = None,
+        organisation: str | None = None,
+    ) -> Concern:
+        """A concern raised on `day` to a team or an organisation (by key), or with neither to
+        the whole system."""
+        concern, _ = voice.concern_raise(
+            actor=actor,
+            level="team" if team else "organisation" if organisation else "system",
+            team=self.d.teams[team] if team else None,
+            organisation=self.d.organisations[organisation] if organisation else None,
+            title=title,
+            body=body,
+            anonymous=anonymous,
+            today=day,
+        )
+        return concern
+
     def build_concerns(self, circle: PeerCircle) -> None:
-        en_lead, hv_lead = self.leader("cmht_en"), self.leader("cmht_hv")
+        en_lead, hv_lead = self.d.team_leader("cmht_en"), self.d.team_leader("cmht_hv")
         jordan, priya = self.d.named["lone_coach"], self.d.named["clinician_a"]
 
         # Addressed, anonymous: the lone coach, nearly a year ago. The answer: the peer circle.
         day = self.days_ago(330)
-        lone, _ = voice.concern_raise(
-            actor=jordan,
-            level="team",
-            team=self.d.teams["cmht_en"],
-            title="Nobody to talk to after difficult visits",
-            body=(
-                "It's quite an isolating role. There isn't two mental health coaches for Epping "
-                "North, it's only me. After a hard visit there is nobody in the same role to "
-                "talk it through with, and things I raise don't seem to go anywhere."
-            ),
+        lone = self.raise_concern(
+            jordan,
+            "Nobody to talk to after difficult visits",
+            "It's quite an isolating role. There isn't two mental health coaches for Epping "
+            "North, it's only me. After a hard visit there is nobody in the same role to "
+            "talk it through with, and things I raise don't seem to go anywhere.",
             anonymous=True,
-            today=day,
+            day=day,
+            team="cmht_en",
         )
         self._through(
             lone,
@@ -517,15 +518,14 @@ class _Builder:
 
         # Addressed, named: the huddle overran into clinic time.
         day = self.days_ago(150)
-        huddle, _ = voice.concern_raise(
-            actor=priya,
-            level="team",
-            team=self.d.teams["cmht_hv"],
-            title="The huddle overruns into clinic time",
-            body="Most days the 15-minute huddle takes 30 or more, and the first clinic starts "
+        huddle = self.raise_concern(
+            priya,
+            "The huddle overruns into clinic time",
+            "Most days the 15-minute huddle takes 30 or more, and the first clinic starts "
             "late. People stop bringing things to it.",
             anonymous=False,
-            today=day,
+            day=day,
+            team="cmht_hv",
         )
         self._through(
             huddle,
@@ -539,19 +539,16 @@ class _Builder:
 
         # Not taken forward, anonymous, to the whole system, with the reason.
         day = self.days_ago(120)
-        funding, _ = voice.concern_raise(
-            actor=self.d.named["vcse"],
-            level="system",
-            title="VCSE funding arrives late every quarter",
-            body="Our grant for the community connector posts is confirmed weeks after each "
+        funding = self.raise_concern(
+            self.d.named["vcse"],
+            "VCSE funding arrives late every quarter",
+            "Our grant for the community connector posts is confirmed weeks after each "
             "quarter starts, so we cannot promise people continuity.",
             anonymous=True,
-            today=day,
+            day=day,
         )
         board = self.d.named["board_member"]
-        voice.concern_acknowledge(
-            actor=board, concern=funding, expected_version=1, today=day + timedelta(days=2)
-        )
+        self._acknowledge(funding, board, day + timedelta(days=2))
         voice.concern_not_take_forward(
             actor=board,
             concern=funding,
@@ -564,21 +561,17 @@ class _Builder:
 
         # Action agreed, named, to the trust: peer support voices in the MDT.
         day = self.days_ago(20)
-        peer = self.one("cmht_lf", "peer-support")
-        mdt, _ = voice.concern_raise(
-            actor=peer,
-            level="organisation",
-            organisation=self.d.organisations["trust"],
-            title="Peer support workers are left out of MDT decisions",
-            body="We are invited to the MDT but the decisions are made before we speak. Our view "
+        mdt = self.raise_concern(
+            self.d.member("cmht_lf", "peer-support"),
+            "Peer support workers are left out of MDT decisions",
+            "We are invited to the MDT but the decisions are made before we speak. Our view "
             "of how someone is doing at home is often not heard.",
             anonymous=False,
-            today=day,
+            day=day,
+            organisation="trust",
         )
         director = self.d.named["trust_director"]
-        voice.concern_acknowledge(
-            actor=director, concern=mdt, expected_version=1, today=day + timedelta(days=1)
-        )
+        self._acknowledge(mdt, director, day + timedelta(days=1))
         voice.concern_agree_action(
             actor=director,
             concern=mdt,
@@ -590,64 +583,65 @@ class _Builder:
         )
 
         # Acknowledged, named: front door forms.
-        day = self.days_ago(4)
-        forms, _ = voice.concern_raise(
-            actor=self.d.named["vcse"],
-            level="team",
-            team=self.d.teams["cmht_hv"],
-            title="Referral forms ask for things community partners do not have",
-            body="The front door form asks VCSE referrers for the NHS number and the GP's "
+        forms = self.raise_concern(
+            self.d.named["vcse"],
+            "Referral forms ask for things community partners do not have",
+            "The front door form asks VCSE referrers for the NHS number and the GP's "
             "assessment, which we rarely have. Referrals bounce back.",
             anonymous=False,
-            today=day,
+            day=self.days_ago(4),
+            team="cmht_hv",
         )
-        voice.concern_acknowledge(
-            actor=hv_lead,
-            concern=forms,
-            expected_version=1,
+        self._acknowledge(
+            forms,
+            hv_lead,
+            self.days_ago(2),
             note="Thank you: we are asking the front door redesign group to look at it.",
-            today=self.days_ago(2),
         )
 
         # Raised yesterday, anonymous, not yet due.
-        voice.concern_raise(
-            actor=self.one("cmht_en", "social-work"),
-            level="team",
-            team=self.d.teams["cmht_en"],
-            title="No parking near the base for home visits",
-            body="We lose half an hour a day looking for parking before and after visits.",
+        self.raise_concern(
+            self.d.member("cmht_en", "social-work"),
+            "No parking near the base for home visits",
+            "We lose half an hour a day looking for parking before and after visits.",
             anonymous=True,
-            today=self.days_ago(1),
+            day=self.days_ago(1),
+            team="cmht_en",
         )
 
         # Unacknowledged in Loughton Forest, whose leaders are covering the crisis team: the
         # escalation below takes it to the trust.
-        voice.concern_raise(
-            actor=self.one("cmht_lf", "nursing"),
-            level="team",
-            team=self.d.teams["cmht_lf"],
-            title="Our leaders are never in the building",
-            body="For weeks nobody from the team's leadership has been at the huddle or in the "
+        self.raise_concern(
+            self.d.member("cmht_lf", "nursing"),
+            "Our leaders are never in the building",
+            "For weeks nobody from the team's leadership has been at the huddle or in the "
             "base. Hard decisions are made alone.",
             anonymous=True,
-            today=self.days_ago(12),
+            day=self.days_ago(12),
+            team="cmht_lf",
         )
 
         # Raised to the system three weeks ago and never acknowledged: overdue at the top.
-        overlooked, _ = voice.concern_raise(
-            actor=self.one("cmht_hv", "social-work"),
-            level="system",
-            title="Social workers' caseloads are not counted in team caseloads",
-            body="Council-employed social workers carry cases that do not appear in the team's "
+        overlooked = self.raise_concern(
+            self.d.member("cmht_hv", "social-work"),
+            "Social workers' caseloads are not counted in team caseloads",
+            "Council-employed social workers carry cases that do not appear in the team's "
             "figures, so our workload is invisible when posts are planned.",
             anonymous=True,
-            today=self.days_ago(24),
+            day=self.days_ago(24),
         )
         assert overlooked.due_on is not None
         # The day after it was due, the system's concern is recorded overdue at the top level.
         voice.concerns_escalate(today=overlooked.due_on + timedelta(days=1))
         voice.concerns_escalate(today=self.today)  # Loughton Forest's: on to the trust
         self.summary.concerns = Concern.objects.count()
+
+    @staticmethod
+    def _acknowledge(concern: Concern, leader: Person, day: date, note: str = "") -> None:
+        """A new concern's first answer: `leader` acknowledges it on `day`."""
+        voice.concern_acknowledge(
+            actor=leader, concern=concern, expected_version=1, note=note, today=day
+        )
 
     def _through(
         self,
@@ -660,9 +654,7 @@ class _Builder:
         raiser_reply: str = "",
     ) -> None:
         """Acknowledged, an action agreed, a reply each way, and addressed."""
-        voice.concern_acknowledge(
-            actor=leader, concern=concern, expected_version=1, today=day + timedelta(days=3)
-        )
+        self._acknowledge(concern, leader, day + timedelta(days=3))
         voice.concern_agree_action(
             actor=leader,
             concern=concern,
