@@ -26,6 +26,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
+from roundtable.audit.models import AuditEvent
 from roundtable.care import services as care_services
 from roundtable.care.models import CareDecision, ConsentToShare, Episode, Offer, PersonInCare, Stage
 from roundtable.care.models import Zone as CareZone
@@ -110,6 +111,8 @@ def at_once(requests: Sequence[Request]) -> list[Reply]:
             start.wait(timeout=PATIENCE_SECONDS)
             if request.page:
                 response = client.post(request.path, request.body)
+            elif request.method == "get":
+                response = client.get(request.path)
             else:
                 response = getattr(client, request.method)(
                     request.path, data=json.dumps(request.body), content_type="application/json"
@@ -214,6 +217,19 @@ def test_people_referrals_and_consents() -> None:
     )
     one_wins(replies, won=201, says="Consent to share with Test Mind is already recorded.")
     assert ConsentToShare.objects.filter(person=person).count() == 1
+
+
+def test_a_teams_default_zones_are_set_up_once() -> None:
+    """The first pages opened at once for a team without zones set up its five default zones
+    once, and say so once in the audit trail."""
+    system = build_system()
+    path = f"{API}/care/teams/{system.team_a.pk}/zones"
+    replies = identical(Request(system.clinician_a, "get", path, {}))
+    all_succeed(replies)
+    assert [reply.body["count"] for reply in replies] == [5] * AT_ONCE, described(replies)
+    assert CareZone.objects.filter(team=system.team_a).count() == 5
+    summary = f"Default zones set up for {system.team_a.name}"
+    assert AuditEvent.objects.filter(summary=summary, actor__isnull=True).count() == 1
 
 
 def test_the_refer_pages() -> None:

@@ -56,27 +56,41 @@ DEFAULT_ZONES: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
+def _zones_in_use(team: Team) -> list[Zone]:
+    return list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
+
+
 def zones_ensure(*, team: Team) -> list[Zone]:
-    """The team's zones, creating the default five the first time a team uses the board."""
-    zones = list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
+    """The team's zones. The first time anyone opens a page of a team that has none in use, the
+    default five are set up: once (the team is locked while it happens), and written to the
+    audit trail with no actor — the system set them up, whoever happened to open the page."""
+    zones = _zones_in_use(team)
     if zones:
         return zones
     with transaction.atomic():
-        Zone.objects.bulk_create(
-            [
-                Zone(
-                    team=team,
-                    name=name,
-                    colour=colour,
-                    meaning=meaning,
-                    position=position,
-                    marks_ready=ready,
-                )
-                for position, (name, colour, meaning, ready) in enumerate(DEFAULT_ZONES)
-            ],
-            ignore_conflicts=True,
-        )
-    return list(Zone.objects.filter(team=team, is_archived=False).order_by("position", "pk"))
+        list(Team.objects.select_for_update().filter(pk=team.pk).values_list("pk", flat=True))
+        if not Zone.objects.filter(team=team, is_archived=False).exists():
+            Zone.objects.bulk_create(
+                [
+                    Zone(
+                        team=team,
+                        name=name,
+                        colour=colour,
+                        meaning=meaning,
+                        position=position,
+                        marks_ready=ready,
+                    )
+                    for position, (name, colour, meaning, ready) in enumerate(DEFAULT_ZONES)
+                ],
+                ignore_conflicts=True,
+            )
+            audit_record(
+                actor=None,
+                action=AuditAction.CREATE,
+                obj=team,
+                summary=f"Default zones set up for {team.name}",
+            )
+    return _zones_in_use(team)
 
 
 # Words that rate a person's risk: a score, a rating, a level or a tier of risk, or low, medium
