@@ -39,6 +39,7 @@ from roundtable.care.models import (
     ZoneChange,
 )
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.decisions.models import (
     Decision,
     Notification,
@@ -64,14 +65,14 @@ def front_door_teams(forum: Forum) -> QuerySet[Team]:
     return Team.objects.filter(Q(pk=home.pk) | Q(organisation_id=home.organisation_id))
 
 
-def _consented(user: Any) -> QuerySet[ConsentToShare, Any]:
+def _consented(user: Person) -> QuerySet[ConsentToShare, Any]:
     """The people who consented to share with the user's organisation, as `person_id`s."""
     return ConsentToShare.objects.filter(
-        withdrawn_at__isnull=True, organisation_id=user.organisation_id
+        withdrawn_at__isnull=True, organisation=user.organisation_id
     ).values("person_id")
 
 
-def _relationships(user: Any) -> tuple[Q, Q, Q]:
+def _relationships(user: Person) -> tuple[Q, Q, Q]:
     """The three ways `user` may see an episode, as conditions on the episode: their team's (open,
     or closed within the re-referral window), by consent, and at a front door they work in."""
     recent = timezone.now() - timedelta(days=settings.REREFERRAL_WINDOW_DAYS)
@@ -84,7 +85,7 @@ def _relationships(user: Any) -> tuple[Q, Q, Q]:
     )
 
 
-def visible_episodes(user: Any) -> QuerySet[Episode]:
+def visible_episodes(user: Person) -> QuerySet[Episode]:
     """The episodes `user` may see, by the three relationships above."""
     caring, consented, front_door = _relationships(user)
     return Episode.objects.filter(caring | consented | front_door)
@@ -122,7 +123,7 @@ def decision_audience(decision: Decision, person_ids: set[int]) -> set[int]:
     return may_see_episode(care.episode, person_ids)
 
 
-def visible_people(user: Any) -> QuerySet[PersonInCare]:
+def visible_people(user: Person) -> QuerySet[PersonInCare]:
     """The people in care `user` may see: those with an episode they see, and by consent.
 
     One narrow subquery for each relationship (each read from an index on episodes), rather than
@@ -136,7 +137,7 @@ def visible_people(user: Any) -> QuerySet[PersonInCare]:
     )
 
 
-def team_caseload(user: Any, team: Team | int) -> QuerySet[Episode]:
+def team_caseload(user: Reader, team: Team | int) -> QuerySet[Episode]:
     """The open episodes of a team, for a member of that team; none for anyone else.
 
     The first rule above, alone: a team's members may see everyone the team is caring for. The
@@ -148,7 +149,7 @@ def team_caseload(user: Any, team: Team | int) -> QuerySet[Episode]:
 
 
 def team_caseload_of(
-    user: Any, team: Team | int, episodes: QuerySet[Episode, Rows]
+    user: Reader, team: Team | int, episodes: QuerySet[Episode, Rows]
 ) -> QuerySet[Episode, Rows]:
     """`team_caseload` of these episodes (a query built beforehand, say)."""
     if not user.is_authenticated or not user.is_active:
@@ -157,16 +158,16 @@ def team_caseload_of(
     return episodes.filter(Exists(member), team=team, closed_at__isnull=True)
 
 
-def _people(user: Any, queryset: QuerySet[PersonInCare]) -> QuerySet[PersonInCare]:
+def _people(user: Person, queryset: QuerySet[PersonInCare]) -> QuerySet[PersonInCare]:
     return queryset.filter(pk__in=visible_people(user).values("pk"))
 
 
-def _episodes(user: Any, queryset: QuerySet[Episode]) -> QuerySet[Episode]:
+def _episodes(user: Person, queryset: QuerySet[Episode]) -> QuerySet[Episode]:
     caring, consented, front_door = _relationships(user)
     return queryset.filter(caring | consented | front_door)
 
 
-def _by_episode(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _by_episode(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(episode_id__in=visible_episodes(user).values("pk"))
 
 
@@ -176,14 +177,14 @@ for model in (PathwayEvent, ZoneChange, HuddleNote, CareAction):
     access.register(model, _by_episode)
 
 
-def _decisions(user: Any, queryset: QuerySet[Decision]) -> QuerySet[Decision]:
+def _decisions(user: Person, queryset: QuerySet[Decision]) -> QuerySet[Decision]:
     """A decision about a person in care is for those who may see the episode it is about."""
     return queryset.filter(
         Q(care__isnull=True) | Q(care__episode_id__in=visible_episodes(user).values("pk"))
     )
 
 
-def _notifications(user: Any, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+def _notifications(user: Person, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     """A notice of a decision about a person in care is shown only while its reader may still
     see the person: it was written when they could, and their access may since have ended."""
     return queryset.filter(

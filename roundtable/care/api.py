@@ -335,7 +335,7 @@ def zone_create(request: HttpRequest, team_id: PathId, payload: ZoneIn) -> Statu
 def zone_update(request: HttpRequest, zone_id: PathId, payload: ZoneChanges) -> Zone:
     """Rename, recolour, reword or reorder one of your team's zones. A rename shows in its
     history too: past zone changes point at the zone."""
-    zone = selectors.care_zone_get(request.user, zone_id)
+    zone = selectors.care_zone_get(actor(request), zone_id)
     colour = payload.colour.value if payload.colour is not None else zone.colour
     return services.zone_update(
         actor=actor(request),
@@ -355,7 +355,7 @@ def zone_update(request: HttpRequest, zone_id: PathId, payload: ZoneChanges) -> 
 def zone_archive(request: HttpRequest, zone_id: PathId) -> Zone:
     """Stop using a zone: refused while anyone is in it, and for the ready-to-move-on zone.
     Its history stays."""
-    zone = selectors.care_zone_get(request.user, zone_id)
+    zone = selectors.care_zone_get(actor(request), zone_id)
     return services.zone_archive(actor=actor(request), zone=zone)
 
 
@@ -527,7 +527,7 @@ def offer_update(request: HttpRequest, offer_id: PathId, payload: OfferChanges) 
 def front_door_queue(request: HttpRequest, forum_id: PathId) -> list[selectors.Referral]:
     """New referrals to the teams of a front-door forum you are a member of, oldest first, each
     with the offer decision open for it, if any."""
-    forum = selectors.front_door_forum_get(request.user, forum_id)
+    forum = selectors.front_door_forum_get(actor(request), forum_id)
     return selectors.front_door_queue(request.user, forum)
 
 
@@ -542,7 +542,7 @@ def offer_decision_propose(
     member of. When the forum agrees it (see the decisions API), the offer is made."""
     episode = _episode(request, episode_id)
     offer = named("offer", "offer", selectors.offer_get, payload.offer)
-    get_forum = functools.partial(selectors.front_door_forum_get, request.user)
+    get_forum = functools.partial(selectors.front_door_forum_get, actor(request))
     forum = named("forum", "front-door forum you are a member of", get_forum, payload.forum)
     decision = services.front_door_offer_propose(
         actor=actor(request),
@@ -604,7 +604,7 @@ def my_caseload(request: HttpRequest) -> list[Episode]:
 def caseload(request: HttpRequest, person_id: PathId) -> list[Episode]:
     """A colleague's caseload (someone who shares a team with you): the open episodes they are
     key worker for that you may see."""
-    key_worker = selectors.colleague_get(request.user, person_id)
+    key_worker = selectors.colleague_get(actor(request), person_id)
     return selectors.caseload(request.user, key_worker)
 
 
@@ -617,5 +617,5 @@ def flow(request: HttpRequest, filters: Query[FlowQuery]) -> selectors.TeamsFlow
     if filters.since is not None:
         since = datetime.combine(filters.since, time.min, tzinfo=timezone.get_current_timezone())
     return selectors.my_flow_measures(
-        request.user, team_ids=filters.team, since=since, zone_days=filters.zone_days
+        actor(request), team_ids=filters.team, since=since, zone_days=filters.zone_days
     )

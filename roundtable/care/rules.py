@@ -7,18 +7,17 @@ their consent, but is not in the team caring for them, cannot change their care)
 
 from __future__ import annotations
 
-from typing import Any
-
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
 from roundtable.care.models import Episode, PersonInCare
+from roundtable.core.access import Reader
 from roundtable.directory.models import LeadershipMembership, Membership, Team
 from roundtable.directory.rules import is_administrator
 
 
 @predicate
-def is_leader(user: Any) -> bool:
+def is_leader(user: Reader) -> bool:
     """A member of any leadership team: board, organisation, team or project."""
     if not user.is_authenticated:
         return False
@@ -26,14 +25,14 @@ def is_leader(user: Any) -> bool:
 
 
 @predicate
-def is_team_member(user: Any, team: Team | None) -> bool:
+def is_team_member(user: Reader, team: Team | None) -> bool:
     if team is None or not user.is_authenticated:
         return False
     return Membership.objects.filter(person_id=user.pk, team_id=team.pk).exists()
 
 
 @predicate
-def is_caring_team_member(user: Any, episode: Episode | None) -> bool:
+def is_caring_team_member(user: Reader, episode: Episode | None) -> bool:
     """A member of the team the episode is with: the people who change the person's care."""
     if episode is None or not user.is_authenticated:
         return False
@@ -41,7 +40,7 @@ def is_caring_team_member(user: Any, episode: Episode | None) -> bool:
 
 
 @predicate
-def cares_for(user: Any, person: PersonInCare | None) -> bool:
+def cares_for(user: Reader, person: PersonInCare | None) -> bool:
     """A member of a team the person has (or had) an episode with."""
     if person is None or not user.is_authenticated:
         return False

@@ -10,10 +10,9 @@ record through `get_visible()` is written to the audit trail.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.apps import apps
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.http import Http404
@@ -22,9 +21,14 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.core.registry import Registry
 
+if TYPE_CHECKING:  # the user model, for the type checker only: core imports no app
+    from roundtable.directory.models import Person
+
 M = TypeVar("M", bound=models.Model)
-User = AbstractBaseUser | AnonymousUser
-Policy = Callable[[Any, "models.QuerySet[Any]"], "models.QuerySet[Any]"]
+# Whoever is asking: a signed-in person, or someone not signed in (Django's anonymous user).
+Reader: TypeAlias = "Person | AnonymousUser"
+# A policy is asked only for a signed-in, active person: `scoped` refuses anyone else first.
+Policy = Callable[["Person", "models.QuerySet[Any]"], "models.QuerySet[Any]"]
 
 # By model label ("care.Episode").
 policies: Registry[Policy] = Registry("access policy")
@@ -51,7 +55,7 @@ def person_identifiable_models() -> frozenset[type[models.Model]]:
 
 
 def scoped(
-    user: User, model: type[M], queryset: models.QuerySet[M] | None = None
+    user: Reader, model: type[M], queryset: models.QuerySet[M] | None = None
 ) -> models.QuerySet[M]:
     """The rows of `model` that `user` may see. Anonymous users see nothing."""
     policy = policies.get(model._meta.label)
@@ -65,7 +69,7 @@ def scoped(
 
 
 def get_visible(
-    user: User,
+    user: Reader,
     model: type[M],
     queryset: models.QuerySet[M] | None = None,
     *,
@@ -82,6 +86,6 @@ def get_visible(
     return obj
 
 
-def everyone_signed_in(user: Any, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+def everyone_signed_in(user: Person, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
     """A policy for records open to everyone signed in (`scoped` already refuses anyone else)."""
     return queryset

@@ -22,6 +22,7 @@ from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from roundtable.audit.services import reads_kept_if_undone
+from roundtable.core.access import Reader
 from roundtable.core.schemas import ConflictOut, ErrorOut, RefusedOut
 
 if TYPE_CHECKING:  # the user model, for the type checker only: core imports no app
@@ -178,7 +179,7 @@ def one_transaction(func: F) -> F:
     return cast(F, run)
 
 
-Shown = Callable[[Any, list[Any]], None]
+Shown = Callable[[Reader, list[Any]], None]
 
 
 # The furthest page a list may be asked for: far beyond any list's length, and small enough that

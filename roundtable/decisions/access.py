@@ -23,13 +23,14 @@ from roundtable.decisions.models import (
     Notification,
     Position,
 )
+from roundtable.directory.models import Person
 
 
-def _own(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _own(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(person=user)
 
 
-def _as_their_decision(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _as_their_decision(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """The parts of the decisions `user` may read, by the decisions' own policy and narrowings."""
     return queryset.filter(decision__in=access.scoped(user, Decision).values("pk"))
 

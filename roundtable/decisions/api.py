@@ -112,7 +112,7 @@ def decision_list(request: HttpRequest, filters: Query[DecisionQuery]) -> QueryS
     page.
     """
     return selectors.decision_log(
-        request.user,
+        actor(request),
         selectors.DecisionFilter(
             q=filters.q.strip(),
             forum=filters.forum,
@@ -420,13 +420,13 @@ def allocation_round_create(
         closes_at=payload.closes_at,
         proposals=_decisions(request, "proposals", payload.proposals),
     )
-    return Status(201, selectors.allocation_detail(request.user, allocation.pk))
+    return Status(201, selectors.allocation_detail(actor(request), allocation.pk))
 
 
 @router.get("/allocation-rounds/{round_id}", response={200: AllocationRoundOut, **NOT_FOUND})
 def allocation_round_detail(request: HttpRequest, round_id: PathId) -> selectors.AllocationPage:
     """A round's proposals with their approvals and which are funded, and yours."""
-    return selectors.allocation_detail(request.user, round_id)
+    return selectors.allocation_detail(actor(request), round_id)
 
 
 @router.put(
@@ -443,7 +443,7 @@ def approval_set(
         allocation=allocation,
         approve=_decisions(request, "approve", payload.approve),
     )
-    return selectors.allocation_detail(request.user, round_id)
+    return selectors.allocation_detail(actor(request), round_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,7 +455,7 @@ def approval_set(
 def awaiting(request: HttpRequest) -> list[Decision]:
     """Open decisions in your forums awaiting your position on the current proposal, the
     soonest closing first (up to 20)."""
-    return selectors.awaiting_my_position(request.user)
+    return selectors.awaiting_my_position(actor(request))
 
 
 @router.get("/notifications", response=NotificationsOut)

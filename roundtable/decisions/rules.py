@@ -17,15 +17,17 @@ from typing import Any
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
+from roundtable.core.access import Reader
 from roundtable.decisions.models import Decision, DecisionMethod, DecisionStatus
 from roundtable.decisions.selectors import covering_leadership, is_member_of
+from roundtable.directory.models import Person
 from roundtable.directory.rules import is_administrator
 from roundtable.forums.models import Forum
 
 _CACHE = "_rt_rules_cache"
 
 
-def _cached(decision: Decision, key: str, user: Any, compute: Any) -> bool:
+def _cached(decision: Decision, key: str, user: Person, compute: Any) -> bool:
     cache: dict[tuple[str, int], bool] = decision.__dict__.setdefault(_CACHE, {})
     if (key, user.pk) not in cache:
         cache[(key, user.pk)] = bool(compute())
@@ -33,14 +35,14 @@ def _cached(decision: Decision, key: str, user: Any, compute: Any) -> bool:
 
 
 @predicate
-def is_forum_member(user: Any, forum: Forum | None) -> bool:
+def is_forum_member(user: Reader, forum: Forum | None) -> bool:
     if forum is None or not user.is_authenticated:
         return False
     return is_member_of(forum.pk, user)
 
 
 @predicate
-def is_member(user: Any, decision: Decision | None) -> bool:
+def is_member(user: Reader, decision: Decision | None) -> bool:
     """A member of the decision's forum."""
     if decision is None or not user.is_authenticated:
         return False
@@ -48,12 +50,12 @@ def is_member(user: Any, decision: Decision | None) -> bool:
 
 
 @predicate
-def is_proposer(user: Any, decision: Decision | None) -> bool:
+def is_proposer(user: Reader, decision: Decision | None) -> bool:
     return bool(decision is not None and user.is_authenticated and decision.proposer_id == user.pk)
 
 
 @predicate
-def is_leader_covering(user: Any, decision: Decision | None) -> bool:
+def is_leader_covering(user: Reader, decision: Decision | None) -> bool:
     """In a leadership team that covers the decision's forum (`selectors.covering_leadership`)."""
     if decision is None or not user.is_authenticated:
         return False
@@ -63,17 +65,17 @@ def is_leader_covering(user: Any, decision: Decision | None) -> bool:
 
 
 @predicate
-def is_open(user: Any, decision: Decision | None) -> bool:
+def is_open(user: Reader, decision: Decision | None) -> bool:
     return decision is not None and decision.status == DecisionStatus.OPEN
 
 
 @predicate
-def is_in_progress(user: Any, decision: Decision | None) -> bool:
+def is_in_progress(user: Reader, decision: Decision | None) -> bool:
     return decision is not None and decision.status in (DecisionStatus.DRAFT, DecisionStatus.OPEN)
 
 
 @predicate
-def is_decided(user: Any, decision: Decision | None) -> bool:
+def is_decided(user: Reader, decision: Decision | None) -> bool:
     return decision is not None and decision.status in (
         DecisionStatus.AGREED,
         DecisionStatus.NOT_AGREED,
@@ -81,7 +83,7 @@ def is_decided(user: Any, decision: Decision | None) -> bool:
 
 
 @predicate
-def is_agreed(user: Any, decision: Decision | None) -> bool:
+def is_agreed(user: Reader, decision: Decision | None) -> bool:
     return decision is not None and decision.status in (
         DecisionStatus.AGREED,
         DecisionStatus.REVIEWED,
@@ -89,12 +91,12 @@ def is_agreed(user: Any, decision: Decision | None) -> bool:
 
 
 @predicate
-def is_advice_process(user: Any, decision: Decision | None) -> bool:
+def is_advice_process(user: Reader, decision: Decision | None) -> bool:
     return decision is not None and decision.method == DecisionMethod.ADVICE
 
 
 @predicate
-def has_meeting(user: Any, decision: Decision | None) -> bool:
+def has_meeting(user: Reader, decision: Decision | None) -> bool:
     return decision is not None and decision.meeting_id is not None
 
 

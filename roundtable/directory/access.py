@@ -7,15 +7,13 @@ accounts) are visible only to administrators.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from roundtable.core import access
 from roundtable.directory.models import Person
 
 
-def _people_policy(user: Any, queryset: QuerySet[Person]) -> QuerySet[Person]:
+def _people_policy(user: Person, queryset: QuerySet[Person]) -> QuerySet[Person]:
     if user.is_superuser or user.is_staff:
         return queryset
     return queryset.filter(is_active=True)

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
-from roundtable.directory.models import LeadershipLevel, MembershipRole, Team
+from roundtable.core.access import Reader
+from roundtable.directory.models import LeadershipLevel, MembershipRole, Person, Team
 
 
 @predicate
-def is_administrator(user: Any) -> bool:
+def is_administrator(user: Reader) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.is_staff))
 
 
 @predicate
-def is_self(user: Any, person: Any) -> bool:
+def is_self(user: Reader, person: Person | None) -> bool:
     return bool(person is not None and user.pk == person.pk)
 
 
 @predicate
-def leads_team(user: Any, team: Team | None) -> bool:
+def leads_team(user: Reader, team: Team | None) -> bool:
     """A team leader or clinical lead of the team, or a member of its leadership team."""
     if team is None or not user.is_authenticated:
         return False

@@ -14,6 +14,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 from django.http import Http404
 
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.directory.models import (
     ApiToken,
     Discipline,
@@ -47,7 +48,7 @@ def _memberships_with_team() -> Prefetch[Any]:
     )
 
 
-def people_list(user: Any, filters: PeopleFilter) -> QuerySet[Person]:
+def people_list(user: Reader, filters: PeopleFilter) -> QuerySet[Person]:
     """People the user may see, filtered; each with discipline, organisation and teams."""
     people = access.scoped(user, Person).select_related("discipline", "organisation")
     if filters.q:
@@ -67,7 +68,7 @@ def people_list(user: Any, filters: PeopleFilter) -> QuerySet[Person]:
     return people.prefetch_related(_memberships_with_team()).order_by("full_name", "pk")
 
 
-def person_detail(user: Any, person_id: int) -> Person:
+def person_detail(user: Reader, person_id: int) -> Person:
     """One person, with their teams and leadership teams. 404 if not visible. Audited."""
     queryset = Person.objects.select_related("discipline", "organisation").prefetch_related(
         _memberships_with_team(),
@@ -82,7 +83,7 @@ def person_detail(user: Any, person_id: int) -> Person:
 
 
 def same_discipline_elsewhere(
-    user: Any, person: Person
+    user: Reader, person: Person
 ) -> list[tuple[Locality | None, list[Person]]]:
     """Others of `person`'s discipline in other localities, grouped by locality.
 
@@ -130,13 +131,13 @@ class TeamFilter:
     organisation: int | None = None
 
 
-def _visible_member_count(user: Any, relation: str = "memberships") -> Count:
+def _visible_member_count(user: Reader, relation: str = "memberships") -> Count:
     """How many members of a team the user may see (people who have left are not counted)."""
     visible = access.scoped(user, Person).values("pk")
     return Count(relation, filter=Q(**{f"{relation}__person__in": visible}), distinct=True)
 
 
-def team_list(user: Any, filters: TeamFilter) -> QuerySet[Team]:
+def team_list(user: Reader, filters: TeamFilter) -> QuerySet[Team]:
     teams = Team.objects.select_related("organisation", "locality").annotate(
         member_count=_visible_member_count(user)
     )
@@ -166,7 +167,7 @@ class TeamPage:
     covering_leadership: list[LeadershipTeam]
 
 
-def team_detail(user: Any, team_id: int) -> TeamPage:
+def team_detail(user: Reader, team_id: int) -> TeamPage:
     """A team, its members grouped by discipline and by organisation, and the leadership teams
     that cover it.
 
@@ -245,7 +246,7 @@ def organisation_get(organisation_id: int) -> Organisation:
     return organisation
 
 
-def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
+def organisation_detail(user: Reader, organisation_id: int) -> OrganisationPage:
     organisation = organisation_get(organisation_id)
     children = list(organisation.children.order_by("name"))
     teams = list(
@@ -262,7 +263,7 @@ def organisation_detail(user: Any, organisation_id: int) -> OrganisationPage:
     return OrganisationPage(organisation, children, teams, own, people_count, covering)
 
 
-def my_memberships(user: Any) -> list[Membership]:
+def my_memberships(user: Person) -> list[Membership]:
     return list(
         Membership.objects.filter(person=user)
         .select_related("team__organisation", "team__locality")
@@ -270,7 +271,7 @@ def my_memberships(user: Any) -> list[Membership]:
     )
 
 
-def my_leadership_teams(user: Any) -> list[LeadershipTeam]:
+def my_leadership_teams(user: Person) -> list[LeadershipTeam]:
     return list(
         LeadershipTeam.objects.filter(members=user)
         .select_related("team", "organisation")
@@ -294,15 +295,15 @@ def organisations_for_choice(excluding: Organisation | None = None) -> list[Orga
     return list(organisations)
 
 
-def api_tokens_of(user: Any) -> list[ApiToken]:
+def api_tokens_of(user: Person) -> list[ApiToken]:
     return list(ApiToken.objects.filter(person=user).order_by("-created_at"))
 
 
-def api_token_of(user: Any, token_id: int) -> ApiToken | None:
+def api_token_of(user: Person, token_id: int) -> ApiToken | None:
     return ApiToken.objects.filter(person=user, pk=token_id).first()
 
 
-def _visible_leadership_members(user: Any) -> Prefetch[Any]:
+def _visible_leadership_members(user: Reader) -> Prefetch[Any]:
     return Prefetch(
         "memberships",
         queryset=LeadershipMembership.objects.filter(person__in=access.scoped(user, Person))
@@ -322,7 +323,7 @@ _CLOSEST_FIRST = Case(
 
 
 def covering_leadership_teams(
-    user: Any, *, team: Team | None = None, organisation: Organisation | None = None
+    user: Reader, *, team: Team | None = None, organisation: Organisation | None = None
 ) -> list[LeadershipTeam]:
     """The leadership teams whose remit includes a team, or an organisation, closest first, each
     with the members the user may see. Two queries.
@@ -346,7 +347,7 @@ def covering_leadership_teams(
     )
 
 
-def leadership_team_list(user: Any, level: str = "") -> QuerySet[LeadershipTeam]:
+def leadership_team_list(user: Reader, level: str = "") -> QuerySet[LeadershipTeam]:
     """Leadership teams, each with what it leads and how many of its members the user may see."""
     leadership = LeadershipTeam.objects.select_related("organisation", "team__locality").annotate(
         member_count=_visible_member_count(user)
@@ -356,7 +357,7 @@ def leadership_team_list(user: Any, level: str = "") -> QuerySet[LeadershipTeam]
     return leadership.order_by("name", "pk")
 
 
-def leadership_team_detail(user: Any, leadership_team_id: int) -> LeadershipTeam:
+def leadership_team_detail(user: Reader, leadership_team_id: int) -> LeadershipTeam:
     """One leadership team with the members the user may see. Two queries."""
     leadership = (
         LeadershipTeam.objects.select_related("organisation", "team__locality")
@@ -378,7 +379,7 @@ class LeadershipTeamPage:
     team_count: int
 
 
-def leadership_team_page(user: Any, leadership_team_id: int) -> LeadershipTeamPage:
+def leadership_team_page(user: Reader, leadership_team_id: int) -> LeadershipTeamPage:
     """A leadership team, its members the user may see, and the teams it covers. Three queries
     whatever its size."""
     leadership = leadership_team_detail(user, leadership_team_id)
@@ -403,7 +404,7 @@ def leadership_team_page(user: Any, leadership_team_id: int) -> LeadershipTeamPa
     return LeadershipTeamPage(leadership, teams, team_count)
 
 
-def my_profile(user: Any) -> Person:
+def my_profile(user: Reader) -> Person:
     """The person asking, with their teams and leadership teams.
 
     Not audited, unlike `person_detail`: reading your own entry discloses nothing, and API

@@ -47,8 +47,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "page_title": "Home",
         "active_nav": "home",
-        "memberships": selectors.my_memberships(request.user),
-        "leadership_teams": selectors.my_leadership_teams(request.user),
+        "memberships": selectors.my_memberships(me(request)),
+        "leadership_teams": selectors.my_leadership_teams(me(request)),
         "sections": home_page.render_sections(request),
     }
     return render(request, "directory/home.jinja", context)
@@ -317,7 +317,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "page_has_errors": bool(form.errors),
         "active_nav": "api",
         "form": form,
-        "tokens": selectors.api_tokens_of(request.user),
+        "tokens": selectors.api_tokens_of(me(request)),
         "new_token": new_token,
         "breadcrumbs": breadcrumbs(("API tokens", "")),
     }
@@ -326,7 +326,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = selectors.api_token_of(request.user, token_id)
+    token = selectors.api_token_of(me(request), token_id)
     if token is None:
         raise Http404("No API token found.")
     if request.method == "POST":

@@ -151,7 +151,7 @@ def _discipline(slug: str | None) -> Discipline | None:
 def forum_list(request: HttpRequest, filters: Query[ForumQuery]) -> QuerySet[Forum]:
     """Forums that are not archived, by name; `mine=true` for only the ones you are in."""
     kind = filters.kind.value if filters.kind else ""
-    return selectors.forum_list(request.user, kind=kind, mine=filters.mine)
+    return selectors.forum_list(actor(request), kind=kind, mine=filters.mine)
 
 
 @router.post("/forums", response={201: ForumDetail, **FORBIDDEN, **REFUSED})
@@ -356,7 +356,7 @@ def meeting_cancel(
 def meeting_facilitate(request: HttpRequest, meeting_id: PathId) -> selectors.MeetingPage:
     """Take on facilitating this meeting yourself, whoever's turn it was. Members only."""
     meeting = selectors.meeting_get(meeting_id)
-    if not selectors.is_forum_member(request.user, meeting.forum):
+    if not selectors.is_forum_member(actor(request), meeting.forum):
         raise HttpError(403, f"Only members of {meeting.forum.name} can facilitate its meetings.")
     services.meeting_facilitate(actor=actor(request), meeting=meeting)
     return selectors.meeting_detail(request.user, meeting_id)
@@ -472,4 +472,4 @@ def presence_visit_record(request: HttpRequest, payload: VisitIn) -> Status[dict
 @paginated
 def site_list(request: HttpRequest) -> QuerySet[Site]:
     """Buildings where teams are based: those of your own teams first, then by name."""
-    return selectors.site_list(request.user)
+    return selectors.site_list(actor(request))

@@ -6,17 +6,16 @@ Administrators may change any forum, for when a forum has lost all its active me
 
 from __future__ import annotations
 
-from typing import Any
-
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
+from roundtable.core.access import Reader
 from roundtable.directory.rules import is_administrator
 from roundtable.forums.models import Forum, ForumMembership
 
 
 @predicate
-def is_forum_member(user: Any, forum: Forum | None) -> bool:
+def is_forum_member(user: Reader, forum: Forum | None) -> bool:
     if forum is None or not user.is_authenticated:
         return False
     return ForumMembership.objects.filter(forum=forum, person=user).exists()

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.directory.models import (
     Discipline,
     LeadershipLevel,
@@ -46,7 +47,7 @@ MONTH_DAYS = 28
 # -- Forums and meetings ------------------------------------------------------------------------
 
 
-def forum_list(user: Any, *, kind: str = "", mine: bool = False) -> QuerySet[Forum]:
+def forum_list(user: Person, *, kind: str = "", mine: bool = False) -> QuerySet[Forum]:
     forums = (
         Forum.objects.filter(is_archived=False)
         .select_related("home_team")
@@ -65,7 +66,7 @@ def forum_list(user: Any, *, kind: str = "", mine: bool = False) -> QuerySet[For
     return forums.order_by("name", "pk")
 
 
-def my_forums(user: Any) -> list[Forum]:
+def my_forums(user: Person) -> list[Forum]:
     return list(forum_list(user, mine=True))
 
 
@@ -79,7 +80,7 @@ class ForumPage:
     next_facilitator: Person | None
 
 
-def _visible_forum_members(user: Any) -> QuerySet[ForumMembership]:
+def _visible_forum_members(user: Reader) -> QuerySet[ForumMembership]:
     return (
         ForumMembership.objects.filter(person__in=access.scoped(user, Person))
         .select_related("person__discipline", "person__organisation")
@@ -87,7 +88,7 @@ def _visible_forum_members(user: Any) -> QuerySet[ForumMembership]:
     )
 
 
-def forum_detail(user: Any, forum_id: int, *, now: datetime | None = None) -> ForumPage:
+def forum_detail(user: Reader, forum_id: int, *, now: datetime | None = None) -> ForumPage:
     now = now or timezone.now()
     forum = Forum.objects.select_related("home_team").filter(pk=forum_id).first()
     if forum is None:
@@ -155,7 +156,7 @@ def forum_get(forum_id: int) -> Forum:
     return forum
 
 
-def is_forum_member(user: Any, forum: Forum) -> bool:
+def is_forum_member(user: Person, forum: Forum) -> bool:
     return ForumMembership.objects.filter(forum=forum, person=user).exists()
 
 
@@ -198,7 +199,7 @@ def meeting_get(meeting_id: int) -> Meeting:
     return meeting
 
 
-def meeting_detail(user: Any, meeting_id: int) -> MeetingPage:
+def meeting_detail(user: Reader, meeting_id: int) -> MeetingPage:
     meeting = meeting_get(meeting_id)
     members = list(_visible_forum_members(user).filter(forum=meeting.forum_id))
     visible = access.scoped(user, Person)
@@ -246,7 +247,7 @@ def meetings_today(*, now: datetime | None = None) -> QuerySet[Meeting]:
 
 
 def meetings_between(
-    user: Any, start: datetime, end: datetime, *, forum_ids: Iterable[int] | None = None
+    user: Reader, start: datetime, end: datetime, *, forum_ids: Iterable[int] | None = None
 ) -> QuerySet[Meeting]:
     meetings = Meeting.objects.filter(starts_at__lt=end, ends_at__gt=start)
     if forum_ids is not None:
@@ -258,7 +259,7 @@ def sites() -> list[Site]:
     return list(Site.objects.select_related("locality").order_by("name"))
 
 
-def _is_own_site(user: Any) -> Exists:
+def _is_own_site(user: Person) -> Exists:
     """Whether a site (`OuterRef("pk")`) is one of the person's own teams' (as member or leader).
     Each way into a team is read from its own index: one join of both read every membership."""
     member = Membership.objects.filter(person=user).values("team_id")
@@ -272,13 +273,13 @@ def _is_own_site(user: Any) -> Exists:
     )
 
 
-def sites_for(user: Any) -> list[Site]:
+def sites_for(user: Person) -> list[Site]:
     """Sites of the person's own teams (member or leader) first, then all others. One query."""
     own = _is_own_site(user)
     return list(Site.objects.only("id", "name").annotate(own=own).order_by("-own", "name", "pk"))
 
 
-def calendar_feed_of(user: Any) -> CalendarFeed | None:
+def calendar_feed_of(user: Person) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(person=user).first()
 
 
@@ -556,11 +557,11 @@ def team_get(team_id: int) -> Team:
     return team
 
 
-def is_leader(user: Any) -> bool:
+def is_leader(user: Person) -> bool:
     return LeadershipMembership.objects.filter(person=user).exists()
 
 
-def next_meetings(user: Any, *, limit: int = 5, now: datetime | None = None) -> list[Meeting]:
+def next_meetings(user: Person, *, limit: int = 5, now: datetime | None = None) -> list[Meeting]:
     """The person's forums' next meetings, soonest first."""
     now = now or timezone.now()
     return list(
@@ -598,7 +599,7 @@ def site_get(site_id: int) -> Site:
     return site
 
 
-def site_list(user: Any) -> QuerySet[Site]:
+def site_list(user: Person) -> QuerySet[Site]:
     """Sites, those of the person's own teams (as member or leader) first, then by name."""
     return (
         Site.objects.annotate(is_own=_is_own_site(user))
@@ -622,7 +623,7 @@ def organisation_get(organisation_id: int) -> Organisation:
     return organisation
 
 
-def people_by_id(user: Any, person_ids: Iterable[int]) -> dict[int, Person]:
+def people_by_id(user: Reader, person_ids: Iterable[int]) -> dict[int, Person]:
     """The people among `person_ids` whose directory entry `user` may see, by id. One query."""
     ids = set(person_ids)
     if not ids:

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roundtable.core import access
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status, submit
+from roundtable.core.pages import add_service_errors, breadcrumbs, form_status, me, submit
 from roundtable.directory.models import OrganisationKind, Person
 from roundtable.forums import calendar, presenters, selectors, services
 from roundtable.forums.forms import (
@@ -55,12 +55,12 @@ def forum_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in ForumKind.values:
         kind = ""
-    forums = selectors.forum_list(request.user, kind=kind)
+    forums = selectors.forum_list(me(request), kind=kind)
     page = Paginator(forums, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_title": "Forums",
         "active_nav": "forums",
-        "mine": selectors.my_forums(request.user),
+        "mine": selectors.my_forums(me(request)),
         "page": page,
         "kinds": ForumKind.choices,
         "kind": kind,
@@ -90,16 +90,16 @@ def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpRespons
         }
     form = ForumForm(request.POST or None, initial=initial)
     form.limit_home_teams(
-        services.teams_one_may_home(request.user),  # type: ignore[arg-type]
+        services.teams_one_may_home(me(request)),
         forum.home_team if forum is not None else None,
     )
 
     def save(cleaned: dict[str, Any]) -> Forum:
         data = {k: v for k, v in cleaned.items() if k != "version"}
         if forum is None:
-            return services.forum_create(actor=request.user, **data)  # type: ignore[arg-type]
+            return services.forum_create(actor=me(request), **data)
         return services.forum_update(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             forum=forum,
             expected_version=cleaned["version"] or 0,
             **data,
@@ -146,7 +146,7 @@ def forum_member_add(request: HttpRequest, forum_id: int) -> HttpResponse:
     if form.is_valid():
         person = form.cleaned_data["email"]
         try:
-            services.forum_member_add(actor=request.user, forum=forum, person=person)  # type: ignore[arg-type]
+            services.forum_member_add(actor=me(request), forum=forum, person=person)
         except ValidationError as error:
             form.add_error("email", error.messages)
         else:
@@ -172,7 +172,7 @@ def forum_member_remove(request: HttpRequest, forum_id: int, membership_id: int)
     _require_change(request, forum)
     membership = selectors.forum_membership_get(forum, membership_id)
     if request.method == "POST":
-        services.forum_member_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        services.forum_member_remove(actor=me(request), membership=membership)
         messages.success(request, f"{membership.person.full_name} is no longer a member.")
         return redirect("forums:forum", forum_id=forum.pk)
     context = {
@@ -197,7 +197,7 @@ def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             meeting = services.meeting_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=me(request),
                 forum=forum,
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
@@ -248,7 +248,7 @@ def series_new(request: HttpRequest, forum_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.meeting_series_create(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             forum=forum,
             weekdays=data["weekdays"],
             start_time=data["start_time"],
@@ -302,7 +302,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_facilitate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(meeting_id)
     try:
-        services.meeting_facilitate(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+        services.meeting_facilitate(actor=me(request), meeting=meeting)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -322,7 +322,7 @@ def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.meeting_update(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             meeting=meeting,
             expected_version=data["version"],
             agenda=data["agenda"],
@@ -358,7 +358,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.meeting_cancel(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             meeting=meeting,
             reason=data["reason"],
         ),
@@ -398,7 +398,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.attendance_set(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             meeting=meeting,
             present=form.people(AttendanceStatus.PRESENT),
             apologies=form.people(AttendanceStatus.APOLOGIES),
@@ -442,7 +442,7 @@ def meeting_guest_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request,
         guest_form,
         lambda data: services.attendance_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             meeting=meeting,
             person=data.get("person"),
             guest_name=data["guest_name"] if not data.get("person") else "",
@@ -467,7 +467,7 @@ def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int)
     _require_change(request, meeting.forum)
     row = selectors.attendance_get(meeting, attendance_id)
     if request.method == "POST":
-        services.attendance_remove(actor=request.user, attendance=row)  # type: ignore[arg-type]
+        services.attendance_remove(actor=me(request), attendance=row)
         messages.success(request, f"{row.display_name} removed from this meeting.")
         return redirect("forums:meeting-attendance", meeting_id=meeting.pk)
     context = {
@@ -502,7 +502,7 @@ def presence(request: HttpRequest) -> HttpResponse:
         "view": view,
         "page": page,
         "status": status,
-        "visit_form": _visit_form(request) if selectors.is_leader(request.user) else None,
+        "visit_form": _visit_form(request) if selectors.is_leader(me(request)) else None,
         # One reverse() for the page instead of one per team row.
         "team_url_prefix": reverse("forums:team-presence", args=[0]).removesuffix("0/"),
         "breadcrumbs": breadcrumbs(("Leadership presence", "")),
@@ -527,7 +527,7 @@ def team_presence(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def _visit_form(request: HttpRequest, data: Any = None) -> VisitForm:
-    return VisitForm(data, sites=selectors.sites_for(request.user))
+    return VisitForm(data, sites=selectors.sites_for(me(request)))
 
 
 @require_POST
@@ -536,7 +536,7 @@ def presence_visit(request: HttpRequest) -> HttpResponse:
     form = _visit_form(request, request.POST)
     if form.is_valid():
         site = form.cleaned_data["site"]
-        _, created = services.presence_visit_record(actor=request.user, site=site)  # type: ignore[arg-type]
+        _, created = services.presence_visit_record(actor=me(request), site=site)
         if created:
             messages.success(request, f"Thank you: you are recorded as in {site.name} today.")
         else:
@@ -555,10 +555,10 @@ def presence_visit(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.calendar_feed_reset(actor=request.user)  # type: ignore[arg-type]
+        services.calendar_feed_reset(actor=me(request))
         messages.success(request, "Your calendar has a new address. The old one no longer works.")
         return redirect("forums:calendar")
-    feed = services.calendar_feed_get_or_create(actor=request.user)  # type: ignore[arg-type]
+    feed = services.calendar_feed_get_or_create(actor=me(request))
     url = request.build_absolute_uri(reverse("forums:calendar-feed", args=[feed.token]))
     context = {
         "page_title": "Your meetings in your calendar",
@@ -589,11 +589,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 def home_section(request: HttpRequest) -> SafeString:
     """ "My forums" on the home page, with each forum's next meeting."""
-    forums = selectors.my_forums(request.user)
-    upcoming = selectors.next_meetings(request.user)
+    forums = selectors.my_forums(me(request))
+    upcoming = selectors.next_meetings(me(request))
     context = {
         "forums": forums,
         "upcoming": upcoming,
-        "visit_form": _visit_form(request) if selectors.is_leader(request.user) else None,
+        "visit_form": _visit_form(request) if selectors.is_leader(me(request)) else None,
     }
     return SafeString(render_to_string("forums/_home_section.jinja", context, request=request))

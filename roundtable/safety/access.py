@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from roundtable.care.access import visible_episodes, visible_people
 from roundtable.core import access
+from roundtable.directory.models import Person
 from roundtable.safety.models import (
     PositiveRiskPlan,
     SafetyFormulation,
@@ -20,19 +21,19 @@ from roundtable.safety.models import (
 )
 
 
-def _by_person(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _by_person(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(person_id__in=visible_people(user).values("pk"))
 
 
-def _plan_versions(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _plan_versions(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(plan__person_id__in=visible_people(user).values("pk"))
 
 
-def _formulation_versions(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _formulation_versions(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(formulation__person_id__in=visible_people(user).values("pk"))
 
 
-def _by_episode(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _by_episode(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(episode_id__in=visible_episodes(user).values("pk"))
 
 

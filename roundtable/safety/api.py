@@ -275,7 +275,7 @@ def reviews_due(
     """Safety-plan reviews due in the team within `within_days` (7 unless asked) and every
     overdue one, overdue first. Each person is reviewed as often as their zone asks. For
     members of the team."""
-    team = selectors.my_team_get(request.user, team_id)
+    team = selectors.my_team_get(actor(request), team_id)
     due = selectors.reviews_due(
         request.user,
         team,
@@ -320,7 +320,7 @@ def _frequencies_out(team: Team) -> list[dict[str, Any]]:
 )
 def review_frequencies(request: HttpRequest, team_id: PathId) -> list[dict[str, Any]]:
     """How often the team reviews the safety plans of people in each of its zones."""
-    return _frequencies_out(selectors.my_team_get(request.user, team_id))
+    return _frequencies_out(selectors.my_team_get(actor(request), team_id))
 
 
 @router.put(
@@ -333,7 +333,7 @@ def review_frequencies_set(
     """Set the review frequency of some of the team's zones: a number of days from 1 to 366,
     or null for the default of the zone's colour. All or nothing; errors are keyed
     `zone_<id>`."""
-    team = selectors.my_team_get(request.user, team_id)
+    team = selectors.my_team_get(actor(request), team_id)
     services.review_frequencies_set(
         actor=actor(request),
         team=team,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
@@ -16,6 +15,7 @@ from roundtable.care import selectors as care_selectors
 from roundtable.care.access import team_caseload
 from roundtable.care.models import CareDecision, Episode, PersonInCare, Zone
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.decisions.models import Decision, DecisionStatus, Hold, Position, Stance
 from roundtable.directory.models import Membership, Person, Team
 from roundtable.forums import selectors as forum_selectors
@@ -48,7 +48,7 @@ class SafetyRecord:
         return self.reviews[0].reviewed_on if self.reviews else None
 
 
-def safety_record(user: Any, person_id: int) -> SafetyRecord:
+def safety_record(user: Reader, person_id: int) -> SafetyRecord:
     """A person's safety plan with its history, formulation, reviews and positive risk-taking
     plans. 404 unless the user may see the person; the read is audited."""
     person = access.get_visible(user, PersonInCare, pk=person_id)
@@ -105,7 +105,7 @@ def safety_record(user: Any, person_id: int) -> SafetyRecord:
     )
 
 
-def plan_version_get(user: Any, person_id: int, number: int) -> SafetyPlanVersion:
+def plan_version_get(user: Reader, person_id: int, number: int) -> SafetyPlanVersion:
     """One version of a person's plan (for showing what changed), or 404."""
     return access.get_visible(
         user,
@@ -144,7 +144,7 @@ class ReviewDue:
 
 
 def reviews_due(
-    user: Any,
+    user: Reader,
     team: Team,
     *,
     key_worker: Person | None = None,
@@ -192,7 +192,9 @@ def reviews_due(
     return sorted(found, key=lambda r: (r.due_on, r.episode.person.name))
 
 
-def positive_risk_plans_for(user: Any, episode_ids: list[int]) -> dict[int, list[PositiveRiskPlan]]:
+def positive_risk_plans_for(
+    user: Reader, episode_ids: list[int]
+) -> dict[int, list[PositiveRiskPlan]]:
     """Positive risk-taking plans of several episodes with their decision and hold count (for
     the huddle board and caseloads). One query."""
     found: dict[int, list[PositiveRiskPlan]] = {}
@@ -211,16 +213,18 @@ def positive_risk_plans_for(user: Any, episode_ids: list[int]) -> dict[int, list
 # -- For the pages and the API -------------------------------------------------------------------
 
 
-def person_get(user: Any, person_id: int) -> PersonInCare:
+def person_get(user: Reader, person_id: int) -> PersonInCare:
     """Someone the user may see, to write about, or 404. Not audited: the write that follows is."""
     return access.get_visible(
         user, PersonInCare, PersonInCare.objects.all(), pk=person_id, audit=False
     )
 
 
-def caring_episode_of(user: Any, person: PersonInCare) -> Episode | None:
+def caring_episode_of(user: Reader, person: PersonInCare) -> Episode | None:
     """The person's open episode with one of the user's teams (as `services.caring_episode`
     finds it), or None: those who may write the person's safety plan."""
+    if not user.is_authenticated:
+        return None
     return (
         access.scoped(user, Episode)
         .filter(
@@ -234,14 +238,14 @@ def caring_episode_of(user: Any, person: PersonInCare) -> Episode | None:
     )
 
 
-def plan_get(user: Any, person: PersonInCare) -> SafetyPlan | None:
+def plan_get(user: Reader, person: PersonInCare) -> SafetyPlan | None:
     """The person's plan as stored now, with who last wrote it."""
     return (
         access.scoped(user, SafetyPlan).filter(person=person).select_related("written_by").first()
     )
 
 
-def formulation_get(user: Any, person: PersonInCare) -> SafetyFormulation | None:
+def formulation_get(user: Reader, person: PersonInCare) -> SafetyFormulation | None:
     return (
         access.scoped(user, SafetyFormulation)
         .filter(person=person)
@@ -265,7 +269,7 @@ def meetings_today(forums: list[Forum], *, now: datetime | None = None) -> list[
     )
 
 
-def my_team_get(user: Any, team_id: int) -> Team:
+def my_team_get(user: Person, team_id: int) -> Team:
     """A team the user is a member of, or 404: a team's reviews are for the team."""
     team = Team.objects.filter(pk=team_id, memberships__person=user).first()
     if team is None:
@@ -273,7 +277,7 @@ def my_team_get(user: Any, team_id: int) -> Team:
     return team
 
 
-def team_key_workers(user: Any, team: Team) -> list[Person]:
+def team_key_workers(user: Reader, team: Team) -> list[Person]:
     """The team's members, by name: whose reviews the list can be narrowed to."""
     return list(
         access.scoped(user, Person)
@@ -381,12 +385,12 @@ def review_states(episodes: QuerySet[Episode]) -> dict[int, ReviewState]:
     return states
 
 
-def _as_caseload(user: Any, episode: Episode) -> QuerySet[Episode]:
+def _as_caseload(user: Reader, episode: Episode) -> QuerySet[Episode]:
     """One episode of the user's team (see `caring_episode_of`), narrowed as a board's are."""
     return team_caseload(user, episode.team_id).filter(pk=episode.pk)
 
 
-def review_state_of(user: Any, episode: Episode | None) -> ReviewState | None:
+def review_state_of(user: Reader, episode: Episode | None) -> ReviewState | None:
     """When the next review is due in a person's episode with one of the user's teams (see
     `caring_episode_of`), if it is open, zoned and in a zone with reviews."""
     if episode is None:
@@ -403,7 +407,7 @@ class PlanStatus:
     holders: list[str]
 
 
-def latest_positive_risk(user: Any, episodes: QuerySet[Episode]) -> dict[int, PlanStatus]:
+def latest_positive_risk(user: Reader, episodes: QuerySet[Episode]) -> dict[int, PlanStatus]:
     """The latest positive risk-taking plan not withdrawn of each of these episodes, with the
     names of the leaders holding it. One query.
 
@@ -439,7 +443,7 @@ def latest_positive_risk(user: Any, episodes: QuerySet[Episode]) -> dict[int, Pl
     return found
 
 
-def positive_risk_of(user: Any, episode: Episode | None) -> PlanStatus | None:
+def positive_risk_of(user: Reader, episode: Episode | None) -> PlanStatus | None:
     """The latest positive risk-taking plan in a person's episode with one of the user's teams
     (see `caring_episode_of`)."""
     if episode is None:
@@ -458,7 +462,7 @@ class SharedDecision:
 
 
 def latest_decisions(
-    user: Any, episode_ids: list[int], *, per_episode: int = 3
+    user: Reader, episode_ids: list[int], *, per_episode: int = 3
 ) -> dict[int, list[SharedDecision]]:
     """The latest decisions about each episode (not withdrawn), newest first, with who shared
     and who holds each. Three queries, however many episodes."""
@@ -503,7 +507,7 @@ def latest_decisions(
     return found
 
 
-def last_review_on(user: Any, person: PersonInCare) -> date | None:
+def last_review_on(user: Reader, person: PersonInCare) -> date | None:
     """When the person's safety plan was last reviewed with them, if ever."""
     latest = (
         access.scoped(user, SafetyReview)
@@ -515,7 +519,7 @@ def last_review_on(user: Any, person: PersonInCare) -> date | None:
     return latest
 
 
-def my_reviews_due(user: Any, *, within_days: int = 7) -> list[tuple[Team, list[ReviewDue]]]:
+def my_reviews_due(user: Person, *, within_days: int = 7) -> list[tuple[Team, list[ReviewDue]]]:
     """For each of the user's teams with any, the safety reviews due (for the home page)."""
     teams = Team.objects.filter(memberships__person=user).order_by("name", "pk").distinct()
     found = []
@@ -535,6 +539,6 @@ def positive_risk_plan_exists() -> Exists:
     )
 
 
-def visible_episodes(user: Any, episode_ids: list[int]) -> QuerySet[Episode]:
+def visible_episodes(user: Reader, episode_ids: list[int]) -> QuerySet[Episode]:
     """These episodes, narrowed to those the user may see."""
     return access.scoped(user, Episode).filter(pk__in=episode_ids)

@@ -410,7 +410,7 @@ def _team_crumbs(team: Team, *more: tuple[str, str]) -> list[dict[str, str]]:
 @require_GET
 def team_reviews(request: HttpRequest, team_id: int) -> HttpResponse:
     """Safety-plan reviews due in the team, overdue first: replaces one schedule for all."""
-    team = selectors.my_team_get(request.user, team_id)
+    team = selectors.my_team_get(me(request), team_id)
     people = selectors.team_key_workers(request.user, team)
     form = KeyWorkerFilterForm(request.GET or None, people=people)
     key_worker = form.chosen()
@@ -434,7 +434,7 @@ def team_reviews(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review_frequency(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = selectors.my_team_get(request.user, team_id)
+    team = selectors.my_team_get(me(request), team_id)
     zones = care_services.zones_ensure(team=team)
     frequencies = selectors.review_frequencies(zones)
     form = ReviewFrequencyForm(posted(request), frequencies=frequencies)
@@ -465,7 +465,7 @@ def review_frequency(request: HttpRequest, team_id: int) -> HttpResponse:
 
 def home_section(request: HttpRequest) -> SafeString:
     """Safety reviews due in the person's teams, overdue ones counted, linking to each list."""
-    teams = selectors.my_reviews_due(request.user, within_days=REVIEWS_WITHIN_DAYS)
+    teams = selectors.my_reviews_due(me(request), within_days=REVIEWS_WITHIN_DAYS)
     if not teams:
         return SafeString("")
     return SafeString(

@@ -14,10 +14,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from roundtable.core import access
+from roundtable.directory.models import Person
 from roundtable.voice.models import Concern, ConcernEvent, ConcernNotice, ConcernReply
 
 
-def visible_concerns(user: Any) -> Q:
+def visible_concerns(user: Person) -> Q:
     """The condition on concerns that `user` may read."""
     return (
         Q(owner__memberships__person_id=user.pk)
@@ -26,17 +27,17 @@ def visible_concerns(user: Any) -> Q:
     )
 
 
-def _concerns(user: Any, queryset: QuerySet[Concern]) -> QuerySet[Concern]:
+def _concerns(user: Person, queryset: QuerySet[Concern]) -> QuerySet[Concern]:
     ids = Concern.objects.filter(visible_concerns(user)).values("pk")
     return queryset.filter(pk__in=ids)
 
 
-def _about_visible_concern(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _about_visible_concern(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     ids = Concern.objects.filter(visible_concerns(user)).values("pk")
     return queryset.filter(concern_id__in=ids)
 
 
-def _own(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _own(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(person_id=user.pk)
 
 

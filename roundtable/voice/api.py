@@ -57,7 +57,7 @@ def _owned(request: HttpRequest, concern_id: PathId) -> Concern:
 def concern_list(request: HttpRequest, filters: Query[ConcernQuery]) -> QuerySet[Concern]:
     """Concerns your leadership teams have now: open ones first, the soonest due first."""
     status = "open" if filters.open else (filters.status.value if filters.status else "")
-    return selectors.concerns_for_my_leadership(request.user, status=status)
+    return selectors.concerns_for_my_leadership(actor(request), status=status)
 
 
 @router.get("/concerns/mine", response=list[ConcernSummary])

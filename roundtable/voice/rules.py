@@ -5,11 +5,10 @@ The services check again on every write, with the message the person sees.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
+from roundtable.core.access import Reader
 from roundtable.voice import queries
 from roundtable.voice.models import Concern
 
@@ -17,7 +16,7 @@ _CACHE = "_rt_voice_rules"
 
 
 @predicate
-def is_owner_member(user: Any, concern: Concern | None) -> bool:
+def is_owner_member(user: Reader, concern: Concern | None) -> bool:
     """In the leadership team that owns the concern now (looked up once per request)."""
     if concern is None or not user.is_authenticated:
         return False
@@ -28,7 +27,7 @@ def is_owner_member(user: Any, concern: Concern | None) -> bool:
 
 
 @predicate
-def is_named_raiser(user: Any, concern: Concern | None) -> bool:
+def is_named_raiser(user: Reader, concern: Concern | None) -> bool:
     return bool(
         concern is not None
         and user.is_authenticated
@@ -38,7 +37,7 @@ def is_named_raiser(user: Any, concern: Concern | None) -> bool:
 
 
 @predicate
-def is_open(user: Any, concern: Concern | None) -> bool:
+def is_open(user: Reader, concern: Concern | None) -> bool:
     return concern is not None and concern.is_open
 
 

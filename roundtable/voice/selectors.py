@@ -9,10 +9,12 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.directory.models import (
     LeadershipTeam,
     Membership,
     Organisation,
+    Person,
     Team,
 )
 from roundtable.voice.models import (
@@ -55,7 +57,7 @@ class SendTo:
     owner: LeadershipTeam | None
 
 
-def send_to_options(user: Any) -> list[SendTo]:
+def send_to_options(user: Person) -> list[SendTo]:
     """Each of the person's teams, their organisations, and the whole system."""
     teams = [
         m.team
@@ -64,7 +66,7 @@ def send_to_options(user: Any) -> list[SendTo]:
         .order_by("team__name")
     ]
     organisations: dict[int, Organisation] = {}
-    if getattr(user, "organisation", None) is not None:
+    if user.organisation is not None:
         organisations[user.organisation.pk] = user.organisation
     for team in teams:
         organisations.setdefault(team.organisation.pk, team.organisation)
@@ -117,7 +119,7 @@ def _open_first(queryset: QuerySet[Concern]) -> QuerySet[Concern]:
     ).order_by("closed", "due_on", "-raised_on", "-pk")
 
 
-def concerns_for_my_leadership(user: Any, *, status: str = "") -> QuerySet[Concern]:
+def concerns_for_my_leadership(user: Person, *, status: str = "") -> QuerySet[Concern]:
     """Concerns owned now by a leadership team the person is in: open ones first, soonest due."""
     queryset = access.scoped(user, Concern).filter(owner__memberships__person_id=user.pk)
     if status == "open":
@@ -127,16 +129,16 @@ def concerns_for_my_leadership(user: Any, *, status: str = "") -> QuerySet[Conce
     return _open_first(_with_parts(queryset))
 
 
-def concerns_raised_by(user: Any) -> QuerySet[Concern]:
+def concerns_raised_by(user: Reader) -> QuerySet[Concern]:
     """The named concerns the person raised (anonymous ones are followed by receipt link)."""
     return _open_first(_with_parts(access.scoped(user, Concern).filter(raised_by_id=user.pk)))
 
 
-def is_leader(user: Any) -> bool:
+def is_leader(user: Person) -> bool:
     return LeadershipTeam.objects.filter(memberships__person_id=user.pk).exists()
 
 
-def waiting_count(user: Any) -> int:
+def waiting_count(user: Person) -> int:
     return (
         access.scoped(user, Concern)
         .filter(owner__memberships__person_id=user.pk, status__in=list(OPEN_STATUSES))
@@ -169,13 +171,13 @@ def _page(concern: Concern) -> ConcernPage:
     return ConcernPage(concern, events, replies)
 
 
-def concern_detail(user: Any, concern_id: int) -> ConcernPage:
+def concern_detail(user: Reader, concern_id: int) -> ConcernPage:
     """A concern the person may see (404 otherwise), with its history. Audited as a read."""
     concern = access.get_visible(user, Concern, _with_parts(Concern.objects.all()), pk=concern_id)
     return _page(concern)
 
 
-def concern_get(user: Any, concern_id: int) -> Concern:
+def concern_get(user: Reader, concern_id: int) -> Concern:
     return access.get_visible(
         user, Concern, _with_parts(Concern.objects.all()), audit=False, pk=concern_id
     )
@@ -236,7 +238,7 @@ def organisation_get(organisation_id: int) -> Organisation:
     return organisation
 
 
-def unread_notices(user: Any) -> list[ConcernNotice]:
+def unread_notices(user: Reader) -> list[ConcernNotice]:
     return list(
         access.scoped(user, ConcernNotice)
         .filter(read_at__isnull=True)

@@ -74,8 +74,8 @@ def voice_home(request: HttpRequest) -> HttpResponse:
         "page_title": "Voice",
         "notices": selectors.unread_notices(request.user),
         "mine": list(selectors.concerns_raised_by(request.user)[:20]),
-        "waiting": selectors.waiting_count(request.user),
-        "is_leader": selectors.is_leader(request.user),
+        "waiting": selectors.waiting_count(me(request)),
+        "is_leader": selectors.is_leader(me(request)),
         "ack_days": settings.VOICE_ACKNOWLEDGE_WORKING_DAYS,
         "breadcrumbs": breadcrumbs(("Voice", "")),
     }
@@ -94,7 +94,7 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def concern_raise(request: HttpRequest) -> HttpResponse:
-    options = selectors.send_to_options(request.user)
+    options = selectors.send_to_options(me(request))
     form = RaiseForm(posted(request), options=options)
 
     def raise_it(data: dict[str, Any]) -> tuple[Concern, str]:
@@ -549,13 +549,13 @@ def not_taken_forward(request: HttpRequest, concern_id: int) -> HttpResponse:
 def leadership_concerns(request: HttpRequest) -> HttpResponse:
     form = StatusFilterForm(request.GET or {"status": "open"})
     status = form.cleaned_data.get("status", "") if form.is_valid() else "open"
-    concerns = selectors.concerns_for_my_leadership(request.user, status=status)
+    concerns = selectors.concerns_for_my_leadership(me(request), status=status)
     page = Paginator(concerns, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_title": "Concerns for your leadership teams",
         "form": form,
         "page": page,
-        "is_leader": selectors.is_leader(request.user),
+        "is_leader": selectors.is_leader(me(request)),
         "breadcrumbs": breadcrumbs(_voice_crumb(), ("For your leadership teams", "")),
     }
     return _render(request, "voice/leadership.jinja", context)
@@ -590,7 +590,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 def home_section(request: HttpRequest) -> SafeString:
     """Concerns waiting for the person's leadership teams, and updates on their own."""
-    waiting = selectors.waiting_count(request.user)
+    waiting = selectors.waiting_count(me(request))
     notices = selectors.unread_notices(request.user)
     if not waiting and not notices:
         return SafeString("")

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from roundtable.core import access
+from roundtable.directory.models import Person
 from roundtable.wellbeing.models import (
     PeerCircleMembership,
     PulseResponseMarker,
@@ -25,11 +26,11 @@ from roundtable.wellbeing.models import (
 from roundtable.wellbeing.queries import teams_led_by
 
 
-def _own(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _own(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(person_id=user.pk)
 
 
-def _session_ids(user: Any) -> QuerySet[Any]:
+def _session_ids(user: Person) -> QuerySet[Any]:
     return SupportSession.objects.filter(
         Q(team__memberships__person_id=user.pk)
         | Q(team__in=teams_led_by(user).values("pk"))
@@ -37,15 +38,15 @@ def _session_ids(user: Any) -> QuerySet[Any]:
     ).values("pk")
 
 
-def _sessions(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _sessions(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(pk__in=_session_ids(user))
 
 
-def _attendance(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _attendance(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(session_id__in=_session_ids(user))
 
 
-def _offered(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _offered(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(
         Q(person_id=user.pk)
         | Q(offered_by_id=user.pk)

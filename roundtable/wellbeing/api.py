@@ -39,7 +39,7 @@ router = Router(tags=["wellbeing"])
 @router.get("/pulse/current", response=list[PulseRoundOut])
 def pulse_current(request: HttpRequest) -> list[selectors.PulseInvite]:
     """This month's check-in for each of your teams, and whether you have answered it."""
-    return selectors.my_pulse(request.user)
+    return selectors.my_pulse(actor(request))
 
 
 @router.post(
@@ -49,7 +49,7 @@ def pulse_current(request: HttpRequest) -> list[selectors.PulseInvite]:
 def pulse_answer(request: HttpRequest, round_id: PathId, payload: PulseAnswerIn) -> Status[Any]:
     """Answer a check-in of one of your teams, once: a value for every statement and an
     optional comment. Stored without your name; the answer says only that it was received."""
-    pulse_round = selectors.pulse_round_get(request.user, round_id)
+    pulse_round = selectors.pulse_round_get(actor(request), round_id)
     values: dict[int, int | None] = {}
     for answer in payload.answers:
         if answer.statement in values:
@@ -167,13 +167,13 @@ def isolation(request: HttpRequest) -> list[selectors.IsolatedPerson]:
     team or locality, or without a team meeting or support session lately. 403 for others."""
     if not selectors.may_see_isolation(request.user):
         raise HttpError(403, "Only members of a team's leadership team see this list.")
-    return selectors.isolation_list(request.user)
+    return selectors.isolation_list(actor(request))
 
 
 @router.get("/peer-circles", response=list[PeerCircleOut])
 def peer_circles(request: HttpRequest) -> list[selectors.CircleSummary]:
     """Every peer circle, its members' localities, and whether you are in it."""
-    return selectors.peer_circles(request.user)
+    return selectors.peer_circles(actor(request))
 
 
 @router.post(
@@ -184,5 +184,5 @@ def peer_circle_join(request: HttpRequest, circle_id: PathId) -> Status[Any]:
     """Join a peer circle of your own discipline, and its forum."""
     circle = selectors.peer_circle_get(circle_id)
     services.peer_circle_join(actor=actor(request), circle=circle)
-    summary = next(c for c in selectors.peer_circles(request.user) if c.circle.pk == circle.pk)
+    summary = next(c for c in selectors.peer_circles(actor(request)) if c.circle.pk == circle.pk)
     return Status(201, summary)

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.directory.models import Discipline, Locality, Membership, Person, Team, TeamKind
 from roundtable.forums.models import Attendance, AttendanceStatus
 from roundtable.wellbeing.models import (
@@ -78,7 +79,7 @@ class RoundResult:
         return f"{NOT_ENOUGH}: results are shown only when at least {minimum_group()} answer."
 
 
-def may_see_team_results(user: Any, team: Team) -> bool:
+def may_see_team_results(user: Reader, team: Team) -> bool:
     return bool(
         user.is_authenticated
         and (
@@ -156,7 +157,7 @@ def _results(rounds: list[PulseRound], today: date, *, comments: bool) -> list[R
     return results
 
 
-def team_pulse(user: Any, team: Team, *, today: date | None = None) -> list[RoundResult]:
+def team_pulse(user: Reader, team: Team, *, today: date | None = None) -> list[RoundResult]:
     """A team's rounds, newest first, with results only where the group is big enough and the
     round has closed (so that nobody can work out one answer from the change in the results)."""
     if not may_see_team_results(user, team):
@@ -214,7 +215,7 @@ def system_trend(
 
 
 def team_trend(
-    user: Any, team: Team, *, today: date | None = None
+    user: Reader, team: Team, *, today: date | None = None
 ) -> tuple[list[str], list[TrendRow]]:
     """The team's months, oldest first, only those with results shown."""
     results = [r for r in reversed(team_pulse(user, team, today=today)) if r.shown]
@@ -244,7 +245,7 @@ class PulseInvite:
 
 
 def my_pulse(
-    user: Any, *, today: date | None = None, open_missing: bool = True
+    user: Person, *, today: date | None = None, open_missing: bool = True
 ) -> list[PulseInvite]:
     """This month's check-in for each of the person's teams, opened if need be (`roundtable
     tick` opens them too) unless `open_missing` is false."""
@@ -271,7 +272,7 @@ def my_pulse(
     return [PulseInvite(r, r.pk in answered) for r in rounds]
 
 
-def pulse_round_for(user: Any, team_id: int, *, today: date | None = None) -> PulseInvite:
+def pulse_round_for(user: Person, team_id: int, *, today: date | None = None) -> PulseInvite:
     """This month's check-in of one of the person's teams (404 for a team they are not in)."""
     for invite in my_pulse(user, today=today):
         if invite.round.team_id == team_id:
@@ -279,7 +280,7 @@ def pulse_round_for(user: Any, team_id: int, *, today: date | None = None) -> Pu
     raise Http404("No check-in found for you in this team.")
 
 
-def pulse_round_get(user: Any, round_id: int) -> PulseRound:
+def pulse_round_get(user: Person, round_id: int) -> PulseRound:
     """A round of one of the person's teams (404 otherwise)."""
     found = (
         PulseRound.objects.select_related("team")
@@ -298,7 +299,7 @@ def team_get(team_id: int) -> Team:
     return team
 
 
-def result_teams(user: Any) -> list[Team]:
+def result_teams(user: Person) -> list[Team]:
     """Teams whose pulse results the person may see: their own and those they lead."""
     own = Team.objects.filter(memberships__person_id=user.pk)
     led = teams_led_by(user)
@@ -308,7 +309,7 @@ def result_teams(user: Any) -> list[Team]:
 # -- Support ------------------------------------------------------------------------------------
 
 
-def _session_visibility(user: Any) -> Q:
+def _session_visibility(user: Person) -> Q:
     led = teams_led_by(user).values("pk")
     return (
         Q(team__memberships__person_id=user.pk)
@@ -317,7 +318,7 @@ def _session_visibility(user: Any) -> Q:
     )
 
 
-def support_sessions(user: Any) -> QuerySet[SupportSession]:
+def support_sessions(user: Reader) -> QuerySet[SupportSession]:
     """Sessions of the person's teams, the teams they lead and their peer circles; newest first."""
     return (
         access.scoped(user, SupportSession)
@@ -327,7 +328,7 @@ def support_sessions(user: Any) -> QuerySet[SupportSession]:
     )
 
 
-def support_session_detail(user: Any, session_id: int, *, audit: bool = True) -> SupportSession:
+def support_session_detail(user: Reader, session_id: int, *, audit: bool = True) -> SupportSession:
     """A session the user may see, or 404; the read is audited unless `audit` is off (to show
     a session just written, whose writing is audited already)."""
     return access.get_visible(
@@ -357,19 +358,19 @@ def session_choices(session: SupportSession) -> list[Person]:
     return list(people.filter(is_active=True).distinct().order_by("full_name"))
 
 
-def session_groups(user: Any) -> tuple[list[Team], list[PeerCircle]]:
+def session_groups(user: Person) -> tuple[list[Team], list[PeerCircle]]:
     """Where the person may record a session: their teams, teams they lead, their circles."""
     teams = result_teams(user)
     circles = list(PeerCircle.objects.filter(memberships__person_id=user.pk).order_by("name"))
     return teams, circles
 
 
-def support_offered(user: Any) -> QuerySet[SupportOffered]:
+def support_offered(user: Reader) -> QuerySet[SupportOffered]:
     """Support offered to the person, and by the leadership of teams they lead; newest first."""
     return access.scoped(user, SupportOffered).select_related("person", "team", "offered_by")
 
 
-def people_led_by(user: Any) -> list[Membership]:
+def people_led_by(user: Person) -> list[Membership]:
     """Memberships of the teams the person leads, to choose whom support was offered to."""
     return list(
         Membership.objects.filter(team__in=teams_led_by(user), person__is_active=True)
@@ -390,7 +391,7 @@ class CircleSummary:
     may_join: bool
 
 
-def peer_circles(user: Any) -> list[CircleSummary]:
+def peer_circles(user: Person) -> list[CircleSummary]:
     circles = list(PeerCircle.objects.select_related("discipline", "forum").order_by("name"))
     mine = set(
         PeerCircleMembership.objects.filter(person_id=user.pk).values_list("circle_id", flat=True)
@@ -434,7 +435,7 @@ class CircleMember:
     localities: list[str]
 
 
-def peer_circle_members(user: Any, circle: PeerCircle) -> list[CircleMember]:
+def peer_circle_members(user: Reader, circle: PeerCircle) -> list[CircleMember]:
     memberships = (
         access.scoped(user, PeerCircleMembership)
         .filter(circle=circle)
@@ -483,11 +484,11 @@ class IsolatedPerson:
         return reasons
 
 
-def may_see_isolation(user: Any) -> bool:
+def may_see_isolation(user: Reader) -> bool:
     return user.is_authenticated and teams_led_by(user).exists()
 
 
-def isolation_list(user: Any, *, today: date | None = None) -> list[IsolatedPerson]:
+def isolation_list(user: Person, *, today: date | None = None) -> list[IsolatedPerson]:
     """For leaders: people in the teams they lead who are the only one of their discipline in a
     team or a locality, or who have had no team meeting or support session lately
     (`WELLBEING_CONTACT_WEEKS`). Nobody else sees it; people who lead no team get an empty list.

@@ -49,11 +49,11 @@ def _crumb() -> tuple[str, str]:
 def wellbeing_home(request: HttpRequest) -> HttpResponse:
     context = {
         "page_title": "Wellbeing",
-        "invites": selectors.my_pulse(request.user),
-        "result_teams": selectors.result_teams(request.user),
+        "invites": selectors.my_pulse(me(request)),
+        "result_teams": selectors.result_teams(me(request)),
         "sessions": list(selectors.support_sessions(request.user)[:5]),
         "offered": list(selectors.support_offered(request.user).filter(person=me(request))[:5]),
-        "circles": [c for c in selectors.peer_circles(request.user) if c.is_member],
+        "circles": [c for c in selectors.peer_circles(me(request)) if c.is_member],
         "is_leader": selectors.may_see_isolation(request.user),
         "breadcrumbs": breadcrumbs(("Wellbeing", "")),
     }
@@ -65,7 +65,7 @@ def wellbeing_home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def pulse_answer(request: HttpRequest, team_id: int) -> HttpResponse:
-    invite = selectors.pulse_round_for(request.user, team_id)
+    invite = selectors.pulse_round_for(me(request), team_id)
     pulse_round = invite.round
     statements = list(pulse_round.statements.order_by("position"))
     form = PulseForm(posted(request), statements=statements)
@@ -145,7 +145,7 @@ def support_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def support_new(request: HttpRequest) -> HttpResponse:
-    teams, circles = selectors.session_groups(request.user)
+    teams, circles = selectors.session_groups(me(request))
     if not teams and not circles:
         raise PermissionDenied
     form = SupportSessionForm(posted(request), teams=teams, circles=circles)
@@ -340,7 +340,7 @@ def support_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def support_offered(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.people_led_by(request.user)
+    memberships = selectors.people_led_by(me(request))
     form = SupportOfferedForm(
         posted(request), memberships=memberships, initial={"on": timezone.localdate()}
     )
@@ -381,7 +381,7 @@ def support_offered(request: HttpRequest) -> HttpResponse:
 def peer_circles(request: HttpRequest) -> HttpResponse:
     context = {
         "page_title": "Peer circles",
-        "circles": selectors.peer_circles(request.user),
+        "circles": selectors.peer_circles(me(request)),
         "breadcrumbs": breadcrumbs(_crumb(), ("Peer circles", "")),
     }
     return _render(request, "wellbeing/peer_circles.jinja", context)
@@ -391,7 +391,7 @@ def peer_circles(request: HttpRequest) -> HttpResponse:
 def peer_circle(request: HttpRequest, circle_id: int) -> HttpResponse:
     circle = selectors.peer_circle_get(circle_id)
     members = selectors.peer_circle_members(request.user, circle)
-    summary = next(c for c in selectors.peer_circles(request.user) if c.circle.pk == circle.pk)
+    summary = next(c for c in selectors.peer_circles(me(request)) if c.circle.pk == circle.pk)
     context = {
         "page_title": circle.name,
         "circle": circle,
@@ -436,7 +436,7 @@ def isolation(request: HttpRequest) -> HttpResponse:
     """For leaders only: who in the teams they lead may be on their own."""
     if not selectors.may_see_isolation(request.user):
         raise PermissionDenied
-    people = selectors.isolation_list(request.user)
+    people = selectors.isolation_list(me(request))
     page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_title": "No one isolated",
@@ -449,7 +449,7 @@ def isolation(request: HttpRequest) -> HttpResponse:
 
 def home_section(request: HttpRequest) -> SafeString:
     """This month's check-ins the person has not answered yet."""
-    waiting = [i for i in selectors.my_pulse(request.user, open_missing=False) if not i.answered]
+    waiting = [i for i in selectors.my_pulse(me(request), open_missing=False) if not i.answered]
     if not waiting:
         return SafeString("")
     return SafeString(

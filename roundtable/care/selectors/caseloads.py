@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from roundtable.care.models import CareDecision, Episode, Stage
 from roundtable.care.selectors.board import _latest_move_on_id, _move_on_decisions
 from roundtable.care.selectors.people import audit_people_shown
 from roundtable.core import access, dates
+from roundtable.core.access import Reader
 from roundtable.decisions.models import DecisionStatus
 from roundtable.directory.models import Person, Team
 
 
-def caseload(user: Any, key_worker: Person) -> list[Episode]:
+def caseload(user: Reader, key_worker: Person) -> list[Episode]:
     """The open episodes a key worker leads, that the user may see, by stage then name."""
     episodes = list(
         access.scoped(user, Episode)
@@ -47,7 +47,7 @@ class ReadyRow:
         return bool(self.move_on and getattr(self.move_on, "hold_count", 0))
 
 
-def ready_to_move_on(user: Any, team: Team) -> list[ReadyRow]:
+def ready_to_move_on(user: Reader, team: Team) -> list[ReadyRow]:
     """People ready to move on, longest waiting first, with their move-on decision."""
     episodes = list(
         access.scoped(user, Episode)

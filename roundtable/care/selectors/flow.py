@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from roundtable.care.models import Episode, Stage, Zone, ZoneChange
-from roundtable.directory.models import Team
+from roundtable.directory.models import Person, Team
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ class TeamsFlow:
 
 
 def my_flow_measures(
-    user: Any, *, team_ids: list[int], since: datetime | None = None, zone_days: int = 28
+    user: Person, *, team_ids: list[int], since: datetime | None = None, zone_days: int = 28
 ) -> TeamsFlow:
     """Flow measures for the user's own teams: those in `team_ids`, or all of them when none
     are named. A team the user is not a member of is not found, as for its board."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.http import Http404
 
@@ -12,12 +11,14 @@ from roundtable.care.access import front_door_teams
 from roundtable.care.models import CareDecision, Episode, Stage
 from roundtable.care.selectors.people import audit_people_shown
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.decisions.models import DecisionStatus
+from roundtable.directory.models import Person
 from roundtable.forums.models import Forum, ForumKind, Meeting
 from roundtable.forums.selectors import meetings_today
 
 
-def front_door_forums(user: Any) -> list[Forum]:
+def front_door_forums(user: Person) -> list[Forum]:
     return list(
         Forum.objects.filter(kind=ForumKind.FRONT_DOOR, is_archived=False, memberships__person=user)
         .select_related("home_team")
@@ -26,7 +27,7 @@ def front_door_forums(user: Any) -> list[Forum]:
     )
 
 
-def front_door_forum_get(user: Any, forum_id: int) -> Forum:
+def front_door_forum_get(user: Person, forum_id: int) -> Forum:
     forum = (
         Forum.objects.filter(pk=forum_id, kind=ForumKind.FRONT_DOOR, memberships__person=user)
         .select_related("home_team")
@@ -43,7 +44,7 @@ class Referral:
     open_offer: CareDecision | None
 
 
-def front_door_queue(user: Any, forum: Forum) -> list[Referral]:
+def front_door_queue(user: Reader, forum: Forum) -> list[Referral]:
     """New referrals to the forum's teams that the user may see, oldest first, each with the
     offer decision open for it, if any."""
     episodes = list(
@@ -64,7 +65,7 @@ def front_door_queue(user: Any, forum: Forum) -> list[Referral]:
     return [Referral(e, offers.get(e.pk)) for e in episodes]
 
 
-def front_door_referral_get(user: Any, forum: Forum, episode_id: int) -> Episode:
+def front_door_referral_get(user: Reader, forum: Forum, episode_id: int) -> Episode:
     """A new referral to one of the forum's teams that the user may see, or 404."""
     episode = (
         access.scoped(user, Episode)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
@@ -21,6 +20,7 @@ from roundtable.care.models import (
     ZoneChange,
 )
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 from roundtable.directory.models import Organisation, Person
 
@@ -36,7 +36,7 @@ class PersonRecord:
     decisions: Sequence[CareDecision] = field(default_factory=list)
 
 
-def person_record(user: Any, person_id: int) -> PersonRecord:
+def person_record(user: Reader, person_id: int) -> PersonRecord:
     """A person in care with all their episodes and history. 404 unless the user may see them;
     the read is audited."""
     person = access.get_visible(
@@ -85,7 +85,7 @@ def person_record(user: Any, person_id: int) -> PersonRecord:
     return PersonRecord(person, episodes, events, zone_changes, notes, actions, decisions)
 
 
-def episode_get(user: Any, episode_id: int, *, audit: bool = True) -> Episode:
+def episode_get(user: Reader, episode_id: int, *, audit: bool = True) -> Episode:
     """An episode the user may see, with its person and team, or 404."""
     return access.get_visible(
         user,
@@ -96,12 +96,12 @@ def episode_get(user: Any, episode_id: int, *, audit: bool = True) -> Episode:
     )
 
 
-def people_shown(user: Any, people: Iterable[PersonInCare]) -> None:
+def people_shown(user: Reader, people: Iterable[PersonInCare]) -> None:
     """Audit a page of the people list (the API pages it; see `core.api.paginated`)."""
     audit_people_shown(user, (p.pk for p in people), "People in care")
 
 
-def people_in_care(user: Any, *, q: str = "") -> QuerySet[PersonInCare]:
+def people_in_care(user: Reader, *, q: str = "") -> QuerySet[PersonInCare]:
     """The people in care the user may see, by name; `q` is part of the name or local id."""
     people = access.scoped(user, PersonInCare).select_related("gp_practice")
     words = q.strip()
@@ -110,13 +110,13 @@ def people_in_care(user: Any, *, q: str = "") -> QuerySet[PersonInCare]:
     return people.order_by("name", "pk")
 
 
-def audit_people_shown(user: Any, person_ids: Iterable[int], summary: str) -> None:
+def audit_people_shown(user: Reader, person_ids: Iterable[int], summary: str) -> None:
     """One audit event for a list or board read, naming each person shown by reference: reading
     many people is recorded as surely as reading one (`access.get_visible`)."""
     audit_shown(actor=user, model=PersonInCare, ids=person_ids, summary=summary)
 
 
-def person_get(user: Any, person_id: int) -> PersonInCare:
+def person_get(user: Reader, person_id: int) -> PersonInCare:
     """A person the user may see, to act on, or 404. Not audited: the write that follows is."""
     return access.get_visible(
         user, PersonInCare, PersonInCare.objects.all(), pk=person_id, audit=False
@@ -131,7 +131,7 @@ class PersonDetail:
     consents: list[ConsentToShare]  # newest first, withdrawn ones too
 
 
-def person_detail(user: Any, person_id: int) -> PersonDetail:
+def person_detail(user: Reader, person_id: int) -> PersonDetail:
     """`person_record` (404 unless visible; audited) and the person's consents to share."""
     record = person_record(user, person_id)
     prefetch_related_objects(record.episodes, "zone", "offer")
@@ -143,7 +143,7 @@ def person_detail(user: Any, person_id: int) -> PersonDetail:
     return PersonDetail(record, consents)
 
 
-def consent_get(user: Any, consent_id: int) -> ConsentToShare:
+def consent_get(user: Reader, consent_id: int) -> ConsentToShare:
     """A consent to share about someone the user may see, or 404."""
     consent = (
         ConsentToShare.objects.filter(
@@ -162,7 +162,7 @@ def organisations() -> list[Organisation]:
     return list(Organisation.objects.order_by("name", "pk"))
 
 
-def agreed_move_on_decisions(user: Any, episode: Episode) -> list[Decision]:
+def agreed_move_on_decisions(user: Reader, episode: Episode) -> list[Decision]:
     """The agreed move-on decisions about an episode that the user may read, newest first: what
     moving the person on needs."""
     return list(

@@ -3,15 +3,14 @@ recorded, GP practices and key workers."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from roundtable.care.models import Episode, PersonInCare
 from roundtable.care.selectors.teams import my_care_teams
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.directory.models import Membership, Organisation, OrganisationKind, Person, Team
 
 
-def teams_to_refer_again(user: Any, person: PersonInCare) -> list[Team]:
+def teams_to_refer_again(user: Person, person: PersonInCare) -> list[Team]:
     """The user's teams that `person` could be referred again to: those of them with no open
     episode of theirs (the user is in each, so may know whether it has one)."""
     teams = my_care_teams(user)
@@ -23,7 +22,7 @@ def teams_to_refer_again(user: Any, person: PersonInCare) -> list[Team]:
     return [t for t in teams if t.pk not in open_with]
 
 
-def person_by_local_id(user: Any, local_id: str) -> PersonInCare | None:
+def person_by_local_id(user: Reader, local_id: str) -> PersonInCare | None:
     """Someone already recorded with this local identifier, if the user may see them: the
     referral page then offers to refer them again from their page instead."""
     if not local_id.strip():

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.http import Http404
 
 from roundtable.care.models import Zone
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.directory.models import Membership, Person, Team
 from roundtable.forums.models import Forum, Meeting
 from roundtable.forums.selectors import meetings_today
 
 
-def my_care_teams(user: Any) -> list[Team]:
+def my_care_teams(user: Person) -> list[Team]:
     """The teams the user is a member of, by name: the teams whose boards they can open."""
     return list(
         Team.objects.filter(memberships__person=user)
@@ -24,8 +24,10 @@ def my_care_teams(user: Any) -> list[Team]:
     )
 
 
-def care_team_get(user: Any, team_id: int) -> Team:
+def care_team_get(user: Reader, team_id: int) -> Team:
     """A team the user belongs to, or 404: a huddle board is for its own team."""
+    if not user.is_authenticated:
+        raise Http404("No team found.")
     team = (
         Team.objects.filter(pk=team_id, memberships__person=user)
         .select_related("organisation")
@@ -76,7 +78,7 @@ def team_members(team: Team) -> list[Person]:
     )
 
 
-def care_zone_get(user: Any, zone_id: int) -> Zone:
+def care_zone_get(user: Person, zone_id: int) -> Zone:
     """A zone in use by a team the user is a member of, or 404, as for the team's board."""
     zone = (
         Zone.objects.filter(pk=zone_id, is_archived=False, team__memberships__person=user)
@@ -88,7 +90,7 @@ def care_zone_get(user: Any, zone_id: int) -> Zone:
     return zone
 
 
-def colleague_get(user: Any, person_id: int) -> Person:
+def colleague_get(user: Person, person_id: int) -> Person:
     """A member of staff who shares a team with the user (or the user), or 404: whose caseload
     the user may open."""
     my_teams = Membership.objects.filter(person=user).values("team_id")

@@ -56,4 +56,4 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def caseload_of(request: HttpRequest, person_id: int) -> HttpResponse:
-    return _caseload_page(request, selectors.colleague_get(request.user, person_id))
+    return _caseload_page(request, selectors.colleague_get(me(request), person_id))

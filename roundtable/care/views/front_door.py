@@ -21,7 +21,7 @@ def _front_door_page(
     bound: OfferProposeForm | None = None,
     bound_episode: int | None = None,
 ) -> HttpResponse:
-    forum = selectors.front_door_forum_get(request.user, forum_id)
+    forum = selectors.front_door_forum_get(me(request), forum_id)
     page = _page(request, selectors.front_door_queue(request.user, forum))
     offers = selectors.offers()
     meetings = selectors.forum_meetings_today(forum)
@@ -58,7 +58,7 @@ def front_door(request: HttpRequest, forum_id: int) -> HttpResponse:
 
 @require_POST
 def offer_propose(request: HttpRequest, forum_id: int, episode_id: int) -> HttpResponse:
-    forum = selectors.front_door_forum_get(request.user, forum_id)
+    forum = selectors.front_door_forum_get(me(request), forum_id)
     episode = selectors.front_door_referral_get(request.user, forum, episode_id)
     form = OfferProposeForm(
         request.POST,

@@ -15,8 +15,8 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = selectors.caseload(request.user, me(request))
     context = {
         "page_title": "Care",
-        "teams": selectors.my_care_teams(request.user),
-        "forums": selectors.front_door_forums(request.user),
+        "teams": selectors.my_care_teams(me(request)),
+        "forums": selectors.front_door_forums(me(request)),
         "caseload": mine[:10],
         "caseload_count": len(mine),
         "breadcrumbs": breadcrumbs(("Care", "")),

@@ -50,7 +50,7 @@ def _person_page(
                 move_on=presenters.agreed_move_on(list(record.decisions), episode.pk),
                 prefix=f"episode-{episode.pk}",
             )
-    refer_teams = selectors.teams_to_refer_again(request.user, person)
+    refer_teams = selectors.teams_to_refer_again(me(request), person)
     can_consent = allowed(request, "care.record_consent", person)
     if consent_form is None and can_consent:
         consent_form = ConsentForm(organisations=selectors.organisations())

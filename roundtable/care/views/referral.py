@@ -38,7 +38,7 @@ def _referral_form_args(
     """The referral form's teams (the user's, or those given) and key workers; the team chosen
     first when there is one, or when the address names one of them (`?team=`)."""
     if teams is None:
-        teams = selectors.my_care_teams(request.user)
+        teams = selectors.my_care_teams(me(request))
     named = str(request.GET.get("team", ""))
     initial = {"team": teams[0].pk} if len(teams) == 1 else {}
     if any(str(t.pk) == named for t in teams):
@@ -105,7 +105,7 @@ def refer_again(request: HttpRequest, person_id: int) -> HttpResponse:
     the team within the re-referral window comes straight back in support."""
     person = selectors.person_get(request.user, person_id)
     # Only the user's teams they have no open episode with: never one already supporting them.
-    teams, args = _referral_form_args(request, selectors.teams_to_refer_again(request.user, person))
+    teams, args = _referral_form_args(request, selectors.teams_to_refer_again(me(request), person))
     if not teams:
         raise PermissionDenied
     form = ReferralFields(posted(request), **args)

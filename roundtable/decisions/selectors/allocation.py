@@ -4,7 +4,6 @@ stands by the published rule."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import models
 from django.db.models import Count
@@ -13,6 +12,7 @@ from django.http import Http404
 from roundtable.decisions.models import AllocationRound, Approval, Budget, Decision, DecisionStatus
 from roundtable.decisions.rules_engine import Bid, allocate
 from roundtable.decisions.selectors.budgets import BudgetSummary, budget_summary
+from roundtable.directory.models import Person
 
 
 class AllocationOutcome(models.TextChoices):
@@ -83,7 +83,7 @@ def allocation_get(round_id: int) -> AllocationRound:
     return allocation
 
 
-def allocation_detail(user: Any, round_id: int) -> AllocationPage:
+def allocation_detail(user: Person, round_id: int) -> AllocationPage:
     """A round's proposals with their approvals and where each stands.
 
     The round works from the budget as it is: a proposal whose decision is settled keeps its

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from roundtable.core import access
+from roundtable.core.access import Reader
 from roundtable.decisions.models import (
     AdviceRequest,
     Comment,
@@ -66,7 +66,7 @@ class DecisionPage:
         return [p for p in self.current_positions if p.stance == "objection"]
 
 
-def decision_get(user: Any, decision_id: int) -> Decision:
+def decision_get(user: Reader, decision_id: int) -> Decision:
     """A decision the user may read, or 404."""
     decision = (
         access.scoped(user, Decision)
@@ -123,7 +123,7 @@ def _representation_in(forum: Forum, participants: list[Participant]) -> Represe
     )
 
 
-def decision_detail(user: Any, decision_id: int) -> DecisionPage:
+def decision_detail(user: Reader, decision_id: int) -> DecisionPage:
     """Everything the decision page shows, in a fixed number of queries however long it is."""
     decision = decision_get(user, decision_id)
     visible = access.scoped(user, Person)
@@ -257,7 +257,7 @@ def missing_voices(decisions: Iterable[Decision]) -> dict[int, tuple[str, ...]]:
     return found
 
 
-def note_missing_voices(user: Any, decisions: list[Decision]) -> None:
+def note_missing_voices(user: Reader, decisions: list[Decision]) -> None:
     """Set `missing_voices` on each decision of a page of the log (the API's)."""
     missing = missing_voices(decisions)
     for d in decisions:
@@ -330,7 +330,7 @@ def advice_request_get(decision: Decision, advice_id: int) -> AdviceRequest:
     return request
 
 
-def decisions_by_id(user: Any, decision_ids: list[int]) -> dict[int, Decision]:
+def decisions_by_id(user: Reader, decision_ids: list[int]) -> dict[int, Decision]:
     """The decisions among `decision_ids` that exist and the user may read, by id. One query
     (none for no ids)."""
     if not decision_ids:

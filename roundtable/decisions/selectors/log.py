@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from roundtable.core import access
 from roundtable.decisions.models import Decision, Revision
+from roundtable.directory.models import Person
 from roundtable.forums.models import Forum
 
 
@@ -22,7 +22,7 @@ class DecisionFilter:
     mine: bool = False
 
 
-def decision_log(user: Any, filters: DecisionFilter) -> QuerySet[Decision]:
+def decision_log(user: Person, filters: DecisionFilter) -> QuerySet[Decision]:
     """Decisions, newest first, with their position count and whether a leader holds them.
 
     The search looks in titles, the current proposal, outcomes and rationales.

@@ -100,7 +100,7 @@ def round_new(request: HttpRequest, budget_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def allocation(request: HttpRequest, round_id: int) -> HttpResponse:
     """Members tick the proposals they approve; the results follow the published rule."""
-    page = selectors.allocation_detail(request.user, round_id)
+    page = selectors.allocation_detail(me(request), round_id)
     allocation = page.round
     forum = allocation.budget.forum
     proposals = page.open_proposals

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from roundtable.core.pages import breadcrumbs
+from roundtable.core.pages import breadcrumbs, me
 from roundtable.core.templating import querystring
 from roundtable.decisions import selectors
 from roundtable.decisions.forms import DecisionFilterForm
@@ -44,7 +44,7 @@ def _export_url(request: HttpRequest) -> str:
 def decision_log(request: HttpRequest) -> HttpResponse:
     form = DecisionFilterForm(request.GET or None, forums=selectors.forum_choices())
     filters = _filters(form)
-    decisions = selectors.decision_log(request.user, filters)
+    decisions = selectors.decision_log(me(request), filters)
     page = Paginator(decisions, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_title": "Decisions",
@@ -80,7 +80,7 @@ def _safe_cell(value: str) -> str:
 def decision_export(request: HttpRequest) -> StreamingHttpResponse:
     """The decision log as CSV, with the same filters as the page, streamed."""
     form = DecisionFilterForm(request.GET or None, forums=selectors.forum_choices())
-    decisions = selectors.decision_log(request.user, _filters(form))
+    decisions = selectors.decision_log(me(request), _filters(form))
     writer = csv.writer(_Echo())
     lines: Iterator[str] = (
         writer.writerow([_safe_cell(cell) for cell in row])

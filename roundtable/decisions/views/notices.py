@@ -39,7 +39,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 def home_section(request: HttpRequest) -> SafeString:
     """Decisions awaiting the person's position, and their unread notices."""
-    awaiting = selectors.awaiting_my_position(request.user)
+    awaiting = selectors.awaiting_my_position(me(request))
     notices = selectors.notifications_for(request.user)
     ids = sorted({d.pk for d in awaiting} | {n.decision_id for n in notices})
     context = {
