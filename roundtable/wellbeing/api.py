@@ -39,6 +39,7 @@ router = Router(tags=["wellbeing"])
 @router.get("/pulse/current", response=list[PulseRoundOut])
 def pulse_current(request: HttpRequest) -> list[selectors.PulseInvite]:
     """This month's check-in for each of your teams, and whether you have answered it."""
+    services.pulse_rounds_open_for(person=actor(request))
     return selectors.my_pulse(actor(request))
 
 

@@ -29,7 +29,6 @@ from roundtable.wellbeing.models import (
     SupportSession,
 )
 from roundtable.wellbeing.queries import leads_team, minimum_group, teams_led_by
-from roundtable.wellbeing.services import pulse_round_open
 
 NOT_ENOUGH = "Not enough answers to show"
 # Governance groups are not where anyone works day to day: being the only one of a discipline on
@@ -244,26 +243,16 @@ class PulseInvite:
     answered: bool
 
 
-def my_pulse(
-    user: Person, *, today: date | None = None, open_missing: bool = True
-) -> list[PulseInvite]:
-    """This month's check-in for each of the person's teams, opened if need be (`roundtable
-    tick` opens them too) unless `open_missing` is false."""
+def my_pulse(user: Person, *, today: date | None = None) -> list[PulseInvite]:
+    """This month's check-in for each of the person's teams that has one open (pages and the
+    API open them first with `services.pulse_rounds_open_for`; `roundtable tick` opens them
+    too), and whether the person has answered it."""
     today = today or timezone.localdate()
-    teams = [
-        m.team
-        for m in Membership.objects.filter(person_id=user.pk)
+    rounds = list(
+        PulseRound.objects.filter(team__memberships__person_id=user.pk, month=today.replace(day=1))
         .select_related("team")
-        .order_by("team__name")
-    ]
-    if open_missing:
-        rounds = [pulse_round_open(team=team, day=today) for team in teams]
-    else:
-        rounds = list(
-            PulseRound.objects.filter(team__in=teams, month=today.replace(day=1))
-            .select_related("team")
-            .order_by("team__name")
-        )
+        .order_by("team__name", "pk")
+    )
     answered = set(
         access.scoped(user, PulseResponseMarker)
         .filter(round__in=rounds)

@@ -98,6 +98,13 @@ def _pulse_round_open(*, team: Team, day: date | None = None) -> tuple[PulseRoun
     return pulse_round, True
 
 
+def pulse_rounds_open_for(*, person: Person, day: date | None = None) -> None:
+    """This month's check-in opened, where it is not yet, for each of the person's teams: done
+    when they open their wellbeing page or ask the API (`roundtable tick` opens them too)."""
+    for team in Team.objects.filter(memberships__person_id=person.pk).order_by("name", "pk"):
+        _pulse_round_open(team=team, day=day)
+
+
 def pulse_rounds_open_all(*, today: date) -> int:
     """For `roundtable tick`: open this month's round for every team that has members."""
     month = month_of(today)

@@ -47,6 +47,7 @@ def _crumb() -> tuple[str, str]:
 
 @require_GET
 def wellbeing_home(request: HttpRequest) -> HttpResponse:
+    services.pulse_rounds_open_for(person=me(request))
     context = {
         "page_title": "Wellbeing",
         "invites": selectors.my_pulse(me(request)),
@@ -65,6 +66,7 @@ def wellbeing_home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def pulse_answer(request: HttpRequest, team_id: int) -> HttpResponse:
+    services.pulse_rounds_open_for(person=me(request))
     invite = selectors.pulse_round_for(me(request), team_id)
     pulse_round = invite.round
     statements = list(pulse_round.statements.order_by("position"))
@@ -449,7 +451,7 @@ def isolation(request: HttpRequest) -> HttpResponse:
 
 def home_section(request: HttpRequest) -> SafeString:
     """This month's check-ins the person has not answered yet."""
-    waiting = [i for i in selectors.my_pulse(me(request), open_missing=False) if not i.answered]
+    waiting = [i for i in selectors.my_pulse(me(request)) if not i.answered]
     if not waiting:
         return SafeString("")
     return SafeString(
