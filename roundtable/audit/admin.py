@@ -24,7 +24,7 @@ from roundtable.core import access
 HIDDEN = "Not shown: you may not see this record"
 
 
-def mark_readable(user: Any, events: Iterable[AuditEvent]) -> None:
+def mark_readable(user: access.Reader, events: Iterable[AuditEvent]) -> None:
     """Set `readable` on each event: whether `user` may see the record it is about.
 
     One query for each kind of person-identifiable record among the events, through the access

@@ -6,6 +6,7 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -46,12 +47,16 @@ class SignInForm(AuthenticationForm):
 # Django sends these signals from its own authentication code; recording them here is the only
 # place to hear every sign-in, whichever page or client made it.
 @receiver(user_logged_in)
-def _audit_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def _audit_sign_in(
+    sender: Any, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+) -> None:
     audit_record(actor=user, action=AuditAction.SIGN_IN, obj=user)
 
 
 @receiver(user_logged_out)
-def _audit_sign_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def _audit_sign_out(
+    sender: Any, request: HttpRequest, user: AbstractBaseUser | None, **kwargs: Any
+) -> None:
     if user is not None:
         audit_record(actor=user, action=AuditAction.SIGN_OUT, obj=user)
 

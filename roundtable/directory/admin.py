@@ -122,7 +122,9 @@ class MembershipInline(admin.TabularInline[Membership, Team]):
     extra = 0
 
 
-def _not_visible(user: Any, found: Mapping[Any, set[Model]]) -> set[tuple[type[Model], Any]]:
+def _not_visible(
+    user: access.Reader, found: Mapping[Any, set[Model]]
+) -> set[tuple[type[Model], Any]]:
     """Of these records by model, those of a person-identifiable model that `user` may not see."""
     protected = access.person_identifiable_models()
     hidden: set[tuple[type[Model], Any]] = set()
