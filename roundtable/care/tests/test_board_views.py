@@ -14,7 +14,7 @@ from django.utils import timezone
 from roundtable.audit.models import AuditEvent
 from roundtable.care import services
 from roundtable.care.models import Episode, HuddleNote
-from roundtable.care.tests.test_pages import person_in, raw, text
+from roundtable.care.tests.helpers import person_in, raw, text
 from roundtable.core import dates
 from roundtable.directory.models import Membership
 from roundtable.safety import services as safety_services

@@ -1,10 +1,13 @@
-"""Helpers for directory tests: grow a team so query counts can be compared by size, and read
-the error shown on a field."""
+"""Helpers for directory tests: grow a team so query counts can be compared by size, read the
+error shown on a field, and read the directory API."""
 
 from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
+
+from django.test import Client
 
 from roundtable.directory.models import (
     Discipline,
@@ -16,6 +19,8 @@ from roundtable.directory.models import (
     Person,
     Team,
 )
+
+API = "/api/v1/directory"
 
 
 def add_members(team: Team, count: int, *, prefix: str = "extra") -> list[Person]:
@@ -56,3 +61,22 @@ def field_error(html: str, field: str) -> str | None:
         html,
     )
     return unescape(found.group(1)).strip() if found else None
+
+
+def get(client: Client, person: Person, path: str, **params: Any) -> Any:
+    """GET `path` as `person`; the JSON body, after checking that the request succeeded."""
+    client.force_login(person)
+    response = client.get(path, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def names(items: list[dict[str, Any]], key: str = "name") -> list[str]:
+    return [item[key] for item in items]
+
+
+def assert_unprocessable(response: Any, parameter: str) -> None:
+    assert response.status_code == 422
+    body = response.json()
+    assert f"query parameter {parameter}" in body["detail"]
+    assert [error["loc"] for error in body["errors"]] == [["query", parameter]]
