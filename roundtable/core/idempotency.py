@@ -65,6 +65,7 @@ from ninja.utils import check_csrf
 
 from roundtable.core.api import WRITES
 from roundtable.core.models import IdempotentRequest
+from roundtable.core.registry import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,11 @@ def _sf_string(value: str) -> str:
     )
 
 
+# Who a personal API token belongs to (None for no one): tokens are the directory's, which
+# adds its reader here when it loads (core imports no app: dependencies point one way).
+token_readers: Registry[Callable[[str], AbstractBaseUser | None]] = Registry("API token reader")
+
+
 def fingerprint(request: HttpRequest) -> str:
     """What makes a retry the same request: its method, path and query, and body."""
     body = hashlib.sha256(request.body).hexdigest()
@@ -145,17 +151,14 @@ def client(request: HttpRequest) -> AbstractBaseUser | None:
     (`roundtable.config.api`: a personal API token, then the session); None for a request the
     API will answer 401 or 403 (no valid token, no session, or a session failing the CSRF
     check). Queries only the token and the session the API reads itself."""
-    # Imported here: core knows nothing of the apps at import time, and tokens are the
-    # directory's (ADR: dependencies point one way).
-    from roundtable.directory.services import api_token_authenticate
-
     header = request.headers.get("Authorization")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer":
-            person = api_token_authenticate(token)
-            if person is not None:
-                return person
+            for read in token_readers:
+                person = read(token)
+                if person is not None:
+                    return person
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or check_csrf(request) is not None:
         return None
