@@ -195,6 +195,9 @@ def long_decision() -> int:
     from roundtable.directory.models import Person
     from roundtable.forums.models import Forum, ForumKind, ForumMembership
 
+    made = Forum.objects.filter(name="Benchmark large forum").first()
+    if made is not None:  # made by an earlier run on this database (`run.py --compare-with`)
+        return int(made.decisions.values_list("pk", flat=True).get())
     people = list(Person.objects.filter(is_active=True).order_by("pk")[:300])
     forum = Forum.objects.create(name="Benchmark large forum", kind=ForumKind.BOARD)
     ForumMembership.objects.bulk_create(ForumMembership(forum=forum, person=p) for p in people)

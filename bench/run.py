@@ -53,6 +53,9 @@ class BackendResult:
     cpu_check_ms: float | None = None  # the machine's speed just before the pages were timed
     server: str = ""
     pages: list[dict[str, Any]] = field(default_factory=list)
+    # With --compare-with: the same pages served by the other copy of the code, just after.
+    compared_cpu_check_ms: float | None = None
+    compared: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: str = ""
 
@@ -112,6 +115,15 @@ def bench_backend(
     measured = json.loads(output.strip().splitlines()[-1])
     result.pages = measured["pages"]
     result.notes = measured.get("notes", [])
+    if args.compare_with:
+        # The other copy's code on the same database, straight after: its `roundtable` and
+        # `bench` packages come first on the path.
+        other = str(Path(args.compare_with).resolve())
+        other_env = {**env, "PYTHONPATH": os.pathsep.join([other, env["PYTHONPATH"]])}
+        result.compared_cpu_check_ms = cpu_check_ms()
+        print(f"  the same pages with {other}, CPU check {result.compared_cpu_check_ms:.0f} ms ...")
+        _, output = run([sys.executable, str(PAGES), "--runs", str(args.runs)], other_env)
+        result.compared = json.loads(output.strip().splitlines()[-1])["pages"]
     return result
 
 
@@ -212,11 +224,24 @@ def results_table(results: Sequence[BackendResult]) -> str:
             *(f"{r.cpu_check_ms:.0f}" if r.cpu_check_ms is not None else "?" for r in done),
         ]
     )
+    if any(r.compared for r in done):
+        rows.append(
+            [
+                "compared: CPU check just before its pages (ms)",
+                *(f"{r.compared_cpu_check_ms or 0:.0f}" for r in done),
+            ]
+        )
     if done:
         for index, page in enumerate(done[0].pages):
             cells = [f"{page['page']}: median ms (queries)"]
             for result in done:
                 other = result.pages[index]
+                cells.append(f"{other['median_ms']:.1f} ({other['queries']})")
+            rows.append(cells)
+        for index, page in enumerate(done[0].compared):
+            cells = [f"compared: {page['page']}: median ms (queries)"]
+            for result in done:
+                other = result.compared[index]
                 cells.append(f"{other['median_ms']:.1f} ({other['queries']})")
             rows.append(cells)
         # Page weight counts as much as server time: each page's HTML, before compression.
@@ -279,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default="roundtable_bench", help="PostgreSQL database.")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--compare-with",
+        metavar="DIR",
+        help="Another copy of the project (say, the code before a change): its pages are timed "
+        "too, on the same database just after this copy's, for a side-by-side comparison.",
+    )
     args = parser.parse_args(argv)
 
     print(f"Roundtable benchmark: {args.people:,} people, {args.teams:,} teams")

@@ -9,7 +9,9 @@ Every contribution returns text or HTML. Plain strings are escaped; return a Saf
 (`format_html`, `render_to_string`) for HTML. The board and caseload contributions are asked
 once for the whole page with all its episodes, so each must answer in a fixed number of queries
 however many people are on the board: they are called once per page, never once per card. A
-board badge reads what it can with the board's own query of its episodes (`read=`).
+board badge reads what it can with the board's own query of its episodes (`read=`): its
+expressions are built once and kept with that query, so they may depend neither on the reader
+nor on the time (ADR 0019: the bench keeps this rather than a query of each badge's own).
 """
 
 from __future__ import annotations

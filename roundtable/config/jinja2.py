@@ -29,33 +29,39 @@ def _link(href: str, text: object) -> SafeString:
     return format_html('<a href="{}">{}</a>', href, text)
 
 
-def _written_once(
-    env: Environment, template_name: str, *names: str, maxsize: int
-) -> Callable[..., Markup]:
+class _WrittenOnce:
     """`template_name` written once for each set of values of `names` (and the script prefix,
     for its links), then kept. For the parts of the layout that are the same on every page for
     the same values: written through the NHS.UK macros, the header alone took a good part of a
-    short page's time."""
+    short page's time.
 
-    @lru_cache(maxsize=maxsize)
-    def written(script_prefix: str, *values: Hashable) -> Markup:
-        context = dict(zip(names, values, strict=True))
+    The template is given those values alone: no request, no user, no clock. What it writes
+    can depend on nothing else (it may call `url` and `static`), so that what is kept holds
+    nothing that depends on what the reader may see or on the time (checked for each of them by
+    `core/tests/test_written_once.py`)."""
+
+    def __init__(self, env: Environment, template_name: str, *names: str, maxsize: int) -> None:
+        self.env = env
+        self.template_name = template_name
+        self.names = names
+        self._written = lru_cache(maxsize=maxsize)(self._write)
+
+    def _write(self, script_prefix: str, *values: Hashable) -> Markup:
+        context = dict(zip(self.names, values, strict=True))
         # Rendered by the autoescaping environment.
-        return Markup(env.get_template(template_name).render(context))  # noqa: S704
+        return Markup(self.env.get_template(self.template_name).render(context))  # noqa: S704
 
-    def write(*values: Hashable) -> Markup:
-        return written(get_script_prefix(), *values)
+    def __call__(self, *values: Hashable) -> Markup:
+        return self._written(get_script_prefix(), *values)
 
-    return write
+    def cache_clear(self) -> None:
+        self._written.cache_clear()
 
 
-def _site_header(env: Environment) -> Callable[[int, str, str], Markup]:
+def _site_header(write: _WrittenOnce) -> Callable[[int, str, str], Markup]:
     """The header of a page for someone signed in (`core/_header.jinja`), by who they are and
     the section they are in (a few kilobytes for each person and section; a new name makes a
     new header)."""
-    write = _written_once(
-        env, "core/_header.jinja", "person_id", "full_name", "active_nav", maxsize=2048
-    )
 
     def site_header(person_id: int, full_name: str, active_nav: str) -> Markup:
         return write(person_id, full_name, str(active_nav))
@@ -63,9 +69,8 @@ def _site_header(env: Environment) -> Callable[[int, str, str], Markup]:
     return site_header
 
 
-def _site_footer(env: Environment) -> Callable[[bool], Markup]:
+def _site_footer(write: _WrittenOnce) -> Callable[[bool], Markup]:
     """The footer of every page (`core/_footer.jinja`), for someone signed in or not."""
-    write = _written_once(env, "core/_footer.jinja", "signed_in", maxsize=16)
 
     def site_footer(signed_in: bool) -> Markup:
         return write(bool(signed_in))
@@ -73,10 +78,9 @@ def _site_footer(env: Environment) -> Callable[[bool], Markup]:
     return site_footer
 
 
-def _site_breadcrumbs(env: Environment) -> Callable[[list[dict[str, str]]], Markup]:
+def _site_breadcrumbs(write: _WrittenOnce) -> Callable[[list[dict[str, str]]], Markup]:
     """A page's breadcrumbs (`core/_breadcrumbs.jinja`, from `core.pages.breadcrumbs`), once for
     each trail of (text, link)."""
-    write = _written_once(env, "core/_breadcrumbs.jinja", "trail", maxsize=2048)
 
     def site_breadcrumbs(items: list[dict[str, str]]) -> Markup:
         return write(tuple((str(i["text"]), str(i["href"])) for i in items))
@@ -103,8 +107,15 @@ def environment(**options: Any) -> Environment:
             "settings_debug": settings.DEBUG,
         }
     )
-    env.globals["site_header"] = _site_header(env)
-    env.globals["site_footer"] = _site_footer(env)
-    env.globals["site_breadcrumbs"] = _site_breadcrumbs(env)
+    header = _WrittenOnce(
+        env, "core/_header.jinja", "person_id", "full_name", "active_nav", maxsize=2048
+    )
+    footer = _WrittenOnce(env, "core/_footer.jinja", "signed_in", maxsize=16)
+    trail = _WrittenOnce(env, "core/_breadcrumbs.jinja", "trail", maxsize=2048)
+    env.globals["site_header"] = _site_header(header)
+    env.globals["site_footer"] = _site_footer(footer)
+    env.globals["site_breadcrumbs"] = _site_breadcrumbs(trail)
+    # The parts written once, for the tests to read and clear.
+    env.extend(written_once=(header, footer, trail))
     env.filters["date"] = date_format
     return env

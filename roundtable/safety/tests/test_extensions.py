@@ -4,7 +4,7 @@ fixed number of queries however many people."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -20,6 +20,7 @@ from roundtable.care import selectors as care_selectors
 from roundtable.care import services as care_services
 from roundtable.care.models import Episode, PersonInCare
 from roundtable.care.selectors import BoardCard, CardEpisode, PersonRef
+from roundtable.care.selectors import board as board_selectors
 from roundtable.decisions import services as decision_services
 from roundtable.safety import presenters, services
 from roundtable.safety.models import PositiveRiskPlan, SafetyReview
@@ -102,6 +103,25 @@ def test_the_boards_extras_are_kept_until_a_badge_registers(empty_registry):
     assert extensions.board_extras() is not kept
     with pytest.raises(TypeError):
         extensions.board_extras()["c_days"] = Value(2)  # type: ignore[index]
+
+
+@pytest.mark.django_db
+def test_what_the_board_keeps_depends_on_neither_the_time_nor_the_reader(monkeypatch):
+    """The board's card query, with the safety badges' expressions, is built once and kept
+    (ADR 0019): it may hold no moment and no day, and it takes no reader (a board narrows it
+    to what its reader may see). Built afresh at another time, it compiles the same."""
+
+    def compiled() -> tuple[str, tuple[object, ...]]:
+        extras = extensions.board_extras.__wrapped__()  # built afresh, not the kept ones
+        fresh = board_selectors._CardQueries()(extras)
+        sql, params = fresh.query.sql_with_params()
+        return sql, tuple(params)
+
+    now = compiled()
+    assert not [p for p in now[1] if isinstance(p, date | datetime)]
+    later = timezone.now() + timedelta(days=400, hours=7)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert compiled() == now
 
 
 def test_caseload_extras_merge_in_order(empty_registry):
