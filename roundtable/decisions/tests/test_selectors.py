@@ -10,27 +10,12 @@ from roundtable.core import access
 from roundtable.decisions import selectors, services
 from roundtable.decisions.models import AdviceRequest, Comment, Decision, Hold, Position
 from roundtable.directory.models import Person
-from roundtable.forums import services as forum_services
-from roundtable.forums.models import ForumKind, ForumMembership
+from roundtable.forums.models import ForumMembership
 
 pytestmark = pytest.mark.django_db
 
 # decision, revisions, positions, members, holds, comments, advice, events, budget committed
 DECISION_PAGE_QUERIES = 9
-
-
-@pytest.fixture
-def board(system):
-    return forum_services.forum_create(
-        actor=system.board_member,
-        name="System board",
-        kind=ForumKind.BOARD,
-        home_team=system.board,
-        min_disciplines=2,
-        required_organisation_kinds=["vcse"],
-        lived_experience_required=True,
-        members=[system.lived_experience, system.vcse, system.clinician_a],
-    )
 
 
 @pytest.fixture

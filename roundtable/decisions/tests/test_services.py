@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,38 +23,11 @@ from roundtable.decisions.models import (
 )
 from roundtable.decisions.selectors import budget_committed
 from roundtable.forums import services as forum_services
-from roundtable.forums.models import ForumKind
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
 POUNDS = 100
-
-
-@pytest.fixture
-def board(system):
-    return forum_services.forum_create(
-        actor=system.board_member,
-        name="System board",
-        kind=ForumKind.BOARD,
-        home_team=system.board,
-        min_disciplines=2,
-        required_organisation_kinds=["vcse"],
-        lived_experience_required=True,
-        members=[system.lived_experience, system.vcse, system.clinician_a],
-    )
-
-
-@pytest.fixture
-def budget(system, board):
-    return services.budget_create(
-        actor=system.board_member,
-        forum=board,
-        name="Community transformation 2026/27",
-        period_start=date(2026, 4, 1),
-        period_end=date(2027, 3, 31),
-        total_pence=200_000 * POUNDS,
-    )
 
 
 def propose_funding(system, board, budget, amount=45_000 * POUNDS):
