@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record, field_changes
+from roundtable.core.records import validate
 
 M = TypeVar("M", bound=models.Model)
 
@@ -69,9 +70,10 @@ def update_versioned(
 ) -> M:
     """The shared shape of every "change this record" service.
 
-    Apply `values` (each one of `fields`), validate (`clean`, or the model's `full_clean`),
-    write only if the stored version is still `expected_version` (else ConcurrentEditError),
-    and audit the change with the fields that differ as `[old, new]`.
+    Apply `values` (each one of `fields`), validate (`clean`, or every rule the model declares,
+    uniqueness included: `core.records.validate`), write only if the stored version is still
+    `expected_version` (else ConcurrentEditError), and audit the change with the fields that
+    differ as `[old, new]`.
     """
     unexpected = sorted(set(values) - set(fields))
     if unexpected:
@@ -79,7 +81,10 @@ def update_versioned(
     before = {name: getattr(obj, name) for name in fields}
     for name, value in values.items():
         setattr(obj, name, value)
-    (clean or obj.full_clean)()
+    if clean is None:
+        validate(obj, unique=True)
+    else:
+        clean()
     changes = field_changes(obj, before, fields)
     save_versioned(obj, expected_version=expected_version, fields=fields)
     audit_record(
