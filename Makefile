@@ -8,7 +8,7 @@ PORT ?= 8000
 TICK_SECONDS ?= 300
 # Test processes: one per core (pytest-xdist), each with its own test database.
 TEST_WORKERS ?= auto
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 # PostgreSQL for the second test run; `make test` uses it when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/roundtable
 export DJANGO_SETTINGS_MODULE ?= roundtable.config.settings.local

@@ -15,12 +15,22 @@ from roundtable.testing import System, build_system, ensure_disciplines
 _DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "system"}
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """`make test` hands tests to its processes one at a time (`--dist loadgroup`), so that they
+    finish together; the tests of a module that share something built once a module (the demo,
+    the world a crawl reads) are handed out together, so it is built once."""
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info is not None else ()
+    if any(d.scope == "module" for defs in definitions for d in defs):
+        item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
 @pytest.fixture(autouse=True)
 def _as_migrated(request: pytest.FixtureRequest) -> None:
     """Each test that uses the database finds it as migrated. A transactional test ends by
     emptying every table, the disciplines a migration seeded among them; pytest-django runs
-    such tests last so that this harms no other, but pytest-xdist hands a file's tests to a
-    process together, so the next file may come after one. The disciplines are seeded again
+    such tests last so that this harms no other, but pytest-xdist hands tests to a process as
+    they come, so other tests may come after one. The disciplines are seeded again
     (committed) when they are missing; one query a test when they are not."""
     wants_database = request.node.get_closest_marker("django_db") is not None
     if not (wants_database or _DATABASE_FIXTURES & set(request.fixturenames)):
