@@ -21,10 +21,11 @@ Two kinds of rule guard every write, and each is written in one place:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from roundtable.audit.models import AuditAction
@@ -35,18 +36,39 @@ M = TypeVar("M", bound=models.Model)
 Actor = AbstractBaseUser | None
 
 
-def validate(obj: models.Model, *, exclude: Iterable[str] = (), unique: bool = False) -> None:
-    """Refuse `obj` (ValidationError by field) if it breaks one of its model's record rules.
+def validate(
+    *written: models.Model,
+    exclude: Iterable[str] = (),
+    unique: bool = False,
+    also: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse (ValidationError by field) if a record of `written` breaks one of its model's
+    record rules.
 
-    The records it refers to are not looked up again: the service holds them already. Uniqueness
-    is the database's to keep (a constraint) and the service's to put in words (a check run
-    through `create_or_refuse`); `unique=True` asks the model's unique checks as well, for a
-    service that gives Django's own words for them (the directory's set-up pages).
+    The records they refer to are not looked up again: the service holds them already.
+    Uniqueness is the database's to keep (a constraint) and the service's to put in words (a
+    check run through `create_or_refuse`); `unique=True` asks the model's unique checks as well,
+    for a service that gives Django's own words for them (the directory's set-up pages).
+
+    `also`: the service's own refusals by field (its context rules, in its words), refused
+    together with the models' for the other fields, so that a person puts every mistake right in
+    one go; likewise several records written together (a decision and its first revision).
     """
-    skipped = set(exclude)
-    if not unique:
-        skipped |= {field.name for field in obj._meta.concrete_fields if field.is_relation}
-    obj.full_clean(exclude=sorted(skipped), validate_unique=unique, validate_constraints=unique)
+    found: dict[str, list[ValidationError]] = {
+        name: [ValidationError(message)] for name, message in (also or {}).items()
+    }
+    for obj in written:
+        skipped = set(exclude) | set(found)
+        if not unique:
+            skipped |= {field.name for field in obj._meta.concrete_fields if field.is_relation}
+        try:
+            obj.full_clean(
+                exclude=sorted(skipped), validate_unique=unique, validate_constraints=unique
+            )
+        except ValidationError as refused:
+            found.update(refused.error_dict)
+    if found:
+        raise ValidationError(found)
 
 
 def create(

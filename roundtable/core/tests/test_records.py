@@ -88,3 +88,12 @@ def test_a_removal_is_audited_while_the_record_still_has_its_id(system: System) 
     assert not Locality.objects.filter(pk=pk).exists()
     event = AuditEvent.objects.get(object_type="directory.locality", object_id=str(pk))
     assert (event.action, event.summary) == (AuditAction.DELETE, "Locality West")
+
+
+def test_the_services_own_refusals_come_together_with_the_models(system: System) -> None:
+    team = Team(name="", organisation=system.trust, kind="not-a-kind")
+    with pytest.raises(ValidationError) as refused:
+        records.validate(team, also={"kind": "Choose the kind of team"})
+    # The service's words for the field it names, the model's rule for the other field.
+    assert refused.value.message_dict["kind"] == ["Choose the kind of team"]
+    assert set(refused.value.message_dict) == {"kind", "name"}
