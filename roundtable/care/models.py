@@ -19,9 +19,18 @@ from roundtable.forums.models import Meeting
 
 
 class PersonInCare(VersionedModel):
-    local_id = models.CharField("local identifier", max_length=40, unique=True)
+    local_id = models.CharField(
+        "local identifier",
+        max_length=40,
+        unique=True,
+        error_messages={"blank": "Enter the local identifier from the patient record"},
+    )
     nhs_number = models.CharField("NHS number", max_length=10, null=True, blank=True, unique=True)
-    name = models.CharField("name or initials", max_length=150)
+    name = models.CharField(
+        "name or initials",
+        max_length=150,
+        error_messages={"blank": "Enter the person's name or initials"},
+    )
     date_of_birth = models.DateField(null=True, blank=True)
     gp_practice = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -104,8 +113,15 @@ class OfferKind(models.TextChoices):
 class Offer(VersionedModel):
     """Something the front door can offer, from any organisation in the system."""
 
-    name = models.CharField(max_length=150)
-    kind = models.CharField(max_length=24, choices=OfferKind.choices)
+    name = models.CharField(max_length=150, error_messages={"blank": "Enter the name of the offer"})
+    kind = models.CharField(
+        max_length=24,
+        choices=OfferKind.choices,
+        error_messages={
+            "blank": "Choose the kind of offer",
+            "invalid_choice": "Choose the kind of offer",
+        },
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offers")
     description = models.TextField(
         blank=True, help_text="What the person can expect, in plain English."
@@ -137,10 +153,19 @@ class Zone(VersionedModel):
     for the people in it — the team's input — never a prediction about the person."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="zones")
-    name = models.CharField(max_length=60)
-    colour = models.CharField(max_length=8, choices=ZoneColour.choices)
-    meaning = models.TextField(help_text="The team's input and plan for people in this zone.")
-    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=60, error_messages={"blank": "Enter the zone's name"})
+    colour = models.CharField(
+        max_length=8,
+        choices=ZoneColour.choices,
+        error_messages={"blank": "Choose a colour", "invalid_choice": "Choose a colour"},
+    )
+    meaning = models.TextField(
+        help_text="The team's input and plan for people in this zone.",
+        error_messages={"blank": "Say in plain English what the team does for people in this zone"},
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, error_messages={"min_value": "The order is a whole number, 0 or more"}
+    )
     # People in this zone are ready to move on: putting someone here moves their episode to
     # "ready to move on", and taking them out moves it back to "in support".
     marks_ready = models.BooleanField("means ready to move on", default=False)
@@ -398,7 +423,9 @@ class CareAction(VersionedModel):
     """Something someone will do for a person, agreed at the huddle."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="actions")
-    description = models.CharField(max_length=300)
+    description = models.CharField(
+        max_length=300, error_messages={"blank": "Say what will be done"}
+    )
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="care_actions")
     due_on = models.DateField()
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")

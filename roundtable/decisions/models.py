@@ -70,11 +70,26 @@ class Decision(VersionedModel):
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
-    kind = models.CharField(max_length=20, choices=DecisionKind.choices)
-    method = models.CharField(
-        max_length=12, choices=DecisionMethod.choices, default=DecisionMethod.CONSENT
+    kind = models.CharField(
+        max_length=20,
+        choices=DecisionKind.choices,
+        error_messages={
+            "blank": "Select the kind of decision",
+            "invalid_choice": "Select the kind of decision",
+        },
     )
-    title = models.CharField(max_length=200)
+    method = models.CharField(
+        max_length=12,
+        choices=DecisionMethod.choices,
+        default=DecisionMethod.CONSENT,
+        error_messages={
+            "blank": "Select how the decision is made",
+            "invalid_choice": "Select how the decision is made",
+        },
+    )
+    title = models.CharField(
+        max_length=200, error_messages={"blank": "Enter a title for the decision"}
+    )
     proposer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="proposals")
     status = models.CharField(
         max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
@@ -144,7 +159,7 @@ class Revision(models.Model):
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    proposal = models.TextField()
+    proposal = models.TextField(error_messages={"blank": "Enter the proposal"})
     change_note = models.TextField(
         blank=True, help_text="What changed, for example which objection it integrates."
     )
@@ -170,6 +185,7 @@ class Stance(models.TextChoices):
 
 
 NEEDS_REASON = frozenset({Stance.CONCERN, Stance.OBJECTION})
+CHOOSE_A_STANCE = "Choose consent, a concern, an objection, stand aside or abstain."
 
 
 class Position(models.Model):
@@ -178,7 +194,11 @@ class Position(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="positions")
     revision = models.PositiveIntegerField()
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="positions")
-    stance = models.CharField(max_length=12, choices=Stance.choices)
+    stance = models.CharField(
+        max_length=12,
+        choices=Stance.choices,
+        error_messages={"blank": CHOOSE_A_STANCE, "invalid_choice": CHOOSE_A_STANCE},
+    )
     reason = models.TextField(blank=True)
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -268,7 +288,9 @@ class Hold(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="holds")
     leader = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="holds")
     leadership_team = models.ForeignKey(LeadershipTeam, on_delete=models.PROTECT, related_name="+")
-    message = models.CharField(max_length=280)
+    message = models.CharField(
+        max_length=280, error_messages={"max_length": "Keep the message to 280 characters or fewer"}
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -284,7 +306,7 @@ class Hold(models.Model):
 class Comment(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = models.TextField(error_messages={"blank": "Write a comment"})
     revision = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,10 +1,11 @@
 """Every write to the directory. Transactional, validated and audited.
 
-A record is validated by the model (`full_clean`) and saved with `create_or_refuse`, so that the
-same record sent twice at the same moment is refused in words rather than failing at the
-database's constraint. An organisation's name or ODS code, or the e-mail address of a profile
-being changed, that is already taken is refused in the words of the pages (`NAME_TAKEN`,
-`ODS_CODE_TAKEN`, `EMAIL_TAKEN`), on the field it is about.
+A record is validated by its model, its unique checks included (`records.validate(...,
+unique=True)`), and added with `records.create`, so that the same record sent twice at the same
+moment is refused in words rather than failing at the database's constraint. An organisation's
+name or ODS code, or the e-mail address of a profile being changed, that is already taken is
+refused in the words of the pages (`NAME_TAKEN`, `ODS_CODE_TAKEN`, `EMAIL_TAKEN`), on the field
+it is about.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.concurrency import update_versioned
-from roundtable.core.integrity import create_or_refuse, same_ignoring_case
+from roundtable.core.integrity import same_ignoring_case
 from roundtable.core.text import visible
 from roundtable.directory.models import (
     ApiToken,
@@ -48,9 +50,9 @@ EMAIL_TAKEN = "Someone else already uses this e-mail address"
 
 
 def _in_our_words(check: Callable[[], None], taken: Mapping[str, str]) -> None:
-    """Run `check` (a model's `full_clean`), refusing a value that another record already has in
-    the words of `taken`, by field, rather than the model's ("Person with this e-mail address
-    already exists.")."""
+    """Run `check` (the model's validation, unique checks included), refusing a value that
+    another record already has in the words of `taken`, by field, rather than the model's
+    ("Person with this e-mail address already exists.")."""
     try:
         check()
     except ValidationError as error:
@@ -79,7 +81,8 @@ def _check_organisation(organisation: Organisation) -> None:
     taken = {"name": [ValidationError(NAME_TAKEN, code="unique")]} if same_name.exists() else {}
     try:
         _in_our_words(
-            lambda: organisation.full_clean(exclude=list(taken)), {"ods_code": ODS_CODE_TAKEN}
+            lambda: records.validate(organisation, exclude=taken, unique=True),
+            {"ods_code": ODS_CODE_TAKEN},
         )
     except ValidationError as error:
         raise ValidationError({**taken, **error.error_dict}) from error
@@ -89,7 +92,10 @@ def _check_organisation(organisation: Organisation) -> None:
 
 def _check_person(person: Person) -> None:
     """The model's validation (not of the password), and an e-mail address someone else has."""
-    _in_our_words(lambda: person.full_clean(exclude=["password"]), {"email": EMAIL_TAKEN})
+    _in_our_words(
+        lambda: records.validate(person, exclude=["password"], unique=True),
+        {"email": EMAIL_TAKEN},
+    )
 
 
 @transaction.atomic
@@ -102,11 +108,13 @@ def organisation_create(
     parent: Organisation | None = None,
 ) -> Organisation:
     organisation = Organisation(name=visible(name), kind=kind, ods_code=ods_code, parent=parent)
-    create_or_refuse(lambda: _check_organisation(organisation), organisation.save)
-    audit_record(
-        actor=actor, action=AuditAction.CREATE, obj=organisation, summary=f"Organisation {name}"
+    # Taken names and ODS codes in the pages' words (`_check_organisation`), not the model's.
+    return records.create(
+        organisation,
+        actor=actor,
+        summary=f"Organisation {name}",
+        check=lambda: _check_organisation(organisation),
     )
-    return organisation
 
 
 @transaction.atomic
@@ -127,10 +135,9 @@ def organisation_update(
 
 @transaction.atomic
 def locality_create(*, actor: Person, name: str) -> Locality:
-    locality = Locality(name=visible(name))
-    create_or_refuse(locality.full_clean, locality.save)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=locality, summary=f"Locality {name}")
-    return locality
+    return records.create(
+        Locality(name=visible(name)), actor=actor, summary=f"Locality {name}", unique=True
+    )
 
 
 @transaction.atomic
@@ -150,9 +157,7 @@ def team_create(
         locality=locality,
         description=description,
     )
-    create_or_refuse(team.full_clean, team.save)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=team, summary=f"Team {name}")
-    return team
+    return records.create(team, actor=actor, summary=f"Team {name}", unique=True)
 
 
 @transaction.atomic
@@ -207,9 +212,7 @@ def person_create(
         job_title=job_title,
     )
     person.set_password(password)
-    create_or_refuse(person.full_clean, person.save)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=person, summary=f"Person {full_name}")
-    return person
+    return records.create(person, actor=actor, summary=f"Person {full_name}", unique=True)
 
 
 @transaction.atomic
@@ -233,25 +236,21 @@ def membership_add(
     *, actor: Person, person: Person, team: Team, role: str = MembershipRole.MEMBER
 ) -> Membership:
     membership = Membership(person=person, team=team, role=role)
-    create_or_refuse(membership.full_clean, membership.save)
-    audit_record(
+    return records.create(
+        membership,
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=membership,
         summary=f"{person.full_name} joined {team.name} as {membership.get_role_display()}",
+        unique=True,
     )
-    return membership
 
 
 @transaction.atomic
 def membership_remove(*, actor: Person, membership: Membership) -> None:
-    audit_record(
+    records.delete(
+        membership,
         actor=actor,
-        action=AuditAction.DELETE,
-        obj=membership,
         summary=f"{membership.person.full_name} left {membership.team.name}",
     )
-    membership.delete()
 
 
 @transaction.atomic
@@ -266,29 +265,24 @@ def leadership_team_create(
     leadership_team = LeadershipTeam(
         name=visible(name), level=level, organisation=organisation, team=team
     )
-    create_or_refuse(leadership_team.full_clean, leadership_team.save)
-    audit_record(
+    return records.create(
+        leadership_team,
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=leadership_team,
         summary=f"Leadership team {name} ({LeadershipLevel(level).label})",
+        unique=True,
     )
-    return leadership_team
 
 
 @transaction.atomic
 def leadership_member_add(
     *, actor: Person, leadership_team: LeadershipTeam, person: Person, role: str = ""
 ) -> LeadershipMembership:
-    membership = LeadershipMembership(leadership_team=leadership_team, person=person, role=role)
-    create_or_refuse(membership.full_clean, membership.save)
-    audit_record(
+    return records.create(
+        LeadershipMembership(leadership_team=leadership_team, person=person, role=role),
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=membership,
         summary=f"{person.full_name} joined leadership team {leadership_team.name}",
+        unique=True,
     )
-    return membership
 
 
 def hash_token(token: str) -> str:
@@ -302,9 +296,7 @@ def api_token_create(*, actor: Person, name: str) -> tuple[ApiToken, str]:
     api_token = ApiToken(
         person=actor, name=visible(name), prefix=token[:10], token_hash=hash_token(token)
     )
-    api_token.full_clean()
-    api_token.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=api_token, summary=f"API token {name}")
+    records.create(api_token, actor=actor, summary=f"API token {name}")
     return api_token, token
 
 

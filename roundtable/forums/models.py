@@ -254,14 +254,25 @@ class Attendance(TimeStampedModel):
         max_length=20,
         choices=OrganisationKind.choices,
         blank=True,
+        error_messages={"invalid_choice": "Choose a kind of organisation from the list."},
     )
     guest_discipline = models.ForeignKey(
         Discipline, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    guest_role = models.CharField(max_length=150, blank=True)
+    guest_role = models.CharField(
+        max_length=150,
+        blank=True,
+        error_messages={"max_length": "Give their role in 150 characters or fewer."},
+    )
     is_guest = models.BooleanField(default=False)
     status = models.CharField(
-        max_length=12, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
+        max_length=12,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.PRESENT,
+        error_messages={
+            "blank": "Choose present or apologies.",
+            "invalid_choice": "Choose present or apologies.",
+        },
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

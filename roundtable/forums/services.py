@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.concurrency import update_versioned
 from roundtable.core.errors import NotAllowed
-from roundtable.core.integrity import create_or_refuse, same_ignoring_case
+from roundtable.core.integrity import same_ignoring_case
 from roundtable.core.templating import date_format
 from roundtable.core.text import visible
 from roundtable.directory.models import (
@@ -96,9 +97,8 @@ def forum_create(
         required_organisation_kinds=list(required_organisation_kinds),
         lived_experience_required=lived_experience_required,
     )
-    # The model's validation says "There is already a forum with this name" (a constraint).
-    create_or_refuse(forum.full_clean, forum.save)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=forum, summary=f"Forum {forum.name}")
+    # The model's unique check says "There is already a forum with this name" (a constraint).
+    records.create(forum, actor=actor, summary=f"Forum {forum.name}", unique=True)
     for person in {actor, *members}:
         forum_member_add(actor=actor, forum=forum, person=person)
     return forum
@@ -128,30 +128,23 @@ def forum_member_add(
         if ForumMembership.objects.filter(forum=forum, person=person).exists():
             raise ValidationError(f"{person.full_name} is already a member of {forum.name}.")
 
-    membership = create_or_refuse(
-        check,
-        lambda: ForumMembership.objects.create(
+    return records.create(
+        ForumMembership(
             forum=forum, person=person, takes_turn_facilitating=takes_turn_facilitating
         ),
-    )
-    audit_record(
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=membership,
         summary=f"{person.full_name} joined forum {forum.name}",
+        check=check,
     )
-    return membership
 
 
 @transaction.atomic
 def forum_member_remove(*, actor: Person, membership: ForumMembership) -> None:
-    audit_record(
+    records.delete(
+        membership,
         actor=actor,
-        action=AuditAction.DELETE,
-        obj=membership,
         summary=f"{membership.person.full_name} left forum {membership.forum.name}",
     )
-    membership.delete()
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -221,12 +214,13 @@ def meeting_create(
         agenda=agenda,
     )
     meeting.facilitator = _in_turn(forum)
-    meeting.full_clean()
     # Asked last: what is wrong with the meeting is said before whether it is wanted.
-    _check_past_start(starts_at, confirm_past, now)
-    meeting.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=meeting, summary=str(meeting))
-    return meeting
+    return records.create(
+        meeting,
+        actor=actor,
+        summary=str(meeting),
+        check=lambda: _check_past_start(starts_at, confirm_past, now),
+    )
 
 
 @transaction.atomic
@@ -244,7 +238,8 @@ def meeting_update(
 
     def clean() -> None:
         _check_times(meeting.starts_at, meeting.ends_at)
-        meeting.full_clean()
+        # Unique checks too: a meeting of a series moved onto another's start is refused.
+        records.validate(meeting, unique=True)
         if meeting.starts_at != was:
             _check_past_start(meeting.starts_at, confirm_past, None)
 
@@ -265,6 +260,7 @@ def meeting_cancel(*, actor: Person, meeting: Meeting, reason: str = "") -> Meet
         raise ValidationError("This meeting is already cancelled.")
     meeting.cancelled_at = timezone.now()
     meeting.cancel_reason = visible(reason)[:255]
+    records.validate(meeting)
     meeting.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
     audit_record(
         actor=actor,
@@ -348,9 +344,8 @@ def meeting_series_create(
         raise ValidationError(
             {"starts_on": "The first day can be at most a year ago. Choose a later day."}
         )
-    series.full_clean()
-    series.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=series, summary=str(series))
+    # `unique=True` asks the model's constraints too: one refuses an interval over 8 weeks.
+    records.create(series, actor=actor, summary=str(series), unique=True)
     meeting_series_extend(series=series, today=today)
     return series
 
@@ -424,40 +419,25 @@ def meeting_series_extend_all(*, today: date | None = None) -> int:
     return made
 
 
-def _check_guest_details(
-    *,
-    person: Person | None,
-    guest_organisation: Organisation | None,
-    guest_organisation_kind: str,
-    guest_discipline: Discipline | None,
-    guest_role: str,
-) -> None:
-    """A named guest's organisation (or its kind), discipline and role; none for someone in
-    Roundtable, whose profile says them."""
+def _check_guest_details(attendance: Attendance) -> None:
+    """A named guest's organisation or, when it is not in Roundtable, its kind — not both; none
+    of a guest's details for someone in Roundtable, whose profile says them."""
+    person, organisation = attendance.person, attendance.guest_organisation
+    kind = attendance.guest_organisation_kind
     if person is not None:
-        if guest_organisation or guest_organisation_kind or guest_discipline or guest_role:
+        if organisation or kind or attendance.guest_discipline or attendance.guest_role:
             raise ValidationError(
                 f"{person.full_name} uses Roundtable: their organisation, discipline and role "
                 "come from their profile, so leave the guest's details empty."
             )
         return
-    if len(guest_role) > 150:
-        raise ValidationError({"guest_role": "Give their role in 150 characters or fewer."})
-    if guest_organisation_kind and guest_organisation_kind not in OrganisationKind.values:
-        raise ValidationError(
-            {"guest_organisation_kind": "Choose a kind of organisation from the list."}
-        )
-    if (
-        guest_organisation is not None
-        and guest_organisation_kind
-        and guest_organisation_kind != guest_organisation.kind
-    ):
-        kind = OrganisationKind(guest_organisation_kind).label
+    if organisation is not None and kind and kind != organisation.kind:
         raise ValidationError(
             {
                 "guest_organisation_kind": (
-                    f"Choose their organisation ({guest_organisation.name}) or, if it is not "
-                    f"in Roundtable, the kind of organisation ({kind}) — not both."
+                    f"Choose their organisation ({organisation.name}) or, if it is not in "
+                    f"Roundtable, the kind of organisation ({OrganisationKind(kind).label}) — "
+                    "not both."
                 )
             }
         )
@@ -486,23 +466,28 @@ def attendance_record(
     """
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled, so no attendance can be recorded.")
-    if status not in AttendanceStatus.values:
-        raise ValidationError({"status": "Choose present or apologies."})
     guest_name = visible(guest_name)
-    guest_role = visible(guest_role)
     if (person is None) == (not guest_name):
         raise ValidationError("Choose a person, or give a guest's name — not both.")
-    _check_guest_details(
+    attendance = Attendance(
+        meeting=meeting,
         person=person,
+        guest_name=guest_name,
         guest_organisation=guest_organisation,
         guest_organisation_kind=guest_organisation_kind,
         guest_discipline=guest_discipline,
-        guest_role=guest_role,
+        guest_role=visible(guest_role),
+        status=status,
+        recorded_by=actor,
     )
+    # Its own rules first (a status and a kind of organisation from the list, a name and a role
+    # of 150 characters or fewer), then what a guest's details may say.
+    records.validate(attendance)
+    _check_guest_details(attendance)
     if guest_organisation is not None:
         # The organisation says its kind; only one is stored.
-        guest_organisation_kind = ""
-    is_guest = person is None or not (
+        attendance.guest_organisation_kind = ""
+    attendance.is_guest = person is None or not (
         ForumMembership.objects.filter(forum_id=meeting.forum_id, person=person).exists()
     )
 
@@ -517,27 +502,13 @@ def attendance_record(
         ).exists():
             raise ValidationError(f"{guest_name} is already recorded for this meeting.")
 
-    attendance = Attendance(
-        meeting=meeting,
-        person=person,
-        guest_name=guest_name,
-        guest_organisation=guest_organisation,
-        guest_organisation_kind=guest_organisation_kind,
-        guest_discipline=guest_discipline,
-        guest_role=guest_role,
-        is_guest=is_guest,
-        status=status,
-        recorded_by=actor,
-    )
     _lock_attendance(meeting)
-    create_or_refuse(check, attendance.save)
-    audit_record(
+    return records.create(
+        attendance,
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=attendance,
         summary=f"{attendance.display_name}: {attendance.get_status_display()} at {meeting}",
+        check=check,
     )
-    return attendance
 
 
 def _lock_attendance(meeting: Meeting) -> None:
@@ -614,13 +585,11 @@ def attendance_set(
 
 @transaction.atomic
 def attendance_remove(*, actor: Person, attendance: Attendance) -> None:
-    audit_record(
+    records.delete(
+        attendance,
         actor=actor,
-        action=AuditAction.DELETE,
-        obj=attendance,
         summary=f"{attendance.display_name} removed from {attendance.meeting}",
     )
-    attendance.delete()
 
 
 @transaction.atomic
@@ -658,9 +627,8 @@ def site_create(
     teams: Iterable[Team] = (),
 ) -> Site:
     site = Site(name=visible(name), address=address, locality=locality, organisation=organisation)
-    create_or_refuse(site.full_clean, site.save)
+    records.create(site, actor=actor, summary=f"Site {site.name}", unique=True)
     site.teams.set(list(teams))
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=site, summary=f"Site {site.name}")
     return site
 
 

@@ -66,6 +66,9 @@ class SafetyPlan(SafetyPlanContent, VersionedModel):
         "written with",
         max_length=300,
         help_text="Who wrote it together: the person, and anyone they chose to involve.",
+        error_messages={
+            "blank": "Say who wrote the plan together: the person, and anyone they chose to involve"
+        },
     )
     review_on = models.DateField("review by", null=True, blank=True)
 
@@ -165,12 +168,23 @@ class PositiveRiskPlan(models.Model):
     episode = models.ForeignKey(
         Episode, on_delete=models.PROTECT, related_name="positive_risk_plans"
     )
-    wants_to = models.TextField("what the person wants to do")
-    benefits = models.TextField("the benefits")
-    possible_harms = models.TextField("the possible harms")
-    safeguards = models.TextField("the safeguards")
-    who_does_what = models.TextField("who does what")
-    review_on = models.DateField("review on")
+    wants_to = models.TextField(
+        "what the person wants to do",
+        error_messages={"blank": "Say what the person wants to do"},
+    )
+    benefits = models.TextField(
+        "the benefits", error_messages={"blank": "Say what the benefits are"}
+    )
+    possible_harms = models.TextField(
+        "the possible harms", error_messages={"blank": "Say what could go wrong"}
+    )
+    safeguards = models.TextField(
+        "the safeguards", error_messages={"blank": "Say what safeguards are agreed"}
+    )
+    who_does_what = models.TextField("who does what", error_messages={"blank": "Say who does what"})
+    review_on = models.DateField(
+        "review on", error_messages={"null": "Enter the date the plan will be reviewed"}
+    )
 
     def __str__(self) -> str:
         return f"Positive risk-taking plan {self.decision_id}"

@@ -18,9 +18,9 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.care import services as care_services
 from roundtable.care.models import Episode, PersonInCare, Zone
+from roundtable.core import records
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.errors import NotAllowed
-from roundtable.core.integrity import create_or_refuse
 from roundtable.core.text import visible
 from roundtable.decisions.models import Decision, DecisionKind
 from roundtable.directory.models import Person, Team
@@ -90,16 +90,18 @@ def safety_plan_save(
     saved in between, ConcurrentEditError carries the stored plan so both texts can be shown.
     """
     texts = _clean_texts(values, SafetyPlanContent.FIELDS)
+    written = SafetyPlan(
+        person=person,
+        written_by=actor,
+        written_with=visible(written_with),
+        review_on=review_on,
+        **texts,
+    )
     errors: dict[str, str] = {}
     if not any(texts.values()):
         errors["warning_signs"] = "Write at least one step of the plan, in the person's words"
-    if not visible(written_with):
-        errors["written_with"] = (
-            "Say who wrote the plan together: the person, and anyone they chose to involve"
-        )
     _check_review_on(review_on, errors)
-    if errors:
-        raise ValidationError(errors)
+    records.validate(written, also=errors)
     episode = caring_episode(actor, person)
     plan = SafetyPlan.objects.select_for_update().filter(person=person).first()
     if plan is None:
@@ -107,31 +109,33 @@ def safety_plan_save(
             raise ValidationError("This safety plan no longer exists.")
         # Two first plans written at the same moment: the second is shown the first, as for
         # any save that someone else's came before (one plan per person is a constraint).
-        plan = create_or_refuse(
-            lambda: _check_no_plan_yet(person),
-            lambda: SafetyPlan.objects.create(
-                person=person,
-                written_by=actor,
-                written_with=visible(written_with),
-                review_on=review_on,
-                **texts,
-            ),
+        plan = records.create(
+            written,
+            actor=actor,
+            summary=f"Safety plan version {written.version}",
+            check=lambda: _check_no_plan_yet(person),
         )
-        action = AuditAction.CREATE
     else:
         if expected_version is None or expected_version != plan.version:
             raise ConcurrentEditError(plan)
+        # The values were validated above, as `written`.
         for name, text in texts.items():
             setattr(plan, name, text)
         plan.written_by = actor
-        plan.written_with = visible(written_with)
+        plan.written_with = written.written_with
         plan.review_on = review_on
         save_versioned(
             plan,
             expected_version=expected_version,
             fields=(*SafetyPlanContent.FIELDS, "written_by", "written_with", "review_on"),
         )
-        action = AuditAction.UPDATE
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=plan,
+            summary=f"Safety plan version {plan.version}",
+        )
+    # The version and the review are written beside the plan's own audit event.
     version = SafetyPlanVersion.objects.create(
         plan=plan,
         number=plan.version,
@@ -147,9 +151,6 @@ def safety_plan_save(
         reviewed_on=timezone.localdate(),
         note=f"Safety plan written (version {version.number}) with {plan.written_with}.",
         plan_version=version,
-    )
-    audit_record(
-        actor=actor, action=action, obj=plan, summary=f"Safety plan version {version.number}"
     )
     return plan
 
@@ -170,31 +171,34 @@ def safety_formulation_save(
     if formulation is None:
         if expected_version is not None:
             raise ValidationError("This formulation no longer exists.")
-        formulation = create_or_refuse(
-            lambda: _check_no_formulation_yet(person),
-            lambda: SafetyFormulation.objects.create(person=person, written_by=actor, **texts),
+        first = SafetyFormulation(person=person, written_by=actor, **texts)
+        formulation = records.create(
+            first,
+            actor=actor,
+            summary=f"Safety formulation version {first.version}",
+            check=lambda: _check_no_formulation_yet(person),
         )
-        action = AuditAction.CREATE
     else:
         if expected_version is None or expected_version != formulation.version:
             raise ConcurrentEditError(formulation)
         for name, text in texts.items():
             setattr(formulation, name, text)
         formulation.written_by = actor
+        records.validate(formulation)
         save_versioned(
             formulation,
             expected_version=expected_version,
             fields=(*FormulationContent.FIELDS, "written_by"),
         )
-        action = AuditAction.UPDATE
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=formulation,
+            summary=f"Safety formulation version {formulation.version}",
+        )
+    # Written beside the formulation's own audit event.
     SafetyFormulationVersion.objects.create(
         formulation=formulation, number=formulation.version, written_by=actor, **texts
-    )
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=formulation,
-        summary=f"Safety formulation version {formulation.version}",
     )
     return formulation
 
@@ -213,16 +217,18 @@ def safety_review_record(
     if plan is None:
         raise ValidationError(f"{person.name} has no safety plan yet: write it with them first.")
     latest = SafetyPlanVersion.objects.filter(plan=plan).order_by("-number").first()
-    review = SafetyReview.objects.create(
-        person=person,
-        episode=episode,
-        reviewed_by=actor,
-        reviewed_on=reviewed_on,
-        note=visible(note),
-        plan_version=latest,
+    return records.create(
+        SafetyReview(
+            person=person,
+            episode=episode,
+            reviewed_by=actor,
+            reviewed_on=reviewed_on,
+            note=visible(note),
+            plan_version=latest,
+        ),
+        actor=actor,
+        summary="Safety review",
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=review, summary="Safety review")
-    return review
 
 
 @transaction.atomic
@@ -249,25 +255,17 @@ def positive_risk_propose(
         "safeguards": visible(safeguards),
         "who_does_what": visible(who_does_what),
     }
-    messages = {
-        "wants_to": "Say what the person wants to do",
-        "benefits": "Say what the benefits are",
-        "possible_harms": "Say what could go wrong",
-        "safeguards": "Say what safeguards are agreed",
-        "who_does_what": "Say who does what",
-    }
-    errors = {name: messages[name] for name, text in texts.items() if not text}
-    if review_on is None:
-        errors["review_on"] = "Enter the date the plan will be reviewed"
-    else:
-        _check_review_on(review_on, errors)
+    plan = PositiveRiskPlan(episode=episode, **texts)
+    if review_on is not None:  # else the plan's own rule asks for the date
+        plan.review_on = review_on
+    errors: dict[str, str] = {}
+    _check_review_on(review_on, errors)
     if forum.home_team_id != episode.team_id or forum.is_archived:
         # The page offers the team's forums in use; the API is held to the same rule.
         errors["forum"] = f"Choose a forum of {episode.team.name}"
     if not episode.is_open:
         errors["episode"] = "This episode is closed"
-    if errors:
-        raise ValidationError(errors)
+    records.validate(plan, also=errors)
     assert review_on is not None
     decision = care_services.care_decision_propose(
         actor=actor,
@@ -288,9 +286,9 @@ def positive_risk_propose(
         ),
         review_on=review_on,
     )
-    PositiveRiskPlan.objects.create(
-        decision=decision, episode=episode, review_on=review_on, **texts
-    )
+    # The plan is written beside the decision's own audit event.
+    plan.decision = decision
+    plan.save(force_insert=True)
     return decision
 
 

@@ -47,8 +47,16 @@ class Concern(models.Model):
     gives optimistic concurrency between the leaders who act on it.
     """
 
-    title = models.CharField(max_length=200)
-    body = models.TextField("what the concern is")
+    title = models.CharField(
+        max_length=200,
+        error_messages={
+            "blank": "Enter a short title for your concern",
+            "max_length": "Keep the title to 200 characters or fewer",
+        },
+    )
+    body = models.TextField(
+        "what the concern is", error_messages={"blank": "Say what the concern is"}
+    )
     level = models.CharField(max_length=20, choices=ConcernLevel.choices)
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
@@ -168,7 +176,7 @@ class ConcernReply(models.Model):
     author = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    body = models.TextField()
+    body = models.TextField(error_messages={"blank": "Write your reply"})
     on = models.DateField()
 
     class Meta:

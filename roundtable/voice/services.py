@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.errors import NotAllowed
 from roundtable.core.text import visible
@@ -39,9 +40,6 @@ from roundtable.voice.models import (
 )
 from roundtable.voice.queries import hash_receipt, is_owner_member, next_owner, owner_for
 
-TITLE_MAX = 200
-
-
 # -- Who may act -------------------------------------------------------------------------------
 
 
@@ -57,20 +55,6 @@ def _belongs_to_organisation(person: Person, organisation: Organisation) -> bool
 
 
 # -- Raising ------------------------------------------------------------------------------------
-
-
-def _clean_text(title: str, body: str) -> tuple[str, str]:
-    errors: dict[str, str] = {}
-    title, body = visible(title), visible(body)
-    if not title:
-        errors["title"] = "Enter a short title for your concern"
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer"
-    if not body:
-        errors["body"] = "Say what the concern is"
-    if errors:
-        raise ValidationError(errors)
-    return title, body
 
 
 @transaction.atomic
@@ -91,7 +75,19 @@ def concern_raise(
     is shown once. An anonymous concern keeps no trace of `actor`: not on the concern, not on its
     event, not in the audit trail.
     """
-    title, body = _clean_text(title, body)
+    today = today or timezone.localdate()
+    token = secrets.token_urlsafe(32)
+    concern = Concern(
+        title=visible(title),
+        body=visible(body),
+        level=level,
+        is_anonymous=anonymous,
+        raised_by=None if anonymous else actor,
+        raised_on=today,
+        receipt_hash=hash_receipt(token),
+    )
+    # What the concern says first; where it goes is checked next, in the raiser's words.
+    records.validate(concern, exclude=["level"])
     if level not in ConcernLevel.values:
         raise ValidationError({"send_to": "Choose who the concern goes to"})
     if level == ConcernLevel.TEAM:
@@ -112,21 +108,14 @@ def concern_raise(
                 "administrator to set one up, or choose another place."
             }
         )
-    today = today or timezone.localdate()
-    token = secrets.token_urlsafe(32)
-    concern = Concern.objects.create(
-        title=title,
-        body=body,
-        level=level,
-        team=team,
-        organisation=organisation,
-        owner=owner,
-        is_anonymous=anonymous,
-        raised_by=None if anonymous else actor,
-        raised_on=today,
-        due_on=working_days_after(today, settings.VOICE_ACKNOWLEDGE_WORKING_DAYS),
-        receipt_hash=hash_receipt(token),
-    )
+    concern.team, concern.organisation, concern.owner = team, organisation, owner
+    concern.due_on = working_days_after(today, settings.VOICE_ACKNOWLEDGE_WORKING_DAYS)
+    if anonymous:
+        # An anonymous raise is not written to the audit trail: its row would carry a time to
+        # the second. The concern's own "raised" event records it, to the day (ADR 0012).
+        concern.save(force_insert=True)
+    else:
+        records.create(concern, actor=actor, summary=f"Concern raised: {concern.title}")
     ConcernEvent.objects.create(
         concern=concern,
         kind=ConcernEventKind.RAISED,
@@ -136,12 +125,6 @@ def concern_raise(
         actor=None if anonymous else actor,
         on=today,
     )
-    # An anonymous raise is not written to the audit trail: its row would carry a time to the
-    # second. The concern's own "raised" event records it, to the day (ADR 0012).
-    if not anonymous:
-        audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=concern, summary=f"Concern raised: {title}"
-        )
     return concern, token
 
 
@@ -185,6 +168,7 @@ def _move(
         actor=actor,
         on=today,
     )
+    records.validate(concern)
     save_versioned(concern, expected_version=expected_version, fields=["status", *fields])
     audit_record(
         actor=actor,
@@ -353,32 +337,31 @@ def concern_not_take_forward(
 # -- Replies ------------------------------------------------------------------------------------
 
 
-def _clean_body(body: str) -> str:
-    body = visible(body)
-    if not body:
-        raise ValidationError({"body": "Write your reply"})
-    return body
-
-
 @transaction.atomic
 def concern_reply(
     *, actor: Person, concern: Concern, body: str, today: date | None = None
 ) -> ConcernReply:
     """A reply by a member of the owning leadership team, or by the named raiser."""
-    body = _clean_body(body)
     from_raiser = not concern.is_anonymous and concern.raised_by_id == actor.pk
-    if not from_raiser and not is_owner_member(actor, concern):
-        raise NotAllowed(
-            "Only the person who raised this concern and its leadership team can reply."
-        )
-    reply = ConcernReply.objects.create(
-        concern=concern,
-        from_raiser=from_raiser,
-        author=actor,
-        body=body,
-        on=today or timezone.localdate(),
+
+    def check() -> None:
+        if not from_raiser and not is_owner_member(actor, concern):
+            raise NotAllowed(
+                "Only the person who raised this concern and its leadership team can reply."
+            )
+
+    reply = records.create(
+        ConcernReply(
+            concern=concern,
+            from_raiser=from_raiser,
+            author=actor,
+            body=visible(body),
+            on=today or timezone.localdate(),
+        ),
+        actor=actor,
+        summary="Reply on a concern",
+        check=check,
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=reply, summary="Reply on a concern")
     if not from_raiser:
         _tell_raiser(concern, f"{concern.owner.name} replied on your concern “{concern.title}”.")
     return reply
@@ -390,12 +373,17 @@ def concern_reply_by_receipt(
 ) -> ConcernReply:
     """The raiser's reply through their receipt link. Nobody is named and nothing is timed
     finer than the day: the reply is not written to the audit trail (ADR 0012)."""
-    body = _clean_body(body)
+    reply = ConcernReply(
+        concern=concern,
+        from_raiser=True,
+        author=None,
+        body=visible(body),
+        on=today or timezone.localdate(),
+    )
+    records.validate(reply)
     if not concern.is_open:
         raise ValidationError("This concern is closed, so it takes no more replies.")
-    reply = ConcernReply.objects.create(
-        concern=concern, from_raiser=True, author=None, body=body, on=today or timezone.localdate()
-    )
+    reply.save(force_insert=True)
     return reply
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -130,7 +131,9 @@ class PeerCircle(TimeStampedModel):
     """People of the same role across localities (every mental health coach, say), with a forum
     of their own to talk and decide in."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(
+        max_length=200, unique=True, error_messages={"blank": "Enter a name for the peer circle"}
+    )
     discipline = models.ForeignKey(
         Discipline, on_delete=models.PROTECT, related_name="peer_circles"
     )
@@ -170,6 +173,9 @@ class SupportKind(models.TextChoices):
     PEER_CIRCLE = "peer_circle", "Peer circle"
 
 
+A_SESSION_LASTS = "A session lasts from 15 minutes to 8 hours"
+
+
 class SupportSession(VersionedModel):
     """A session for staff to reflect and be supported, for a team or a peer circle.
 
@@ -177,7 +183,14 @@ class SupportSession(VersionedModel):
     mistake, or called off, is cancelled with a reason rather than deleted.
     """
 
-    kind = models.CharField(max_length=30, choices=SupportKind.choices)
+    kind = models.CharField(
+        max_length=30,
+        choices=SupportKind.choices,
+        error_messages={
+            "blank": "Choose the kind of session",
+            "invalid_choice": "Choose the kind of session",
+        },
+    )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="support_sessions"
     )
@@ -188,8 +201,18 @@ class SupportSession(VersionedModel):
         on_delete=models.PROTECT,
         related_name="support_sessions",
     )
-    starts_at = models.DateTimeField()
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    starts_at = models.DateTimeField(
+        error_messages={"null": "Enter the date and time of the session"}
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+        error_messages={
+            "null": A_SESSION_LASTS,
+            "min_value": A_SESSION_LASTS,
+            "max_value": A_SESSION_LASTS,
+        },
+    )
     facilitator = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -248,7 +271,13 @@ class SupportOffered(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="support_offered")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="support_offered")
     offered_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    what = models.CharField(max_length=280)
+    what = models.CharField(
+        max_length=280,
+        error_messages={
+            "blank": "Say what support was offered",
+            "max_length": "Keep it to 280 characters or fewer",
+        },
+    )
     on = models.DateField()
 
     class Meta:

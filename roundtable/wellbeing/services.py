@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.concurrency import save_versioned, update_versioned
 from roundtable.core.errors import NotAllowed
 from roundtable.core.integrity import create_or_refuse
@@ -78,22 +79,17 @@ def _pulse_round_open(*, team: Team, day: date | None = None) -> tuple[PulseRoun
         else list(DEFAULT_STATEMENTS)
     )
     try:
-        with transaction.atomic():
-            pulse_round = PulseRound.objects.create(
-                team=team, month=month, closes_on=month_end(month)
-            )
+        pulse_round = records.create(
+            PulseRound(team=team, month=month, closes_on=month_end(month)),
+            actor=None,
+            summary=f"Pulse check-in opened: {team.name}, {month:%B %Y}",
+        )
     except IntegrityError:
-        # Opened meanwhile by another request or a tick.
+        # Opened meanwhile by another request or a tick (nothing of this call is kept).
         return PulseRound.objects.get(team=team, month=month), False
     PulseStatement.objects.bulk_create(
         PulseStatement(round=pulse_round, position=index, text=text)
         for index, text in enumerate(texts, start=1)
-    )
-    audit_record(
-        actor=None,
-        action=AuditAction.CREATE,
-        obj=pulse_round,
-        summary=f"Pulse check-in opened: {team.name}, {month:%B %Y}",
     )
     return pulse_round, True
 
@@ -156,6 +152,13 @@ def pulse_answer(
         errors["comment"] = f"Keep the comment to {COMMENT_MAX} characters or fewer"
     if errors:
         raise ValidationError(errors)
+    answers = [
+        PulseAnswer(round=pulse_round, statement=statement, value=int(values[statement.pk] or 0))
+        for statement in statements
+    ]
+    notes = [PulseComment(round=pulse_round, text=comment)] if comment else []
+    for record in [*answers, *notes]:
+        records.validate(record)
 
     def check() -> None:
         if PulseResponseMarker.objects.filter(round=pulse_round, person=actor).exists():
@@ -164,17 +167,15 @@ def pulse_answer(
                 f"{pulse_round.month:%B %Y}. Everyone answers once a month."
             )
 
+    # The marker, the answers and the comment are not audited: the round's audit event below
+    # names no person and no answer (ADR 0012).
     create_or_refuse(
         check, lambda: PulseResponseMarker.objects.create(round=pulse_round, person=actor)
     )
-    answers = [
-        PulseAnswer(round=pulse_round, statement=statement, value=int(values[statement.pk] or 0))
-        for statement in statements
-    ]
     _shuffle(answers)
     PulseAnswer.objects.bulk_create(answers)
-    if comment:
-        PulseComment.objects.create(round=pulse_round, text=comment)
+    for note in notes:
+        note.save(force_insert=True)
     audit_record(
         actor=None,
         action=AuditAction.CREATE,
@@ -196,19 +197,6 @@ def may_record_for(actor: Person, team: Team | None, circle: PeerCircle | None) 
     return False
 
 
-def _session_problems(
-    kind: str, starts_at: datetime | None, duration_minutes: int | None
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if kind not in SupportKind.values:
-        errors["kind"] = "Choose the kind of session"
-    if starts_at is None:
-        errors["starts_at"] = "Enter the date and time of the session"
-    if duration_minutes is None or not 15 <= duration_minutes <= 480:
-        errors["duration_minutes"] = "A session lasts from 15 minutes to 8 hours"
-    return errors
-
-
 def _has_attendance(session: SupportSession) -> bool:
     return SupportAttendance.objects.filter(session=session).exists()
 
@@ -218,26 +206,15 @@ def support_session_record(
     *,
     actor: Person,
     kind: str,
-    starts_at: datetime | None,
-    duration_minutes: int | None = 60,
+    starts_at: datetime,
+    duration_minutes: int = 60,
     team: Team | None = None,
     peer_circle: PeerCircle | None = None,
     facilitator: Person | None = None,
     attendees: Iterable[Person] = (),
 ) -> SupportSession:
     """Record a support session (planned or held) for a team or a peer circle, and who came."""
-    errors = _session_problems(kind, starts_at, duration_minutes)
-    if (team is None) == (peer_circle is None):
-        errors["group"] = "Choose a team or a peer circle"
-    if errors:
-        raise ValidationError(errors)
-    if kind == SupportKind.PEER_CIRCLE and peer_circle is None:
-        raise ValidationError({"kind": "A peer circle session is for a peer circle"})
-    if not may_record_for(actor, team, peer_circle):
-        raise NotAllowed("Only members of the team or peer circle record its sessions.")
-    assert starts_at is not None
-    assert duration_minutes is not None
-    session = SupportSession.objects.create(
+    session = SupportSession(
         kind=kind,
         team=team,
         peer_circle=peer_circle,
@@ -246,11 +223,22 @@ def support_session_record(
         facilitator=facilitator,
         recorded_by=actor,
     )
-    audit_record(
+    errors: dict[str, str] = {}
+    if (team is None) == (peer_circle is None):
+        errors["group"] = "Choose a team or a peer circle"
+    records.validate(session, also=errors)
+
+    def check() -> None:
+        if kind == SupportKind.PEER_CIRCLE and peer_circle is None:
+            raise ValidationError({"kind": "A peer circle session is for a peer circle"})
+        if not may_record_for(actor, team, peer_circle):
+            raise NotAllowed("Only members of the team or peer circle record its sessions.")
+
+    records.create(
+        session,
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=session,
         summary=f"{session.get_kind_display()} for {session.group_name}",
+        check=check,
     )
     people = list(attendees)
     if people:
@@ -265,8 +253,8 @@ def support_session_change(
     session: SupportSession,
     expected_version: int,
     kind: str,
-    starts_at: datetime | None,
-    duration_minutes: int | None,
+    starts_at: datetime,
+    duration_minutes: int,
     facilitator: Person | None,
 ) -> SupportSession:
     """Put right a session's kind, time, length or facilitator. Who it is for stays: a session
@@ -275,10 +263,10 @@ def support_session_change(
         raise NotAllowed("Only members of the team or peer circle change its sessions.")
     if session.is_cancelled:
         raise ValidationError("This session is cancelled: record a new one instead.")
-    errors = _session_problems(kind, starts_at, duration_minutes)
-    if errors:
-        raise ValidationError(errors)
-    assert starts_at is not None
+    # The kind, time and length as changed, by the session's own rules, before it is changed.
+    records.validate(
+        SupportSession(kind=kind, starts_at=starts_at, duration_minutes=duration_minutes)
+    )
     if kind == SupportKind.PEER_CIRCLE and session.peer_circle_id is None:
         raise ValidationError({"kind": "A peer circle session is for a peer circle"})
     if starts_at > timezone.now() and _has_attendance(session):
@@ -322,6 +310,7 @@ def support_session_cancel(
         raise ValidationError({"reason": "Say why the session is cancelled"})
     session.cancelled_at = timezone.now()
     session.cancel_reason = reason
+    records.validate(session)
     save_versioned(
         session, expected_version=expected_version, fields=["cancelled_at", "cancel_reason"]
     )
@@ -385,25 +374,25 @@ def support_offered_record(
     *, actor: Person, person: Person, team: Team, what: str, on: date | None = None
 ) -> SupportOffered:
     """A leader records support offered to someone in a team they lead."""
-    what = visible(what)
-    if not what:
-        raise ValidationError({"what": "Say what support was offered"})
-    if len(what) > 280:
-        raise ValidationError({"what": "Keep it to 280 characters or fewer"})
-    if not leads_team(actor, team):
-        raise NotAllowed(f"Only the leadership of {team.name} records support offered there.")
-    if not is_member(person, team):
-        raise ValidationError({"person": f"Choose someone in {team.name}"})
-    offered = SupportOffered.objects.create(
-        person=person, team=team, offered_by=actor, what=what, on=on or timezone.localdate()
-    )
-    audit_record(
+
+    def check() -> None:
+        if not leads_team(actor, team):
+            raise NotAllowed(f"Only the leadership of {team.name} records support offered there.")
+        if not is_member(person, team):
+            raise ValidationError({"person": f"Choose someone in {team.name}"})
+
+    return records.create(
+        SupportOffered(
+            person=person,
+            team=team,
+            offered_by=actor,
+            what=visible(what),
+            on=on or timezone.localdate(),
+        ),
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=offered,
         summary=f"Support offered to {person.full_name}",
+        check=check,
     )
-    return offered
 
 
 # -- Peer circles -------------------------------------------------------------------------------
@@ -421,8 +410,9 @@ def peer_circle_create(
     """A peer circle with its own forum, made through the forums services. Whoever sets it up
     convenes the forum, and joins the circle if they share its discipline."""
     name = visible(name)
-    if not name:
-        raise ValidationError({"name": "Enter a name for the peer circle"})
+    circle = PeerCircle(name=name, discipline=discipline, purpose=visible(purpose))
+    # A name, before the circle's forum is made with it.
+    records.validate(circle)
 
     def check() -> None:
         if PeerCircle.objects.filter(name=name).exists():
@@ -443,13 +433,8 @@ def peer_circle_create(
         # circle's words. Otherwise another forum has the name, and the forum's refusal says so.
         check()
         raise
-    circle = create_or_refuse(
-        check,
-        lambda: PeerCircle.objects.create(
-            name=name, discipline=discipline, purpose=visible(purpose), forum=forum
-        ),
-    )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=circle, summary=f"Peer circle {name}")
+    circle.forum = forum
+    records.create(circle, actor=actor, summary=f"Peer circle {name}", check=check)
     people = [actor] if actor.discipline_id == discipline.pk else []
     for person in [*people, *members]:
         if not PeerCircleMembership.objects.filter(circle=circle, person=person).exists():
@@ -468,17 +453,14 @@ def _join(*, actor: Person, circle: PeerCircle, person: Person) -> PeerCircleMem
         if PeerCircleMembership.objects.filter(circle=circle, person=person).exists():
             raise ValidationError(f"{person.full_name} is already in {circle.name}.")
 
-    membership = create_or_refuse(
-        check, lambda: PeerCircleMembership.objects.create(circle=circle, person=person)
+    membership = records.create(
+        PeerCircleMembership(circle=circle, person=person),
+        actor=actor,
+        summary=f"{person.full_name} joined peer circle {circle.name}",
+        check=check,
     )
     if not ForumMembership.objects.filter(forum=circle.forum, person=person).exists():
         forum_services.forum_member_add(actor=actor, forum=circle.forum, person=person)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=membership,
-        summary=f"{person.full_name} joined peer circle {circle.name}",
-    )
     return membership
 
 
@@ -493,13 +475,9 @@ def peer_circle_leave(*, actor: Person, circle: PeerCircle) -> None:
     membership = PeerCircleMembership.objects.filter(circle=circle, person=actor).first()
     if membership is None:
         raise ValidationError(f"You are not in {circle.name}.")
-    audit_record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        obj=membership,
-        summary=f"{actor.full_name} left peer circle {circle.name}",
+    records.delete(
+        membership, actor=actor, summary=f"{actor.full_name} left peer circle {circle.name}"
     )
-    membership.delete()
 
 
 def tick(today: date) -> str:

@@ -13,6 +13,7 @@ from roundtable.care.access import front_door_teams
 from roundtable.care.models import CareDecision, Destination, Episode, Offer, Stage
 from roundtable.care.services._common import _check_caring_team
 from roundtable.care.services.pathway import _episode_move
+from roundtable.core import records
 from roundtable.core.concurrency import save_versioned
 from roundtable.core.text import visible
 from roundtable.decisions import services as decision_services
@@ -58,6 +59,10 @@ def care_decision_propose(
     ):
         # The pages offer only today's meetings of the forum; the API is held to the same rule.
         raise ValidationError({"meeting": f"Choose one of today's meetings of {forum.name}"})
+    # The link is written with the decision, which has its own audit event; its destination
+    # is the team's choice.
+    link = CareDecision(episode=episode, offer=offer, destination=destination)
+    records.validate(link)
     decision = decision_services.decision_propose(
         actor=actor,
         forum=forum,
@@ -68,9 +73,8 @@ def care_decision_propose(
         review_on=review_on,
         open_now=False,
     )
-    CareDecision.objects.create(
-        decision=decision, episode=episode, offer=offer, destination=destination
-    )
+    link.decision = decision
+    link.save(force_insert=True)
     return decision_services.decision_open(actor=actor, decision=decision)
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.care.models import ConsentToShare, Episode, PersonInCare
+from roundtable.core import records
 from roundtable.core.errors import NotAllowed
-from roundtable.core.integrity import create_or_refuse
 from roundtable.directory.models import Membership, Organisation, Person
 
 
@@ -28,19 +28,12 @@ def consent_give(
         ).exists():
             raise ValidationError(f"Consent to share with {organisation.name} is already recorded.")
 
-    consent = create_or_refuse(
-        check,
-        lambda: ConsentToShare.objects.create(
-            person=person, organisation=organisation, recorded_by=actor
-        ),
-    )
-    audit_record(
+    return records.create(
+        ConsentToShare(person=person, organisation=organisation, recorded_by=actor),
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=consent,
         summary=f"Consent to share with {organisation.name}",
+        check=check,
     )
-    return consent
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from roundtable.audit.services import audit_record
 from roundtable.care.models import CareAction, Episode, HuddleNote, Stage, Zone, ZoneChange
 from roundtable.care.services._common import _check_caring_team, is_team_member
 from roundtable.care.services.pathway import _episode_move
+from roundtable.core import records
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.text import visible
 from roundtable.directory.models import Person
@@ -81,7 +82,7 @@ def episode_zone_set(
     if zone.marks_ready and current.stage != Stage.IN_SUPPORT:
         raise ValidationError({"zone": "Only someone in support can be ready to move on"})
     from_zone = current.zone
-    change = ZoneChange.objects.create(
+    change = ZoneChange(
         episode=current,
         from_zone=from_zone,
         to_zone=zone,
@@ -92,6 +93,9 @@ def episode_zone_set(
         day=timezone.localdate(at),
         guests=[],
     )
+    # Written beside the episode's own audit event, with the reason in the team's words.
+    records.validate(change)
+    change.save(force_insert=True)
     people, guests = _present_at(meeting)
     if people:
         change.present.set(people)
@@ -154,14 +158,15 @@ def huddle_note_add(
     # The episode is locked first, so that of two notes written at once the one written later
     # is both the later in time and the one the episode keeps as its latest.
     list(Episode.objects.select_for_update().filter(pk=episode.pk).values_list("pk"))
-    note = HuddleNote.objects.create(
-        episode=episode, author=actor, meeting=meeting, at=timezone.now(), **parts
+    note = records.create(
+        HuddleNote(episode=episode, author=actor, meeting=meeting, at=timezone.now(), **parts),
+        actor=actor,
+        summary="SBARD note",
     )
     # Not a change to the episode itself: its version stays, so a zone change prepared
     # meanwhile is not refused.
     Episode.objects.filter(pk=episode.pk).update(latest_note=note)
     episode.latest_note = note
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=note, summary="SBARD note")
     return note
 
 
@@ -177,9 +182,10 @@ def care_action_add(
 ) -> CareAction:
     _check_caring_team(actor, episode, "add actions")
     _check_meeting(meeting, episode)
+    action = CareAction(
+        episode=episode, description=visible(description), created_by=actor, meeting=meeting
+    )
     errors: dict[str, str] = {}
-    if not visible(description):
-        errors["description"] = "Say what will be done"
     if owner is None:
         errors["owner"] = "Choose who will do it"
     elif not owner.is_active:
@@ -187,24 +193,16 @@ def care_action_add(
     elif not is_team_member(owner, episode.team_id):
         # The page offers only the team's members; the API is held to the same rule.
         errors["owner"] = f"Choose a member of {episode.team.name}, the team caring for them"
+    else:
+        action.owner = owner
     if due_on is None:
         errors["due_on"] = "Enter the date it is due"
     elif due_on < timezone.localdate():
         errors["due_on"] = "The due date must be today or later"
-    if errors:
-        raise ValidationError(errors)
-    assert owner is not None
-    assert due_on is not None
-    action = CareAction.objects.create(
-        episode=episode,
-        description=visible(description),
-        owner=owner,
-        due_on=due_on,
-        created_by=actor,
-        meeting=meeting,
-    )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=action, summary=action.description)
-    return action
+    else:
+        action.due_on = due_on
+    records.validate(action, also=errors)
+    return records.create(action, actor=actor, summary=action.description)
 
 
 @transaction.atomic

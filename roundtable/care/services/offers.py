@@ -6,9 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rules.permissions import has_perm as rule_allows
 
-from roundtable.audit.models import AuditAction
-from roundtable.audit.services import audit_record
-from roundtable.care.models import Offer, OfferKind
+from roundtable.care.models import Offer
+from roundtable.core import records
 from roundtable.core.concurrency import update_versioned
 from roundtable.core.errors import NotAllowed
 from roundtable.core.integrity import create_or_refuse, same_ignoring_case
@@ -23,16 +22,15 @@ def _check_may_change_offers(actor: Person) -> None:
         raise NotAllowed("Only administrators and leaders can change the offer catalogue.")
 
 
-def _check_offer(name: str, kind: str, organisation: Organisation | None) -> None:
-    errors: dict[str, str] = {}
-    if not visible(name):
-        errors["name"] = "Enter the name of the offer"
-    if kind not in OfferKind.values:
-        errors["kind"] = "Choose the kind of offer"
-    if organisation is None:
-        errors["organisation"] = "Choose the organisation that provides it"
-    if errors:
-        raise ValidationError(errors)
+def _checked_offer(
+    name: str, kind: str, description: str, organisation: Organisation | None
+) -> Offer:
+    """The offer as it would be written, without its organisation: refused, with every mistake
+    at once, if it breaks a rule of its own or no organisation provides it."""
+    offer = Offer(name=visible(name), kind=kind, description=visible(description))
+    missing = {"organisation": "Choose the organisation that provides it"}
+    records.validate(offer, also=missing if organisation is None else {})
+    return offer
 
 
 def _check_offer_name(name: str, *, exclude: int | None) -> None:
@@ -54,19 +52,15 @@ def offer_create(
     description: str = "",
 ) -> Offer:
     _check_may_change_offers(actor)
-    _check_offer(name, kind, organisation)
+    offer = _checked_offer(name, kind, description, organisation)
     assert organisation is not None
-    offer = create_or_refuse(
-        lambda: _check_offer_name(name, exclude=None),
-        lambda: Offer.objects.create(
-            name=visible(name),
-            kind=kind,
-            organisation=organisation,
-            description=visible(description),
-        ),
+    offer.organisation = organisation
+    return records.create(
+        offer,
+        actor=actor,
+        summary=offer.name,
+        check=lambda: _check_offer_name(offer.name, exclude=None),
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=offer, summary=offer.name)
-    return offer
 
 
 def offer_update(
@@ -81,7 +75,7 @@ def offer_update(
     is_active: bool,
 ) -> Offer:
     _check_may_change_offers(actor)
-    _check_offer(name, kind, organisation)
+    _checked_offer(name, kind, description, organisation)
     return create_or_refuse(
         lambda: _check_offer_name(name, exclude=offer.pk),
         lambda: update_versioned(

@@ -23,10 +23,9 @@ from roundtable.care.models import (
     Stage,
 )
 from roundtable.care.services._common import is_team_member
-from roundtable.core import dates
+from roundtable.core import dates, records
 from roundtable.core.concurrency import ConcurrentEditError, save_versioned
 from roundtable.core.errors import NotAllowed
-from roundtable.core.integrity import create_or_refuse
 from roundtable.core.text import visible
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 from roundtable.directory.models import Person, Team
@@ -42,7 +41,7 @@ def _event(
     reason: str = "",
     decision: Decision | None = None,
 ) -> PathwayEvent:
-    return PathwayEvent.objects.create(
+    event = PathwayEvent(
         episode=episode,
         from_stage=from_stage,
         to_stage=to_stage,
@@ -51,6 +50,10 @@ def _event(
         reason=reason,
         decision=decision,
     )
+    # Written beside the episode's own audit event, with the referrer's words as its reason.
+    records.validate(event)
+    event.save(force_insert=True)
+    return event
 
 
 @transaction.atomic
@@ -100,43 +103,39 @@ def episode_refer(
         kept = previous.key_worker
         if kept and kept.is_active and is_team_member(kept, team.pk):
             key_worker = kept
-    episode = create_or_refuse(
-        check,
-        lambda: _episode_open(
-            actor=actor,
+    episode = records.create(
+        _referral(
             person=person,
             team=team,
             referral_source=referral_source,
             key_worker=key_worker,
             at=at,
-            reason=reason,
             previous=previous,
         ),
-    )
-    audit_record(
         actor=actor,
-        action=AuditAction.CREATE,
-        obj=episode,
         summary=f"Referral to {team.name}" + (" (came back)" if previous else ""),
+        check=check,
     )
+    if previous is not None and not reason:
+        days = dates.days_between(previous.closed_at, at) if previous.closed_at else 0
+        reason = f"Came back {days} days after moving on: straight back to the team."
+    _event(episode, from_stage="", to_stage=episode.stage, actor=actor, at=at, reason=reason)
     return episode
 
 
-def _episode_open(
+def _referral(
     *,
-    actor: Person,
     person: PersonInCare,
     team: Team,
     referral_source: str,
     key_worker: Person | None,
     at: datetime,
-    reason: str,
     previous: Episode | None,
 ) -> Episode:
-    """The episode of a referral and its first pathway event: straight back in support after a
-    recent move on (`previous`), or else referred."""
+    """The episode of a referral, to be written: straight back in support after a recent move on
+    (`previous`), or else referred."""
     if previous is not None:
-        episode = Episode.objects.create(
+        return Episode(
             person=person,
             team=team,
             key_worker=key_worker,
@@ -147,27 +146,15 @@ def _episode_open(
             previous=previous,
             zone=previous.zone if previous.zone and not previous.zone.marks_ready else None,
         )
-        days = dates.days_between(previous.closed_at, at) if previous.closed_at else 0
-        _event(
-            episode,
-            from_stage="",
-            to_stage=Stage.IN_SUPPORT,
-            actor=actor,
-            at=at,
-            reason=reason or f"Came back {days} days after moving on: straight back to the team.",
-        )
-    else:
-        episode = Episode.objects.create(
-            person=person,
-            team=team,
-            key_worker=key_worker,
-            referral_source=referral_source,
-            stage=Stage.REFERRED,
-            stage_since=at,
-            referred_at=at,
-        )
-        _event(episode, from_stage="", to_stage=Stage.REFERRED, actor=actor, at=at, reason=reason)
-    return episode
+    return Episode(
+        person=person,
+        team=team,
+        key_worker=key_worker,
+        referral_source=referral_source,
+        stage=Stage.REFERRED,
+        stage_since=at,
+        referred_at=at,
+    )
 
 
 @transaction.atomic
@@ -256,6 +243,7 @@ def _episode_move(
     current.destination = destination
     if to_stage in CLOSED_STAGES:
         current.closed_at = at
+    records.validate(current)  # the stage and destination chosen, by the episode's own rules too
     save_versioned(
         current,
         expected_version=current.version,

@@ -14,7 +14,7 @@ from roundtable.audit.services import audit_record
 from roundtable.care import nhs_numbers
 from roundtable.care.models import Episode, PersonInCare
 from roundtable.care.services.pathway import episode_refer
-from roundtable.core.integrity import create_or_refuse
+from roundtable.core import records
 from roundtable.core.text import visible
 from roundtable.directory.models import Organisation, OrganisationKind, Person, Team
 
@@ -41,14 +41,19 @@ def normalise_nhs_number(value: str | None) -> str | None:
     return digits
 
 
-def _check_person(
+def _checked_person(
     *, local_id: str, name: str, date_of_birth: date | None, gp_practice: Organisation | None
-) -> None:
+) -> PersonInCare:
+    """The person as they would be recorded (without their NHS number, checked on its own):
+    refused, with every mistake at once, if they break a rule of their own, were born in the
+    future or implausibly long ago, or their GP practice is not one."""
+    person = PersonInCare(
+        local_id=visible(local_id),
+        name=visible(name),
+        date_of_birth=date_of_birth,
+        gp_practice=gp_practice,
+    )
     errors: dict[str, str] = {}
-    if not visible(local_id):
-        errors["local_id"] = "Enter the local identifier from the patient record"
-    if not visible(name):
-        errors["name"] = "Enter the person's name or initials"
     if date_of_birth is not None and date_of_birth > timezone.localdate():
         errors["date_of_birth"] = "The date of birth must be in the past"
     elif date_of_birth is not None and date_of_birth < EARLIEST_BIRTH:
@@ -57,8 +62,8 @@ def _check_person(
         )
     if gp_practice is not None and gp_practice.kind != OrganisationKind.GP_PRACTICE:
         errors["gp_practice"] = "Choose a GP practice"
-    if errors:
-        raise ValidationError(errors)
+    records.validate(person, also=errors)
+    return person
 
 
 @transaction.atomic
@@ -82,7 +87,7 @@ def person_refer(
     nothing of whether they were known, and their team sees the person and this episode only,
     never another team's work with them. The match is in the audit trail.
     """
-    _check_person(
+    _checked_person(
         local_id=local_id, name=name, date_of_birth=date_of_birth, gp_practice=gp_practice
     )
     number = normalise_nhs_number(nhs_number)
@@ -145,31 +150,20 @@ def person_in_care_create(
 ) -> PersonInCare:
     """Record someone. Refuses someone already recorded: a referral goes through
     `person_refer`, which does not say whether they were."""
-    _check_person(
+    person = _checked_person(
         local_id=local_id, name=name, date_of_birth=date_of_birth, gp_practice=gp_practice
     )
     number = normalise_nhs_number(nhs_number)
-    local_id = visible(local_id)
+    person.nhs_number = number
 
     def check() -> None:
         if number and PersonInCare.objects.filter(nhs_number=number).exists():
             raise ValidationError(
                 {"nhs_number": "Someone with this NHS number is already recorded"}
             )
-        if PersonInCare.objects.filter(local_id=local_id).exists():
+        if PersonInCare.objects.filter(local_id=person.local_id).exists():
             raise ValidationError(
                 {"local_id": "Someone with this local identifier is already recorded"}
             )
 
-    person = create_or_refuse(
-        check,
-        lambda: PersonInCare.objects.create(
-            local_id=local_id,
-            nhs_number=number,
-            name=visible(name),
-            date_of_birth=date_of_birth,
-            gp_practice=gp_practice,
-        ),
-    )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=person, summary="Person in care")
-    return person
+    return records.create(person, actor=actor, summary="Person in care", check=check)

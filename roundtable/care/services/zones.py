@@ -11,6 +11,7 @@ from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
 from roundtable.care.models import Episode, Zone, ZoneColour
 from roundtable.care.services._common import is_team_member
+from roundtable.core import records
 from roundtable.core.concurrency import save_versioned, update_versioned
 from roundtable.core.errors import NotAllowed
 from roundtable.core.integrity import create_or_refuse, same_ignoring_case
@@ -114,33 +115,30 @@ NO_RISK_RATINGS = (
 )
 
 
-def _check_zone(team: Team, name: str, colour: str, meaning: str, *, exclude: int | None) -> None:
+def _check_zone(zone: Zone) -> None:
+    """Refuse `zone`, as it would be written, with every mistake at once: a rule of its own, a
+    name or meaning that rates risk, a name another of the team's zones in use has."""
     errors: dict[str, str] = {}
-    if not visible(name):
-        errors["name"] = "Enter the zone's name"
-    elif RATES_RISK.search(name):
+    if RATES_RISK.search(zone.name):
         errors["name"] = (
             f"Name the zone for what the team does, like “Intensive input”. {NO_RISK_RATINGS}"
         )
-    if colour not in ZoneColour.values:
-        errors["colour"] = "Choose a colour"
-    if not visible(meaning):
-        errors["meaning"] = "Say in plain English what the team does for people in this zone"
-    elif RATES_RISK.search(meaning):
+    if RATES_RISK.search(zone.meaning):
         errors["meaning"] = (
             "Say what the team does for people in this zone, like “In touch most days, the plan "
             f"reviewed at every huddle”. {NO_RISK_RATINGS}"
         )
-    # Unique whatever the case among the team's zones in use (a constraint on the lowered name).
-    same_name = Zone.objects.filter(
-        same_ignoring_case("name", visible(name)), team=team, is_archived=False
-    )
-    if exclude is not None:
-        same_name = same_name.exclude(pk=exclude)
-    if "name" not in errors and same_name.exists():
-        errors["name"] = "The team already has a zone with this name"
-    if errors:
-        raise ValidationError(errors)
+    if zone.name and "name" not in errors:
+        # Unique whatever the case among the team's zones in use (a constraint on the lowered
+        # name).
+        same_name = Zone.objects.filter(
+            same_ignoring_case("name", zone.name), team_id=zone.team_id, is_archived=False
+        )
+        if zone.pk is not None:
+            same_name = same_name.exclude(pk=zone.pk)
+        if same_name.exists():
+            errors["name"] = "The team already has a zone with this name"
+    records.validate(zone, also=errors)
 
 
 @transaction.atomic
@@ -149,18 +147,19 @@ def zone_create(*, actor: Person, team: Team, name: str, colour: str, meaning: s
         raise NotAllowed(f"Only members of {team.name} can change its zones.")
     zones_ensure(team=team)
     last = Zone.objects.filter(team=team).order_by("-position").values_list("position", flat=True)
-    zone = create_or_refuse(
-        lambda: _check_zone(team, name, colour, meaning, exclude=None),
-        lambda: Zone.objects.create(
-            team=team,
-            name=visible(name),
-            colour=colour,
-            meaning=visible(meaning),
-            position=(last.first() or 0) + 1,
-        ),
+    zone = Zone(
+        team=team,
+        name=visible(name),
+        colour=colour,
+        meaning=visible(meaning),
+        position=(last.first() or 0) + 1,
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=zone, summary=f"Zone {zone.name}")
-    return zone
+    # Every mistake at once first; then the name again as the zone is written, in case another
+    # zone of that name was added meanwhile.
+    _check_zone(zone)
+    return records.create(
+        zone, actor=actor, summary=f"Zone {zone.name}", check=lambda: _check_zone(zone)
+    )
 
 
 def zone_update(
@@ -175,25 +174,21 @@ def zone_update(
 ) -> Zone:
     if not is_team_member(actor, zone.team_id):
         raise NotAllowed(f"Only members of {zone.team.name} can change its zones.")
-
-    def check() -> None:
-        _check_zone(zone.team, name, colour, meaning, exclude=zone.pk)
-        if position < 0:
-            raise ValidationError({"position": "The order is a whole number, 0 or more"})
-
+    values = {
+        "name": visible(name),
+        "colour": colour,
+        "meaning": visible(meaning),
+        "position": position,
+    }
+    changed = Zone(pk=zone.pk, team_id=zone.team_id, **values)  # the zone as it would be
     return create_or_refuse(
-        check,
+        lambda: _check_zone(changed),
         lambda: update_versioned(
             zone,
             actor=actor,
             expected_version=expected_version,
             fields=("name", "colour", "meaning", "position"),
-            values={
-                "name": visible(name),
-                "colour": colour,
-                "meaning": visible(meaning),
-                "position": position,
-            },
+            values=values,
             summary=lambda z: f"Zone {z.name}",
         ),
     )

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.errors import NotAllowed
-from roundtable.core.integrity import create_or_refuse
 from roundtable.core.text import visible
 from roundtable.decisions.models import (
     AllocationRound,
@@ -53,15 +53,10 @@ def budget_create(
         period_end=period_end,
         total_pence=total_pence,
     )
-    # The model's validation says "There is already a budget with this forum and name".
-    create_or_refuse(budget.full_clean, budget.save)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=budget,
-        summary=f"Budget {budget.name}: {pounds(total_pence)}",
+    # The model's unique check says "There is already a budget with this forum and name".
+    return records.create(
+        budget, actor=actor, summary=f"Budget {budget.name}: {pounds(total_pence)}", unique=True
     )
-    return budget
 
 
 # -- Participatory allocation -------------------------------------------------------------------
@@ -93,11 +88,12 @@ def allocation_round_create(
             )
     if closes_at <= timezone.now():
         raise ValidationError({"closes_at": "The closing time must be in the future"})
-    allocation = AllocationRound.objects.create(
-        budget=budget, title=visible(title), closes_at=closes_at
+    allocation = records.create(
+        AllocationRound(budget=budget, title=visible(title), closes_at=closes_at),
+        actor=actor,
+        summary=title,
     )
     allocation.proposals.set(chosen)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=allocation, summary=title)
     return allocation
 
 

@@ -1,5 +1,5 @@
 """What the writes to decisions share: the state machine, saving with optimistic concurrency,
-notices, and the checks on an amount of money."""
+notices, a refusal that names every mistake at once, and the checks on an amount of money."""
 
 from __future__ import annotations
 

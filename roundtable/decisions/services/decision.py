@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.errors import NotAllowed
 from roundtable.core.text import visible
 from roundtable.decisions import hooks
@@ -64,14 +65,6 @@ def decision_propose(
     if not is_member_of(forum.pk, actor):
         raise NotAllowed(f"Only members of {forum.name} can propose decisions there.")
     errors: dict[str, str] = {}
-    if not visible(title):
-        errors["title"] = "Enter a title for the decision"
-    if not visible(proposal):
-        errors["proposal"] = "Enter the proposal"
-    if kind not in DecisionKind.values:
-        errors["kind"] = "Select the kind of decision"
-    if method not in DecisionMethod.values:
-        errors["method"] = "Select how the decision is made"
     now = timezone.now()
     if closes_at is not None and closes_at <= now:
         errors["closes_at"] = "The closing time must be in the future"
@@ -90,15 +83,9 @@ def decision_propose(
         vote_quorum = vote_quorum or 1
         if not 1 <= vote_threshold_percent <= 99:
             errors["vote_threshold_percent"] = "The threshold is a percentage from 1 to 99"
-    if errors:
-        raise ValidationError(errors)
-    if kind == DecisionKind.FUNDING:
-        if budget is None or budget.forum_id != forum.pk:
-            raise ValidationError({"budget": "Choose one of this forum's budgets"})
-        check_amount(budget, amount_requested_pence, field="amount_requested_pence")
     else:
-        budget, amount_requested_pence = None, None
-    decision = Decision.objects.create(
+        vote_threshold_percent, vote_quorum = None, None
+    decision = Decision(
         forum=forum,
         meeting=meeting,
         kind=kind,
@@ -107,16 +94,22 @@ def decision_propose(
         proposer=actor,
         closes_at=closes_at,
         review_on=review_on,
-        budget=budget,
-        amount_requested_pence=amount_requested_pence,
-        vote_threshold_percent=vote_threshold_percent if method == DecisionMethod.VOTE else None,
-        vote_quorum=vote_quorum if method == DecisionMethod.VOTE else None,
+        vote_threshold_percent=vote_threshold_percent,
+        vote_quorum=vote_quorum,
     )
-    Revision.objects.create(decision=decision, number=1, proposal=visible(proposal), author=actor)
+    first = Revision(decision=decision, number=1, proposal=visible(proposal), author=actor)
+    records.validate(decision, first, also=errors)
+    if kind == DecisionKind.FUNDING:
+        if budget is None or budget.forum_id != forum.pk:
+            raise ValidationError({"budget": "Choose one of this forum's budgets"})
+        check_amount(budget, amount_requested_pence, field="amount_requested_pence")
+        decision.budget, decision.amount_requested_pence = budget, amount_requested_pence
+    records.create(decision, actor=actor, summary=decision.title)
+    # The first revision and the first event are part of the decision, audited with it.
+    first.save(force_insert=True)
     DecisionEvent.objects.create(
         decision=decision, actor=actor, to_status=DecisionStatus.DRAFT, revision=1
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=decision, summary=decision.title)
     if open_now:
         decision_open(actor=actor, decision=decision)
     return decision
@@ -153,17 +146,18 @@ def decision_revise(
         raise ValidationError(
             "This decision has an outcome or was withdrawn: its proposal can no longer be revised."
         )
-    if not visible(proposal):
-        raise ValidationError({"proposal": "Enter the revised proposal"})
-    decision.current_revision += 1
-    save_decision(decision, expected_version, ["current_revision"])
-    revision = Revision.objects.create(
+    revision = Revision(
         decision=decision,
-        number=decision.current_revision,
+        number=decision.current_revision + 1,
         proposal=visible(proposal),
         change_note=visible(change_note),
         author=actor,
     )
+    # Part of the decision, audited with it (below): validated here, not audited on its own.
+    records.validate(revision)
+    decision.current_revision = revision.number
+    save_decision(decision, expected_version, ["current_revision"])
+    revision.save(force_insert=True)
     DecisionEvent.objects.create(
         decision=decision,
         actor=actor,
@@ -261,6 +255,7 @@ def decision_decide(
     decision.rationale = visible(rationale)
     decision.decided_at = timezone.now()
     decision.decided_by = actor
+    records.validate(decision)
     save_decision(
         decision,
         expected_version,

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.errors import NotAllowed
-from roundtable.core.integrity import create_or_refuse
 from roundtable.core.text import visible
 from roundtable.decisions.models import (
     AdviceRequest,
@@ -24,15 +24,12 @@ from roundtable.directory.models import Person
 
 @transaction.atomic
 def comment_add(*, actor: Person, decision: Decision, body: str) -> Comment:
-    if not visible(body):
-        raise ValidationError({"body": "Write a comment"})
     if not is_member_of(decision.forum_id, actor) and not actor.is_staff:
         raise NotAllowed("Only members of this forum can comment on its decisions.")
-    comment = Comment.objects.create(
+    comment = Comment(
         decision=decision, author=actor, body=visible(body), revision=decision.current_revision
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=comment, summary="Comment")
-    return comment
+    return records.create(comment, actor=actor, summary="Comment")
 
 
 @transaction.atomic
@@ -48,13 +45,12 @@ def advice_request(*, actor: Person, decision: Decision, adviser: Person) -> Adv
         if AdviceRequest.objects.filter(decision=decision, adviser=adviser).exists():
             raise ValidationError(f"Advice was already sought from {adviser.full_name}.")
 
-    request = create_or_refuse(
-        check, lambda: AdviceRequest.objects.create(decision=decision, adviser=adviser)
+    return records.create(
+        AdviceRequest(decision=decision, adviser=adviser),
+        actor=actor,
+        summary=f"Advice sought: {adviser}",
+        check=check,
     )
-    audit_record(
-        actor=actor, action=AuditAction.CREATE, obj=request, summary=f"Advice sought: {adviser}"
-    )
-    return request
 
 
 @transaction.atomic
@@ -65,6 +61,7 @@ def advice_give(*, actor: Person, request: AdviceRequest, advice: str) -> Advice
         raise ValidationError({"advice": "Write your advice"})
     request.advice = visible(advice)
     request.given_at = timezone.now()
+    records.validate(request)
     request.save(update_fields=["advice", "given_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=request, summary="Advice given")
     return request

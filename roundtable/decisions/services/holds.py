@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from roundtable.audit.models import AuditAction
-from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.errors import NotAllowed
-from roundtable.core.integrity import create_or_refuse
 from roundtable.core.text import visible
 from roundtable.decisions.models import Decision, DecisionStatus, Hold, NotificationKind
 from roundtable.decisions.selectors import covering_leadership
@@ -26,23 +24,21 @@ def hold_add(*, actor: Person, decision: Decision, message: str) -> Hold:
         raise NotAllowed(
             "Only members of a leadership team that covers this forum can hold its decisions."
         )
-    message = visible(message) or "I stand behind this with you."
-    if len(message) > 280:
-        raise ValidationError({"message": "Keep the message to 280 characters or fewer"})
 
     def check() -> None:
         if Hold.objects.filter(decision=decision, leader=actor).exists():
             raise ValidationError("You already hold this decision.")
 
-    hold = create_or_refuse(
-        check,
-        lambda: Hold.objects.create(
+    hold = records.create(
+        Hold(
             decision=decision,
             leader=actor,
             leadership_team=membership.leadership_team,
-            message=message,
+            message=visible(message) or "I stand behind this with you.",
         ),
+        actor=actor,
+        summary=f"Held: {decision}",
+        check=check,
     )
     tell_participants(decision, NotificationKind.HELD, actor=actor)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=hold, summary=f"Held: {decision}")
     return hold

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core import records
 from roundtable.core.errors import NotAllowed
 from roundtable.core.text import visible
 from roundtable.decisions.models import (
@@ -39,11 +40,19 @@ def _check_open_for_positions(decision: Decision) -> None:
         raise ValidationError("This decision closed for positions at its closing time.")
 
 
-def _check_stance(stance: str, reason: str) -> None:
-    if stance not in Stance.values:
-        raise ValidationError(
-            {"stance": "Choose consent, a concern, an objection, stand aside or abstain."}
+def _check_position(decision: Decision, person: Person, stance: str, reason: str) -> None:
+    """The position's own rules (a stance from the list), and a reason for a concern or an
+    objection, checked before anything is written: a position is written beside the decision's
+    own audit event, not audited on its own."""
+    records.validate(
+        Position(
+            decision=decision,
+            revision=decision.current_revision,
+            person=person,
+            stance=stance,
+            reason=visible(reason),
         )
+    )
     if stance in NEEDS_REASON and not visible(reason):
         label = "concern" if stance == Stance.CONCERN else "objection"
         raise ValidationError({"reason": f"Say what your {label} is, so it can be worked on."})
@@ -104,7 +113,7 @@ def position_take(*, actor: Person, decision: Decision, stance: str, reason: str
         raise NotAllowed(
             f"Only members of {decision.forum.name} can take a position on its decisions."
         )
-    _check_stance(stance, reason)
+    _check_position(decision, actor, stance, reason)
     position = _record_position(
         decision=decision,
         person=actor,
@@ -152,8 +161,8 @@ def consent_round(
             f"{', '.join(absent)} {'was' if len(absent) == 1 else 'were'} not recorded as present "
             "at this meeting, so no position can be recorded for them."
         )
-    for stance, reason in positions.values():
-        _check_stance(stance, reason)
+    for person, (stance, reason) in positions.items():
+        _check_position(decision, person, stance, reason)
     recorded = [
         _record_position(
             decision=decision,
