@@ -19,17 +19,19 @@ from roundtable.care.models import (
     Zone,
     ZoneColour,
 )
-from roundtable.core.forms import DateInput
+from roundtable.core.forms import (
+    choice_field,
+    date_field,
+    id_choice,
+    offer_choices,
+    text_field,
+    whole_number_field,
+)
 from roundtable.core.templating import date_format
 from roundtable.decisions.models import Decision
 from roundtable.directory.forms import VersionField
 from roundtable.directory.models import Organisation, Person, Team
 from roundtable.forums.models import Forum, Meeting
-
-
-def _choose(field: forms.Field, choices: Iterable[tuple[Any, str]], blank: str = "") -> None:
-    options = list(choices)
-    field.choices = [("", blank), *options] if blank else options  # type: ignore[attr-defined]
 
 
 class _Lookup(forms.Form):
@@ -44,7 +46,9 @@ class _Lookup(forms.Form):
     def _objects(self, name: str, objects: Iterable[Any], label: Any, blank: str = "") -> None:
         found = {obj.pk: obj for obj in objects}
         self.lookups[name] = found
-        _choose(self.fields[name], ((pk, label(obj)) for pk, obj in found.items()), blank)
+        offer_choices(
+            self.fields[name], ((pk, label(obj)) for pk, obj in found.items()), blank=blank
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -54,14 +58,13 @@ class _Lookup(forms.Form):
         return data
 
 
-def _id_choice(label: str, *, required: bool, message: str, help_text: str = "") -> Any:
-    return forms.TypedChoiceField(
-        label=label,
-        coerce=int,
-        required=required,
-        empty_value=None,
-        help_text=help_text,
-        error_messages={"required": message, "invalid_choice": message},
+def _id_choice(
+    label: str, *, required: bool, message: str, help_text: str = ""
+) -> forms.TypedChoiceField:
+    """A choice of one record by its id, with one `message` for choosing none (when one is
+    `required`) and for choosing one that is no longer offered."""
+    return id_choice(
+        label, required=message if required else None, invalid_choice=message, help_text=help_text
     )
 
 
@@ -74,11 +77,11 @@ class ReferralFields(_Lookup):
     """Which team, from where, the key worker and why: referring someone new or again."""
 
     team = _id_choice("Team", required=True, message="Choose the team to refer to")
-    referral_source = forms.ChoiceField(
-        label="Where did the referral come from?",
+    referral_source = choice_field(
+        "Where did the referral come from?",
         choices=REFERRAL_SOURCES,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose where the referral came from"},
+        radios=True,
+        required="Choose where the referral came from",
     )
     key_worker = _id_choice(
         "Key worker (optional)",
@@ -86,10 +89,9 @@ class ReferralFields(_Lookup):
         message="Choose a key worker from the list",
         help_text="The named lead professional. You can leave this until the offer is made.",
     )
-    reason = forms.CharField(
-        label="Reason for the referral (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = text_field(
+        "Reason for the referral (optional)",
+        rows=3,
         help_text="What the person would like help with, in a sentence or two.",
     )
 
@@ -117,34 +119,28 @@ class ReferralFields(_Lookup):
 
 
 class ReferForm(ReferralFields):
-    local_id = forms.CharField(
-        label="Local identifier",
+    local_id = text_field(
+        "Local identifier",
+        required="Enter the local identifier from the patient record",
         max_length=40,
+        too_long="The local identifier is 40 characters or fewer",
         help_text="The person's identifier in your patient record system.",
-        error_messages={
-            "required": "Enter the local identifier from the patient record",
-            "max_length": "The local identifier is 40 characters or fewer",
-        },
     )
-    nhs_number = forms.CharField(
-        label="NHS number (optional)",
-        required=False,
+    nhs_number = text_field(
+        "NHS number (optional)",
         max_length=12,
+        too_long="Enter an NHS number with 10 digits, like 999 123 4578",
         help_text="10 digits, like 999 123 4578.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
-        error_messages={"max_length": "Enter an NHS number with 10 digits, like 999 123 4578"},
     )
-    name = forms.CharField(
-        label="Name or initials",
+    name = text_field(
+        "Name or initials",
+        required="Enter the person's name or initials",
         max_length=150,
         help_text="Only what the team needs to recognise the person.",
-        error_messages={"required": "Enter the person's name or initials"},
     )
-    date_of_birth = forms.DateField(
-        label="Date of birth (optional)",
-        required=False,
-        widget=DateInput(example="birth"),
-        error_messages={"invalid": "Enter a real date of birth"},
+    date_of_birth = date_field(
+        "Date of birth (optional)", invalid="Enter a real date of birth", example="birth"
     )
     gp_practice = _id_choice(
         "GP practice (optional)", required=False, message="Choose a GP practice from the list"
@@ -175,19 +171,16 @@ class ConsentForm(_Lookup):
 class StageForm(_Lookup):
     """Move an episode along its path: only the legal next stages are offered."""
 
-    to_stage = forms.ChoiceField(
-        label="Move to",
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose the stage to move to",
-            "invalid_choice": "Choose one of the stages listed",
-        },
+    to_stage = choice_field(
+        "Move to",
+        radios=True,
+        required="Choose the stage to move to",
+        invalid_choice="Choose one of the stages listed",
     )
-    destination = forms.ChoiceField(
-        label="Moving on to (only for moving on)",
-        required=False,
+    destination = choice_field(
+        "Moving on to (only for moving on)",
         choices=[("", "Choose where"), *Destination.choices],
-        error_messages={"invalid_choice": "Choose where the person is moving on to"},
+        invalid_choice="Choose where the person is moving on to",
     )
     decision = _id_choice(
         "Agreed move-on decision (only for moving on)",
@@ -195,17 +188,16 @@ class StageForm(_Lookup):
         message="Choose the agreed move-on decision",
         help_text="Nobody moves a person on alone: moving on needs the team's agreed decision.",
     )
-    reason = forms.CharField(
-        label="Why (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_field("Why (optional)", rows=2)
     version = VersionField()
 
     def __init__(self, *args: Any, episode: Episode, move_on: list[Decision], **kwargs: Any):
         super().__init__(*args, **kwargs)
         stages = PATHWAY.following(episode.stage)
-        self.fields["to_stage"].choices = [  # type: ignore[attr-defined]
-            (value, label) for value, label in Stage.choices if value in stages
-        ]
+        offer_choices(
+            self.fields["to_stage"],
+            [(value, label) for value, label in Stage.choices if value in stages],
+        )
         self._objects("decision", move_on, lambda d: d.title, blank="Choose the decision")
         self.fields["version"].initial = episode.version
 
@@ -215,10 +207,9 @@ class StageForm(_Lookup):
 
 class OfferProposeForm(_Lookup):
     offer = _id_choice("Offer", required=True, message="Choose an offer from the catalogue")
-    proposal = forms.CharField(
-        label="Proposal (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    proposal = text_field(
+        "Proposal (optional)",
+        rows=3,
         help_text="Why this offer fits what the person asked for. Left empty, the proposal "
         "names the offer and who provides it.",
     )
@@ -258,7 +249,7 @@ class BoardForm(_Lookup):
 
 class ZoneSetForm(BoardForm):
     zone = _id_choice("Zone", required=True, message="Choose a zone")
-    reason = forms.CharField(label="Why (optional)", required=False, max_length=1000)
+    reason = text_field("Why (optional)", max_length=1000)
     version = VersionField(required=False)
 
     def __init__(self, *args: Any, zones: list[Zone], **kwargs: Any) -> None:
@@ -267,37 +258,23 @@ class ZoneSetForm(BoardForm):
 
 
 class NoteForm(BoardForm):
-    situation = forms.CharField(
-        label="Situation", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    background = forms.CharField(
-        label="Background", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    assessment = forms.CharField(
-        label="Assessment", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    recommendation = forms.CharField(
-        label="Recommendation", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    decision = forms.CharField(
-        label="Decision", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    situation = text_field("Situation", rows=2)
+    background = text_field("Background", rows=2)
+    assessment = text_field("Assessment", rows=2)
+    recommendation = text_field("Recommendation", rows=2)
+    decision = text_field("Decision", rows=2)
 
 
 class ActionForm(BoardForm):
-    description = forms.CharField(
-        label="What will be done",
+    description = text_field(
+        "What will be done",
+        required="Say what will be done",
         max_length=300,
-        error_messages={
-            "required": "Say what will be done",
-            "max_length": "Keep it to 300 characters or fewer",
-        },
+        too_long="Keep it to 300 characters or fewer",
     )
     owner = _id_choice("Who will do it", required=True, message="Choose who will do it")
-    due_on = forms.DateField(
-        label="Due date",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date it is due", "invalid": "Enter a real date"},
+    due_on = date_field(
+        "Due date", required="Enter the date it is due", invalid="Enter a real date"
     )
 
     def __init__(self, *args: Any, members: list[Person], **kwargs: Any) -> None:
@@ -310,23 +287,19 @@ class ActionDoneForm(BoardForm):
 
 
 class MoveOnForm(BoardForm):
-    destination = forms.ChoiceField(
-        label="Moving on to",
+    destination = choice_field(
+        "Moving on to",
         choices=[("", "Choose where"), *Destination.choices],
-        error_messages={
-            "required": "Choose where the person is moving on to",
-            "invalid_choice": "Choose where the person is moving on to",
-        },
+        required="Choose where the person is moving on to",
+        invalid_choice="Choose where the person is moving on to",
     )
     forum = _id_choice(
         "Forum that shares the decision", required=True, message="Choose one of the team's forums"
     )
-    proposal = forms.CharField(
-        label="Proposal",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Say what the move on is and how the person comes back if need be"
-        },
+    proposal = text_field(
+        "Proposal",
+        required="Say what the move on is and how the person comes back if need be",
+        rows=3,
     )
 
     def __init__(self, *args: Any, forums: list[Forum], **kwargs: Any) -> None:
@@ -340,73 +313,63 @@ class MoveOnForm(BoardForm):
 class ZoneForm(forms.Form):
     """A zone says what the team does; the service refuses one that rates risk (NICE NG225)."""
 
-    name = forms.CharField(
-        label="Name",
+    name = text_field(
+        "Name",
+        required="Enter the zone's name",
         max_length=60,
+        too_long="Keep the name to 60 characters or fewer",
         help_text="What the team does, like “Intensive input” or “Light touch”.",
-        error_messages={
-            "required": "Enter the zone's name",
-            "max_length": "Keep the name to 60 characters or fewer",
-        },
     )
-    colour = forms.ChoiceField(
-        label="Colour",
+    colour = choice_field(
+        "Colour",
         choices=[("", "Choose a colour"), *ZoneColour.choices],
+        required="Choose a colour",
+        invalid_choice="Choose a colour",
         help_text="Shown with the name, never on its own.",
-        error_messages={"required": "Choose a colour", "invalid_choice": "Choose a colour"},
     )
-    meaning = forms.CharField(
-        label="What the team does for people in this zone",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    meaning = text_field(
+        "What the team does for people in this zone",
+        required="Say in plain English what the team does for people in this zone",
+        rows=3,
         help_text="The team's input and plan, in plain English: how often it is in touch, when "
         "it reviews the plan, what support it gives. Never a prediction about the person.",
-        error_messages={
-            "required": "Say in plain English what the team does for people in this zone"
-        },
     )
 
 
 class ZoneEditForm(ZoneForm):
-    position = forms.IntegerField(
-        label="Order on the board",
+    position = whole_number_field(
+        "Order on the board",
+        required="Enter the order, a whole number like 2",
+        invalid="Enter the order as a whole number, like 2",
         min_value=0,
+        too_small="The order is a whole number, 0 or more",
         max_value=1000,
+        too_large="The order is a whole number up to 1000",
         help_text="Zones are shown from the lowest number to the highest.",
-        error_messages={
-            "required": "Enter the order, a whole number like 2",
-            "invalid": "Enter the order as a whole number, like 2",
-            "min_value": "The order is a whole number, 0 or more",
-            "max_value": "The order is a whole number up to 1000",
-        },
     )
     version = VersionField()
 
 
 class OfferForm(_Lookup):
-    name = forms.CharField(
-        label="Name",
+    name = text_field(
+        "Name",
+        required="Enter the name of the offer",
         max_length=150,
+        too_long="Keep the name to 150 characters or fewer",
         help_text="What people call it, like “Peer support at Open Door”.",
-        error_messages={
-            "required": "Enter the name of the offer",
-            "max_length": "Keep the name to 150 characters or fewer",
-        },
     )
-    kind = forms.ChoiceField(
-        label="Kind of support",
+    kind = choice_field(
+        "Kind of support",
         choices=[("", "Choose a kind"), *OfferKind.choices],
-        error_messages={
-            "required": "Choose the kind of offer",
-            "invalid_choice": "Choose the kind of offer",
-        },
+        required="Choose the kind of offer",
+        invalid_choice="Choose the kind of offer",
     )
     organisation = _id_choice(
         "Provided by", required=True, message="Choose the organisation that provides it"
     )
-    description = forms.CharField(
-        label="What the person can expect (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    description = text_field(
+        "What the person can expect (optional)",
+        rows=4,
         help_text="In plain English, as you would explain it to them.",
     )
 

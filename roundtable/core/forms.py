@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -476,3 +476,124 @@ def error_summary_items(form: forms.BaseForm) -> list[dict[str, str]]:
             anchor = params["idPrefix"]
         items.extend({"text": str(error), "href": f"#{anchor}"} for error in bound.errors)
     return items
+
+
+# -- Fields declared in one call ------------------------------------------------------------------
+# Each takes the product's own messages, named by what went wrong: `required` (left empty; a
+# field given no `required` message is optional), `too_long`, `invalid` (not a real date, time or
+# whole number), `too_small`, `too_large` and `invalid_choice` (one not offered). Where no message
+# is given, Django's own is said in plain English (`speak_plainly`).
+
+Message = str | None
+
+
+def _options(label: str, required: Message, help_text: str, **messages: Message) -> dict[str, Any]:
+    """What every field takes: its label, whether it must be answered, its hint, its messages."""
+    messages = {"required": required, **messages}
+    return {
+        "label": label,
+        "required": required is not None,
+        "help_text": help_text,
+        "error_messages": {code: text for code, text in messages.items() if text is not None},
+    }
+
+
+def text_field(
+    label: str,
+    *,
+    required: Message = None,
+    max_length: int | None = None,
+    too_long: Message = None,
+    rows: int | None = None,
+    help_text: str = "",
+    initial: str | None = None,
+    widget: forms.Widget | None = None,
+) -> forms.CharField:
+    """A line of text or, with `rows`, a text area that many rows high."""
+    return forms.CharField(
+        max_length=max_length,
+        initial=initial,
+        widget=forms.Textarea(attrs={"rows": rows}) if rows else widget,
+        **_options(label, required, help_text, max_length=too_long),
+    )
+
+
+def date_field(
+    label: str,
+    *,
+    invalid: str,
+    required: Message = None,
+    help_text: str = "",
+    example: DateExample | None = None,
+) -> forms.DateField:
+    """A date, in the browser's date picker (`DateInput`, with its `example`)."""
+    widget = DateInput(example=example)
+    return forms.DateField(widget=widget, **_options(label, required, help_text, invalid=invalid))
+
+
+def time_field(
+    label: str, *, invalid: str, required: Message = None, initial: time | None = None
+) -> forms.TimeField:
+    """A time of day, in the browser's time input (`TimeInput`)."""
+    options = _options(label, required, "", invalid=invalid)
+    return forms.TimeField(widget=TimeInput(), initial=initial, **options)
+
+
+def whole_number_field(
+    label: str,
+    *,
+    required: Message = None,
+    invalid: Message = None,
+    min_value: int | None = None,
+    too_small: Message = None,
+    max_value: int | None = None,
+    too_large: Message = None,
+    initial: int | None = None,
+    help_text: str = "",
+) -> forms.IntegerField:
+    """A whole number, from `min_value` to `max_value` when they are given."""
+    messages = {"invalid": invalid, "min_value": too_small, "max_value": too_large}
+    return forms.IntegerField(
+        min_value=min_value,
+        max_value=max_value,
+        initial=initial,
+        **_options(label, required, help_text, **messages),
+    )
+
+
+def choice_field(
+    label: str,
+    *,
+    choices: Iterable[tuple[Any, Any]] = (),
+    required: Message = None,
+    invalid_choice: Message = None,
+    radios: bool = False,
+    initial: Any = None,
+    help_text: str = "",
+) -> forms.ChoiceField:
+    """One of `choices` (or of those `offer_choices` gives it later), from a list or, with
+    `radios`, as radio buttons."""
+    return forms.ChoiceField(
+        choices=choices,
+        initial=initial,
+        widget=forms.RadioSelect if radios else None,
+        **_options(label, required, help_text, invalid_choice=invalid_choice),
+    )
+
+
+def id_choice(
+    label: str, *, required: Message = None, invalid_choice: Message = None, help_text: str = ""
+) -> forms.TypedChoiceField:
+    """A choice of one record by its id: a whole number, or None when none is chosen. The form
+    offers the records with `offer_choices`."""
+    options = _options(label, required, help_text, invalid_choice=invalid_choice)
+    return forms.TypedChoiceField(coerce=int, empty_value=None, **options)
+
+
+def offer_choices(
+    field: forms.Field, choices: Iterable[tuple[Any, Any]], *, blank: str = ""
+) -> None:
+    """Give a choice field its choices, after one for choosing nothing (worded `blank`) if given."""
+    assert isinstance(field, forms.ChoiceField)
+    options = list(choices)
+    field.choices = [("", blank), *options] if blank else options

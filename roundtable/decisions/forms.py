@@ -10,7 +10,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from roundtable.core.forms import DateInput, TimeInput
+from roundtable.core.forms import (
+    choice_field,
+    date_field,
+    id_choice,
+    offer_choices,
+    text_field,
+    time_field,
+    whole_number_field,
+)
 from roundtable.core.templating import date_format
 from roundtable.decisions.models import (
     NEEDS_REASON,
@@ -21,7 +29,7 @@ from roundtable.decisions.models import (
     DecisionStatus,
     Stance,
 )
-from roundtable.directory.forms import VersionField
+from roundtable.directory.forms import PersonByEmailForm, VersionField
 from roundtable.directory.models import Person
 from roundtable.forums.models import Meeting, local_datetime
 
@@ -82,16 +90,16 @@ class PoundsField(forms.Field):
 
 
 def _closing(
-    form: forms.Form, data: dict[str, Any], day_field: str, time_field: str
+    form: forms.Form, data: dict[str, Any], day_name: str, time_name: str
 ) -> datetime | None:
     """A closing date and time typed separately, as one aware datetime (UK time)."""
-    day, at = data.get(day_field), data.get(time_field)
+    day, at = data.get(day_name), data.get(time_name)
     if isinstance(day, date) and isinstance(at, time):
         return local_datetime(day, at)
-    if isinstance(day, date) and time_field not in form.errors:
-        form.add_error(time_field, "Enter the closing time, like 17:00")
-    elif isinstance(at, time) and day_field not in form.errors:
-        form.add_error(day_field, "Enter the closing date as well as the time")
+    if isinstance(day, date) and time_name not in form.errors:
+        form.add_error(time_name, "Enter the closing time, like 17:00")
+    elif isinstance(at, time) and day_name not in form.errors:
+        form.add_error(day_name, "Enter the closing date as well as the time")
     return None
 
 
@@ -112,113 +120,80 @@ STANCE_HINTS = {
 
 
 class DecisionFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    forum = forms.TypedChoiceField(label="Forum", required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Any kind"), *DecisionKind.choices]
-    )
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *DecisionStatus.choices]
-    )
+    q = text_field("Search", max_length=100)
+    forum = id_choice("Forum")
+    kind = choice_field("Kind", choices=[("", "Any kind"), *DecisionKind.choices])
+    status = choice_field("Status", choices=[("", "Any status"), *DecisionStatus.choices])
     mine = forms.BooleanField(label="Only my forums", required=False)
 
     def __init__(self, *args: Any, forums: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].choices = [("", "Any forum"), *forums]  # type: ignore[attr-defined]
+        offer_choices(self.fields["forum"], forums, blank="Any forum")
 
 
 class ProposeForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What kind of decision is it?",
+    kind = choice_field(
+        "What kind of decision is it?",
         choices=DecisionKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the kind of decision"},
+        radios=True,
+        required="Select the kind of decision",
     )
-    budget = forms.TypedChoiceField(
-        label="Budget",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        error_messages={"invalid_choice": "Choose one of this forum's budgets"},
-    )
+    budget = id_choice("Budget", invalid_choice="Choose one of this forum's budgets")
     amount = PoundsField(
         label="Amount requested",
         what="the amount requested",
         required=False,
         help_text="In pounds, like 45,000 or £45,000.50.",
     )
-    method = forms.ChoiceField(
-        label="How will it be decided?",
+    method = choice_field(
+        "How will it be decided?",
         choices=DecisionMethod.choices,
+        radios=True,
+        required="Select how the decision is made",
         initial=DecisionMethod.CONSENT,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select how the decision is made"},
     )
-    vote_threshold_percent = forms.IntegerField(
-        label="Threshold: more than this percentage of votes in favour",
-        required=False,
+    vote_threshold_percent = whole_number_field(
+        "Threshold: more than this percentage of votes in favour",
+        invalid="Enter the threshold as a whole number, like 50",
         min_value=1,
+        too_small="The threshold is a percentage from 1 to 99",
         max_value=99,
+        too_large="The threshold is a percentage from 1 to 99",
         initial=50,
-        error_messages={
-            "invalid": "Enter the threshold as a whole number, like 50",
-            "min_value": "The threshold is a percentage from 1 to 99",
-            "max_value": "The threshold is a percentage from 1 to 99",
-        },
     )
-    vote_quorum = forms.IntegerField(
-        label="Quorum: at least this many positions",
-        required=False,
+    vote_quorum = whole_number_field(
+        "Quorum: at least this many positions",
+        invalid="Enter the quorum as a whole number, like 3",
         min_value=1,
+        too_small="The quorum is at least 1",
         max_value=1000,
+        too_large="The quorum is at most 1000",
         initial=1,
-        error_messages={
-            "invalid": "Enter the quorum as a whole number, like 3",
-            "min_value": "The quorum is at least 1",
-            "max_value": "The quorum is at most 1000",
-        },
     )
-    title = forms.CharField(
-        label="Title",
+    title = text_field(
+        "Title",
+        required="Enter a title for the decision",
         max_length=200,
+        too_long="Keep the title to 200 characters or fewer",
         help_text="A short name for the decision, like “Fund a peer-support service”.",
-        error_messages={
-            "required": "Enter a title for the decision",
-            "max_length": "Keep the title to 200 characters or fewer",
-        },
     )
-    proposal = forms.CharField(
-        label="Proposal",
-        widget=forms.Textarea(attrs={"rows": 8}),
+    proposal = text_field(
+        "Proposal",
+        required="Enter the proposal",
+        rows=8,
         help_text="What you propose, and why. Others will take their position on this.",
-        error_messages={"required": "Enter the proposal"},
     )
-    closes_on = forms.DateField(
-        label="Closing date (optional)",
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": "Enter a real date"},
-    )
-    closes_time = forms.TimeField(
-        label="Closing time (optional)",
-        required=False,
-        widget=TimeInput(),
-        error_messages={"invalid": "Enter a time, like 17:00"},
-    )
-    review_on = forms.DateField(
-        label="Review date (optional)",
-        required=False,
-        widget=DateInput(),
+    closes_on = date_field("Closing date (optional)", invalid="Enter a real date")
+    closes_time = time_field("Closing time (optional)", invalid="Enter a time, like 17:00")
+    review_on = date_field(
+        "Review date (optional)",
+        invalid="Enter a real date",
         help_text="When the decision should be looked at again.",
-        error_messages={"invalid": "Enter a real date"},
     )
-    meeting = forms.TypedChoiceField(
-        label="Meeting (optional)",
-        required=False,
-        coerce=int,
-        empty_value=None,
+    meeting = id_choice(
+        "Meeting (optional)",
+        invalid_choice="Choose one of this forum's meetings",
         help_text="A decision taken in a meeting takes the people present as participants.",
-        error_messages={"invalid_choice": "Choose one of this forum's meetings"},
     )
 
     def __init__(
@@ -227,14 +202,14 @@ class ProposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.budgets = {b.pk: b for b in budgets}
         self.meetings = {m.pk: m for m in meetings}
-        self.fields["budget"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a budget"),
-            *((b.pk, b.name) for b in budgets),
-        ]
-        self.fields["meeting"].choices = [  # type: ignore[attr-defined]
-            ("", "Not in a meeting"),
-            *((m.pk, date_format(m.starts_at, True)) for m in meetings),
-        ]
+        offer_choices(
+            self.fields["budget"], ((b.pk, b.name) for b in budgets), blank="Choose a budget"
+        )
+        offer_choices(
+            self.fields["meeting"],
+            ((m.pk, date_format(m.starts_at, True)) for m in meetings),
+            blank="Not in a meeting",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -256,19 +231,16 @@ class ProposeForm(forms.Form):
 
 
 class PositionForm(forms.Form):
-    stance = forms.ChoiceField(
-        label="Your position",
+    stance = choice_field(
+        "Your position",
         choices=Stance.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose consent, a concern, an objection, stand aside or abstain",
-            "invalid_choice": "Choose consent, a concern, an objection, stand aside or abstain",
-        },
+        radios=True,
+        required="Choose consent, a concern, an objection, stand aside or abstain",
+        invalid_choice="Choose consent, a concern, an objection, stand aside or abstain",
     )
-    reason = forms.CharField(
-        label="Your reason",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    reason = text_field(
+        "Your reason",
+        rows=4,
         help_text="Needed for a concern or an objection, so that it can be worked on.",
     )
 
@@ -282,38 +254,33 @@ class PositionForm(forms.Form):
 
 
 class ReviseForm(forms.Form):
-    proposal = forms.CharField(
-        label="Revised proposal",
-        widget=forms.Textarea(attrs={"rows": 10}),
-        error_messages={"required": "Enter the revised proposal"},
-    )
-    change_note = forms.CharField(
-        label="What changed (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    proposal = text_field("Revised proposal", required="Enter the revised proposal", rows=10)
+    change_note = text_field(
+        "What changed (optional)",
+        rows=3,
         help_text="For example, which objection or concern this revision integrates.",
     )
     version = VersionField()
 
 
 class OutcomeForm(forms.Form):
-    result = forms.ChoiceField(
-        label="What was the outcome?",
+    result = choice_field(
+        "What was the outcome?",
         choices=[("agreed", "Agreed"), ("not_agreed", "Not agreed")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select agreed or not agreed"},
+        radios=True,
+        required="Select agreed or not agreed",
     )
-    outcome = forms.CharField(
-        label="Outcome statement",
-        widget=forms.Textarea(attrs={"rows": 4}),
+    outcome = text_field(
+        "Outcome statement",
+        required="Say what was decided",
+        rows=4,
         help_text="What was decided, in a sentence or two.",
-        error_messages={"required": "Say what was decided"},
     )
-    rationale = forms.CharField(
-        label="Rationale",
-        widget=forms.Textarea(attrs={"rows": 5}),
+    rationale = text_field(
+        "Rationale",
+        required="Give the rationale: why this is the decision",
+        rows=5,
         help_text="Why this is the decision: what was weighed, and how concerns were answered.",
-        error_messages={"required": "Give the rationale: why this is the decision"},
     )
     amount_agreed = PoundsField(
         label="Amount agreed",
@@ -331,19 +298,15 @@ class OutcomeForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    note = forms.CharField(
-        label="Why are you withdrawing it? (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = text_field("Why are you withdrawing it? (optional)", rows=3)
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(
-        label="What did the review find?",
-        widget=forms.Textarea(attrs={"rows": 5}),
+    note = text_field(
+        "What did the review find?",
+        required="Say what the review found",
+        rows=5,
         help_text="How the decision worked out, and what was learned.",
-        error_messages={"required": "Say what the review found"},
     )
 
 
@@ -351,28 +314,22 @@ HOLD_MESSAGE = "I stand behind this with you."
 
 
 class HoldForm(forms.Form):
-    message = forms.CharField(
-        label="Your message to the people acting on it",
+    message = text_field(
+        "Your message to the people acting on it",
+        required="Write a short message, like “I stand behind this with you.”",
         max_length=280,
-        initial=HOLD_MESSAGE,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        too_long="Keep the message to 280 characters or fewer",
+        rows=3,
         help_text="Shown with the decision wherever it appears. 280 characters at most.",
-        error_messages={
-            "required": "Write a short message, like “I stand behind this with you.”",
-            "max_length": "Keep the message to 280 characters or fewer",
-        },
+        initial=HOLD_MESSAGE,
     )
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
-        label="Add a comment",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Write a comment"},
-    )
+    body = text_field("Add a comment", required="Write a comment", rows=4)
 
 
-class AdviceRequestForm(forms.Form):
+class AdviceRequestForm(PersonByEmailForm):
     email = forms.EmailField(
         label="Seek advice from (their work e-mail)",
         error_messages={
@@ -381,24 +338,9 @@ class AdviceRequestForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
-        self.people = people
-        super().__init__(*args, **kwargs)
-
-    def clean_email(self) -> Person:
-        email = str(self.cleaned_data["email"]).strip().lower()
-        person = self.people.filter(email=email).first()
-        if person is None:
-            raise ValidationError("Nobody in Roundtable has this e-mail address")
-        return person  # type: ignore[no-any-return]
-
 
 class AdviceGiveForm(forms.Form):
-    advice = forms.CharField(
-        label="Your advice",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Write your advice"},
-    )
+    advice = text_field("Your advice", required="Write your advice", rows=6)
 
 
 NOT_RECORDED = ""
@@ -411,17 +353,14 @@ class ConsentRoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.people = people
         for person in people:
-            self.fields[f"stance_{person.pk}"] = forms.ChoiceField(
-                label=person.full_name,
+            self.fields[f"stance_{person.pk}"] = choice_field(
+                person.full_name,
                 choices=[*Stance.choices, (NOT_RECORDED, "Not recorded")],
-                required=False,
-                widget=forms.RadioSelect,
-                error_messages={"invalid_choice": "Choose one of the positions"},
+                radios=True,
+                invalid_choice="Choose one of the positions",
             )
-            self.fields[f"reason_{person.pk}"] = forms.CharField(
-                label=f"Reason given by {person.full_name}",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
+            self.fields[f"reason_{person.pk}"] = text_field(
+                f"Reason given by {person.full_name}", rows=2
             )
 
     def rows(self) -> list[tuple[Person, forms.BoundField, forms.BoundField]]:
@@ -452,27 +391,17 @@ class ConsentRoundForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    name = forms.CharField(
-        label="Name",
+    name = text_field(
+        "Name",
+        required="Enter a name for the budget",
         max_length=200,
         help_text="For example “Community transformation 2026/27”.",
-        error_messages={"required": "Enter a name for the budget"},
     )
-    period_start = forms.DateField(
-        label="Period starts",
-        widget=DateInput(),
-        error_messages={
-            "required": "Enter the first day of the period",
-            "invalid": "Enter a real date",
-        },
+    period_start = date_field(
+        "Period starts", required="Enter the first day of the period", invalid="Enter a real date"
     )
-    period_end = forms.DateField(
-        label="Period ends",
-        widget=DateInput(),
-        error_messages={
-            "required": "Enter the last day of the period",
-            "invalid": "Enter a real date",
-        },
+    period_end = date_field(
+        "Period ends", required="Enter the last day of the period", invalid="Enter a real date"
     )
     total = PoundsField(label="Total", what="the total", help_text="In pounds, like 200,000.")
 
@@ -503,18 +432,16 @@ def _offer_proposals(
     form: forms.Form, field: str, proposals: list[Decision]
 ) -> dict[int, Decision]:
     """Offer the funding proposals as the field's choices; the proposals by id."""
-    form.fields[field].choices = [  # type: ignore[attr-defined]
-        (d.pk, _with_amount(d)) for d in proposals
-    ]
+    offer_choices(form.fields[field], ((d.pk, _with_amount(d)) for d in proposals))
     return {d.pk: d for d in proposals}
 
 
 class AllocationRoundForm(forms.Form):
-    title = forms.CharField(
-        label="Title",
+    title = text_field(
+        "Title",
+        required="Enter a title for the round",
         max_length=200,
         help_text="For example “Community grants, spring round”.",
-        error_messages={"required": "Enter a title for the round"},
     )
     proposals = forms.TypedMultipleChoiceField(
         label="Funding proposals to compare",
@@ -523,19 +450,14 @@ class AllocationRoundForm(forms.Form):
         help_text="Choose at least two open proposals from this budget.",
         error_messages={"required": "Choose at least two funding proposals to compare"},
     )
-    closes_on = forms.DateField(
-        label="Closing date",
-        widget=DateInput(),
-        error_messages={"required": "Enter the closing date", "invalid": "Enter a real date"},
+    closes_on = date_field(
+        "Closing date", required="Enter the closing date", invalid="Enter a real date"
     )
-    closes_time = forms.TimeField(
-        label="Closing time",
-        widget=TimeInput(),
+    closes_time = time_field(
+        "Closing time",
+        required="Enter the closing time",
+        invalid="Enter a time, like 17:00",
         initial=time(17, 0),
-        error_messages={
-            "required": "Enter the closing time",
-            "invalid": "Enter a time, like 17:00",
-        },
     )
 
     def __init__(self, *args: Any, proposals: list[Decision], **kwargs: Any) -> None:

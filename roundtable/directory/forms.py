@@ -7,17 +7,18 @@ the service, whose refusal lands on the field it names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django import forms
 from django.db import models
 
+from roundtable.core.forms import choice_field, id_choice, offer_choices, text_field
 from roundtable.directory.models import (
     Discipline,
     Locality,
     Organisation,
     OrganisationKind,
+    Person,
     TeamKind,
     ods_code_error,
 )
@@ -34,40 +35,44 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=1, **kwargs)
 
 
-def _offer(field: forms.Field, choices: Iterable[tuple[Any, str]], empty: str) -> None:
-    """Give a choice field its choices, after one for choosing none (`empty`)."""
-    assert isinstance(field, forms.ChoiceField)
-    field.choices = [("", empty), *choices]
+class PersonByEmailForm(forms.Form):
+    """Names one person by their work e-mail: the `email` field each such form declares, in its
+    own words, cleans to the person among `people` (those the user may see; None on a form that
+    is only shown)."""
+
+    def __init__(self, *args: Any, people: models.QuerySet[Person] | None, **kwargs: Any) -> None:
+        self.people = people
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> Person:
+        assert self.people is not None, "a form that is sent is given the people to look in"
+        email = str(self.cleaned_data["email"]).strip().lower()
+        person = self.people.filter(email=email).first()
+        if person is None:
+            raise forms.ValidationError("Nobody in Roundtable has this e-mail address")
+        return person
 
 
 def _offer_records(field: forms.Field, records: list[R], empty: str) -> dict[int, R]:
     """Offer `records` by name, after `empty`; returns them by id, to read the one chosen."""
-    _offer(field, [(record.pk, str(record)) for record in records], empty)
+    offer_choices(field, [(record.pk, str(record)) for record in records], blank=empty)
     return {record.pk: record for record in records}
 
 
-def _chosen_id(label: str) -> forms.TypedChoiceField:
-    """An optional choice of one record, by its id (None when none is chosen)."""
-    return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
-
-
 class OrganisationForm(forms.Form):
-    name = forms.CharField(
-        label="Name", max_length=200, error_messages={"required": "Enter the organisation's name"}
-    )
-    kind = forms.ChoiceField(
-        label="Kind of organisation",
+    name = text_field("Name", required="Enter the organisation's name", max_length=200)
+    kind = choice_field(
+        "Kind of organisation",
         choices=OrganisationKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the kind of organisation"},
+        radios=True,
+        required="Select the kind of organisation",
     )
-    ods_code = forms.CharField(
-        label="ODS code (optional)",
+    ods_code = text_field(
+        "ODS code (optional)",
         max_length=6,
-        required=False,
         help_text="Optional. For example RWR for an NHS trust or F81001 for a GP practice.",
     )
-    parent = _chosen_id("Part of (optional)")
+    parent = id_choice("Part of (optional)")
     version = VersionField(required=False)
 
     def __init__(self, *args: Any, parents: list[Organisation], **kwargs: Any) -> None:
@@ -102,9 +107,7 @@ class OrganisationForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(
-        label="Full name", max_length=150, error_messages={"required": "Enter your full name"}
-    )
+    full_name = text_field("Full name", required="Enter your full name", max_length=150)
     email = forms.EmailField(
         label="Work e-mail address",
         max_length=254,
@@ -113,9 +116,9 @@ class ProfileForm(forms.Form):
             "invalid": "Enter an e-mail address in the correct format, like name@example.nhs.uk",
         },
     )
-    job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
-    discipline = _chosen_id("Discipline or background")
-    organisation = _chosen_id("Organisation")
+    job_title = text_field("Job title (optional)", max_length=150)
+    discipline = id_choice("Discipline or background")
+    organisation = id_choice("Organisation")
     version = VersionField()
 
     def __init__(
@@ -147,41 +150,49 @@ class ProfileForm(forms.Form):
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label="Name or job title", required=False, max_length=100)
-    discipline = forms.ChoiceField(label="Discipline", required=False)
-    organisation_kind = forms.ChoiceField(label="Kind of organisation", required=False)
-    locality = forms.ChoiceField(label="Locality", required=False)
+    q = text_field("Name or job title", max_length=100)
+    discipline = choice_field("Discipline")
+    organisation_kind = choice_field("Kind of organisation")
+    locality = choice_field("Locality")
 
     def __init__(
         self, *args: Any, disciplines: list[Discipline], localities: list[Locality], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self.fields["discipline"], [(d.slug, d.name) for d in disciplines], "Any discipline")
-        _offer(self.fields["organisation_kind"], OrganisationKind.choices, "Any kind")
-        _offer(
-            self.fields["locality"], [(str(loc.pk), loc.name) for loc in localities], "Any locality"
+        offer_choices(
+            self.fields["discipline"],
+            [(d.slug, d.name) for d in disciplines],
+            blank="Any discipline",
+        )
+        offer_choices(self.fields["organisation_kind"], OrganisationKind.choices, blank="Any kind")
+        offer_choices(
+            self.fields["locality"],
+            [(str(loc.pk), loc.name) for loc in localities],
+            blank="Any locality",
         )
 
 
 class TeamFilterForm(forms.Form):
-    q = forms.CharField(label="Team name", required=False, max_length=100)
-    kind = forms.ChoiceField(label="Kind of team", required=False)
-    organisation_kind = forms.ChoiceField(label="Kind of organisation", required=False)
-    locality = forms.ChoiceField(label="Locality", required=False)
+    q = text_field("Team name", max_length=100)
+    kind = choice_field("Kind of team")
+    organisation_kind = choice_field("Kind of organisation")
+    locality = choice_field("Locality")
 
     def __init__(self, *args: Any, localities: list[Locality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self.fields["kind"], TeamKind.choices, "Any kind")
-        _offer(self.fields["organisation_kind"], OrganisationKind.choices, "Any kind")
-        _offer(
-            self.fields["locality"], [(str(loc.pk), loc.name) for loc in localities], "Any locality"
+        offer_choices(self.fields["kind"], TeamKind.choices, blank="Any kind")
+        offer_choices(self.fields["organisation_kind"], OrganisationKind.choices, blank="Any kind")
+        offer_choices(
+            self.fields["locality"],
+            [(str(loc.pk), loc.name) for loc in localities],
+            blank="Any locality",
         )
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        label="What is this token for?",
+    name = text_field(
+        "What is this token for?",
+        required="Enter what this token is for",
         max_length=100,
         help_text="For example: team spreadsheet import. Only you can see this name.",
-        error_messages={"required": "Enter what this token is for"},
     )

@@ -10,8 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from roundtable.core.forms import DateInput, TimeInput
-from roundtable.directory.forms import VersionField
+from roundtable.core.forms import (
+    choice_field,
+    date_field,
+    id_choice,
+    offer_choices,
+    text_field,
+    time_field,
+    whole_number_field,
+)
+from roundtable.directory.forms import PersonByEmailForm, VersionField
 from roundtable.directory.models import Discipline, Organisation, OrganisationKind, Person, Team
 from roundtable.forums.models import (
     AttendanceStatus,
@@ -29,20 +37,12 @@ REQUIRED_EMAIL = {
 
 
 class ForumForm(forms.Form):
-    name = forms.CharField(
-        label="Name", max_length=200, error_messages={"required": "Enter a name for the forum"}
+    name = text_field("Name", required="Enter a name for the forum", max_length=200)
+    purpose = text_field(
+        "Purpose (optional)", rows=3, help_text="What the forum decides, in a sentence or two."
     )
-    purpose = forms.CharField(
-        label="Purpose (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the forum decides, in a sentence or two.",
-    )
-    kind = forms.ChoiceField(
-        label="Kind of forum",
-        choices=ForumKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the kind of forum"},
+    kind = choice_field(
+        "Kind of forum", choices=ForumKind.choices, radios=True, required="Select the kind of forum"
     )
     home_team = forms.ModelChoiceField(
         label="Home team (optional)",
@@ -54,17 +54,15 @@ class ForumForm(forms.Form):
             "that team."
         ),
     )
-    min_disciplines = forms.IntegerField(
-        label="Decisions need at least this many disciplines",
+    min_disciplines = whole_number_field(
+        "Decisions need at least this many disciplines",
+        required="Enter how many disciplines decisions need, or 0",
+        invalid="Enter a whole number, like 2",
         min_value=0,
+        too_small="Enter a number from 0 to 13",
         max_value=13,
+        too_large="Enter a number from 0 to 13",
         initial=0,
-        error_messages={
-            "required": "Enter how many disciplines decisions need, or 0",
-            "invalid": "Enter a whole number, like 2",
-            "min_value": "Enter a number from 0 to 13",
-            "max_value": "Enter a number from 0 to 13",
-        },
     )
     required_organisation_kinds = forms.MultipleChoiceField(
         label="Organisations that must take part in decisions (optional)",
@@ -96,19 +94,8 @@ class ForumForm(forms.Form):
         return name
 
 
-class AddMemberForm(forms.Form):
+class AddMemberForm(PersonByEmailForm):
     email = forms.EmailField(label="Add a member by work e-mail", error_messages=REQUIRED_EMAIL)
-
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
-        self.people = people
-        super().__init__(*args, **kwargs)
-
-    def clean_email(self) -> Person:
-        email = str(self.cleaned_data["email"]).strip().lower()
-        person = self.people.filter(email=email).first()
-        if person is None:
-            raise ValidationError("Nobody in Roundtable has this e-mail address")
-        return person  # type: ignore[no-any-return]
 
 
 def _site_choice(required: bool = False) -> forms.ModelChoiceField[Site]:
@@ -120,35 +107,26 @@ def _site_choice(required: bool = False) -> forms.ModelChoiceField[Site]:
     )
 
 
-class MeetingForm(forms.Form):
-    on_date = forms.DateField(
-        label="Date",
-        widget=DateInput(),
-        error_messages={
-            "required": "Enter the date of the meeting",
-            "invalid": "Enter a real date",
-        },
-    )
-    start_time = forms.TimeField(
-        label="Starts at",
-        widget=TimeInput(),
-        error_messages={"required": "Enter when the meeting starts", "invalid": "Enter a time"},
-    )
-    end_time = forms.TimeField(
-        label="Ends at",
-        widget=TimeInput(),
-        error_messages={"required": "Enter when the meeting ends", "invalid": "Enter a time"},
-    )
-    site = _site_choice()
-    online_url = forms.URLField(
+def _online_url() -> forms.URLField:
+    return forms.URLField(
         label="Online link (optional)",
         required=False,
         assume_scheme="https",
         error_messages={"invalid": "Enter a web address, like https://meet.example.nhs.uk/abc"},
     )
-    agenda = forms.CharField(
-        label="Agenda (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+
+
+class MeetingForm(forms.Form):
+    on_date = date_field(
+        "Date", required="Enter the date of the meeting", invalid="Enter a real date"
     )
+    start_time = time_field(
+        "Starts at", required="Enter when the meeting starts", invalid="Enter a time"
+    )
+    end_time = time_field("Ends at", required="Enter when the meeting ends", invalid="Enter a time")
+    site = _site_choice()
+    online_url = _online_url()
+    agenda = text_field("Agenda (optional)", rows=4)
     # Shown only once the page has warned that the start has passed.
     confirm_past = forms.BooleanField(
         label="Yes, this meeting has already happened: record it", required=False
@@ -172,13 +150,10 @@ class MeetingForm(forms.Form):
 
 
 class MeetingNotesForm(forms.Form):
-    agenda = forms.CharField(
-        label="Agenda", required=False, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    minutes = forms.CharField(
-        label="Minutes",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
+    agenda = text_field("Agenda", rows=5)
+    minutes = text_field(
+        "Minutes",
+        rows=10,
         help_text="What was discussed and decided. Record decisions themselves as decisions.",
     )
     version = VersionField()
@@ -192,21 +167,17 @@ class SeriesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one day of the week"},
     )
-    start_time = forms.TimeField(
-        label="Starts at",
-        widget=TimeInput(),
-        error_messages={"required": "Enter when the meetings start", "invalid": "Enter a time"},
+    start_time = time_field(
+        "Starts at", required="Enter when the meetings start", invalid="Enter a time"
     )
-    duration_minutes = forms.IntegerField(
-        label="Length in minutes",
+    duration_minutes = whole_number_field(
+        "Length in minutes",
+        required="Enter how long the meetings last, in minutes",
+        invalid="Enter a whole number of minutes, like 15",
         min_value=5,
+        too_small="A meeting lasts at least 5 minutes",
         max_value=24 * 60,
-        error_messages={
-            "required": "Enter how long the meetings last, in minutes",
-            "invalid": "Enter a whole number of minutes, like 15",
-            "min_value": "A meeting lasts at least 5 minutes",
-            "max_value": "A meeting lasts at most 24 hours (1440 minutes)",
-        },
+        too_large="A meeting lasts at most 24 hours (1440 minutes)",
     )
     interval_weeks = forms.TypedChoiceField(
         label="How often",
@@ -214,25 +185,14 @@ class SeriesForm(forms.Form):
         coerce=int,
         initial=1,
     )
-    starts_on = forms.DateField(
-        label="First day",
-        widget=DateInput(),
-        error_messages={"required": "Enter the first day", "invalid": "Enter a real date"},
-    )
-    ends_on = forms.DateField(
-        label="Last day (optional)",
-        required=False,
-        widget=DateInput(),
+    starts_on = date_field("First day", required="Enter the first day", invalid="Enter a real date")
+    ends_on = date_field(
+        "Last day (optional)",
+        invalid="Enter a real date",
         help_text="Leave empty to carry on until the series is changed.",
-        error_messages={"invalid": "Enter a real date"},
     )
     site = _site_choice()
-    online_url = forms.URLField(
-        label="Online link (optional)",
-        required=False,
-        assume_scheme="https",
-        error_messages={"invalid": "Enter a web address, like https://meet.example.nhs.uk/abc"},
-    )
+    online_url = _online_url()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -253,15 +213,14 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.members = members
         for membership in members:
-            self.fields[f"member_{membership.person_id}"] = forms.ChoiceField(
-                label=membership.person.full_name,
+            self.fields[f"member_{membership.person_id}"] = choice_field(
+                membership.person.full_name,
                 choices=[
                     (AttendanceStatus.PRESENT, "Present"),
                     (AttendanceStatus.APOLOGIES, "Apologies"),
                     (self.NOT_RECORDED, "Not here"),
                 ],
-                required=False,
-                widget=forms.RadioSelect,
+                radios=True,
             )
 
     def people(self, status: str) -> list[Person]:
@@ -288,19 +247,18 @@ class GuestForm(forms.Form):
         required=False,
         error_messages={"invalid": REQUIRED_EMAIL["invalid"]},
     )
-    guest_name = forms.CharField(label="Or their name", required=False, max_length=150)
+    guest_name = text_field("Or their name", max_length=150)
     guest_organisation = forms.ModelChoiceField(
         label="Their organisation",
         queryset=Organisation.objects.order_by("name"),
         required=False,
         empty_label="Not recorded",
     )
-    guest_organisation_kind = forms.ChoiceField(
-        label="Or, if their organisation is not listed, the kind of organisation",
+    guest_organisation_kind = choice_field(
+        "Or, if their organisation is not listed, the kind of organisation",
         choices=[("", "Not recorded"), *OrganisationKind.choices],
-        required=False,
+        invalid_choice="Choose a kind of organisation from the list",
         help_text="For example, a lived-experience network for a lived-experience representative.",
-        error_messages={"invalid_choice": "Choose a kind of organisation from the list"},
     )
     guest_discipline = forms.ModelChoiceField(
         label="Their discipline (optional)",
@@ -309,12 +267,11 @@ class GuestForm(forms.Form):
         empty_label="None or not recorded",
         error_messages={"invalid_choice": "Choose a discipline from the list"},
     )
-    guest_role = forms.CharField(
-        label="Their role (optional)",
-        required=False,
+    guest_role = text_field(
+        "Their role (optional)",
         max_length=150,
+        too_long="Give their role in 150 characters or fewer",
         help_text="In their own words, for example “Peer support worker”.",
-        error_messages={"max_length": "Give their role in 150 characters or fewer"},
     )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
@@ -354,9 +311,8 @@ class GuestForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is it cancelled? (optional)",
-        required=False,
+    reason = text_field(
+        "Why is it cancelled? (optional)",
         max_length=255,
         help_text="Members see this, and it goes into their calendars.",
     )
@@ -365,20 +321,17 @@ class CancelForm(forms.Form):
 class VisitForm(forms.Form):
     """ "I'm in the building today": the person's own teams' buildings are listed first."""
 
-    site = forms.TypedChoiceField(
-        label="Which building are you in?",
-        coerce=int,
-        error_messages={
-            "required": "Select the building you are in",
-            "invalid_choice": "Select a building from the list",
-        },
+    site = id_choice(
+        "Which building are you in?",
+        required="Select the building you are in",
+        invalid_choice="Select a building from the list",
     )
 
     def __init__(self, *args: Any, sites: list[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sites = {site.pk: site for site in sites}
         field = self.fields["site"]
-        field.choices = [(s.pk, s.name) for s in sites]  # type: ignore[attr-defined]
+        offer_choices(field, [(s.pk, s.name) for s in sites])
         if sites:
             field.initial = sites[0].pk
 

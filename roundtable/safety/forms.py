@@ -7,7 +7,13 @@ from typing import Any
 
 from django import forms
 
-from roundtable.core.forms import DateInput
+from roundtable.core.forms import (
+    date_field,
+    id_choice,
+    offer_choices,
+    text_field,
+    whole_number_field,
+)
 from roundtable.core.templating import time_format
 from roundtable.directory.forms import VersionField
 from roundtable.directory.models import Person
@@ -35,131 +41,115 @@ def _help(model: type[Any], name: str) -> str:
 
 def _texts(model: type[Any], names: tuple[str, ...]) -> dict[str, forms.CharField]:
     return {
-        name: forms.CharField(
-            label=_label(model, name),
-            help_text=_help(model, name),
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 4}),
-            max_length=10_000,
+        name: text_field(
+            _label(model, name), max_length=10_000, rows=4, help_text=_help(model, name)
         )
         for name in names
     }
 
 
-class SafetyPlanForm(forms.Form):
+class _WrittenForm(forms.Form):
+    """A record written in parts, a text area for each of the model's `part_names`, after the
+    fields the form declares."""
+
+    model: type[Any]
+    part_names: tuple[str, ...]
+
+    version = VersionField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_texts(self.model, self.part_names))
+
+    def written(self) -> dict[str, str]:
+        """Each part as written, empty when left out."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.part_names}
+
+
+class SafetyPlanForm(_WrittenForm):
     """The seven steps, in the person's words; who wrote it together; when to review it."""
 
-    version = VersionField(required=False)
-    written_with = forms.CharField(
-        label="Written with",
+    model = SafetyPlan
+    part_names = SafetyPlanContent.FIELDS
+
+    written_with = text_field(
+        "Written with",
+        max_length=300,
         help_text="Who wrote it together: the person, and anyone they chose to involve. For "
         "example: Dee and her key worker.",
-        required=False,
-        max_length=300,
     )
-    review_on = forms.DateField(
-        label="Review by (optional)",
+    review_on = date_field(
+        "Review by (optional)",
+        invalid=DATE_MESSAGE,
         help_text="The team also reviews it as often as the person's zone asks.",
-        required=False,
-        widget=DateInput(example="future"),
-        error_messages={"invalid": DATE_MESSAGE},
+        example="future",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields.update(_texts(SafetyPlan, SafetyPlanContent.FIELDS))
 
     def steps(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in SafetyPlanContent.FIELDS}
+        return self.written()
 
 
-class FormulationForm(forms.Form):
-    version = VersionField(required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields.update(_texts(SafetyFormulation, FormulationContent.FIELDS))
+class FormulationForm(_WrittenForm):
+    model = SafetyFormulation
+    part_names = FormulationContent.FIELDS
 
     def parts(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in FormulationContent.FIELDS}
+        return self.written()
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(
-        label="Reviewed on",
+    reviewed_on = date_field(
+        "Reviewed on",
+        required="Enter the day the plan was reviewed",
+        invalid=DATE_MESSAGE,
         help_text="The day you went through the plan with the person.",
-        widget=DateInput(example="past"),
-        error_messages={
-            "required": "Enter the day the plan was reviewed",
-            "invalid": DATE_MESSAGE,
-        },
+        example="past",
     )
-    note = forms.CharField(
-        label="What you talked about (optional)",
-        help_text="For example: still fits; added her new phone number.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    note = text_field(
+        "What you talked about (optional)",
         max_length=5_000,
+        rows=3,
+        help_text="For example: still fits; added her new phone number.",
     )
 
 
 class PositiveRiskForm(forms.Form):
-    forum = forms.TypedChoiceField(
-        label="Where the team shares it",
+    part_names = ("wants_to", "benefits", "possible_harms", "safeguards", "who_does_what")
+
+    forum = id_choice(
+        "Where the team shares it",
+        required="Choose where the team shares the plan",
+        invalid_choice="Choose one of the team's forums",
         help_text="One of the team's forums, such as its MDT. VCSE partners there take part.",
-        coerce=int,
-        error_messages={
-            "required": "Choose where the team shares the plan",
-            "invalid_choice": "Choose one of the team's forums",
-        },
     )
-    meeting = forms.TypedChoiceField(
-        label="In today's meeting (optional)",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        error_messages={"invalid_choice": "Choose one of today's meetings of the team's forums"},
+    meeting = id_choice(
+        "In today's meeting (optional)",
+        invalid_choice="Choose one of today's meetings of the team's forums",
     )
-    review_on = forms.DateField(
-        label="Review on",
+    review_on = date_field(
+        "Review on",
+        invalid=DATE_MESSAGE,
         help_text="When the team looks at it again.",
-        required=False,
-        widget=DateInput(example="future"),
-        error_messages={"invalid": DATE_MESSAGE},
+        example="future",
     )
 
     def __init__(
         self, *args: Any, forums: list[Forum], meetings: list[Meeting], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        texts = _texts(
-            PositiveRiskPlan,
-            ("wants_to", "benefits", "possible_harms", "safeguards", "who_does_what"),
-        )
-        for name, field in texts.items():
-            self.fields[name] = field
-        self.order_fields(
-            [
-                "wants_to",
-                "benefits",
-                "possible_harms",
-                "safeguards",
-                "who_does_what",
-                "review_on",
-                "forum",
-                "meeting",
-            ]
-        )
+        # What the plan says comes first, then when to review it and where it is shared.
+        self.fields.update(_texts(PositiveRiskPlan, self.part_names))
+        self.order_fields([*self.part_names, "review_on", "forum", "meeting"])
         self.forums = {f.pk: f for f in forums}
         self.meetings = {m.pk: m for m in meetings}
-        self.fields["forum"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a forum"),
-            *((f.pk, f.name) for f in forums),
-        ]
-        self.fields["meeting"].choices = [  # type: ignore[attr-defined]
-            ("", "Not in a meeting"),
-            *((m.pk, f"{m.forum.name}, {time_format(m.starts_at)}") for m in meetings),
-        ]
+        offer_choices(
+            self.fields["forum"], ((f.pk, f.name) for f in forums), blank="Choose a forum"
+        )
+        offer_choices(
+            self.fields["meeting"],
+            ((m.pk, f"{m.forum.name}, {time_format(m.starts_at)}") for m in meetings),
+            blank="Not in a meeting",
+        )
 
     def clean_forum(self) -> Forum:
         value = self.cleaned_data["forum"]
@@ -182,12 +172,11 @@ class ReviewFrequencyForm(forms.Form):
                 if row.default_days
                 else "Leave blank for no scheduled review."
             )
-            self.fields[f"zone_{row.zone.pk}"] = forms.IntegerField(
-                label=f"{row.zone.name}: review every (days)",
-                help_text=default,
-                required=False,
+            self.fields[f"zone_{row.zone.pk}"] = whole_number_field(
+                f"{row.zone.name}: review every (days)",
+                invalid=f"Enter a whole number of days for {row.zone.name}",
                 initial=row.chosen_days,
-                error_messages={"invalid": f"Enter a whole number of days for {row.zone.name}"},
+                help_text=default,
             )
 
     def every_days(self) -> dict[int, int | None]:
@@ -197,17 +186,16 @@ class ReviewFrequencyForm(forms.Form):
 
 
 class KeyWorkerFilterForm(forms.Form):
-    key_worker = forms.TypedChoiceField(
-        label="Key worker", required=False, coerce=int, empty_value=None
-    )
+    key_worker = id_choice("Key worker")
 
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in people}
-        self.fields["key_worker"].choices = [  # type: ignore[attr-defined]
-            ("", "Everyone in the team"),
-            *((p.pk, p.full_name) for p in people),
-        ]
+        offer_choices(
+            self.fields["key_worker"],
+            ((p.pk, p.full_name) for p in people),
+            blank="Everyone in the team",
+        )
 
     def chosen(self) -> Person | None:
         if not self.is_bound or not self.is_valid():

@@ -7,7 +7,14 @@ from typing import Any
 
 from django import forms
 
-from roundtable.core.forms import DateInput, TimeInput
+from roundtable.core.forms import (
+    choice_field,
+    date_field,
+    offer_choices,
+    text_field,
+    time_field,
+    whole_number_field,
+)
 from roundtable.directory.models import Membership, Person
 from roundtable.forums.models import local_datetime
 from roundtable.wellbeing.models import Agreement, PeerCircle, PulseStatement, SupportKind
@@ -16,14 +23,13 @@ from roundtable.wellbeing.models import Agreement, PeerCircle, PulseStatement, S
 class PulseForm(forms.Form):
     """One set of radios per statement of the round, and an optional comment."""
 
-    comment = forms.CharField(
-        label="Anything you would like to add? (optional)",
-        required=False,
+    comment = text_field(
+        "Anything you would like to add? (optional)",
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        too_long="Keep the comment to 1000 characters or fewer",
+        rows=3,
         help_text="Comments are shown to your team with the results, never with your name. "
         "Leave out anything that would say who you are.",
-        error_messages={"max_length": "Keep the comment to 1000 characters or fewer"},
     )
 
     def __init__(self, *args: Any, statements: list[PulseStatement], **kwargs: Any) -> None:
@@ -53,32 +59,26 @@ class PulseForm(forms.Form):
 class SessionTimesForm(forms.Form):
     """What a support session is and when: to record one, and to put one right."""
 
-    kind = forms.ChoiceField(
-        label="Kind of session",
+    kind = choice_field(
+        "Kind of session",
         choices=SupportKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the kind of session"},
+        radios=True,
+        required="Choose the kind of session",
     )
-    day = forms.DateField(
-        label="Date",
-        widget=DateInput(),
-        error_messages={
-            "required": "Enter the date of the session",
-            "invalid": "Enter the date of the session as a real date",
-        },
+    day = date_field(
+        "Date",
+        required="Enter the date of the session",
+        invalid="Enter the date of the session as a real date",
     )
-    start = forms.TimeField(
-        label="Starts at",
-        widget=TimeInput(),
-        error_messages={
-            "required": "Enter the time the session starts",
-            "invalid": "Enter the time as hours and minutes, like 13:30",
-        },
+    start = time_field(
+        "Starts at",
+        required="Enter the time the session starts",
+        invalid="Enter the time as hours and minutes, like 13:30",
     )
-    duration_minutes = forms.IntegerField(
-        label="Length in minutes",
+    duration_minutes = whole_number_field(
+        "Length in minutes",
+        required="Enter how long the session lasts, in minutes",
         initial=60,
-        error_messages={"required": "Enter how long the session lasts, in minutes"},
     )
     i_facilitate = forms.BooleanField(label="I facilitate it", required=False)
 
@@ -89,20 +89,20 @@ class SessionTimesForm(forms.Form):
 
 
 class SupportSessionForm(SessionTimesForm):
-    group = forms.ChoiceField(
-        label="For",
-        error_messages={"required": "Choose a team or a peer circle"},
-    )
+    group = choice_field("For", required="Choose a team or a peer circle")
 
     def __init__(
         self, *args: Any, teams: list[Any], circles: list[PeerCircle], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        group = self.fields["group"]
-        assert isinstance(group, forms.ChoiceField)
-        group.choices = [("", "Choose a team or peer circle")]
-        group.choices += [(f"team:{t.pk}", t.name) for t in teams]
-        group.choices += [(f"circle:{c.pk}", c.name) for c in circles]
+        offer_choices(
+            self.fields["group"],
+            [
+                *((f"team:{t.pk}", t.name) for t in teams),
+                *((f"circle:{c.pk}", c.name) for c in circles),
+            ],
+            blank="Choose a team or peer circle",
+        )
         self.teams = {t.pk: t for t in teams}
         self.circles = {c.pk: c for c in circles}
         # Who it is for comes second, after what kind of session it is.
@@ -122,15 +122,13 @@ class SessionChangeForm(SessionTimesForm):
 
 
 class SessionCancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is it cancelled?",
+    reason = text_field(
+        "Why is it cancelled?",
+        required="Say why the session is cancelled",
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        too_long="Keep the reason to 500 characters or fewer",
+        rows=3,
         help_text="The team or circle sees this on the session.",
-        error_messages={
-            "required": "Say why the session is cancelled",
-            "max_length": "Keep the reason to 500 characters or fewer",
-        },
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -144,9 +142,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["people"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(str(p.pk), p.full_name) for p in choices]
+        offer_choices(self.fields["people"], [(str(p.pk), p.full_name) for p in choices])
         self.people_by_id = {str(p.pk): p for p in choices}
 
     def chosen(self) -> list[Person]:
@@ -154,36 +150,28 @@ class AttendanceForm(forms.Form):
 
 
 class SupportOfferedForm(forms.Form):
-    membership = forms.ChoiceField(
-        label="Offered to",
-        error_messages={"required": "Choose who the support was offered to"},
-    )
-    what = forms.CharField(
-        label="What was offered?",
+    membership = choice_field("Offered to", required="Choose who the support was offered to")
+    what = text_field(
+        "What was offered?",
+        required="Say what support was offered",
         max_length=280,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        too_long="Keep it to 280 characters or fewer",
+        rows=3,
         help_text="For example: restorative supervision after a difficult week, or time back.",
-        error_messages={
-            "required": "Say what support was offered",
-            "max_length": "Keep it to 280 characters or fewer",
-        },
     )
-    on = forms.DateField(
-        label="Offered on",
-        widget=DateInput(),
-        error_messages={
-            "required": "Enter the date it was offered",
-            "invalid": "Enter the date it was offered as a real date",
-        },
+    on = date_field(
+        "Offered on",
+        required="Enter the date it was offered",
+        invalid="Enter the date it was offered as a real date",
     )
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["membership"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Choose a person")] + [
-            (str(m.pk), f"{m.person.full_name} ({m.team.name})") for m in memberships
-        ]
+        offer_choices(
+            self.fields["membership"],
+            [(str(m.pk), f"{m.person.full_name} ({m.team.name})") for m in memberships],
+            blank="Choose a person",
+        )
         self.memberships = {str(m.pk): m for m in memberships}
 
     def chosen(self) -> Membership:
