@@ -76,14 +76,16 @@ from roundtable.core.api import (
     NOT_FOUND,
     REFUSED,
     actor,
+    given,
     may,
     named,
     paginated,
+    patched,
 )
 from roundtable.core.schemas import PathId
 from roundtable.decisions import selectors as decision_selectors
 from roundtable.decisions.models import Decision
-from roundtable.directory.models import Person, Team
+from roundtable.directory.models import Organisation, Person, Team
 from roundtable.forums import selectors as forum_selectors
 from roundtable.forums.models import Meeting
 
@@ -120,6 +122,10 @@ def _team_meeting(team: Team, pk: int | None) -> Meeting | None:
         return None
     get_meeting = functools.partial(selectors.team_meeting_get, team)
     return named("meeting", f"meeting of {team.name} today", get_meeting, pk)
+
+
+def _organisation(pk: int) -> Organisation:
+    return named("organisation", "organisation", forum_selectors.organisation_get, pk)
 
 
 def _forum_meeting(pk: int | None) -> Meeting | None:
@@ -172,10 +178,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
     episode = services.person_refer(
         actor=actor(request),
         team=team,
-        local_id=payload.local_id,
-        name=payload.name,
-        nhs_number=payload.nhs_number,
-        date_of_birth=payload.date_of_birth,
+        **given(payload, "local_id", "name", "nhs_number", "date_of_birth"),
         gp_practice=gp_practice,
         referral_source=referral.referral_source.value,
         key_worker=key_worker,
@@ -207,9 +210,7 @@ def consent_give(
         person,
         f"Only the teams caring for {person.name} can record their consent.",
     )
-    organisation = named(
-        "organisation", "organisation", forum_selectors.organisation_get, payload.organisation
-    )
+    organisation = _organisation(payload.organisation)
     consent = services.consent_give(actor=actor(request), person=person, organisation=organisation)
     return Status(201, consent)
 
@@ -321,9 +322,8 @@ def zone_create(request: HttpRequest, team_id: PathId, payload: ZoneIn) -> Statu
     zone = services.zone_create(
         actor=actor(request),
         team=team,
-        name=payload.name,
         colour=payload.colour.value,
-        meaning=payload.meaning,
+        **given(payload, "name", "meaning"),
     )
     return Status(201, zone)
 
@@ -336,15 +336,12 @@ def zone_update(request: HttpRequest, zone_id: PathId, payload: ZoneChanges) -> 
     """Rename, recolour, reword or reorder one of your team's zones. A rename shows in its
     history too: past zone changes point at the zone."""
     zone = selectors.care_zone_get(actor(request), zone_id)
-    colour = payload.colour.value if payload.colour is not None else zone.colour
     return services.zone_update(
         actor=actor(request),
         zone=zone,
         expected_version=payload.version,
-        name=payload.name if payload.name is not None else zone.name,
-        colour=colour,
-        meaning=payload.meaning if payload.meaning is not None else zone.meaning,
-        position=payload.position if payload.position is not None else zone.position,
+        colour=payload.colour.value if payload.colour is not None else zone.colour,
+        **patched(payload, zone, "name", "meaning", "position"),
     )
 
 
@@ -417,11 +414,7 @@ def huddle_note_add(
     note = services.huddle_note_add(
         actor=actor(request),
         episode=episode,
-        situation=payload.situation,
-        background=payload.background,
-        assessment=payload.assessment,
-        recommendation=payload.recommendation,
-        decision=payload.decision,
+        **given(payload, *services.SBARD_FIELDS),
         meeting=_team_meeting(episode.team, payload.meeting),
     )
     return Status(201, note)
@@ -440,9 +433,8 @@ def action_add(
     action = services.care_action_add(
         actor=actor(request),
         episode=episode,
-        description=payload.description,
         owner=_person(request, "owner", payload.owner),
-        due_on=payload.due_on,
+        **given(payload, "description", "due_on"),
         meeting=_team_meeting(episode.team, payload.meeting),
     )
     return Status(201, action)
@@ -487,12 +479,9 @@ def offer_create(request: HttpRequest, payload: OfferIn) -> Status[Offer]:
     may(request, "care.change_offers", None, _OFFERS_FORBIDDEN)
     offer = services.offer_create(
         actor=actor(request),
-        name=payload.name,
         kind=payload.kind.value,
-        organisation=named(
-            "organisation", "organisation", forum_selectors.organisation_get, payload.organisation
-        ),
-        description=payload.description,
+        organisation=_organisation(payload.organisation),
+        **given(payload, "name", "description"),
     )
     return Status(201, offer)
 
@@ -507,18 +496,14 @@ def offer_update(request: HttpRequest, offer_id: PathId, payload: OfferChanges) 
     may(request, "care.change_offers", None, _OFFERS_FORBIDDEN)
     organisation = offer.organisation
     if payload.organisation is not None:
-        organisation = named(
-            "organisation", "organisation", forum_selectors.organisation_get, payload.organisation
-        )
+        organisation = _organisation(payload.organisation)
     return services.offer_update(
         actor=actor(request),
         offer=offer,
         expected_version=payload.version,
-        name=payload.name if payload.name is not None else offer.name,
         kind=payload.kind.value if payload.kind is not None else offer.kind,
         organisation=organisation,
-        description=payload.description if payload.description is not None else offer.description,
-        is_active=payload.is_active if payload.is_active is not None else offer.is_active,
+        **patched(payload, offer, "name", "description", "is_active"),
     )
 
 

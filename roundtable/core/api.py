@@ -66,6 +66,20 @@ def named(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
         raise ValidationError({field: f"There is no {noun} with id {pk}."}) from None
 
 
+def given(payload: Schema, *names: str) -> dict[str, Any]:
+    """The named fields of a request's body as it gives them, for a service that takes them by
+    the same names: `services.budget_create(actor=..., forum=forum, **given(payload, "name"))`.
+    (A field that picks from a list is the schema's enum: the services take its `.value`.)"""
+    return {name: getattr(payload, name) for name in names}
+
+
+def patched(payload: Schema, record: Any, *names: str) -> dict[str, Any]:
+    """For a change (PATCH) to a service that takes every field: each named field as the body
+    gives it, or as the record has it now where the body leaves it out (or null)."""
+    sent = given(payload, *names)
+    return {name: getattr(record, name) if value is None else value for name, value in sent.items()}
+
+
 # What a request that does not fit its schema got wrong, in plain English, by pydantic's type of
 # error: each follows the name of the parameter ("query parameter locality must be a whole
 # number"). Dates and times are asked for as the API takes them, in ISO 8601.

@@ -14,10 +14,11 @@ A page that changes something reads like this (`submit` does the plumbing):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -57,6 +58,13 @@ def require(request: HttpRequest, rule: str, obj: Any = None) -> None:
         raise PermissionDenied
 
 
+def choice(request: HttpRequest, name: str, values: Collection[str]) -> str:
+    """A query parameter that picks one of `values` (`?kind=mdt`): "" for none, or for anything
+    else, and the page shows them all."""
+    value = request.GET.get(name, "")
+    return value if value in values else ""
+
+
 # -- A page that changes something ----------------------------------------------------------
 
 
@@ -94,22 +102,52 @@ def submit(
     save: Callable[[dict[str, Any]], T],
     *,
     aliases: Mapping[str, str] | None = None,
+    stale: str | None = None,
 ) -> Outcome[T]:
     """On a POST whose form is valid, `save(form.cleaned_data)` (a call to a service); a refusal
     (ValidationError) goes on the form's fields (`add_service_errors`, with `aliases` for names
-    that differ), a stale version (ConcurrentEditError) on the form as a whole. On a GET, or a
-    form with errors, nothing is called."""
+    that differ), a stale version (ConcurrentEditError) on the form as a whole, in the page's
+    own words (`stale`) or else the service's. On a GET, or a form with errors, nothing is
+    called."""
     if request.method != "POST" or not form.is_valid():
         return Outcome()
     try:
         value = save(form.cleaned_data)
     except ConcurrentEditError as error:
-        form.add_error(None, str(error))
+        form.add_error(None, str(error) if stale is None else stale)
         return Outcome(conflict=error)
     except ValidationError as error:
         add_service_errors(form, error, aliases)
         return Outcome()
     return Outcome(saved=True, result=value)
+
+
+def fields(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The values of a form's fields, by name, for a service that takes them by the same names:
+
+    services.zone_create(actor=me(request), team=team, **fields(data, "name", "colour"))
+    """
+    return {name: data[name] for name in names}
+
+
+def one_click(request: HttpRequest, change: Callable[[], object], done: str) -> None:
+    """A change made with a button alone, no form to show again: the page's message says it is
+    done, or why the service refused it (in its own words)."""
+    refusal = refused(change)
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, done)
+
+
+def refused(change: Callable[[], object]) -> str:
+    """Make a change that has no form (a page that asks first, then a button): "" once it is
+    made, else why the service refused it, in its own words, for the page to show."""
+    try:
+        change()
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def renderer(

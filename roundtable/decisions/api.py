@@ -18,7 +18,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from roundtable.core.api import CONFLICT, FORBIDDEN, NOT_FOUND, REFUSED, actor, named, paginated
+from roundtable.core.api import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    REFUSED,
+    actor,
+    given,
+    named,
+    paginated,
+)
 from roundtable.core.schemas import PathId
 from roundtable.decisions import selectors, services
 from roundtable.decisions.models import AdviceRequest, Budget, Comment, Decision, Hold
@@ -136,17 +145,20 @@ def decision_create(request: HttpRequest, payload: DecisionIn) -> Status[selecto
         actor=actor(request),
         forum=forum,
         kind=payload.kind.value,
-        title=payload.title,
-        proposal=payload.proposal,
         method=payload.method.value,
-        closes_at=payload.closes_at,
-        review_on=payload.review_on,
         meeting=_meeting("meeting", payload.meeting),
         budget=_budget(payload.budget),
-        amount_requested_pence=payload.amount_requested_pence,
-        vote_threshold_percent=payload.vote_threshold_percent,
-        vote_quorum=payload.vote_quorum,
         open_now=payload.open,
+        **given(
+            payload,
+            "title",
+            "proposal",
+            "closes_at",
+            "review_on",
+            "amount_requested_pence",
+            "vote_threshold_percent",
+            "vote_quorum",
+        ),
     )
     return Status(201, _page(request, decision.pk))
 
@@ -187,9 +199,8 @@ def decision_revise(
     services.decision_revise(
         actor=actor(request),
         decision=decision,
-        proposal=payload.proposal,
-        change_note=payload.change_note,
         expected_version=payload.version,
+        **given(payload, "proposal", "change_note"),
     )
     return Status(201, _page(request, decision_id))
 
@@ -273,11 +284,8 @@ def decision_decide(
     services.decision_decide(
         actor=actor(request),
         decision=decision,
-        agreed=payload.agreed,
-        outcome=payload.outcome,
-        rationale=payload.rationale,
-        amount_agreed_pence=payload.amount_agreed_pence,
         expected_version=payload.version,
+        **given(payload, "agreed", "outcome", "rationale", "amount_agreed_pence"),
     )
     return _page(request, decision_id)
 
@@ -388,10 +396,7 @@ def budget_create(
     budget = services.budget_create(
         actor=actor(request),
         forum=forum,
-        name=payload.name,
-        period_start=payload.period_start,
-        period_end=payload.period_end,
-        total_pence=payload.total_pence,
+        **given(payload, "name", "period_start", "period_end", "total_pence"),
     )
     return Status(201, selectors.budget_summary(budget))
 
@@ -416,8 +421,7 @@ def allocation_round_create(
     allocation = services.allocation_round_create(
         actor=actor(request),
         budget=budget,
-        title=payload.title,
-        closes_at=payload.closes_at,
+        **given(payload, "title", "closes_at"),
         proposals=_decisions(request, "proposals", payload.proposals),
     )
     return Status(201, selectors.allocation_detail(actor(request), allocation.pk))

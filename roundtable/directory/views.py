@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +16,16 @@ from django.views.decorators.http import require_http_methods
 
 from roundtable.core import home as home_page
 from roundtable.core.inputs import id_param
-from roundtable.core.pages import allowed, breadcrumbs, me, posted, require, submit
+from roundtable.core.pages import (
+    allowed,
+    breadcrumbs,
+    choice,
+    fields,
+    me,
+    posted,
+    require,
+    submit,
+)
 from roundtable.directory import selectors, services
 from roundtable.directory.forms import (
     ApiTokenForm,
@@ -25,6 +35,8 @@ from roundtable.directory.forms import (
     TeamFilterForm,
 )
 from roundtable.directory.models import LeadershipLevel, Organisation, OrganisationKind
+
+F = TypeVar("F")
 
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
@@ -54,48 +66,93 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/home.jinja", context)
 
 
+def _filtered_list(
+    request: HttpRequest,
+    form: PeopleFilterForm | TeamFilterForm,
+    *,
+    make: Callable[..., F],
+    own: str,
+    rows: Callable[[Any, F], Any],
+    title: str,
+    name: str,
+) -> HttpResponse:
+    """A list of the directory with its filter form. What the form asks for (the words, the
+    kind of organisation, the locality, the organisation from a link and the list's own choice,
+    `own`) is made into the filter (`make`) of the list's selector (`rows`); everything, when
+    nothing valid is asked. `name` is the list's section of the header and names its page and
+    its results alone (what htmx asks for)."""
+    everything = make()
+    filters = everything
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = make(
+            q=data["q"].strip(),
+            organisation_kind=data["organisation_kind"],
+            locality=id_param(data["locality"]),
+            organisation=id_param(request.GET.get("organisation")),
+            **fields(data, own),
+        )
+    context = {
+        "page_title": title,
+        "active_nav": name,
+        "form": form,
+        "page": _page(request, rows(request.user, filters)),
+        "filtered": filters != everything,
+        "breadcrumbs": breadcrumbs((title, "")),
+    }
+    return _list_page(
+        request, f"directory/{name}.jinja", f"directory/_{name}_results.jinja", context
+    )
+
+
 def people(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(
         request.GET or None,
         disciplines=selectors.disciplines(),
         localities=selectors.localities(),
     )
-    filters = selectors.PeopleFilter()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.PeopleFilter(
-            q=data["q"].strip(),
-            discipline=data["discipline"],
-            organisation_kind=data["organisation_kind"],
-            locality=id_param(data["locality"]),
-            organisation=id_param(request.GET.get("organisation")),
-        )
-    page = _page(request, selectors.people_list(request.user, filters))
-    context = {
-        "page_title": "People",
-        "active_nav": "people",
-        "form": form,
-        "page": page,
-        "filtered": filters != selectors.PeopleFilter(),
-        "breadcrumbs": breadcrumbs(("People", "")),
+    return _filtered_list(
+        request,
+        form,
+        make=selectors.PeopleFilter,
+        own="discipline",
+        rows=selectors.people_list,
+        title="People",
+        name="people",
+    )
+
+
+def _record_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    title: str,
+    nav: str,
+    listed_in: tuple[str, str],
+    **context: Any,
+) -> HttpResponse:
+    """A record's own page: named by its title, under its list in the header and the
+    breadcrumbs (`listed_in`: the list's name and link)."""
+    context |= {
+        "page_title": title,
+        "active_nav": nav,
+        "breadcrumbs": breadcrumbs(listed_in, (title, "")),
     }
-    return _list_page(request, "directory/people.jinja", "directory/_people_results.jinja", context)
+    return render(request, template, context)
 
 
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     someone = selectors.person_detail(request.user, person_id)
-    context = {
-        "page_title": someone.full_name,
-        "active_nav": "people",
-        "person": someone,
-        "peers": selectors.same_discipline_elsewhere(request.user, someone),
-        "can_edit": allowed(request, "directory.change_person", someone),
-        "breadcrumbs": breadcrumbs(
-            ("People", reverse("directory:people")),
-            (someone.full_name, ""),
-        ),
-    }
-    return render(request, "directory/person.jinja", context)
+    return _record_page(
+        request,
+        "directory/person.jinja",
+        title=someone.full_name,
+        nav="people",
+        listed_in=("People", reverse("directory:people")),
+        person=someone,
+        peers=selectors.same_discipline_elsewhere(request.user, someone),
+        can_edit=allowed(request, "directory.change_person", someone),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,46 +209,31 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def teams(request: HttpRequest) -> HttpResponse:
     form = TeamFilterForm(request.GET or None, localities=selectors.localities())
-    filters = selectors.TeamFilter()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.TeamFilter(
-            q=data["q"].strip(),
-            kind=data["kind"],
-            organisation_kind=data["organisation_kind"],
-            locality=id_param(data["locality"]),
-            organisation=id_param(request.GET.get("organisation")),
-        )
-    page = _page(request, selectors.team_list(request.user, filters))
-    context = {
-        "page_title": "Teams",
-        "active_nav": "teams",
-        "form": form,
-        "page": page,
-        "filtered": filters != selectors.TeamFilter(),
-        "breadcrumbs": breadcrumbs(("Teams", "")),
-    }
-    return _list_page(request, "directory/teams.jinja", "directory/_teams_results.jinja", context)
+    return _filtered_list(
+        request,
+        form,
+        make=selectors.TeamFilter,
+        own="kind",
+        rows=selectors.team_list,
+        title="Teams",
+        name="teams",
+    )
 
 
 def team(request: HttpRequest, team_id: int) -> HttpResponse:
     page = selectors.team_detail(request.user, team_id)
-    context = {
-        "page_title": page.team.name,
-        "active_nav": "teams",
-        "page": page,
-        "breadcrumbs": breadcrumbs(
-            ("Teams", reverse("directory:teams")),
-            (page.team.name, ""),
-        ),
-    }
-    return render(request, "directory/team.jinja", context)
+    return _record_page(
+        request,
+        "directory/team.jinja",
+        title=page.team.name,
+        nav="teams",
+        listed_in=("Teams", reverse("directory:teams")),
+        page=page,
+    )
 
 
 def organisations(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    if kind not in OrganisationKind.values:
-        kind = ""
+    kind = choice(request, "kind", OrganisationKind.values)
     context = {
         "page_title": "Organisations",
         "active_nav": "organisations",
@@ -206,23 +248,19 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
     page = selectors.organisation_detail(request.user, organisation_id)
-    context = {
-        "page_title": page.organisation.name,
-        "active_nav": "organisations",
-        "page": page,
-        "can_manage": allowed(request, "directory.manage_organisations"),
-        "breadcrumbs": breadcrumbs(
-            ("Organisations", reverse("directory:organisations")),
-            (page.organisation.name, ""),
-        ),
-    }
-    return render(request, "directory/organisation.jinja", context)
+    return _record_page(
+        request,
+        "directory/organisation.jinja",
+        title=page.organisation.name,
+        nav="organisations",
+        listed_in=("Organisations", reverse("directory:organisations")),
+        page=page,
+        can_manage=allowed(request, "directory.manage_organisations"),
+    )
 
 
 def leadership_teams(request: HttpRequest) -> HttpResponse:
-    level = request.GET.get("level", "")
-    if level not in LeadershipLevel.values:
-        level = ""
+    level = choice(request, "level", LeadershipLevel.values)
     page = _page(request, selectors.leadership_team_list(request.user, level))
     context = {
         "page_title": "Leadership teams",
@@ -237,16 +275,14 @@ def leadership_teams(request: HttpRequest) -> HttpResponse:
 
 def leadership_team(request: HttpRequest, leadership_team_id: int) -> HttpResponse:
     page = selectors.leadership_team_page(request.user, leadership_team_id)
-    context = {
-        "page_title": page.leadership.name,
-        "active_nav": "teams",
-        "page": page,
-        "breadcrumbs": breadcrumbs(
-            ("Leadership teams", reverse("directory:leadership-teams")),
-            (page.leadership.name, ""),
-        ),
-    }
-    return render(request, "directory/leadership_team.jinja", context)
+    return _record_page(
+        request,
+        "directory/leadership_team.jinja",
+        title=page.leadership.name,
+        nav="teams",
+        listed_in=("Leadership teams", reverse("directory:leadership-teams")),
+        page=page,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,6 +27,7 @@ from roundtable.core.api import (
     NOT_FOUND,
     REFUSED,
     actor,
+    given,
     may,
     named,
     paginated,
@@ -160,13 +161,10 @@ def forum_create(request: HttpRequest, payload: ForumIn) -> Status[selectors.For
     me = actor(request)
     forum = services.forum_create(
         actor=me,
-        name=payload.name,
         kind=payload.kind.value,
-        purpose=payload.purpose,
         home_team=_team(payload.home_team),
-        min_disciplines=payload.min_disciplines,
         required_organisation_kinds=_plain(payload.required_organisation_kinds),
-        lived_experience_required=payload.lived_experience_required,
+        **given(payload, "name", "purpose", "min_disciplines", "lived_experience_required"),
         members=_people(request, "members", payload.members),
     )
     return Status(201, selectors.forum_detail(me, forum.pk))
@@ -264,12 +262,8 @@ def meeting_create(
         meeting = services.meeting_create(
             actor=actor(request),
             forum=forum,
-            starts_at=payload.starts_at,
-            ends_at=payload.ends_at,
             site=_site(payload.site),
-            online_url=payload.online_url,
-            agenda=payload.agenda,
-            confirm_past=payload.confirm_past,
+            **given(payload, "starts_at", "ends_at", "online_url", "agenda", "confirm_past"),
         )
     return Status(201, selectors.meeting_detail(request.user, meeting.pk))
 
@@ -291,14 +285,17 @@ def meeting_series_create(
     series = services.meeting_series_create(
         actor=actor(request),
         forum=forum,
-        weekdays=payload.weekdays,
-        start_time=payload.start_time,
-        duration_minutes=payload.duration_minutes,
-        starts_on=payload.starts_on,
-        ends_on=payload.ends_on,
-        interval_weeks=payload.interval_weeks,
         site=_site(payload.site),
-        online_url=payload.online_url,
+        **given(
+            payload,
+            "weekdays",
+            "start_time",
+            "duration_minutes",
+            "starts_on",
+            "ends_on",
+            "interval_weeks",
+            "online_url",
+        ),
     )
     made = selectors.series_meeting_count(series)
     return Status(201, {"series": series, "meetings_made": made})
@@ -411,12 +408,11 @@ def attendance_add(
         actor=actor(request),
         meeting=meeting,
         person=person,
-        guest_name=payload.guest_name,
         guest_organisation=_organisation(payload.guest_organisation),
         guest_organisation_kind=_plain(payload.guest_organisation_kind) or "",
         guest_discipline=_discipline(payload.guest_discipline),
-        guest_role=payload.guest_role,
         status=payload.status.value,
+        **given(payload, "guest_name", "guest_role"),
     )
     return Status(201, attendance)
 

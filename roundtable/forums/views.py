@@ -18,7 +18,16 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roundtable.core import access
-from roundtable.core.pages import add_service_errors, breadcrumbs, form_status, me, submit
+from roundtable.core.pages import (
+    add_service_errors,
+    breadcrumbs,
+    choice,
+    fields,
+    form_status,
+    me,
+    one_click,
+    submit,
+)
 from roundtable.directory.models import OrganisationKind, Person
 from roundtable.forums import calendar, presenters, selectors, services
 from roundtable.forums.forms import (
@@ -32,7 +41,7 @@ from roundtable.forums.forms import (
     SeriesForm,
     VisitForm,
 )
-from roundtable.forums.models import AttendanceStatus, Forum, ForumKind
+from roundtable.forums.models import AttendanceStatus, Forum, ForumKind, Meeting
 
 
 def _forums_crumb() -> tuple[str, str]:
@@ -41,6 +50,16 @@ def _forums_crumb() -> tuple[str, str]:
 
 def _forum_crumb(forum: Forum) -> tuple[str, str]:
     return (forum.name, reverse("forums:forum", args=[forum.pk]))
+
+
+def _meeting_crumbs(meeting: Meeting, last: str) -> list[dict[str, str]]:
+    """Home, forums, the meeting's forum, the meeting, then `last` (this page)."""
+    return breadcrumbs(
+        _forums_crumb(),
+        _forum_crumb(meeting.forum),
+        ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
+        (last, ""),
+    )
 
 
 def _require_change(request: HttpRequest, forum: Forum) -> None:
@@ -52,9 +71,7 @@ def _require_change(request: HttpRequest, forum: Forum) -> None:
 
 
 def forum_list(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    if kind not in ForumKind.values:
-        kind = ""
+    kind = choice(request, "kind", ForumKind.values)
     forums = selectors.forum_list(me(request), kind=kind)
     page = Paginator(forums, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -122,20 +139,34 @@ def forum_edit(request: HttpRequest, forum_id: int | None = None) -> HttpRespons
     return render(request, "forums/forum_edit.jinja", context, status=outcome.status(form))
 
 
-def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
-    page = selectors.forum_detail(request.user, forum_id)
+def _forum_page(
+    request: HttpRequest,
+    page: selectors.ForumPage,
+    add_member_form: AddMemberForm,
+    *,
+    can_change: bool,
+) -> HttpResponse:
+    """The forum's page, with the form to add a member (shown again with what to fix)."""
     forum = page.forum
     kinds = dict(OrganisationKind.choices)
     context = {
         "page_title": forum.name,
+        "page_has_errors": add_member_form.is_bound,
         "active_nav": "forums",
         "page": page,
-        "can_change": request.user.has_perm("forums.change_forum", forum),
+        "can_change": can_change,
         "required_kinds": [kinds[k] for k in forum.required_organisation_kinds if k in kinds],
-        "add_member_form": AddMemberForm(people=None),
+        "add_member_form": add_member_form,
         "breadcrumbs": breadcrumbs(_forums_crumb(), (forum.name, "")),
     }
-    return render(request, "forums/forum_detail.jinja", context)
+    status = 400 if add_member_form.is_bound else 200
+    return render(request, "forums/forum_detail.jinja", context, status=status)
+
+
+def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
+    page = selectors.forum_detail(request.user, forum_id)
+    can_change = request.user.has_perm("forums.change_forum", page.forum)
+    return _forum_page(request, page, AddMemberForm(people=None), can_change=can_change)
 
 
 @require_POST
@@ -153,17 +184,7 @@ def forum_member_add(request: HttpRequest, forum_id: int) -> HttpResponse:
             messages.success(request, f"{person.full_name} is now a member of {forum.name}.")
             return redirect("forums:forum", forum_id=forum.pk)
     page = selectors.forum_detail(request.user, forum_id)
-    context = {
-        "page_title": forum.name,
-        "page_has_errors": True,
-        "active_nav": "forums",
-        "page": page,
-        "can_change": True,
-        "required_kinds": [],
-        "add_member_form": form,
-        "breadcrumbs": breadcrumbs(_forums_crumb(), (forum.name, "")),
-    }
-    return render(request, "forums/forum_detail.jinja", context, status=400)
+    return _forum_page(request, page, form, can_change=True)  # as `_require_change` found
 
 
 @require_http_methods(["GET", "POST"])
@@ -199,12 +220,9 @@ def meeting_new(request: HttpRequest, forum_id: int) -> HttpResponse:
             meeting = services.meeting_create(
                 actor=me(request),
                 forum=forum,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                site=data["site"],
-                online_url=data["online_url"],
-                agenda=data["agenda"],
-                confirm_past=data["confirm_past"],
+                **fields(
+                    data, "starts_at", "ends_at", "site", "online_url", "agenda", "confirm_past"
+                ),
             )
         except ValidationError as error:
             if _is_past_start(error):
@@ -247,18 +265,8 @@ def series_new(request: HttpRequest, forum_id: int) -> HttpResponse:
     outcome = submit(
         request,
         form,
-        lambda data: services.meeting_series_create(
-            actor=me(request),
-            forum=forum,
-            weekdays=data["weekdays"],
-            start_time=data["start_time"],
-            duration_minutes=data["duration_minutes"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            interval_weeks=data["interval_weeks"],
-            site=data["site"],
-            online_url=data["online_url"],
-        ),
+        # The form asks when and where the meetings recur: what the service takes.
+        lambda data: services.meeting_series_create(actor=me(request), forum=forum, **data),
     )
     if outcome.saved:
         count = outcome.value.meetings.count()
@@ -301,12 +309,11 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_facilitate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(meeting_id)
-    try:
-        services.meeting_facilitate(actor=me(request), meeting=meeting)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Thank you: you are facilitating this meeting.")
+    one_click(
+        request,
+        lambda: services.meeting_facilitate(actor=me(request), meeting=meeting),
+        "Thank you: you are facilitating this meeting.",
+    )
     return redirect("forums:meeting", meeting_id=meeting.pk)
 
 
@@ -325,8 +332,7 @@ def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
             actor=me(request),
             meeting=meeting,
             expected_version=data["version"],
-            agenda=data["agenda"],
-            minutes=data["minutes"],
+            **fields(data, "agenda", "minutes"),
         ),
     )
     if outcome.saved:
@@ -339,12 +345,7 @@ def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "form": form,
         "meeting": meeting,
         "latest": latest,
-        "breadcrumbs": breadcrumbs(
-            _forums_crumb(),
-            _forum_crumb(meeting.forum),
-            ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
-            ("Agenda and minutes", ""),
-        ),
+        "breadcrumbs": _meeting_crumbs(meeting, "Agenda and minutes"),
     }
     return render(request, "forums/meeting_notes.jinja", context, status=outcome.status(form))
 
@@ -358,9 +359,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.meeting_cancel(
-            actor=me(request),
-            meeting=meeting,
-            reason=data["reason"],
+            actor=me(request), meeting=meeting, reason=data["reason"]
         ),
     )
     if outcome.saved:
@@ -371,12 +370,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "page_has_errors": bool(form.errors),
         "form": form,
         "meeting": meeting,
-        "breadcrumbs": breadcrumbs(
-            _forums_crumb(),
-            _forum_crumb(meeting.forum),
-            ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
-            ("Cancel", ""),
-        ),
+        "breadcrumbs": _meeting_crumbs(meeting, "Cancel"),
     }
     return render(request, "forums/meeting_cancel.jinja", context, status=outcome.status(form))
 
@@ -390,9 +384,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if meeting.is_cancelled:
         messages.error(request, "This meeting was cancelled, so no attendance can be recorded.")
         return redirect("forums:meeting", meeting_id=meeting.pk)
-    initial = {f"member_{pid}": AttendanceStatus.PRESENT for pid in page.present_ids}
-    initial |= {f"member_{pid}": AttendanceStatus.APOLOGIES for pid in page.apology_ids}
-    form = AttendanceForm(request.POST or None, members=page.members, initial=initial)
+    form = _attendance_form(page, request.POST or None)
     guest_form = GuestForm(people=None)
     outcome = submit(
         request,
@@ -410,6 +402,13 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _attendance_page(request, page, form, guest_form)
 
 
+def _attendance_form(page: selectors.MeetingPage, data: Any = None) -> AttendanceForm:
+    """One radio group a member, each showing what is recorded for them."""
+    initial = {f"member_{pid}": AttendanceStatus.PRESENT for pid in page.present_ids}
+    initial |= {f"member_{pid}": AttendanceStatus.APOLOGIES for pid in page.apology_ids}
+    return AttendanceForm(data, members=page.members, initial=initial)
+
+
 def _attendance_page(
     request: HttpRequest, page: selectors.MeetingPage, form: AttendanceForm, guest_form: GuestForm
 ) -> HttpResponse:
@@ -420,12 +419,7 @@ def _attendance_page(
             "page_has_errors": bool(form.errors or guest_form.errors),
             "form": form,
             "guest_form": guest_form,
-            "breadcrumbs": breadcrumbs(
-                _forums_crumb(),
-                _forum_crumb(page.meeting.forum),
-                ("Meeting", reverse("forums:meeting", args=[page.meeting.pk])),
-                ("Attendance", ""),
-            ),
+            "breadcrumbs": _meeting_crumbs(page.meeting, "Attendance"),
         }
     )
     status = 400 if (form.is_bound and form.errors) or guest_form.errors else 200
@@ -455,9 +449,7 @@ def meeting_guest_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if outcome.saved:
         messages.success(request, f"{outcome.value.display_name} added as a guest.")
         return redirect("forums:meeting-attendance", meeting_id=meeting.pk)
-    initial = {f"member_{pid}": AttendanceStatus.PRESENT for pid in page.present_ids}
-    initial |= {f"member_{pid}": AttendanceStatus.APOLOGIES for pid in page.apology_ids}
-    form = AttendanceForm(members=page.members, initial=initial)
+    form = _attendance_form(page)
     return _attendance_page(request, page, form, guest_form)
 
 
@@ -474,12 +466,7 @@ def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int)
         "page_title": f"Remove {row.display_name}?",
         "row": row,
         "meeting": meeting,
-        "breadcrumbs": breadcrumbs(
-            _forums_crumb(),
-            _forum_crumb(meeting.forum),
-            ("Meeting", reverse("forums:meeting", args=[meeting.pk])),
-            ("Remove", ""),
-        ),
+        "breadcrumbs": _meeting_crumbs(meeting, "Remove"),
     }
     return render(request, "forums/attendance_remove.jinja", context)
 
@@ -490,9 +477,7 @@ def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int)
 def presence(request: HttpRequest) -> HttpResponse:
     """The system view: which teams leaders have reached lately, and who those leaders are."""
     view = selectors.system_presence()
-    status = request.GET.get("status", "")
-    if status not in presenters.STATUS_WORDS:
-        status = ""
+    status = choice(request, "status", presenters.STATUS_WORDS)
     teams = [t for t in view.teams if t.status == status] if status else view.teams
     # The least visited teams come first, so the first page is the one that needs attention.
     page = Paginator(teams, settings.PAGE_SIZE).get_page(request.GET.get("page"))

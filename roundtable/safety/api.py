@@ -12,19 +12,19 @@ saved since, the answer is 409 with the stored text, and nothing was overwritten
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from roundtable.care import services as care_services
 from roundtable.care.models import PersonInCare, Zone
-from roundtable.core.api import FORBIDDEN, NOT_FOUND, REFUSED, actor, paginated
+from roundtable.core.api import FORBIDDEN, NOT_FOUND, REFUSED, actor, given, named, paginated
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.errors import NotAllowed
 from roundtable.core.schemas import PathId
 from roundtable.decisions.models import Hold
 from roundtable.directory.models import Person, Team
 from roundtable.forums import selectors as forum_selectors
-from roundtable.forums.models import Forum, Meeting
+from roundtable.forums.models import Meeting
 from roundtable.safety import selectors, services
 from roundtable.safety.models import (
     PositiveRiskPlan,
@@ -54,6 +54,15 @@ from roundtable.safety.schemas import (
 router = Router(tags=["safety"])
 
 
+# What a positive risk-taking plan says, as the schemas and the service name it.
+POSITIVE_RISK_PARTS = (
+    "wants_to",
+    "benefits",
+    "possible_harms",
+    "safeguards",
+    "who_does_what",
+    "review_on",
+)
 PLAN_CONFLICT = (
     "Someone else saved this plan since the version you sent. Nothing has been lost: compare "
     "with `plan`, then save again with its `version`."
@@ -62,6 +71,10 @@ FORMULATION_CONFLICT = (
     "Someone else saved this formulation since the version you sent. Nothing has been lost: "
     "compare with `formulation`, then save again with its `version`."
 )
+
+
+def _meeting(pk: int | None) -> Meeting | None:
+    return None if pk is None else named("meeting", "meeting", forum_selectors.meeting_get, pk)
 
 
 def _person(request: HttpRequest, person_id: PathId) -> PersonInCare:
@@ -82,12 +95,7 @@ def _positive_risk_out(plan: PositiveRiskPlan, holds: list[Hold]) -> dict[str, A
         "title": decision.title,
         "status": decision.status,
         "forum": decision.forum,
-        "wants_to": plan.wants_to,
-        "benefits": plan.benefits,
-        "possible_harms": plan.possible_harms,
-        "safeguards": plan.safeguards,
-        "who_does_what": plan.who_does_what,
-        "review_on": plan.review_on,
+        **{name: getattr(plan, name) for name in POSITIVE_RISK_PARTS},
         "holds": _holds_out(holds),
     }
 
@@ -197,26 +205,9 @@ def review_record(request: HttpRequest, person_id: PathId, payload: SafetyReview
     review = services.safety_review_record(
         actor=actor(request),
         person=_person(request, person_id),
-        note=payload.note,
-        reviewed_on=payload.reviewed_on,
+        **given(payload, "note", "reviewed_on"),
     )
     return Status(201, _review_out(review))
-
-
-def _forum(pk: int) -> Forum:
-    try:
-        return forum_selectors.forum_get(pk)
-    except Http404:
-        raise ValidationError({"forum": f"There is no forum with id {pk}."}) from None
-
-
-def _meeting(pk: int | None) -> Meeting | None:
-    if pk is None:
-        return None
-    try:
-        return forum_selectors.meeting_get(pk)
-    except Http404:
-        raise ValidationError({"meeting": f"There is no meeting with id {pk}."}) from None
 
 
 @router.post(
@@ -237,14 +228,9 @@ def positive_risk_propose(request: HttpRequest, person_id: PathId, payload: Posi
     decision = services.positive_risk_propose(
         actor=actor(request),
         episode=episode,
-        forum=_forum(payload.forum),
+        forum=named("forum", "forum", forum_selectors.forum_get, payload.forum),
         meeting=_meeting(payload.meeting),
-        wants_to=payload.wants_to,
-        benefits=payload.benefits,
-        possible_harms=payload.possible_harms,
-        safeguards=payload.safeguards,
-        who_does_what=payload.who_does_what,
-        review_on=payload.review_on,
+        **given(payload, *POSITIVE_RISK_PARTS),
     )
     plans = selectors.positive_risk_plans_for(request.user, [episode.pk])[episode.pk]
     plan = next(p for p in plans if p.decision_id == decision.pk)

@@ -8,6 +8,7 @@ side by side, with their own still in the form (409).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +23,14 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
 from roundtable.care import services as care_services
-from roundtable.care.models import PersonInCare
+from roundtable.care.models import Episode, PersonInCare
+from roundtable.core.access import Reader
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.pages import (
     Outcome,
     add_service_errors,
     breadcrumbs,
+    fields,
     form_status,
     me,
     posted,
@@ -190,122 +193,148 @@ def plan_print(request: HttpRequest, person_id: int) -> HttpResponse:
 # -- Writing the plan and the formulation --------------------------------------------------------
 
 
-def _plan_initial(plan: SafetyPlan | None) -> dict[str, Any]:
-    if plan is None:
+@dataclass(frozen=True)
+class _Written:
+    """The safety plan or the formulation: written in parts with the person, each save a new
+    version. Two people saving at once never lose either text: the second is shown both,
+    part by part (409)."""
+
+    name: str  # what the page calls the saved one: "plan", "formulation"
+    get: Callable[[Reader, PersonInCare], Any]
+    parts: Callable[[Any], list[Part]]
+    names_key: str
+    names: tuple[str, ...]
+    conflict_message: str
+    template: str
+    crumb: str
+
+
+PLAN = _Written(
+    "plan",
+    selectors.plan_get,
+    plan_steps,
+    "step_names",
+    SafetyPlanContent.FIELDS,
+    CONFLICT_MESSAGE,
+    "safety/plan_edit.jinja",
+    crumb="Write the plan",
+)
+FORMULATION = _Written(
+    "formulation",
+    selectors.formulation_get,
+    formulation_parts,
+    "part_names",
+    FormulationContent.FIELDS,
+    FORMULATION_CONFLICT_MESSAGE,
+    "safety/formulation_edit.jinja",
+    crumb="Formulation",
+)
+
+
+def _initial(written: _Written, saved: Any, *more: str) -> dict[str, Any]:
+    """The form's start: the saved version's parts (and `more` of its fields), if there is one."""
+    if saved is None:
         return {}
-    initial: dict[str, Any] = {name: getattr(plan, name) for name in SafetyPlanContent.FIELDS}
-    initial.update(
-        {"written_with": plan.written_with, "review_on": plan.review_on, "version": plan.version}
-    )
-    return initial
+    return {name: getattr(saved, name) for name in (*written.names, *more, "version")}
+
+
+def _write_page(
+    request: HttpRequest,
+    person: PersonInCare,
+    written: _Written,
+    current: Any,
+    form: SafetyPlanForm | FormulationForm,
+    *,
+    title: str,
+    save: Callable[[dict[str, Any]], HttpResponse],
+) -> HttpResponse:
+    """The page that writes the next version of what is `current`ly saved: `save` (the service,
+    then on to where the person goes next) on a valid form; else the page again, with what to fix
+    or, when someone else saved first, their version beside this one."""
+    episode = selectors.caring_episode_of(request.user, person)
+    stored = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            return save(form.cleaned_data)
+        except ConcurrentEditError:
+            stored = written.get(request.user, person)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    compared = []
+    if stored is not None:
+        compared = [
+            Compared(part.label, part.text, form.cleaned_data.get(part.name) or "")
+            for part in written.parts(stored)
+        ]
+    status = 409 if stored is not None else form_status(form)
+    context = {
+        "page_title": title,
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "person": person,
+        written.name: current,
+        "episode": episode,
+        "stored": stored,
+        "compared": compared,
+        "conflict_message": written.conflict_message,
+        written.names_key: written.names,
+        "breadcrumbs": _person_crumbs(person, (written.crumb, "")),
+    }
+    return _render(request, written.template, context, status=_caring(status, episode, form))
 
 
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     """Write the plan with the person, or its next version."""
     person = selectors.person_get(request.user, person_id)
-    episode = selectors.caring_episode_of(request.user, person)
     plan = selectors.plan_get(request.user, person)
-    form = SafetyPlanForm(posted(request), initial=_plan_initial(plan))
-    stored: SafetyPlan | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = services.safety_plan_save(
-                actor=me(request),
-                person=person,
-                values=form.steps(),
-                written_with=data["written_with"],
-                review_on=data["review_on"],
-                expected_version=data["version"],
-            )
-        except ConcurrentEditError:
-            stored = selectors.plan_get(request.user, person)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Version {saved.version} of {person.name}'s safety plan is saved, written with "
-                f"{saved.written_with}. Every earlier version is kept.",
-            )
-            return _to_person(person)
-    compared = []
-    if stored is not None:
-        compared = [
-            Compared(part.label, part.text, form.cleaned_data.get(part.name) or "")
-            for part in plan_steps(stored)
-        ]
-    status = 409 if stored is not None else form_status(form)
-    if episode is None and not form.is_bound:
-        status = 403
-    context = {
-        "page_title": ("Write" if plan is None else "Edit") + f" {person.name}'s safety plan",
-        "page_has_errors": bool(form.errors),
-        "form": form,
-        "person": person,
-        "plan": plan,
-        "episode": episode,
-        "stored": stored,
-        "compared": compared,
-        "conflict_message": CONFLICT_MESSAGE,
-        "step_names": SafetyPlanContent.FIELDS,
-        "breadcrumbs": _person_crumbs(person, ("Write the plan", "")),
-    }
-    return _render(request, "safety/plan_edit.jinja", context, status=status)
+    form = SafetyPlanForm(
+        posted(request), initial=_initial(PLAN, plan, "written_with", "review_on")
+    )
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        saved = services.safety_plan_save(
+            actor=me(request),
+            person=person,
+            values=form.steps(),
+            written_with=data["written_with"],
+            review_on=data["review_on"],
+            expected_version=data["version"],
+        )
+        messages.success(
+            request,
+            f"Version {saved.version} of {person.name}'s safety plan is saved, written with "
+            f"{saved.written_with}. Every earlier version is kept.",
+        )
+        return _to_person(person)
+
+    title = ("Write" if plan is None else "Edit") + f" {person.name}'s safety plan"
+    return _write_page(request, person, PLAN, plan, form, title=title, save=save)
 
 
 @require_http_methods(["GET", "POST"])
 def formulation_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(request.user, person_id)
-    episode = selectors.caring_episode_of(request.user, person)
     formulation = selectors.formulation_get(request.user, person)
-    initial: dict[str, Any] = {}
-    if formulation is not None:
-        initial = {name: getattr(formulation, name) for name in FormulationContent.FIELDS}
-        initial["version"] = formulation.version
-    form = FormulationForm(posted(request), initial=initial)
-    stored: SafetyFormulation | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.safety_formulation_save(
-                actor=me(request),
-                person=person,
-                values=form.parts(),
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConcurrentEditError:
-            stored = selectors.formulation_get(request.user, person)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Version {saved.version} of the formulation is saved. Nothing is lost."
-            )
-            return _to_person(person, "#formulation")
-    compared = []
-    if stored is not None:
-        compared = [
-            Compared(part.label, part.text, form.cleaned_data.get(part.name) or "")
-            for part in formulation_parts(stored)
-        ]
-    status = 409 if stored is not None else form_status(form)
-    if episode is None and not form.is_bound:
-        status = 403
-    context = {
-        "page_title": f"{person.name}'s safety formulation",
-        "page_has_errors": bool(form.errors),
-        "form": form,
-        "person": person,
-        "formulation": formulation,
-        "episode": episode,
-        "stored": stored,
-        "compared": compared,
-        "conflict_message": FORMULATION_CONFLICT_MESSAGE,
-        "part_names": FormulationContent.FIELDS,
-        "breadcrumbs": _person_crumbs(person, ("Formulation", "")),
-    }
-    return _render(request, "safety/formulation_edit.jinja", context, status=status)
+    form = FormulationForm(posted(request), initial=_initial(FORMULATION, formulation))
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        saved = services.safety_formulation_save(
+            actor=me(request), person=person, values=form.parts(), expected_version=data["version"]
+        )
+        messages.success(
+            request, f"Version {saved.version} of the formulation is saved. Nothing is lost."
+        )
+        return _to_person(person, "#formulation")
+
+    title = f"{person.name}'s safety formulation"
+    return _write_page(request, person, FORMULATION, formulation, form, title=title, save=save)
+
+
+def _caring(status: int, episode: Episode | None, form: Any) -> int:
+    """A page for those caring for the person: anyone else is shown it with 403, and why,
+    until they send it (and are refused)."""
+    return 403 if episode is None and not form.is_bound else status
 
 
 # -- Reviews and positive risk-taking ------------------------------------------------------------
@@ -320,15 +349,12 @@ def review_new(request: HttpRequest, person_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.safety_review_record(
-            actor=me(request), person=person, note=data["note"], reviewed_on=data["reviewed_on"]
+            actor=me(request), person=person, **fields(data, "note", "reviewed_on")
         ),
     )
     if outcome.saved:
         messages.success(request, f"The review of {person.name}'s safety plan is recorded.")
         return _to_person(person, "#reviews")
-    status = outcome.status(form)
-    if episode is None and not form.is_bound:
-        status = 403
     context = {
         "page_title": f"Record a review of {person.name}'s safety plan",
         "page_has_errors": bool(form.errors),
@@ -338,6 +364,7 @@ def review_new(request: HttpRequest, person_id: int) -> HttpResponse:
         "plan": selectors.plan_get(request.user, person),
         "breadcrumbs": _person_crumbs(person, ("Record a review", "")),
     }
+    status = _caring(outcome.status(form), episode, form)
     return _render(request, "safety/review_new.jinja", context, status=status)
 
 
@@ -358,18 +385,8 @@ def positive_risk_new(request: HttpRequest, person_id: int) -> HttpResponse:
         submit(
             request,
             form,
-            lambda data: services.positive_risk_propose(
-                actor=me(request),
-                episode=episode,
-                forum=data["forum"],
-                meeting=data["meeting"],
-                wants_to=data["wants_to"],
-                benefits=data["benefits"],
-                possible_harms=data["possible_harms"],
-                safeguards=data["safeguards"],
-                who_does_what=data["who_does_what"],
-                review_on=data["review_on"],
-            ),
+            # The form asks for the plan's parts, the forum and the meeting: what the service takes.
+            lambda data: services.positive_risk_propose(actor=me(request), episode=episode, **data),
         )
         if episode is not None
         else Outcome()  # not caring for them: nothing is proposed, and the page says why (403)

@@ -13,13 +13,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from rules.permissions import has_perm as rule_allows
 
-from roundtable.core.api import CONFLICT, FORBIDDEN, NOT_FOUND, REFUSED, actor, paginated
+from roundtable.core.api import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    REFUSED,
+    actor,
+    given,
+    named,
+    paginated,
+)
 from roundtable.core.schemas import PathId
 from roundtable.voice import selectors, services
 from roundtable.voice.models import Concern
@@ -78,27 +87,19 @@ def concern_raise(request: HttpRequest, payload: ConcernIn) -> Status[dict[str, 
     if payload.to.value == "team":
         if payload.team is None:
             raise ValidationError({"team": "Give the team the concern goes to."})
-        try:
-            team = selectors.team_get(payload.team)
-        except Http404:
-            raise ValidationError({"team": f"There is no team with id {payload.team}."}) from None
+        team = named("team", "team", selectors.team_get, payload.team)
     elif payload.to.value == "organisation":
         if payload.organisation is None:
             raise ValidationError({"organisation": "Give the organisation it goes to."})
-        try:
-            organisation = selectors.organisation_get(payload.organisation)
-        except Http404:
-            raise ValidationError(
-                {"organisation": f"There is no organisation with id {payload.organisation}."}
-            ) from None
+        organisation = named(
+            "organisation", "organisation", selectors.organisation_get, payload.organisation
+        )
     _, token = services.concern_raise(
         actor=actor(request),
         level=payload.to.value,
         team=team,
         organisation=organisation,
-        title=payload.title,
-        body=payload.body,
-        anonymous=payload.anonymous,
+        **given(payload, "title", "body", "anonymous"),
     )
     page = selectors.concern_by_receipt(token)
     return Status(
@@ -124,17 +125,18 @@ def _act(
     request: HttpRequest,
     concern_id: int,
     change: Callable[..., object],
-    version: int,
-    **fields: Any,
+    payload: Any,
+    *names: str,
 ) -> selectors.ConcernPage:
     """One step of the owning leadership team on a concern (`change`, a service taking the
-    version read): 404 for a concern you may not see, 403 unless you may act on it, 409 for a
-    stale version, 422 for a step the concern's status does not allow. Answers the concern."""
+    version read and the body's fields of these `names`): 404 for a concern you may not see,
+    403 unless you may act on it, 409 for a stale version, 422 for a step the concern's status
+    does not allow. Answers the concern."""
     change(
         actor=actor(request),
         concern=_owned(request, concern_id),
-        expected_version=version,
-        **fields,
+        expected_version=payload.version,
+        **given(payload, *names),
     )
     return selectors.concern_detail(request.user, concern_id)
 
@@ -144,9 +146,7 @@ def concern_acknowledge(
     request: HttpRequest, concern_id: PathId, payload: ConcernNoteIn
 ) -> selectors.ConcernPage:
     """ "We have heard it." The owning leadership team then agrees an action, or says why not."""
-    return _act(
-        request, concern_id, services.concern_acknowledge, payload.version, note=payload.note
-    )
+    return _act(request, concern_id, services.concern_acknowledge, payload, "note")
 
 
 @router.post("/concerns/{concern_id}/action", response={200: ConcernDetail, **_ACTS})
@@ -154,14 +154,8 @@ def concern_agree_action(
     request: HttpRequest, concern_id: PathId, payload: ConcernActionIn
 ) -> selectors.ConcernPage:
     """Agree the action and the day it will be done by."""
-    return _act(
-        request,
-        concern_id,
-        services.concern_agree_action,
-        payload.version,
-        action=payload.action,
-        action_due_on=payload.action_due_on,
-    )
+    change = services.concern_agree_action
+    return _act(request, concern_id, change, payload, "action", "action_due_on")
 
 
 @router.post("/concerns/{concern_id}/address", response={200: ConcernDetail, **_ACTS})
@@ -169,14 +163,8 @@ def concern_address(
     request: HttpRequest, concern_id: PathId, payload: AddressIn
 ) -> selectors.ConcernPage:
     """Close it as addressed, saying what we did (shown on You said, we did unless not)."""
-    return _act(
-        request,
-        concern_id,
-        services.concern_address,
-        payload.version,
-        what_we_did=payload.what_we_did,
-        on_board=payload.on_board,
-    )
+    change = services.concern_address
+    return _act(request, concern_id, change, payload, "what_we_did", "on_board")
 
 
 @router.post("/concerns/{concern_id}/not-taken-forward", response={200: ConcernDetail, **_ACTS})
@@ -184,14 +172,8 @@ def concern_not_take_forward(
     request: HttpRequest, concern_id: PathId, payload: NotTakenForwardIn
 ) -> selectors.ConcernPage:
     """Close it as not taken forward, with the reason."""
-    return _act(
-        request,
-        concern_id,
-        services.concern_not_take_forward,
-        payload.version,
-        reason=payload.reason,
-        on_board=payload.on_board,
-    )
+    change = services.concern_not_take_forward
+    return _act(request, concern_id, change, payload, "reason", "on_board")
 
 
 @router.post(
@@ -228,15 +210,12 @@ def receipt_reply(request: HttpRequest, token: str, payload: ReplyIn) -> Status[
 def board(request: HttpRequest, filters: Query[YouSaidWeDidQuery]) -> QuerySet[Any]:
     """Closed concerns and what was done — or why not — for a team, an organisation (with its
     teams) or, with neither, those raised to the whole system. Never who raised them."""
+    # A filter naming nothing is a parameter that does not fit, as elsewhere: 422.
     team = organisation = None
-    try:
-        if filters.team is not None:
-            team = selectors.team_get(filters.team)
-        elif filters.organisation is not None:
-            organisation = selectors.organisation_get(filters.organisation)
-    except Http404:
-        # A filter naming nothing is a parameter that does not fit, as elsewhere: 422.
-        field = "team" if filters.team is not None else "organisation"
-        wanted = getattr(filters, field)
-        raise ValidationError({field: f"There is no {field} with id {wanted}."}) from None
+    if filters.team is not None:
+        team = named("team", "team", selectors.team_get, filters.team)
+    elif filters.organisation is not None:
+        organisation = named(
+            "organisation", "organisation", selectors.organisation_get, filters.organisation
+        )
     return selectors.board(team=team, organisation=organisation)

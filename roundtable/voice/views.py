@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
@@ -29,10 +30,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roundtable.core.inputs import id_param
-from roundtable.core.pages import allowed, breadcrumbs, me, posted, renderer, require, submit
+from roundtable.core.pages import (
+    allowed,
+    breadcrumbs,
+    fields,
+    me,
+    posted,
+    renderer,
+    require,
+    submit,
+)
 from roundtable.core.privacy import secret_in_path
 from roundtable.core.views import forbidden, not_found
-from roundtable.directory.models import Person
 from roundtable.voice import selectors, services
 from roundtable.voice.forms import (
     ActionForm,
@@ -391,20 +400,33 @@ def receipt_close(request: HttpRequest) -> HttpResponseBase:
 # -- The concern and its actions ----------------------------------------------------------------
 
 
-@require_GET
-def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
-    page = selectors.concern_detail(request.user, concern_id)
+def _concern_page(
+    request: HttpRequest,
+    page: selectors.ConcernPage,
+    *,
+    reply_form: ReplyForm,
+    can_reply: bool,
+    status: int = 200,
+) -> HttpResponse:
     concern = page.concern
     context = {
         "page_title": concern.title,
+        "page_has_errors": reply_form.is_bound,
         "page": page,
         "concern": concern,
         "can_act": allowed(request, "voice.act", concern) and concern.is_open,
-        "can_reply": allowed(request, "voice.offer_reply", concern),
-        "reply_form": ReplyForm(),
+        "can_reply": can_reply,
+        "reply_form": reply_form,
         "breadcrumbs": breadcrumbs(_voice_crumb(), (concern.title, "")),
     }
-    return _render(request, "voice/concern.jinja", context)
+    return _render(request, "voice/concern.jinja", context, status=status)
+
+
+@require_GET
+def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
+    page = selectors.concern_detail(request.user, concern_id)
+    can_reply = allowed(request, "voice.offer_reply", page.concern)
+    return _concern_page(request, page, reply_form=ReplyForm(), can_reply=can_reply)
 
 
 @require_POST
@@ -421,125 +443,107 @@ def concern_reply(request: HttpRequest, concern_id: int) -> HttpResponse:
     if outcome.saved:
         messages.success(request, "Reply added.")
         return redirect(reverse("voice:concern", args=[concern.pk]) + "#timeline")
-    context = {
-        "page_title": concern.title,
-        "page_has_errors": True,
-        "page": page,
-        "concern": concern,
-        "can_act": allowed(request, "voice.act", concern) and concern.is_open,
-        "can_reply": True,
-        "reply_form": form,
-        "breadcrumbs": breadcrumbs(_voice_crumb(), (concern.title, "")),
-    }
-    return _render(request, "voice/concern.jinja", context, status=400)
+    return _concern_page(request, page, reply_form=form, can_reply=True, status=400)
 
 
-def _action_page(
-    request: HttpRequest,
-    concern_id: int,
-    *,
-    form_class: type[forms.Form],
-    initial: dict[str, Any],
-    act: Callable[[Person, Concern, dict[str, Any]], Concern],
-    template: str,
-    title: str,
-    done: str,
-) -> HttpResponse:
-    concern = selectors.concern_get(request.user, concern_id)
-    require(request, "voice.act", concern)
-    form = form_class(posted(request), initial={"version": concern.version, **initial})
-    outcome = submit(request, form, lambda data: act(me(request), concern, data))
-    if outcome.saved:
-        messages.success(request, done)
-        return redirect("voice:concern", concern.pk)
-    latest = selectors.concern_get(request.user, concern_id) if outcome.conflict else None
-    context = {
-        "page_title": title,
-        "page_has_errors": bool(form.errors),
-        "form": form,
-        "concern": concern,
-        "latest": latest,
-        "heading": title,
-        "action_days": settings.VOICE_ACTION_WORKING_DAYS,
-        "breadcrumbs": breadcrumbs(_voice_crumb(), _concern_crumb(concern), (title, "")),
-    }
-    return _render(request, template, context, status=outcome.status(form))
+@dataclass(frozen=True)
+class _Action:
+    """One of the leadership team's steps with a concern: its form, the service that records it
+    (given the concern's version and the form's fields of these names), its page, and what is
+    said once it is done."""
+
+    form_class: type[forms.Form]
+    record: Callable[..., Concern]
+    given: tuple[str, ...]
+    template: str
+    title: str
+    done: str
+    initial: dict[str, Any] = field(default_factory=dict)
 
 
-@require_http_methods(["GET", "POST"])
-def acknowledge(request: HttpRequest, concern_id: int) -> HttpResponse:
-    return _action_page(
-        request,
-        concern_id,
-        form_class=NoteForm,
-        initial={},
-        act=lambda me, concern, data: services.concern_acknowledge(
-            actor=me, concern=concern, expected_version=data["version"], note=data["note"]
-        ),
-        template="voice/acknowledge.jinja",
+def _action_view(action: _Action) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The page of a step: only for the concern's leadership team; a stale version is shown
+    beside what is saved now (409)."""
+
+    @require_http_methods(["GET", "POST"])
+    def page(request: HttpRequest, concern_id: int) -> HttpResponse:
+        concern = selectors.concern_get(request.user, concern_id)
+        require(request, "voice.act", concern)
+        form = action.form_class(
+            posted(request), initial={"version": concern.version, **action.initial}
+        )
+        outcome = submit(
+            request,
+            form,
+            lambda data: action.record(
+                actor=me(request),
+                concern=concern,
+                expected_version=data["version"],
+                **fields(data, *action.given),
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, action.done)
+            return redirect("voice:concern", concern.pk)
+        latest = selectors.concern_get(request.user, concern_id) if outcome.conflict else None
+        context = {
+            "page_title": action.title,
+            "page_has_errors": bool(form.errors),
+            "form": form,
+            "concern": concern,
+            "latest": latest,
+            "heading": action.title,
+            "action_days": settings.VOICE_ACTION_WORKING_DAYS,
+            "breadcrumbs": breadcrumbs(_voice_crumb(), _concern_crumb(concern), (action.title, "")),
+        }
+        return _render(request, action.template, context, status=outcome.status(form))
+
+    return page
+
+
+acknowledge = _action_view(
+    _Action(
+        NoteForm,
+        services.concern_acknowledge,
+        ("note",),
+        "voice/acknowledge.jinja",
         title="Acknowledge the concern",
         done="Acknowledged. Next: agree an action, or say why it is not taken forward.",
     )
-
-
-@require_http_methods(["GET", "POST"])
-def agree_action(request: HttpRequest, concern_id: int) -> HttpResponse:
-    return _action_page(
-        request,
-        concern_id,
-        form_class=ActionForm,
-        initial={},
-        act=lambda me, concern, data: services.concern_agree_action(
-            actor=me,
-            concern=concern,
-            expected_version=data["version"],
-            action=data["action"],
-            action_due_on=data["action_due_on"],
-        ),
-        template="voice/agree_action.jinja",
+)
+agree_action = _action_view(
+    _Action(
+        ActionForm,
+        services.concern_agree_action,
+        ("action", "action_due_on"),
+        "voice/agree_action.jinja",
         title="Agree an action",
         done="Action agreed.",
     )
-
-
-@require_http_methods(["GET", "POST"])
-def address(request: HttpRequest, concern_id: int) -> HttpResponse:
-    return _action_page(
-        request,
-        concern_id,
-        form_class=AddressForm,
-        initial={"on_board": True},
-        act=lambda me, concern, data: services.concern_address(
-            actor=me,
-            concern=concern,
-            expected_version=data["version"],
-            what_we_did=data["what_we_did"],
-            on_board=data["on_board"],
-        ),
-        template="voice/address.jinja",
+)
+# A concern closed is shown on "You said, we did" unless the box is unticked.
+address = _action_view(
+    _Action(
+        AddressForm,
+        services.concern_address,
+        ("what_we_did", "on_board"),
+        "voice/address.jinja",
         title="Record what we did",
         done="The concern is addressed.",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def not_taken_forward(request: HttpRequest, concern_id: int) -> HttpResponse:
-    return _action_page(
-        request,
-        concern_id,
-        form_class=NotTakenForwardForm,
         initial={"on_board": True},
-        act=lambda me, concern, data: services.concern_not_take_forward(
-            actor=me,
-            concern=concern,
-            expected_version=data["version"],
-            reason=data["reason"],
-            on_board=data["on_board"],
-        ),
-        template="voice/not_taken_forward.jinja",
+    )
+)
+not_taken_forward = _action_view(
+    _Action(
+        NotTakenForwardForm,
+        services.concern_not_take_forward,
+        ("reason", "on_board"),
+        "voice/not_taken_forward.jinja",
         title="Not taken forward",
         done="The concern is closed as not taken forward, with the reason.",
+        initial={"on_board": True},
     )
+)
 
 
 # -- Lists --------------------------------------------------------------------------------------

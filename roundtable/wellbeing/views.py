@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roundtable.core.pages import breadcrumbs, me, posted, renderer, submit
+from roundtable.core.pages import breadcrumbs, me, one_click, posted, renderer, submit
 from roundtable.wellbeing import queries, selectors, services
 from roundtable.wellbeing.forms import (
     AttendanceForm,
@@ -406,28 +406,28 @@ def peer_circle(request: HttpRequest, circle_id: int) -> HttpResponse:
     return _render(request, "wellbeing/peer_circle.jinja", context)
 
 
+def _circle_change(
+    request: HttpRequest, circle_id: int, change: Callable[..., object], done: str
+) -> HttpResponse:
+    """Join or leave a peer circle with one button: the message says it is done (`done`, with
+    `{name}`, the circle's), or why not."""
+    circle = selectors.peer_circle_get(circle_id)
+    one_click(
+        request, lambda: change(actor=me(request), circle=circle), done.format(name=circle.name)
+    )
+    return redirect("wellbeing:peer-circle", circle.pk)
+
+
 @require_POST
 def peer_circle_join(request: HttpRequest, circle_id: int) -> HttpResponse:
-    circle = selectors.peer_circle_get(circle_id)
-    try:
-        services.peer_circle_join(actor=me(request), circle=circle)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"You have joined {circle.name} and its forum.")
-    return redirect("wellbeing:peer-circle", circle.pk)
+    done = "You have joined {name} and its forum."
+    return _circle_change(request, circle_id, services.peer_circle_join, done)
 
 
 @require_POST
 def peer_circle_leave(request: HttpRequest, circle_id: int) -> HttpResponse:
-    circle = selectors.peer_circle_get(circle_id)
-    try:
-        services.peer_circle_leave(actor=me(request), circle=circle)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"You have left {circle.name}. You can join again at any time.")
-    return redirect("wellbeing:peer-circle", circle.pk)
+    done = "You have left {name}. You can join again at any time."
+    return _circle_change(request, circle_id, services.peer_circle_leave, done)
 
 
 # -- Isolation ----------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -27,8 +26,7 @@ from roundtable.care.views.board import (
     _card_shared,
     _meeting_param,
 )
-from roundtable.core.concurrency import ConcurrentEditError
-from roundtable.core.pages import add_service_errors, breadcrumbs, me, require, submit
+from roundtable.core.pages import breadcrumbs, fields, me, require, submit
 from roundtable.directory.models import Team
 from roundtable.forums.models import Meeting
 
@@ -171,24 +169,21 @@ def _stale(episode: Episode) -> str:
 def zone_set(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode, meeting = _card_episode(request, episode_id)
     form = ZoneSetForm(request.POST, zones=services.zones_ensure(team=episode.team))
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.episode_zone_set(
+            actor=me(request),
+            episode=episode,
+            meeting=meeting,
+            expected_version=data["version"],
+            **fields(data, "zone", "reason"),
+        ),
+        stale=_stale(episode),
+    )
     done = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.episode_zone_set(
-                actor=me(request),
-                episode=episode,
-                zone=data["zone"],
-                reason=data["reason"],
-                meeting=meeting,
-                expected_version=data["version"],
-            )
-        except ConcurrentEditError:
-            form.add_error(None, _stale(episode))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            done = f"{episode.person.name} moved to {data['zone'].name}."
+    if outcome.saved:
+        done = f"{episode.person.name} moved to {form.cleaned_data['zone'].name}."
     return _card_response(request, episode, meeting, kind="zone", form=form, done=done)
 
 
@@ -203,7 +198,7 @@ def note_add(request: HttpRequest, episode_id: int) -> HttpResponse:
             actor=me(request),
             episode=episode,
             meeting=meeting,
-            **{name: data[name] for name in services.SBARD_FIELDS},
+            **fields(data, *services.SBARD_FIELDS),
         ),
     )
     done = f"SBARD note added for {episode.person.name}." if outcome.saved else ""
@@ -220,10 +215,8 @@ def action_add(request: HttpRequest, episode_id: int) -> HttpResponse:
         lambda data: services.care_action_add(
             actor=me(request),
             episode=episode,
-            description=data["description"],
-            owner=data["owner"],
-            due_on=data["due_on"],
             meeting=meeting,
+            **fields(data, "description", "owner", "due_on"),
         ),
     )
     done = ""
@@ -237,18 +230,15 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     action = selectors.care_action_get(request.user, action_id)
     episode, meeting = _card_episode(request, action.episode_id)
     form = ActionDoneForm(request.POST)
-    done = ""
-    if form.is_valid():
-        try:
-            services.care_action_complete(
-                actor=me(request), action=action, expected_version=form.cleaned_data["version"]
-            )
-        except ConcurrentEditError:
-            form.add_error(None, _stale(episode))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            done = f"Done: {action.description} ({episode.person.name})."
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.care_action_complete(
+            actor=me(request), action=action, expected_version=data["version"]
+        ),
+        stale=_stale(episode),
+    )
+    done = f"Done: {action.description} ({episode.person.name})." if outcome.saved else ""
     return _card_response(request, episode, meeting, kind="done", form=form, done=done)
 
 
@@ -262,9 +252,7 @@ def move_on_raise(request: HttpRequest, episode_id: int) -> HttpResponse:
         lambda data: services.move_on_propose(
             actor=me(request),
             episode=episode,
-            destination=data["destination"],
-            forum=data["forum"],
-            proposal=data["proposal"],
+            **fields(data, "destination", "forum", "proposal"),
             meeting=meeting if meeting and meeting.forum_id == data["forum"].pk else None,
         ),
     )

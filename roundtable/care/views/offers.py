@@ -10,8 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from roundtable.care import selectors, services
 from roundtable.care.forms import OfferEditForm, OfferForm
+from roundtable.care.models import Offer
 from roundtable.care.views._common import _care_crumb, _page, _render
-from roundtable.core.pages import allowed, breadcrumbs, me, posted, require, submit
+from roundtable.core.pages import allowed, breadcrumbs, fields, me, posted, require, submit
+
+# What an offer says, as the form names it and the services take it.
+OFFER_FIELDS = ("name", "kind", "organisation", "description")
 
 
 def _offers_crumb() -> tuple[str, str]:
@@ -31,6 +35,30 @@ def offers(request: HttpRequest) -> HttpResponse:
     return _render(request, "care/offers.jinja", context)
 
 
+def _offer_form_page(
+    request: HttpRequest,
+    form: OfferForm,
+    status: int,
+    *,
+    title: str,
+    offer: Offer | None = None,
+    latest: Offer | None = None,
+) -> HttpResponse:
+    """Adding an offer, or changing one (`offer`), shown again with what to fix; `latest` is the
+    offer as someone else saved it meanwhile."""
+    context = {
+        "page_title": title,
+        "page_has_errors": bool(form.errors),
+        "form": form,
+        "offer": offer,
+        "latest": latest,
+        "breadcrumbs": breadcrumbs(
+            _care_crumb(), _offers_crumb(), (offer.name if offer else title, "")
+        ),
+    }
+    return _render(request, "care/offer_form.jinja", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def offer_new(request: HttpRequest) -> HttpResponse:
     require(request, "care.change_offers")
@@ -38,24 +66,12 @@ def offer_new(request: HttpRequest) -> HttpResponse:
     outcome = submit(
         request,
         form,
-        lambda data: services.offer_create(
-            actor=me(request),
-            name=data["name"],
-            kind=data["kind"],
-            organisation=data["organisation"],
-            description=data["description"],
-        ),
+        lambda data: services.offer_create(actor=me(request), **fields(data, *OFFER_FIELDS)),
     )
     if outcome.saved:
         messages.success(request, f"{outcome.value.name} is in the catalogue.")
         return redirect("care:offers")
-    context = {
-        "page_title": "Add an offer",
-        "page_has_errors": bool(form.errors),
-        "form": form,
-        "breadcrumbs": breadcrumbs(_care_crumb(), _offers_crumb(), ("Add an offer", "")),
-    }
-    return _render(request, "care/offer_form.jinja", context, status=outcome.status(form))
+    return _offer_form_page(request, form, outcome.status(form), title="Add an offer")
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,23 +94,18 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
             actor=me(request),
             offer=offer,
             expected_version=data["version"],
-            name=data["name"],
-            kind=data["kind"],
-            organisation=data["organisation"],
-            description=data["description"],
-            is_active=data["is_active"],
+            **fields(data, *OFFER_FIELDS, "is_active"),
         ),
     )
     if outcome.saved:
         messages.success(request, f"{outcome.value.name} is saved.")
         return redirect("care:offers")
     latest = selectors.offer_get(offer_id) if outcome.conflict else None
-    context = {
-        "page_title": f"Change {offer.name}",
-        "page_has_errors": bool(form.errors),
-        "form": form,
-        "offer": offer,
-        "latest": latest,
-        "breadcrumbs": breadcrumbs(_care_crumb(), _offers_crumb(), (offer.name, "")),
-    }
-    return _render(request, "care/offer_form.jinja", context, status=outcome.status(form))
+    return _offer_form_page(
+        request,
+        form,
+        outcome.status(form),
+        title=f"Change {offer.name}",
+        offer=offer,
+        latest=latest,
+    )

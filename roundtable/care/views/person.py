@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,15 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roundtable.care import extensions, presenters, selectors, services
 from roundtable.care.forms import ConsentForm, StageForm
-from roundtable.care.models import Destination, Stage
+from roundtable.care.models import Destination, Episode, Stage
 from roundtable.care.views._common import _care_crumb, _render
-from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.pages import (
-    add_service_errors,
     allowed,
     breadcrumbs,
     form_status,
     me,
+    refused,
     require,
     submit,
 )
@@ -88,36 +88,33 @@ def stage_change(request: HttpRequest, episode_id: int) -> HttpResponse:
         move_on=selectors.agreed_move_on_decisions(request.user, episode),
         prefix=f"episode-{episode.pk}",
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        to_stage = data["to_stage"]
-        moving_on = to_stage == Stage.MOVED_ON
-        try:
-            moved = services.episode_move(
-                actor=me(request),
-                episode=episode,
-                to_stage=to_stage,
-                reason=data["reason"],
-                destination=data["destination"] if moving_on else "",
-                decision=data["decision"] if moving_on else None,
-                expected_version=data["version"],
-            )
-        except ConcurrentEditError:
-            form.add_error(
-                None,
-                f"Someone else changed {episode.person.name}'s stage while you were looking. "
-                "Nothing was saved: check the stage now shown and try again.",
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            text = f"{episode.person.name} is now {Stage(moved.stage).label.lower()}"
-            if moving_on:
-                text += f": {Destination(moved.destination).label}"
-            messages.success(request, text + ".")
-            return redirect(
-                reverse("care:person", args=[episode.person_id]) + f"#episode-{episode.pk}"
-            )
+
+    def move(data: dict[str, Any]) -> Episode:
+        moving_on = data["to_stage"] == Stage.MOVED_ON
+        return services.episode_move(
+            actor=me(request),
+            episode=episode,
+            to_stage=data["to_stage"],
+            reason=data["reason"],
+            destination=data["destination"] if moving_on else "",
+            decision=data["decision"] if moving_on else None,
+            expected_version=data["version"],
+        )
+
+    outcome = submit(
+        request,
+        form,
+        move,
+        stale=f"Someone else changed {episode.person.name}'s stage while you were looking. "
+        "Nothing was saved: check the stage now shown and try again.",
+    )
+    if outcome.saved:
+        moved = outcome.value
+        text = f"{episode.person.name} is now {Stage(moved.stage).label.lower()}"
+        if form.cleaned_data["to_stage"] == Stage.MOVED_ON:
+            text += f": {Destination(moved.destination).label}"
+        messages.success(request, text + ".")
+        return redirect(reverse("care:person", args=[episode.person_id]) + f"#episode-{episode.pk}")
     return _person_page(request, episode.person_id, bound_stage=form, bound_episode=episode.pk)
 
 
@@ -153,11 +150,8 @@ def consent_withdraw(request: HttpRequest, person_id: int, consent_id: int) -> H
     require(request, "care.record_consent", person)
     error = ""
     if request.method == "POST":
-        try:
-            services.consent_withdraw(actor=me(request), consent=consent)
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-        else:
+        error = refused(lambda: services.consent_withdraw(actor=me(request), consent=consent))
+        if not error:
             messages.success(
                 request,
                 f"Consent withdrawn: {consent.organisation.name} no longer sees {person.name}.",

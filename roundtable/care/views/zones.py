@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,8 +11,11 @@ from django.views.decorators.http import require_http_methods
 from roundtable.care import selectors, services
 from roundtable.care.forms import ZoneEditForm, ZoneForm
 from roundtable.care.views._common import _care_crumb, _render
-from roundtable.core.pages import breadcrumbs, me, posted, submit
+from roundtable.core.pages import breadcrumbs, fields, me, posted, refused, submit
 from roundtable.directory.models import Team
+
+# What a zone says, as the forms name it and the services take it.
+ZONE_FIELDS = ("name", "colour", "meaning")
 
 
 def _zones_crumbs(team: Team) -> list[tuple[str, str]]:
@@ -33,11 +35,7 @@ def zones(request: HttpRequest, team_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.zone_create(
-            actor=me(request),
-            team=team,
-            name=data["name"],
-            colour=data["colour"],
-            meaning=data["meaning"],
+            actor=me(request), team=team, **fields(data, *ZONE_FIELDS)
         ),
     )
     if outcome.saved:
@@ -58,13 +56,7 @@ def zones(request: HttpRequest, team_id: int) -> HttpResponse:
 def zone_edit(request: HttpRequest, team_id: int, zone_id: int) -> HttpResponse:
     team = selectors.care_team_get(request.user, team_id)
     zone = selectors.team_zone_get(team, zone_id)
-    initial = {
-        "name": zone.name,
-        "colour": zone.colour,
-        "meaning": zone.meaning,
-        "position": zone.position,
-        "version": zone.version,
-    }
+    initial = {name: getattr(zone, name) for name in (*ZONE_FIELDS, "position", "version")}
     form = ZoneEditForm(posted(request), initial=initial)
     outcome = submit(
         request,
@@ -73,10 +65,7 @@ def zone_edit(request: HttpRequest, team_id: int, zone_id: int) -> HttpResponse:
             actor=me(request),
             zone=zone,
             expected_version=data["version"],
-            name=data["name"],
-            colour=data["colour"],
-            meaning=data["meaning"],
-            position=data["position"],
+            **fields(data, *ZONE_FIELDS, "position"),
         ),
     )
     if outcome.saved:
@@ -102,11 +91,8 @@ def zone_archive(request: HttpRequest, team_id: int, zone_id: int) -> HttpRespon
     zone = selectors.team_zone_get(team, zone_id)
     error = ""
     if request.method == "POST":
-        try:
-            services.zone_archive(actor=me(request), zone=zone)
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-        else:
+        error = refused(lambda: services.zone_archive(actor=me(request), zone=zone))
+        if not error:
             messages.success(request, f"{zone.name} is no longer on the board. Its history stays.")
             return redirect("care:zones", team_id=team.pk)
     context = {

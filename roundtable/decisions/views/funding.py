@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from roundtable.core.pages import allowed, breadcrumbs, me, posted, require, submit
+from roundtable.core.pages import allowed, breadcrumbs, fields, me, posted, require, submit
 from roundtable.decisions import selectors, services
 from roundtable.decisions.forms import AllocationRoundForm, ApprovalForm, BudgetForm
 from roundtable.decisions.views.common import forum_crumbs, render
@@ -28,9 +28,7 @@ def budgets(request: HttpRequest, forum_id: int) -> HttpResponse:
         lambda data: services.budget_create(
             actor=me(request),
             forum=forum,
-            name=data["name"],
-            period_start=data["period_start"],
-            period_end=data["period_end"],
+            **fields(data, "name", "period_start", "period_end"),
             total_pence=data["total"],
         ),
         aliases={"total_pence": "total"},
@@ -69,8 +67,7 @@ def round_new(request: HttpRequest, budget_id: int) -> HttpResponse:
         lambda data: services.allocation_round_create(
             actor=me(request),
             budget=budget,
-            title=data["title"],
-            closes_at=data["closes_at"],
+            **fields(data, "title", "closes_at"),
             proposals=data["chosen"],
         ),
         aliases={"closes_at": "closes_on"},

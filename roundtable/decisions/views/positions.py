@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from roundtable.core.pages import breadcrumbs, me, posted, require, submit
+from roundtable.core.pages import breadcrumbs, fields, me, posted, require, submit
 from roundtable.decisions import selectors, services
 from roundtable.decisions.forms import ConsentRoundForm, PositionForm
 from roundtable.decisions.views.common import back, decision_crumb, log_crumb, render
@@ -21,7 +21,7 @@ def position_take(request: HttpRequest, decision_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.position_take(
-            actor=me(request), decision=decision, stance=data["stance"], reason=data["reason"]
+            actor=me(request), decision=decision, **fields(data, "stance", "reason")
         ),
     )
     if outcome.saved:

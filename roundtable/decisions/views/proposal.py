@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
-from roundtable.core.pages import allowed, breadcrumbs, me, posted, require, submit
+from roundtable.core.pages import allowed, breadcrumbs, fields, me, posted, require, submit
 from roundtable.decisions import selectors, services
 from roundtable.decisions.forms import (
     OutcomeForm,
@@ -28,6 +28,19 @@ from roundtable.forums import selectors as forum_selectors
 # -- Proposing ----------------------------------------------------------------------------------
 
 PROPOSE_ALIASES = {"amount_requested_pence": "amount", "closes_at": "closes_on"}
+# What a proposal says, as the form names it and the service takes it (besides the amount).
+PROPOSAL_FIELDS = (
+    "kind",
+    "method",
+    "title",
+    "proposal",
+    "closes_at",
+    "review_on",
+    "meeting",
+    "budget",
+    "vote_threshold_percent",
+    "vote_quorum",
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,17 +61,8 @@ def propose(request: HttpRequest, forum_id: int) -> HttpResponse:
         lambda data: services.decision_propose(
             actor=me(request),
             forum=forum,
-            kind=data["kind"],
-            method=data["method"],
-            title=data["title"],
-            proposal=data["proposal"],
-            closes_at=data["closes_at"],
-            review_on=data["review_on"],
-            meeting=data["meeting"],
-            budget=data["budget"],
+            **fields(data, *PROPOSAL_FIELDS),
             amount_requested_pence=data["amount"],
-            vote_threshold_percent=data["vote_threshold_percent"],
-            vote_quorum=data["vote_quorum"],
         ),
         aliases=PROPOSE_ALIASES,
     )
@@ -102,9 +106,8 @@ def revise(request: HttpRequest, decision_id: int) -> HttpResponse:
         lambda data: services.decision_revise(
             actor=me(request),
             decision=decision,
-            proposal=data["proposal"],
-            change_note=data["change_note"],
             expected_version=data["version"],
+            **fields(data, "proposal", "change_note"),
         ),
     )
     if outcome.saved:
@@ -146,9 +149,8 @@ def outcome(request: HttpRequest, decision_id: int) -> HttpResponse:
             actor=me(request),
             decision=decision,
             agreed=data["result"] == "agreed",
-            outcome=data["outcome"],
-            rationale=data["rationale"],
             expected_version=data["version"],
+            **fields(data, "outcome", "rationale"),
             amount_agreed_pence=data["amount_agreed"] if is_funding else None,
         ),
         aliases={"amount_agreed_pence": "amount_agreed"},
