@@ -740,6 +740,7 @@ def build_demo(
     `roundtable.demo.forums`).
     """
     say = progress or (lambda message: None)
+    today = today or timezone.localdate()
     if loaded_system() is not None:
         raise GeneratorError("The directory is not empty: the demo system needs an empty one.")
     rng = random.Random(seed)  # noqa: S311 - synthetic names, not security
@@ -896,14 +897,10 @@ def build_demo(
             for key, roster in rosters.items()
         },
     )
-    summary.forums = build_forums(
-        directory, seed=seed, today=today or timezone.localdate(), say=say
-    )
-    build_care(directory, seed=seed, today=today or timezone.localdate(), say=say)
-    build_safety(directory, seed=seed, today=today or timezone.localdate(), say=say)
-    build_board(directory, seed=seed, today=today or timezone.localdate(), say=say)
-    build_voice_and_wellbeing(directory, seed=seed, today=today or timezone.localdate(), say=say)
-    read_old_notices(today=today or timezone.localdate())
+    summary.forums = build_forums(directory, seed=seed, today=today, say=say)
+    for build_part in (build_care, build_safety, build_board, build_voice_and_wellbeing):
+        build_part(directory, seed=seed, today=today, say=say)
+    read_old_notices(today=today)
     summary.logins = demo_logins()
     return summary
 
