@@ -102,13 +102,14 @@ def submit(
     save: Callable[[dict[str, Any]], T],
     *,
     aliases: Mapping[str, str] | None = None,
+    refusals_on: str | None = None,
     stale: str | None = None,
 ) -> Outcome[T]:
     """On a POST whose form is valid, `save(form.cleaned_data)` (a call to a service); a refusal
     (ValidationError) goes on the form's fields (`add_service_errors`, with `aliases` for names
-    that differ), a stale version (ConcurrentEditError) on the form as a whole, in the page's
-    own words (`stale`) or else the service's. On a GET, or a form with errors, nothing is
-    called."""
+    that differ; one that names no field on the `refusals_on` field, else on the whole form), a
+    stale version (ConcurrentEditError) on the form as a whole, in the page's own words (`stale`)
+    or else the service's. On a GET, or a form with errors, nothing is called."""
     if request.method != "POST" or not form.is_valid():
         return Outcome()
     try:
@@ -117,7 +118,7 @@ def submit(
         form.add_error(None, str(error) if stale is None else stale)
         return Outcome(conflict=error)
     except ValidationError as error:
-        add_service_errors(form, error, aliases)
+        add_service_errors(form, error, aliases, refusals_on)
         return Outcome()
     return Outcome(saved=True, result=value)
 
@@ -133,16 +134,41 @@ def fields(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
 def one_click(request: HttpRequest, change: Callable[[], object], done: str) -> None:
     """A change made with a button alone, no form to show again: the page's message says it is
     done, or why the service refused it (in its own words)."""
-    refusal = refused(change)
+    refusal = _refusal(change)
     if refusal:
         messages.error(request, refusal)
     else:
         messages.success(request, done)
 
 
-def refused(change: Callable[[], object]) -> str:
-    """Make a change that has no form (a page that asks first, then a button): "" once it is
-    made, else why the service refused it, in its own words, for the page to show."""
+@dataclass(frozen=True)
+class Answer:
+    """What came of a page that asks first, then a button: the change made, or refused (with
+    why, in the service's words, for the page to show), or — on the GET — not asked yet."""
+
+    made: bool = False
+    refusal: str = ""
+
+    @property
+    def status(self) -> int:
+        return 400 if self.refusal else 200
+
+
+def asked_first(request: HttpRequest, change: Callable[[], object], done: str) -> Answer:
+    """A page that asks first ("Stop using this zone?"), then a button: on its POST the change is
+    made, with `done` as the next page's message (the view redirects), or refused, and the page
+    is shown again saying why. On the GET nothing is changed."""
+    if request.method != "POST":
+        return Answer()
+    refusal = _refusal(change)
+    if refusal:
+        return Answer(refusal=refusal)
+    messages.success(request, done)
+    return Answer(made=True)
+
+
+def _refusal(change: Callable[[], object]) -> str:
+    """Make the change: "" once it is made, else why the service refused it."""
     try:
         change()
     except ValidationError as error:
@@ -181,7 +207,10 @@ def breadcrumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
 
 
 def add_service_errors(
-    form: Any, error: ValidationError, aliases: Mapping[str, str] | None = None
+    form: Any,
+    error: ValidationError,
+    aliases: Mapping[str, str] | None = None,
+    refusals_on: str | None = None,
 ) -> None:
     """Put a service's ValidationError on the form, on its fields where they match.
 
@@ -199,7 +228,7 @@ def add_service_errors(
                 plain = plain_validation_error(ValidationError({name: errors}))
                 form.add_error(None, plain.messages)
     else:
-        form.add_error(None, error.error_list)
+        form.add_error(refusals_on, error.error_list)
 
 
 def form_status(*forms: Any) -> int:

@@ -18,6 +18,7 @@ from roundtable.core import home as home_page
 from roundtable.core.inputs import id_param
 from roundtable.core.pages import (
     allowed,
+    asked_first,
     breadcrumbs,
     choice,
     fields,
@@ -365,9 +366,11 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_of(me(request), token_id)
     if token is None:
         raise Http404("No API token found.")
-    if request.method == "POST":
-        services.api_token_revoke(actor=me(request), api_token=token)
-        messages.success(request, f"The token “{token.name}” has been revoked.")
+    if asked_first(
+        request,
+        lambda: services.api_token_revoke(actor=me(request), api_token=token),
+        done=f"The token “{token.name}” has been revoked.",
+    ).made:
         return redirect("directory:api-tokens")
     context = {
         "page_title": "Revoke API token",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from roundtable.core import access
 from roundtable.core.pages import (
     add_service_errors,
+    asked_first,
     breadcrumbs,
     choice,
     fields,
@@ -174,15 +175,19 @@ def forum_member_add(request: HttpRequest, forum_id: int) -> HttpResponse:
     forum = selectors.forum_get(forum_id)
     _require_change(request, forum)
     form = AddMemberForm(request.POST, people=access.scoped(request.user, Person))
-    if form.is_valid():
-        person = form.cleaned_data["email"]
-        try:
-            services.forum_member_add(actor=me(request), forum=forum, person=person)
-        except ValidationError as error:
-            form.add_error("email", error.messages)
-        else:
-            messages.success(request, f"{person.full_name} is now a member of {forum.name}.")
-            return redirect("forums:forum", forum_id=forum.pk)
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.forum_member_add(
+            actor=me(request), forum=forum, person=data["email"]
+        ),
+        refusals_on="email",
+    )
+    if outcome.saved:
+        messages.success(
+            request, f"{outcome.value.person.full_name} is now a member of {forum.name}."
+        )
+        return redirect("forums:forum", forum_id=forum.pk)
     page = selectors.forum_detail(request.user, forum_id)
     return _forum_page(request, page, form, can_change=True)  # as `_require_change` found
 
@@ -192,9 +197,11 @@ def forum_member_remove(request: HttpRequest, forum_id: int, membership_id: int)
     forum = selectors.forum_get(forum_id)
     _require_change(request, forum)
     membership = selectors.forum_membership_get(forum, membership_id)
-    if request.method == "POST":
-        services.forum_member_remove(actor=me(request), membership=membership)
-        messages.success(request, f"{membership.person.full_name} is no longer a member.")
+    if asked_first(
+        request,
+        lambda: services.forum_member_remove(actor=me(request), membership=membership),
+        done=f"{membership.person.full_name} is no longer a member.",
+    ).made:
         return redirect("forums:forum", forum_id=forum.pk)
     context = {
         "page_title": f"Remove {membership.person.full_name}",
@@ -458,9 +465,11 @@ def attendance_remove(request: HttpRequest, meeting_id: int, attendance_id: int)
     meeting = selectors.meeting_get(meeting_id)
     _require_change(request, meeting.forum)
     row = selectors.attendance_get(meeting, attendance_id)
-    if request.method == "POST":
-        services.attendance_remove(actor=me(request), attendance=row)
-        messages.success(request, f"{row.display_name} removed from this meeting.")
+    if asked_first(
+        request,
+        lambda: services.attendance_remove(actor=me(request), attendance=row),
+        done=f"{row.display_name} removed from this meeting.",
+    ).made:
         return redirect("forums:meeting-attendance", meeting_id=meeting.pk)
     context = {
         "page_title": f"Remove {row.display_name}?",
@@ -539,9 +548,11 @@ def presence_visit(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        services.calendar_feed_reset(actor=me(request))
-        messages.success(request, "Your calendar has a new address. The old one no longer works.")
+    if asked_first(
+        request,
+        lambda: services.calendar_feed_reset(actor=me(request)),
+        done="Your calendar has a new address. The old one no longer works.",
+    ).made:
         return redirect("forums:calendar")
     feed = services.calendar_feed_get_or_create(actor=me(request))
     url = request.build_absolute_uri(reverse("forums:calendar-feed", args=[feed.token]))

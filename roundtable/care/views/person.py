@@ -16,10 +16,10 @@ from roundtable.care.models import Destination, Episode, Stage
 from roundtable.care.views._common import _care_crumb, _render
 from roundtable.core.pages import (
     allowed,
+    asked_first,
     breadcrumbs,
     form_status,
     me,
-    refused,
     require,
     submit,
 )
@@ -148,25 +148,23 @@ def consent_withdraw(request: HttpRequest, person_id: int, consent_id: int) -> H
     if person.pk != person_id:
         raise Http404("No consent found.")
     require(request, "care.record_consent", person)
-    error = ""
-    if request.method == "POST":
-        error = refused(lambda: services.consent_withdraw(actor=me(request), consent=consent))
-        if not error:
-            messages.success(
-                request,
-                f"Consent withdrawn: {consent.organisation.name} no longer sees {person.name}.",
-            )
-            return redirect(reverse("care:person", args=[person.pk]) + "#consents")
+    answer = asked_first(
+        request,
+        lambda: services.consent_withdraw(actor=me(request), consent=consent),
+        done=f"Consent withdrawn: {consent.organisation.name} no longer sees {person.name}.",
+    )
+    if answer.made:
+        return redirect(reverse("care:person", args=[person.pk]) + "#consents")
     context = {
         "page_title": f"Withdraw consent to share with {consent.organisation.name}?",
-        "page_has_errors": bool(error),
+        "page_has_errors": bool(answer.refusal),
         "consent": consent,
         "person": person,
-        "error": error,
+        "error": answer.refusal,
         "breadcrumbs": breadcrumbs(
             _care_crumb(),
             (person.name, reverse("care:person", args=[person.pk])),
             ("Withdraw consent", ""),
         ),
     }
-    return _render(request, "care/consent_withdraw.jinja", context, status=400 if error else 200)
+    return _render(request, "care/consent_withdraw.jinja", context, status=answer.status)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from roundtable.care import selectors, services
 from roundtable.care.forms import ZoneEditForm, ZoneForm
 from roundtable.care.views._common import _care_crumb, _render
-from roundtable.core.pages import breadcrumbs, fields, me, posted, refused, submit
+from roundtable.core.pages import asked_first, breadcrumbs, fields, me, posted, submit
 from roundtable.directory.models import Team
 
 # What a zone says, as the forms name it and the services take it.
@@ -89,18 +89,19 @@ def zone_archive(request: HttpRequest, team_id: int, zone_id: int) -> HttpRespon
     """Asks first; refused (with the reason) while anyone is in the zone."""
     team = selectors.care_team_get(request.user, team_id)
     zone = selectors.team_zone_get(team, zone_id)
-    error = ""
-    if request.method == "POST":
-        error = refused(lambda: services.zone_archive(actor=me(request), zone=zone))
-        if not error:
-            messages.success(request, f"{zone.name} is no longer on the board. Its history stays.")
-            return redirect("care:zones", team_id=team.pk)
+    answer = asked_first(
+        request,
+        lambda: services.zone_archive(actor=me(request), zone=zone),
+        done=f"{zone.name} is no longer on the board. Its history stays.",
+    )
+    if answer.made:
+        return redirect("care:zones", team_id=team.pk)
     context = {
         "page_title": f"Stop using {zone.name}?",
-        "page_has_errors": bool(error),
+        "page_has_errors": bool(answer.refusal),
         "team": team,
         "zone": zone,
-        "error": error,
+        "error": answer.refusal,
         "breadcrumbs": breadcrumbs(*_zones_crumbs(team), (f"Stop using {zone.name}", "")),
     }
-    return _render(request, "care/zone_archive.jinja", context, status=400 if error else 200)
+    return _render(request, "care/zone_archive.jinja", context, status=answer.status)

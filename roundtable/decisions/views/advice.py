@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,15 +22,17 @@ def advice_request(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = selectors.decision_get(request.user, decision_id)
     require(request, "decisions.seek_advice", decision)
     form = AdviceRequestForm(request.POST, people=access.scoped(request.user, Person))
-    if form.is_valid():
-        adviser = form.cleaned_data["email"]
-        try:
-            services.advice_request(actor=me(request), decision=decision, adviser=adviser)
-        except ValidationError as error:
-            form.add_error("email", error.messages)
-        else:
-            messages.success(request, f"Advice sought from {adviser.full_name}.")
-            return back(decision, "#advice")
+    outcome = submit(
+        request,
+        form,
+        lambda data: services.advice_request(
+            actor=me(request), decision=decision, adviser=data["email"]
+        ),
+        refusals_on="email",
+    )
+    if outcome.saved:
+        messages.success(request, f"Advice sought from {outcome.value.adviser.full_name}.")
+        return back(decision, "#advice")
     return decision_page(request, decision_id, advice_form=form)
 
 
