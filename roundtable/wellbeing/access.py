@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from roundtable.core import access
 from roundtable.directory.models import Person
+from roundtable.directory.queries import teams_led_by
 from roundtable.wellbeing.models import (
     PeerCircleMembership,
     PulseResponseMarker,
@@ -23,7 +24,6 @@ from roundtable.wellbeing.models import (
     SupportOffered,
     SupportSession,
 )
-from roundtable.wellbeing.queries import teams_led_by
 
 
 def _own(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:

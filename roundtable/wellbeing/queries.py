@@ -1,5 +1,5 @@
-"""Wellbeing's building-block reads: which teams a person leads, and the smallest group whose
-pulse results may be shown.
+"""Wellbeing's building-block reads: the smallest group whose pulse results may be shown, and the
+months rounds are held in.
 
 Not scoped to a reader: the access policies (`access.py`), the services and the selectors build
 on them, so they sit below all three and import none of them.
@@ -11,15 +11,6 @@ import calendar
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
-
-from roundtable.directory.models import (
-    LeadershipLevel,
-    LeadershipMembership,
-    Membership,
-    Person,
-    Team,
-)
 
 # The lowest group size results are ever shown for, whatever the settings say.
 ABSOLUTE_MINIMUM_GROUP = 5
@@ -36,37 +27,3 @@ def month_of(day: date) -> date:
 
 def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def leads_team(person: Person, team: Team) -> bool:
-    """In a leadership team of the team itself (team or project level) or of its organisation."""
-    return LeadershipMembership.objects.filter(
-        Q(
-            leadership_team__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
-            leadership_team__team_id=team.pk,
-        )
-        | Q(
-            leadership_team__level=LeadershipLevel.ORGANISATION,
-            leadership_team__organisation_id=team.organisation_id,
-        ),
-        person_id=person.pk,
-    ).exists()
-
-
-def teams_led_by(person: Person) -> QuerySet[Team]:
-    """The teams `person` leads: those whose own or organisation's leadership team they are in."""
-    memberships = LeadershipMembership.objects.filter(person_id=person.pk)
-    return Team.objects.filter(
-        Q(
-            leadership_teams__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
-            leadership_teams__memberships__in=memberships,
-        )
-        | Q(
-            organisation__leadership_teams__level=LeadershipLevel.ORGANISATION,
-            organisation__leadership_teams__memberships__in=memberships,
-        )
-    ).distinct()
-
-
-def is_member(person: Person, team: Team) -> bool:
-    return Membership.objects.filter(person_id=person.pk, team_id=team.pk).exists()

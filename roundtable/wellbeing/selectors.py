@@ -16,6 +16,7 @@ from django.utils import timezone
 from roundtable.core import access
 from roundtable.core.access import Reader
 from roundtable.directory.models import Discipline, Locality, Membership, Person, Team, TeamKind
+from roundtable.directory.queries import leads_team, teams_led_by
 from roundtable.forums.models import Attendance, AttendanceStatus
 from roundtable.wellbeing.models import (
     PeerCircle,
@@ -28,7 +29,7 @@ from roundtable.wellbeing.models import (
     SupportOffered,
     SupportSession,
 )
-from roundtable.wellbeing.queries import leads_team, minimum_group, teams_led_by
+from roundtable.wellbeing.queries import minimum_group
 
 NOT_ENOUGH = "Not enough answers to show"
 # Governance groups are not where anyone works day to day: being the only one of a discipline on

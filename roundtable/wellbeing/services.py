@@ -24,6 +24,7 @@ from roundtable.directory.models import (
     Person,
     Team,
 )
+from roundtable.directory.queries import is_member, leads_team
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind, ForumMembership
 from roundtable.wellbeing.models import (
@@ -40,12 +41,7 @@ from roundtable.wellbeing.models import (
     SupportOffered,
     SupportSession,
 )
-from roundtable.wellbeing.queries import (
-    is_member,
-    leads_team,
-    month_end,
-    month_of,
-)
+from roundtable.wellbeing.queries import month_end, month_of
 
 COMMENT_MAX = 1000
 # Shuffles the order pulse answers are written in; not a security boundary (see the ADR).

@@ -25,7 +25,8 @@ from roundtable.directory.models import (
 from roundtable.forums.models import Attendance, AttendanceStatus
 from roundtable.voice import selectors as voice_selectors
 from roundtable.voice.models import Concern, ConcernEvent, ConcernStatus
-from roundtable.wellbeing import queries, selectors
+from roundtable.directory import queries
+from roundtable.wellbeing import selectors
 from roundtable.wellbeing.models import (
     PeerCircle,
     PulseAnswer,
