@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "roundtable.safety",
     "roundtable.voice",
     "roundtable.wellbeing",
+    "roundtable.learning",
     "roundtable.demo",
 ]
 

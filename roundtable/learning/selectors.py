@@ -1,0 +1,214 @@
+"""Reads for learning, scoped to the person asking (`roundtable.learning.access`).
+
+Every list reads a fixed number of queries however many events, responses and actions there are
+(the tests count them): related rows come with `select_related`/`prefetch_related`, and counts
+are aggregated in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from roundtable.core import access
+from roundtable.core.access import Reader
+from roundtable.directory.models import LeadershipLevel, LeadershipTeam, Person, Team
+from roundtable.directory.queries import teams_led_by
+from roundtable.learning.access import learning_teams
+from roundtable.learning.models import (
+    ActionStatus,
+    ContributoryFactor,
+    LearningEvent,
+    LearningResponse,
+    LearningStatement,
+    Participant,
+    SafetyAction,
+)
+
+# -- Events -------------------------------------------------------------------------------------
+
+
+def event_list(user: Reader, team: Team | None = None) -> QuerySet[LearningEvent]:
+    """The events `user` may see, newest first, each with its team and how many responses."""
+    events = access.scoped(user, LearningEvent)
+    if team is not None:
+        events = events.filter(team=team)
+    return events.select_related("team").annotate(response_count=Count("responses"))
+
+
+def event_get(user: Reader, event_id: int) -> LearningEvent:
+    """One event `user` may see, or 404 (audited: it may name a person in care)."""
+    return access.get_visible(
+        user,
+        LearningEvent,
+        LearningEvent.objects.select_related("team", "person", "episode", "recorded_by"),
+        pk=event_id,
+    )
+
+
+@dataclass(frozen=True)
+class EventPage:
+    event: LearningEvent
+    responses: list[LearningResponse]
+
+
+def event_page(user: Reader, event_id: int) -> EventPage:
+    event = event_get(user, event_id)
+    responses = access.scoped(user, LearningResponse).filter(events=event).select_related("team")
+    return EventPage(event=event, responses=list(responses))
+
+
+def events_for_thematic(user: Person) -> QuerySet[LearningEvent]:
+    """The events `user` may link in a thematic review: those they see, of teams they lead."""
+    return (
+        access.scoped(user, LearningEvent)
+        .filter(team__in=teams_led_by(user).values("pk"))
+        .select_related("team")
+    )
+
+
+def teams_recording(user: Person) -> QuerySet[Team]:
+    """The teams whose events and responses `user` records: theirs and those they lead."""
+    return learning_teams(user).order_by("name")
+
+
+# -- Responses ----------------------------------------------------------------------------------
+
+
+def response_list(user: Reader, team: Team | None = None) -> QuerySet[LearningResponse]:
+    """The responses `user` may see, newest first, with their team and open-action count."""
+    responses = access.scoped(user, LearningResponse)
+    if team is not None:
+        responses = responses.filter(team=team)
+    return responses.select_related("team").annotate(
+        event_count=Count("events", distinct=True),
+        open_actions=Count("actions", filter=~Q(actions__status=ActionStatus.DONE), distinct=True),
+    )
+
+
+def response_get(user: Reader, response_id: int, *, audit: bool = True) -> LearningResponse:
+    """One response `user` may see, or 404 (audited)."""
+    return access.get_visible(
+        user,
+        LearningResponse,
+        LearningResponse.objects.select_related("team", "started_by"),
+        audit=audit,
+        pk=response_id,
+    )
+
+
+@dataclass(frozen=True)
+class ResponsePage:
+    response: LearningResponse
+    events: list[LearningEvent]
+    factors: list[ContributoryFactor]
+    participants: list[Participant]
+    statements: list[LearningStatement]
+    actions: list[SafetyAction]
+    today: date
+
+    @property
+    def engaged(self) -> list[Participant]:
+        return [p for p in self.participants if p.compassionate_engagement]
+
+    @property
+    def person(self) -> object | None:
+        """The person in care the response is about, if its events name one."""
+        return next((event.person for event in self.events if event.person_id), None)
+
+
+def response_page(user: Reader, response_id: int) -> ResponsePage:
+    """A response with everything it records, in six queries however much it holds."""
+    response = response_get(user, response_id)
+    return ResponsePage(
+        response=response,
+        events=list(response.events.select_related("team", "person").order_by("happened_on")),
+        factors=list(response.factors.all()),
+        participants=list(response.participants.select_related("person", "organisation")),
+        statements=list(response.statements.all()),
+        actions=list(response.actions.select_related("owner", "statement")),
+        today=timezone.localdate(),
+    )
+
+
+def factor_get(user: Reader, response: LearningResponse, factor_id: int) -> ContributoryFactor:
+    return access.get_visible(
+        user, ContributoryFactor, response.factors.all(), audit=False, pk=factor_id
+    )
+
+
+def participant_get(user: Reader, response: LearningResponse, participant_id: int) -> Participant:
+    return access.get_visible(
+        user, Participant, response.participants.all(), audit=False, pk=participant_id
+    )
+
+
+def statement_get(user: Reader, response: LearningResponse, statement_id: int) -> LearningStatement:
+    return access.get_visible(
+        user, LearningStatement, response.statements.all(), audit=False, pk=statement_id
+    )
+
+
+# -- Safety actions -----------------------------------------------------------------------------
+
+
+def action_get(user: Reader, action_id: int) -> SafetyAction:
+    return access.get_visible(
+        user,
+        SafetyAction,
+        SafetyAction.objects.select_related("response__team", "team", "owner"),
+        pk=action_id,
+    )
+
+
+def action_list(user: Reader, response: LearningResponse) -> QuerySet[SafetyAction]:
+    return access.scoped(user, SafetyAction).filter(response=response).select_related("owner")
+
+
+def overdue_actions(
+    user: Reader, teams: QuerySet[Team] | list[Team], today: date | None = None
+) -> QuerySet[SafetyAction]:
+    """Actions of these teams that are not done by their due date, the longest overdue first."""
+    today = today or timezone.localdate()
+    return (
+        access.scoped(user, SafetyAction)
+        .filter(team__in=teams, due_on__lt=today)
+        .exclude(status=ActionStatus.DONE)
+        .select_related("team", "owner", "response")
+        .order_by("due_on", "pk")
+    )
+
+
+def teams_of_leadership(leadership: LeadershipTeam) -> QuerySet[Team]:
+    """The teams a leadership team leads: its own team, every team of its organisation, or —
+    for the board — every team."""
+    if leadership.level == LeadershipLevel.SYSTEM:
+        return Team.objects.all()
+    if leadership.level == LeadershipLevel.ORGANISATION:
+        return Team.objects.filter(organisation__leadership_teams=leadership)
+    return Team.objects.filter(leadership_teams=leadership)
+
+
+# -- Home ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearningHome:
+    events: list[LearningEvent]
+    responses: list[LearningResponse]
+    overdue: list[SafetyAction]
+    teams: list[Team]
+
+
+def learning_home(user: Person, shown: int = 10) -> LearningHome:
+    """The newest events and responses the user sees, and their teams' overdue actions."""
+    teams = list(teams_recording(user))
+    return LearningHome(
+        events=list(event_list(user)[:shown]),
+        responses=list(response_list(user)[:shown]),
+        overdue=list(overdue_actions(user, teams)),
+        teams=teams,
+    )
