@@ -30,13 +30,13 @@ from django.utils.safestring import SafeString
 
 from roundtable.care.models import PersonInCare
 from roundtable.care.selectors import BoardCard, CardEpisode
-from roundtable.core.registry import Registry
+from roundtable.core.registry import Panels, Registry
 from roundtable.directory.models import Team
 
 PersonPanel = Callable[[HttpRequest, PersonInCare], str]
 CaseloadExtra = Callable[[Any, list[int]], dict[int, str]]
 
-panel_registry: Registry[PersonPanel] = Registry("person page panel")
+panel_registry: Panels[PersonInCare] = Panels("person page panel")
 badge_registry: Registry[_BadgeSource] = Registry("huddle board badge")
 caseload_registry: Registry[CaseloadExtra] = Registry("caseload extra")
 
@@ -61,12 +61,7 @@ def register_person_panel(name: str, render: PersonPanel, *, order: int = 50) ->
 
 def person_panels(request: HttpRequest, person: PersonInCare) -> list[SafeString]:
     """The panels for a person's page, in order; empty ones left out."""
-    panels = []
-    for render in panel_registry:
-        panel = render(request, person)
-        if panel:
-            panels.append(_html(panel))
-    return panels
+    return panel_registry.render(request, person)
 
 
 # -- The huddle board ----------------------------------------------------------------------------

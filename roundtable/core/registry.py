@@ -12,10 +12,14 @@ in which apps happened to load.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from django.http import HttpRequest
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 T = TypeVar("T")
 
@@ -87,3 +91,24 @@ class Registry(Generic[T]):
         finally:
             self.clear()
             self._entries.update(saved)
+
+
+R = TypeVar("R")
+
+
+class Panels(Registry[Callable[[HttpRequest, R], str]], Generic[R]):
+    """Panels that apps add to the page of one kind of record (a team, a person in care) that
+    a lower layer owns: `render(request, record)` returns a panel's text or HTML, or "" to leave
+    it out. Plain strings are escaped; return a SafeString (`render_to_string`) for HTML.
+
+    A panel reads what it shows through the access rules for `request.user` itself: the page
+    only says who is reading.
+    """
+
+    def render(self, request: HttpRequest, record: R) -> list[SafeString]:
+        shown = []
+        for render in self:
+            panel = render(request, record)
+            if panel:
+                shown.append(SafeString(conditional_escape(panel)))
+        return shown

@@ -27,7 +27,7 @@ from roundtable.core.pages import (
     require,
     submit,
 )
-from roundtable.directory import selectors, services
+from roundtable.directory import extensions, selectors, services
 from roundtable.directory.forms import (
     ApiTokenForm,
     OrganisationForm,
@@ -230,6 +230,7 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
         nav="teams",
         listed_in=("Teams", reverse("directory:teams")),
         page=page,
+        panels=extensions.team_panels.render(request, page.team),
     )
 
 
@@ -283,6 +284,7 @@ def leadership_team(request: HttpRequest, leadership_team_id: int) -> HttpRespon
         nav="teams",
         listed_in=("Leadership teams", reverse("directory:leadership-teams")),
         page=page,
+        panels=extensions.leadership_panels.render(request, page.leadership),
     )
 
 

@@ -60,3 +60,26 @@ def test_inactive_members_are_hidden_from_colleagues(client_for, system):
         .content.decode()
     )
     assert "Chloe Practitioner" in admin_html
+
+
+def test_apps_add_panels_to_team_and_leadership_team_pages(client_for, system):
+    from roundtable.directory import extensions
+
+    client = client_for(system.clinician_a)
+    with (
+        extensions.team_panels.kept(empty=True),
+        extensions.leadership_panels.kept(empty=True),
+    ):
+        extensions.team_panels.add("t.later", lambda request, team: "<b>Later</b>", order=20)
+        extensions.team_panels.add("t.empty", lambda request, team: "", order=5)
+        extensions.team_panels.add("t.first", lambda request, team: f"About {team.name}", order=10)
+        extensions.leadership_panels.add("l.one", lambda request, lt: f"Led by {lt.name}")
+        team_page = client.get(reverse("directory:team", args=[system.team_a.pk]))
+        leadership_page = client.get(
+            reverse("directory:leadership-team", args=[system.team_a_leadership.pk])
+        )
+    html = team_page.content.decode()
+    assert "About North CMHT" in html
+    assert "&lt;b&gt;Later&lt;/b&gt;" in html  # plain text is escaped
+    assert html.index("About North CMHT") < html.index("&lt;b&gt;Later")
+    assert "Led by North CMHT leadership" in leadership_page.content.decode()
