@@ -18,7 +18,6 @@ import functools
 from datetime import datetime, time
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -76,6 +75,7 @@ from roundtable.core.api import (
     NOT_FOUND,
     REFUSED,
     actor,
+    all_named,
     given,
     may,
     named,
@@ -111,10 +111,7 @@ def _person(request: HttpRequest, field: str, pk: int | None) -> Person | None:
     """A member of staff named by id in a body field, read through the access policy."""
     if pk is None:
         return None
-    found = forum_selectors.people_by_id(request.user, [pk])
-    if pk not in found:
-        raise ValidationError({field: f"There is no person you can see with id {pk}."})
-    return found[pk]
+    return all_named(field, "person", forum_selectors.people_by_id(request.user, [pk]), [pk])[0]
 
 
 def _team_meeting(team: Team, pk: int | None) -> Meeting | None:

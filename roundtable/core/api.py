@@ -11,7 +11,7 @@ every operation, the errors any operation of its kind can answer (401, 400…).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from django.conf import settings
@@ -64,6 +64,20 @@ def named(field: str, noun: str, get: Callable[[int], T], pk: int) -> T:
         return get(pk)
     except Http404:
         raise ValidationError({field: f"There is no {noun} with id {pk}."}) from None
+
+
+def all_named(field: str, noun: str, found: Mapping[int, T], ids: Iterable[int]) -> list[T]:
+    """The records a body field names by id, in its order, from `found`: what a selector found
+    of them for the person asking, by id (one query for them all). An id among them that names
+    nothing they may see is a 422 about that field: "There is no person you can see with id 7."
+    """
+    wanted = list(dict.fromkeys(ids))
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {field: f"There is no {noun} you can see with id {', '.join(missing)}."}
+        )
+    return [found[pk] for pk in wanted]
 
 
 def given(payload: Schema, *names: str) -> dict[str, Any]:

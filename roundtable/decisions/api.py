@@ -24,6 +24,7 @@ from roundtable.core.api import (
     NOT_FOUND,
     REFUSED,
     actor,
+    all_named,
     given,
     named,
     paginated,
@@ -78,10 +79,7 @@ router = Router(tags=["decisions"])
 def _people(request: HttpRequest, field: str, ids: list[int]) -> dict[int, Person]:
     """People named by id in a body field, read through the access policy; all must be found."""
     found = forum_selectors.people_by_id(request.user, ids)
-    missing = [str(pk) for pk in dict.fromkeys(ids) if pk not in found]
-    if missing:
-        ids_text = ", ".join(missing)
-        raise ValidationError({field: f"There is no person you can see with id {ids_text}."})
+    all_named(field, "person", found, ids)
     return found
 
 

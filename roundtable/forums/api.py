@@ -27,6 +27,7 @@ from roundtable.core.api import (
     NOT_FOUND,
     REFUSED,
     actor,
+    all_named,
     given,
     may,
     named,
@@ -84,13 +85,8 @@ def _may_change(request: HttpRequest, forum: Forum) -> None:
 
 def _people(request: HttpRequest, field: str, ids: Iterable[int]) -> list[Person]:
     """People named by id in a body field, in the order given, read through the access policy."""
-    wanted = list(dict.fromkeys(ids))
-    found = selectors.people_by_id(request.user, wanted)
-    missing = [str(pk) for pk in wanted if pk not in found]
-    if missing:
-        ids_text = ", ".join(missing)
-        raise ValidationError({field: f"There is no person you can see with id {ids_text}."})
-    return [found[pk] for pk in wanted]
+    wanted = list(ids)
+    return all_named(field, "person", selectors.people_by_id(request.user, wanted), wanted)
 
 
 def _plain(value: Any) -> Any:
