@@ -74,6 +74,20 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
+@dataclass(frozen=True)
+class Compared:
+    """On a page shown again after someone else saved first: one part of the record as they
+    saved it (`theirs`) beside what the writer typed (`yours`), so that nothing is lost."""
+
+    label: str
+    theirs: str
+    yours: str
+
+    @property
+    def same(self) -> bool:
+        return self.theirs.strip() == self.yours.strip()
+
+
 @dataclass
 class Outcome(Generic[T]):
     """What came of a page's form: saved (with what the service returned), not saved (the form
@@ -168,11 +182,12 @@ def asked_first(request: HttpRequest, change: Callable[[], object], done: str) -
 
 
 def _refusal(change: Callable[[], object]) -> str:
-    """Make the change: "" once it is made, else why the service refused it."""
+    """Make the change: "" once it is made, else why the service refused it, as sentences (a
+    field's message has no full stop of its own)."""
     try:
         change()
     except ValidationError as error:
-        return " ".join(error.messages)
+        return " ".join(m if m.endswith((".", "?", "!")) else f"{m}." for m in error.messages)
     return ""
 
 

@@ -27,6 +27,7 @@ from roundtable.care.models import Episode, PersonInCare
 from roundtable.core.access import Reader
 from roundtable.core.concurrency import ConcurrentEditError
 from roundtable.core.pages import (
+    Compared,
     Outcome,
     add_service_errors,
     breadcrumbs,
@@ -92,19 +93,6 @@ def formulation_parts(formulation: Any) -> list[Part]:
         Part(name, _label(SafetyFormulation, name), getattr(formulation, name) or "")
         for name in FormulationContent.FIELDS
     ]
-
-
-@dataclass(frozen=True)
-class Compared:
-    """A step as saved by the other person, and as the writer has it."""
-
-    label: str
-    theirs: str
-    yours: str
-
-    @property
-    def same(self) -> bool:
-        return self.theirs.strip() == self.yours.strip()
 
 
 _render = renderer(

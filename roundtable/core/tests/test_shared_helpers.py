@@ -80,6 +80,12 @@ def test_a_page_that_asks_first_says_why_the_change_was_refused() -> None:
     )
     assert list(get_messages(request)) == []
 
+    def refuse_by_field() -> None:
+        raise ValidationError({"a": "Answer “Why?” before finishing", "b": "Say what now."})
+
+    answer = asked_first(_request_with_messages(), refuse_by_field, "Finished.")
+    assert answer.refusal == "Answer “Why?” before finishing. Say what now."
+
 
 class _EmailForm(forms.Form):
     email = forms.CharField()
