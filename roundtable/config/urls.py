@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("roundtable.safety.urls")),
     path("", include("roundtable.voice.urls")),
     path("", include("roundtable.wellbeing.urls")),
+    path("", include("roundtable.learning.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

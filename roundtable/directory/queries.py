@@ -49,3 +49,23 @@ def teams_led_by(person: Person) -> QuerySet[Team]:
 
 def is_member(person: Person, team: Team) -> bool:
     return Membership.objects.filter(person_id=person.pk, team_id=team.pk).exists()
+
+
+def members_and_leaders(team: Team) -> QuerySet[Person]:
+    """The active people in `team` or who lead it (its own or its organisation's leadership
+    team), by name."""
+    leads = Q(
+        leadership_memberships__leadership_team__level__in=[
+            LeadershipLevel.TEAM,
+            LeadershipLevel.PROJECT,
+        ],
+        leadership_memberships__leadership_team__team_id=team.pk,
+    ) | Q(
+        leadership_memberships__leadership_team__level=LeadershipLevel.ORGANISATION,
+        leadership_memberships__leadership_team__organisation_id=team.organisation_id,
+    )
+    in_team = Person.objects.filter(memberships__team_id=team.pk).values("pk")
+    led = Person.objects.filter(leads).values("pk")
+    return Person.objects.filter(Q(pk__in=in_team) | Q(pk__in=led), is_active=True).order_by(
+        "full_name", "pk"
+    )

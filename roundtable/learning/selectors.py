@@ -16,7 +16,7 @@ from django.utils import timezone
 from roundtable.core import access
 from roundtable.core.access import Reader
 from roundtable.directory.models import LeadershipLevel, LeadershipTeam, Person, Team
-from roundtable.directory.queries import teams_led_by
+from roundtable.directory.queries import members_and_leaders, teams_led_by
 from roundtable.learning.access import learning_teams
 from roundtable.learning.models import (
     ActionStatus,
@@ -28,6 +28,12 @@ from roundtable.learning.models import (
     SafetyAction,
 )
 
+
+def today() -> date:
+    """The local day: what is overdue is counted from it."""
+    return timezone.localdate()
+
+
 # -- Events -------------------------------------------------------------------------------------
 
 
@@ -36,7 +42,11 @@ def event_list(user: Reader, team: Team | None = None) -> QuerySet[LearningEvent
     events = access.scoped(user, LearningEvent)
     if team is not None:
         events = events.filter(team=team)
-    return events.select_related("team").annotate(response_count=Count("responses"))
+    return (
+        events.select_related("team")
+        .annotate(response_count=Count("responses"))
+        .order_by("-happened_on", "-pk")  # an aggregate drops the model's own ordering
+    )
 
 
 def event_get(user: Reader, event_id: int) -> LearningEvent:
@@ -83,9 +93,15 @@ def response_list(user: Reader, team: Team | None = None) -> QuerySet[LearningRe
     responses = access.scoped(user, LearningResponse)
     if team is not None:
         responses = responses.filter(team=team)
-    return responses.select_related("team").annotate(
-        event_count=Count("events", distinct=True),
-        open_actions=Count("actions", filter=~Q(actions__status=ActionStatus.DONE), distinct=True),
+    return (
+        responses.select_related("team")
+        .annotate(
+            event_count=Count("events", distinct=True),
+            open_actions=Count(
+                "actions", filter=~Q(actions__status=ActionStatus.DONE), distinct=True
+            ),
+        )
+        .order_by("-held_on", "-pk")  # an aggregate drops the model's own ordering
     )
 
 
@@ -155,11 +171,14 @@ def statement_get(user: Reader, response: LearningResponse, statement_id: int) -
 # -- Safety actions -----------------------------------------------------------------------------
 
 
-def action_get(user: Reader, action_id: int) -> SafetyAction:
+def action_get(user: Reader, action_id: int, *, audit: bool = True) -> SafetyAction:
+    """One action `user` may see, or 404; audited unless the caller is about to change it (the
+    change is audited instead)."""
     return access.get_visible(
         user,
         SafetyAction,
         SafetyAction.objects.select_related("response__team", "team", "owner"),
+        audit=audit,
         pk=action_id,
     )
 
@@ -180,6 +199,12 @@ def overdue_actions(
         .select_related("team", "owner", "response")
         .order_by("due_on", "pk")
     )
+
+
+def action_owners(team: Team) -> list[Person]:
+    """Who may own a team's safety action: its members and those who lead it (an owner sees the
+    action through its response, as they do)."""
+    return list(members_and_leaders(team))
 
 
 def teams_of_leadership(leadership: LeadershipTeam) -> QuerySet[Team]:

@@ -25,6 +25,7 @@ from roundtable.core.errors import NotAllowed
 from roundtable.core.text import visible
 from roundtable.directory.models import Organisation, Person, Team
 from roundtable.directory.queries import is_member, leads_team
+from roundtable.learning.access import visible_events
 from roundtable.learning.models import (
     ACTION_STATES,
     QUESTIONS,
@@ -135,7 +136,13 @@ def response_start(
     held_on = held_on or timezone.localdate()
     chosen = list(dict.fromkeys(events))
     errors: dict[str, str] = {}
-    if kind == ResponseKind.THEMATIC_REVIEW:
+    seen = set(
+        visible_events(actor).filter(pk__in=[e.pk for e in chosen]).values_list("pk", flat=True)
+    )
+    if any(event.pk not in seen for event in chosen):
+        # A response is seen only by those who see every event it covers: its starter first.
+        errors["events"] = "Choose only events you can see"
+    elif kind == ResponseKind.THEMATIC_REVIEW:
         if len(chosen) < 2:
             errors["events"] = "Choose two or more events for a thematic review"
         elif any(not leads_team(actor, event.team) for event in chosen):
@@ -198,9 +205,9 @@ def response_finish(
 ) -> LearningResponse:
     """Finish the response: every question its kind asks is answered, and it then stays as it is."""
     _require_team(actor, response.team, "finish its learning responses")
-    _require_open(response)
-    if response.version != expected_version:
+    if response.version != expected_version:  # finished, or written, since it was read
         raise ConcurrentEditError(response)
+    _require_open(response)
     missing = {
         name: f"Answer “{question}” before finishing"
         for name, question in QUESTIONS[response.kind]
@@ -330,6 +337,9 @@ def _action_errors(
         errors["due_on"] = "The due date cannot be before the response was held"
     if owner is not None and not owner.is_active:
         errors["owner"] = f"{owner.full_name} no longer has an account: choose someone else"
+    elif owner is not None and not may_take_part(owner, response.team):
+        # An owner sees the action through its response, as the team and its leaders do.
+        errors["owner"] = f"Choose someone in {response.team.name} or one of its leaders"
     return errors
 
 
@@ -403,8 +413,7 @@ def action_progress(
 ) -> SafetyAction:
     """Move an action on: in progress, or done — with the evidence that it was, and the day."""
     action = SafetyAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
-    if actor.pk != action.owner_id:
-        _require_team(actor, action.team, "move its safety actions on")
+    _require_team(actor, action.team, "move its safety actions on")
     if action.version != expected_version:
         raise ConcurrentEditError(action)
     fields = ["status"]

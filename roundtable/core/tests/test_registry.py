@@ -4,6 +4,7 @@ import pytest
 
 from roundtable.core import access, home, idempotency, ticks
 from roundtable.core.registry import Registry
+from roundtable.directory import extensions
 from roundtable.directory.models import Person
 
 
@@ -52,9 +53,18 @@ def test_kept_undoes_what_a_block_changed():
 
 
 def test_every_app_adds_to_the_registries_when_it_loads():
-    assert home.sections.names() == {"forums", "decisions", "safety", "voice", "wellbeing"}
+    assert home.sections.names() == {
+        "forums",
+        "decisions",
+        "safety",
+        "voice",
+        "wellbeing",
+        "learning",
+    }
     assert ticks.jobs.names() == {"idempotency", "meetings", "decisions", "voice", "wellbeing"}
     assert idempotency.token_readers.names() == {"directory"}
+    assert extensions.team_panels.names() == {"learning.overdue"}
+    assert extensions.leadership_panels.names() == {"learning.overdue"}
     assert "directory.Person" in access.policies
     assert Person in access.person_identifiable_models()
     assert [fn.__module__ for fn in access.narrowings.get("decisions.Decision")] == [

@@ -25,8 +25,9 @@ META = f'<span class="rt-meta">{DASH}'
 LIST = reverse("directory:leadership-teams")
 # Session and person, then the count and the page of leadership teams.
 LIST_QUERIES = 4
-# Session and person, the leadership team, its members, and the teams it covers (or their count).
-DETAIL_QUERIES = 5
+# Session and person, the leadership team, its members, and the teams it covers (or their count);
+# then the panels other apps add: learning's overdue safety actions.
+DETAIL_QUERIES = 6
 
 
 def page(client, url, **params) -> str:

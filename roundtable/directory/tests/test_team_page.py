@@ -9,8 +9,9 @@ from roundtable.directory.tests.helpers import add_members
 
 pytestmark = pytest.mark.django_db
 
-# Session, person, team, members, leadership teams, leadership members.
-TEAM_PAGE_QUERIES = 6
+# Session, person, team, members, leadership teams, leadership members; then the panels other
+# apps add: learning's overdue safety actions.
+TEAM_PAGE_QUERIES = 7
 
 
 def test_team_page_groups_members_and_shows_leadership(client_for, system):

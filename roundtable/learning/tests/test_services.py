@@ -171,12 +171,21 @@ def _trust_leader(system):
 def test_a_thematic_review_links_events_of_teams_the_leader_leads(system):
     north = event(system)
     south = event(system, team=system.team_b, actor=system.clinician_b)
-    # Leading North CMHT alone does not cover South's event.
+    # Leading North CMHT alone does not cover South's event, which its leader does not see.
     with pytest.raises(ValidationError) as refused:
         services.response_start(
             actor=system.team_leader_a,
             kind=ResponseKind.THEMATIC_REVIEW,
             events=[north, south],
+            team=system.team_a,
+        )
+    assert _messages(refused.value) == {"events": ["Choose only events you can see"]}
+    # A member of North CMHT sees its events but does not lead it.
+    with pytest.raises(ValidationError) as refused:
+        services.response_start(
+            actor=system.clinician_a,
+            kind=ResponseKind.THEMATIC_REVIEW,
+            events=[north, event(system, title="Another North event")],
             team=system.team_a,
         )
     assert _messages(refused.value) == {"events": ["Choose only events of teams you lead"]}
@@ -389,13 +398,24 @@ def test_the_action_state_table(system):
             assert ACTION_STATES.allows(now, to) == ((now, to) in legal), (now, to)
 
 
-def test_only_the_team_its_leaders_and_the_owner_move_an_action_on(system):
+def test_an_action_is_owned_and_moved_on_by_the_team_and_its_leaders(system):
     response = swarm(system, event(system))
+    with pytest.raises(ValidationError) as refused:
+        services.action_add(
+            actor=system.team_leader_a,
+            response=response,
+            description="Share the learning with South CMHT",
+            owner=system.clinician_b,  # South CMHT: would not see the action
+            due_on=timezone.localdate(),
+        )
+    assert _messages(refused.value) == {
+        "owner": ["Choose someone in North CMHT or one of its leaders"]
+    }
     action = services.action_add(
         actor=system.team_leader_a,
         response=response,
         description="Share the learning with South CMHT",
-        owner=system.clinician_b,  # another team's colleague may own an action
+        owner=system.vcse,  # a partner in the team
         due_on=timezone.localdate(),
     )
     with pytest.raises(NotAllowed):
@@ -403,6 +423,25 @@ def test_only_the_team_its_leaders_and_the_owner_move_an_action_on(system):
             actor=system.south_coach, action=action, expected_version=1, to_status="in_progress"
         )
     moved = services.action_progress(
-        actor=system.clinician_b, action=action, expected_version=1, to_status="in_progress"
+        actor=system.vcse, action=action, expected_version=1, to_status="in_progress"
     )
     assert moved.status == ActionStatus.IN_PROGRESS
+
+
+def test_a_response_covers_only_events_its_starter_can_see(system):
+    about_someone = event(system, episode=in_support(system))
+    plain = event(system, title="Phones down")
+    trust_leader = _trust_leader(system)  # North's team leader, now leading the trust too
+    # South CMHT's clinician cannot see North's events at all.
+    with pytest.raises(ValidationError) as refused:
+        services.response_start(actor=system.clinician_b, kind=ResponseKind.SWARM, events=[plain])
+    assert _messages(refused.value) == {"events": ["Choose only events you can see"]}
+    south = event(system, team=system.team_b, actor=system.clinician_b, title="South near miss")
+    review = services.response_start(
+        actor=trust_leader,
+        kind=ResponseKind.THEMATIC_REVIEW,
+        events=[about_someone, south],
+        team=system.team_a,
+    )
+    assert review.events.count() == 2
+    assert not LearningResponse.objects.filter(started_by=system.clinician_b).exists()

@@ -1,0 +1,31 @@
+"""What learning adds to the directory's pages (`roundtable.directory.extensions`): the safety
+actions that are overdue, on the team's page and on the page of each leadership team that leads
+it. Each panel reads through the access rules for the reader, in one query: someone outside the
+team, or who may not see the person an action's response is about, sees no panel."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from roundtable.directory.models import LeadershipTeam, Team
+from roundtable.learning import selectors
+
+
+def _panel(request: HttpRequest, teams: QuerySet[Team] | list[Team], *, by_team: bool) -> str:
+    actions = list(selectors.overdue_actions(request.user, teams))
+    if not actions:
+        return ""
+    context = {"actions": actions, "by_team": by_team, "today": selectors.today()}
+    # Rendered with autoescaping, so marked safe for the page to show as it is.
+    return SafeString(render_to_string("learning/_overdue_panel.jinja", context, request=request))
+
+
+def team_overdue(request: HttpRequest, team: Team) -> str:
+    return _panel(request, [team], by_team=False)
+
+
+def leadership_overdue(request: HttpRequest, leadership: LeadershipTeam) -> str:
+    return _panel(request, selectors.teams_of_leadership(leadership), by_team=True)

@@ -1,0 +1,44 @@
+from django.urls import path
+
+from roundtable.learning.views import actions, events, home, responses
+
+app_name = "learning"
+
+urlpatterns = [
+    path("learning/", home.home, name="home"),
+    path("learning/events/", events.event_list, name="events"),
+    path("learning/events/new/", events.event_new, name="event-new"),
+    path("learning/events/<int:event_id>/", events.event, name="event"),
+    path("learning/thematic/new/", events.thematic_new, name="thematic-new"),
+    path("learning/responses/", responses.response_list, name="responses"),
+    path("learning/responses/<int:response_id>/", responses.response, name="response"),
+    path("learning/responses/<int:response_id>/factors/", responses.factor_add, name="factor-add"),
+    path(
+        "learning/responses/<int:response_id>/factors/<int:factor_id>/remove/",
+        responses.factor_remove,
+        name="factor-remove",
+    ),
+    path(
+        "learning/responses/<int:response_id>/participants/",
+        responses.participant_add,
+        name="participant-add",
+    ),
+    path(
+        "learning/responses/<int:response_id>/participants/<int:participant_id>/remove/",
+        responses.participant_remove,
+        name="participant-remove",
+    ),
+    path(
+        "learning/responses/<int:response_id>/statements/",
+        responses.statement_add,
+        name="statement-add",
+    ),
+    path("learning/responses/<int:response_id>/actions/", responses.action_add, name="action-add"),
+    path("learning/responses/<int:response_id>/finish/", responses.finish, name="finish"),
+    path("learning/actions/<int:action_id>/", actions.action, name="action"),
+    path(
+        "learning/actions/<int:action_id>/progress/",
+        actions.action_progress,
+        name="action-progress",
+    ),
+]
