@@ -45,6 +45,7 @@ from roundtable.directory.models import Person
 from roundtable.directory.schemas import PersonDetail
 from roundtable.directory.services import api_token_authenticate
 from roundtable.forums.api import router as forums_router
+from roundtable.learning.api import router as learning_router
 from roundtable.safety.api import router as safety_router
 from roundtable.voice.api import router as voice_router
 from roundtable.wellbeing.api import router as wellbeing_router
@@ -277,8 +278,9 @@ api = RoundtableAPI(
     description=(
         "Read and act on a care system's directory, forums, decisions, care flow (people in "
         "care, episodes, the huddle board, offers and flow measures), safety plans and positive "
-        "risk-taking, concerns (voice) and wellbeing. Authenticate with a "
-        "personal API token (`Authorization: Bearer rt_…`) or a signed-in browser session.\n\n"
+        "risk-taking, concerns (voice), wellbeing and learning (events, learning responses and "
+        "safety actions). Authenticate with a personal API token "
+        "(`Authorization: Bearer rt_…`) or a signed-in browser session.\n\n"
         "Lists are paginated: `?page=2&page_size=100` (50 a page unless asked, 100 at most); "
         'each answers `{"items": [...], "count": n}`. Errors answer `{"detail": "..."}`.\n\n'
         "Writes (POST, PUT, PATCH, DELETE) take an `Idempotency-Key` header, a new unique value "
@@ -386,3 +388,4 @@ api.add_router("/care/", care_router)
 api.add_router("/safety/", safety_router)
 api.add_router("/voice/", voice_router)
 api.add_router("/wellbeing/", wellbeing_router)
+api.add_router("/learning/", learning_router)

@@ -34,6 +34,13 @@ from roundtable.directory.models import (
     TeamKind,
 )
 from roundtable.forums.models import Attendance, Forum, ForumKind, ForumMembership, Meeting
+from roundtable.learning.models import (
+    ContributoryFactor,
+    LearningEvent,
+    LearningResponse,
+    Participant,
+    SafetyAction,
+)
 from roundtable.safety.models import SafetyPlanVersion
 from roundtable.voice.models import Concern
 from roundtable.wellbeing.models import PeerCircle, PulseRound, SupportSession
@@ -146,6 +153,10 @@ PARAM_KINDS: dict[str, str] = {
     "leadership_team_id": "leadership_team",
     "token_id": "api_token",
     "token": "calendar_feed",  # calendar/<str:token>.ics; the receipts' tokens are not crawled
+    "event_id": "learning_event",
+    "response_id": "learning_response",
+    "factor_id": "learning_factor",
+    "participant_id": "learning_participant",
 }
 
 
@@ -159,6 +170,8 @@ def kind_of(route: Route, param: str) -> str:
         return "admin_object"  # a record of the ModelAdmin's model (a person's password: "id")
     if param == "round_id":
         return "pulse_round" if route.path.startswith("api/v1/wellbeing/") else "allocation_round"
+    if param == "action_id" and re.match(r"(api/v1/)?learning/", route.path):
+        return "learning_action"  # a safety action; elsewhere a care action
     if param not in PARAM_KINDS:
         raise AssertionError(
             f"The URL pattern {route.path!r} has a parameter {param!r} that this test cannot "
@@ -189,6 +202,8 @@ PAIRS: dict[frozenset[str], str] = {
     frozenset({"decision_id", "advice_id"}): "decision_advice",
     frozenset({"meeting_id", "attendance_id"}): "meeting_attendance",
     frozenset({"forum_id", "membership_id"}): "forum_membership",
+    frozenset({"response_id", "factor_id"}): "response_factor",
+    frozenset({"response_id", "participant_id"}): "response_participant",
 }
 
 
@@ -407,6 +422,15 @@ class Samples:
         single["leadership_team"] = spread(LeadershipTeam, 3)
         single["api_token"] = spread(ApiToken, person=persona)
         single["calendar_feed"] = [feed_token]  # the persona's own feed
+        # Learning: events about someone in care first (hidden from most personas), then the
+        # responses covering them and their actions.
+        events = LearningEvent.objects.order_by("person_id", "pk")
+        single["learning_event"] = s.about_rows(events.values_list("person_id", "pk"), 3)
+        responses = LearningResponse.objects.order_by("pk")
+        single["learning_response"] = _spread(_ids(responses), 3)
+        single["learning_action"] = spread(SafetyAction, 3)
+        single["learning_factor"] = spread(ContributoryFactor)
+        single["learning_participant"] = spread(Participant)
 
         # Pairs, each from one record. The huddle card is also tried under the persona's own
         # team, so that a view checking only the team would show an episode of another.
@@ -445,7 +469,24 @@ class Samples:
             {"forum_id": f, "membership_id": m}
             for f, m in memberships.values_list("forum_id", "pk")[:2]
         ]
+        factors = ContributoryFactor.objects.order_by("pk").values_list("response_id", "pk")
+        s.pairs["response_factor"] = [{"response_id": r, "factor_id": f} for r, f in factors[:2]]
+        participants = Participant.objects.order_by("pk").values_list("response_id", "pk")
+        s.pairs["response_participant"] = [
+            {"response_id": r, "participant_id": p} for r, p in participants[:2]
+        ]
         return s
+
+    def about_rows(self, rows: Iterable[tuple[int | None, Any]], limit: int) -> list[Any]:
+        """The ids of rows that may name a person in care: about someone hidden, about someone
+        visible, about no one, in turn."""
+        rows = list(rows)
+        return _round_robin(
+            [pk for person, pk in rows if person is not None and person not in self.visible],
+            [pk for person, pk in rows if person is not None and person in self.visible],
+            [pk for person, pk in rows if person is None],
+            limit=limit,
+        )
 
     def about_people(self, rows: Iterable[tuple[int, Any]]) -> list[tuple[int, Any]]:
         """Of rows keyed by a person in care: one about someone hidden, one about someone

@@ -56,6 +56,7 @@ from roundtable.decisions.models import DecisionKind
 from roundtable.directory.services import api_token_create
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
+from roundtable.learning import services as learning_services
 from roundtable.safety import services as safety_services
 from roundtable.testing import build_system, discipline
 from roundtable.voice import services as voice_services
@@ -286,6 +287,41 @@ def build_world() -> World:
         ),
     ]
 
+    learned = learning_services.event_record(
+        actor=leader,
+        team=system.team_a,
+        kind="near_miss",
+        title="A missed call",
+        what_happened="The follow-up call was not made.",
+        happened_on=today,
+        episode=episode,
+    )
+    unnamed = learning_services.event_record(
+        actor=leader,
+        team=system.team_a,
+        kind="happened",
+        title="Phones down",
+        what_happened="The phones were down all morning.",
+        happened_on=today,
+    )
+    swarm = learning_services.response_start(actor=leader, kind="swarm", events=[learned])
+    factor = learning_services.factor_add(
+        actor=leader, response=swarm, element="tools", note="The call list was on paper."
+    )
+    took_part = learning_services.participant_add(
+        actor=leader, response=swarm, took_part_as="staff", person=system.clinician_a
+    )
+    learned_that = learning_services.statement_add(
+        actor=leader, response=swarm, text="Follow-up calls belong on the board."
+    )
+    safety_action = learning_services.action_add(
+        actor=leader,
+        response=swarm,
+        description="Add a follow-up column to the board",
+        owner=system.clinician_a,
+        due_on=today,
+    )
+
     people = [leader, system.clinician_a, system.vcse, system.clinician_b]
     world.add(
         "person owner key_worker adviser facilitator members present apologies attendees",
@@ -316,7 +352,12 @@ def build_world() -> World:
     world.add("advice_id", advice.pk)
     world.add("episode_id", episode.pk, ready.pk, referred.pk)
     world.add("zone zone_id", *(z.pk for z in zones))
-    world.add("action_id", action.pk)
+    world.add("action_id", action.pk, safety_action.pk)  # a care action; a safety action
+    world.add("event_id events", learned.pk, unnamed.pk)
+    world.add("response_id", swarm.pk)
+    world.add("factor_id", factor.pk)
+    world.add("participant_id", took_part.pk)
+    world.add("statement", learned_that.pk)
     world.add("offer offer_id", offer.pk)
     world.add("consent_id", consent.pk)
     world.add("concern_id", concern.pk, heard.pk)

@@ -54,6 +54,8 @@ from roundtable.forums.models import (
     Meeting,
     PresenceVisit,
 )
+from roundtable.learning import services as learning_services
+from roundtable.learning.models import ActionEvent, LearningResponse, Participant
 from roundtable.safety.models import (
     SafetyFormulation,
     SafetyFormulationVersion,
@@ -684,3 +686,68 @@ def test_a_pulse_answer_and_joining_a_peer_circle() -> None:
     assert (
         ForumMembership.objects.filter(forum=circle.forum, person=system.south_coach).count() == 1
     )
+
+
+# -- Learning ------------------------------------------------------------------------------------
+
+
+def test_who_took_part_finishing_a_response_and_an_action_done() -> None:
+    system = build_system()
+    about = learning_services.event_record(
+        actor=system.team_leader_a,
+        team=system.team_a,
+        kind="near_miss",
+        title="A missed call",
+        what_happened="The follow-up call was not made.",
+        happened_on=timezone.localdate(),
+    )
+    swarm = learning_services.response_start(
+        actor=system.team_leader_a, kind="swarm", events=[about]
+    )
+    path = f"{API}/learning/responses/{swarm.pk}"
+    # The same colleague recorded once as taking part.
+    replies = identical(
+        Request(
+            system.team_leader_a,
+            "post",
+            f"{path}/participants",
+            {"took_part_as": "staff", "person": system.lone_coach.pk},
+        )
+    )
+    one_wins(replies, won=201, says="Hana Coach is already recorded as taking part")
+    assert Participant.objects.filter(response=swarm, person=system.lone_coach).count() == 1
+
+    # One safety action, done once: every other identical request finds it changed.
+    action = learning_services.action_add(
+        actor=system.team_leader_a,
+        response=swarm,
+        description="Put follow-up calls on the board",
+        owner=system.clinician_a,
+        due_on=timezone.localdate(),
+    )
+    done = {"to_status": "done", "evidence": "A column since Monday.", "version": 1}
+    replies = identical(
+        Request(system.clinician_a, "post", f"{API}/learning/actions/{action.pk}/progress", done)
+    )
+    one_wins(replies, won=200, lost=(409,), says="Someone else changed this")
+    assert ActionEvent.objects.filter(action=action).count() == 1
+
+    # The response finished once, its answers written first.
+    answers = {
+        "what_happened": "The call was not made.",
+        "what_was_expected": "A call within 72 hours.",
+        "why_different": "The list was on paper.",
+        "what_now": "Calls go on the board.",
+    }
+    swarm = learning_services.response_update(
+        actor=system.team_leader_a,
+        response=swarm,
+        expected_version=swarm.version,
+        held_on=swarm.held_on,
+        **answers,
+    )
+    replies = identical(
+        Request(system.team_leader_a, "post", f"{path}/finish", {"version": swarm.version})
+    )
+    one_wins(replies, won=200, lost=(409,), says="Someone else changed this learning response")
+    assert LearningResponse.objects.get(pk=swarm.pk).version == swarm.version + 1
