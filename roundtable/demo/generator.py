@@ -31,6 +31,7 @@ from roundtable.demo.board import build_board, read_old_notices
 from roundtable.demo.builder import DemoDirectory
 from roundtable.demo.care import CMHT_KEYS, build_care, delete_care_and_decisions
 from roundtable.demo.forums import ForumsSummary, build_forums
+from roundtable.demo.learning import build_learning, delete_learning
 from roundtable.demo.names import NamePicker
 from roundtable.demo.safety import build_safety
 from roundtable.demo.voice import build_voice_and_wellbeing, delete_voice_and_wellbeing
@@ -174,6 +175,7 @@ def reset_generated_system() -> ResetSummary:
     if system is None:
         return ResetSummary(system=None)
     try:
+        delete_learning()  # learning protects people in care, teams and people
         delete_care_and_decisions()  # care records and decisions protect forums, teams, people
         delete_voice_and_wellbeing()  # concerns, pulse, support and peer circles (with forums)
         deleted_forums, deleted_meetings, deleted_visits = _delete_forums()
@@ -898,7 +900,13 @@ def build_demo(
         },
     )
     summary.forums = build_forums(directory, seed=seed, today=today, say=say)
-    for build_part in (build_care, build_safety, build_board, build_voice_and_wellbeing):
+    for build_part in (
+        build_care,
+        build_safety,
+        build_board,
+        build_voice_and_wellbeing,
+        build_learning,
+    ):
         build_part(directory, seed=seed, today=today, say=say)
     read_old_notices(today=today)
     summary.logins = demo_logins()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from roundtable.demo.generator import PERSONA_BY_KEY
 from roundtable.demo.voice import LAPSED, PEER_CIRCLE_NAME
+from roundtable.directory import queries
 from roundtable.directory.models import (
     LeadershipTeam,
     Membership,
@@ -25,7 +26,6 @@ from roundtable.directory.models import (
 from roundtable.forums.models import Attendance, AttendanceStatus
 from roundtable.voice import selectors as voice_selectors
 from roundtable.voice.models import Concern, ConcernEvent, ConcernStatus
-from roundtable.directory import queries
 from roundtable.wellbeing import selectors
 from roundtable.wellbeing.models import (
     PeerCircle,
