@@ -30,10 +30,10 @@ def test_every_learning_page_and_its_errors_pass_axe(size, request):
     about = event(system, episode=episode, title="Missed follow-up call")
     event(system, title="Phones down")
     response = swarm(system, about)
-    services.factor_add(
+    factor = services.factor_add(
         actor=system.clinician_a, response=response, element=WorkSystem.TASKS, note="Lists"
     )
-    services.participant_add(
+    family = services.participant_add(
         actor=system.clinician_a,
         response=response,
         took_part_as=TookPart.FAMILY,
@@ -65,8 +65,8 @@ def test_every_learning_page_and_its_errors_pass_axe(size, request):
         "/learning/responses/",
         f"/learning/responses/{response.pk}/",
         f"/learning/responses/{response.pk}/finish/",
-        f"/learning/responses/{response.pk}/factors/{response.factors.first().pk}/remove/",
-        f"/learning/responses/{response.pk}/participants/{response.participants.first().pk}/remove/",
+        f"/learning/responses/{response.pk}/factors/{factor.pk}/remove/",
+        f"/learning/responses/{response.pk}/participants/{family.pk}/remove/",
         f"/learning/actions/{action.pk}/",
     ]:
         journey.goto(path)
