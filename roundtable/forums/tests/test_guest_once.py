@@ -129,7 +129,7 @@ def test_the_migration_keeps_the_first_of_each_guest_recorded_twice(
         ends_at=meeting.ends_at + timedelta(days=1),
     )
     executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("forums")
+    latest = executor.loader.graph.leaf_nodes()  # every app: going back unapplies dependents
     executor.migrate(BEFORE)
     try:
         Old = (
