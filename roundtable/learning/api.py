@@ -242,7 +242,7 @@ def factor_remove(request: HttpRequest, response_id: PathId, factor_id: PathId) 
     """Remove a factor recorded by mistake, while the response is open."""
     response = _response(request, response_id)
     factor = selectors.factor_get(request.user, response, factor_id)
-    services.factor_remove(actor=actor(request), factor=factor)
+    services.part_remove(actor=actor(request), part=factor)
     return Status(204, None)
 
 
@@ -279,7 +279,7 @@ def participant_remove(
     """Remove someone recorded as taking part by mistake, while the response is open."""
     response = _response(request, response_id)
     participant = selectors.participant_get(request.user, response, participant_id)
-    services.participant_remove(actor=actor(request), participant=participant)
+    services.part_remove(actor=actor(request), part=participant)
     return Status(204, None)
 
 

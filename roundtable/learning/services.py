@@ -14,6 +14,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
@@ -243,17 +244,6 @@ def factor_add(
 
 
 @transaction.atomic
-def factor_remove(*, actor: Person, factor: ContributoryFactor) -> None:
-    _require_team(actor, factor.response.team, "change what made a difference")
-    _require_open(factor.response)
-    records.delete(
-        factor,
-        actor=actor,
-        summary=f"Contributory factor removed from response {factor.response_id}",
-    )
-
-
-@transaction.atomic
 def participant_add(
     *,
     actor: Person,
@@ -302,14 +292,23 @@ def participant_add(
     )
 
 
+# What each kind of part of a response is, as a refusal names it.
+_PARTS: dict[type[ContributoryFactor | Participant], str] = {
+    ContributoryFactor: "what made a difference",
+    Participant: "who took part",
+}
+
+
 @transaction.atomic
-def participant_remove(*, actor: Person, participant: Participant) -> None:
-    _require_team(actor, participant.response.team, "change who took part")
-    _require_open(participant.response)
+def part_remove(*, actor: Person, part: ContributoryFactor | Participant) -> None:
+    """Take back a factor or a participant recorded by mistake, while the response is open."""
+    response = part.response
+    _require_team(actor, response.team, f"change {_PARTS[type(part)]}")
+    _require_open(response)
     records.delete(
-        participant,
+        part,
         actor=actor,
-        summary=f"Participant removed from response {participant.response_id}",
+        summary=f"{capfirst(part._meta.verbose_name)} removed from response {response.pk}",
     )
 
 

@@ -339,7 +339,7 @@ def factor_remove(request: HttpRequest, response_id: int, factor_id: int) -> Htt
     return _remove_page(
         request,
         response,
-        lambda: services.factor_remove(actor=me(request), factor=factor),
+        lambda: services.part_remove(actor=me(request), part=factor),
         done="The factor is removed.",
         title="Remove this factor?",
         what=f"{factor.get_element_display()}: {factor.note}",
@@ -354,7 +354,7 @@ def participant_remove(request: HttpRequest, response_id: int, participant_id: i
     return _remove_page(
         request,
         response,
-        lambda: services.participant_remove(actor=me(request), participant=participant),
+        lambda: services.part_remove(actor=me(request), part=participant),
         done=f"{who} is no longer recorded as taking part.",
         title=f"Remove {who}?",
         what=f"{participant.get_took_part_as_display()}: {who}",
