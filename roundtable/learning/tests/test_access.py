@@ -11,29 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction, AuditEvent
-from roundtable.directory.models import LeadershipLevel, LeadershipMembership, LeadershipTeam
+from roundtable.directory.models import LeadershipMembership, LeadershipTeam
 from roundtable.learning import selectors, services
 from roundtable.learning.models import LearningEvent, ResponseKind, SafetyAction
 from roundtable.learning.tests.helpers import event, in_support, swarm
-from roundtable.testing import make_person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def trust_leader(system):
-    """A leader of the whole trust who is in no team: leads North and South CMHT."""
-    leader = make_person(
-        "director@test.nhs.uk",
-        "Jo Director",
-        discipline_slug="management",
-        organisation=system.trust,
-    )
-    leadership = LeadershipTeam.objects.create(
-        name="Trust leadership", level=LeadershipLevel.ORGANISATION, organisation=system.trust
-    )
-    LeadershipMembership.objects.create(leadership_team=leadership, person=leader)
-    return leader
 
 
 def _overdue_action(system, response):

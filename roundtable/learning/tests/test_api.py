@@ -18,7 +18,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from roundtable.directory.models import LeadershipLevel, LeadershipMembership, LeadershipTeam
 from roundtable.directory.services import api_token_create
 from roundtable.learning import services
 from roundtable.learning.models import (
@@ -32,8 +31,7 @@ from roundtable.learning.models import (
     ResponseKind,
     SafetyAction,
 )
-from roundtable.learning.tests.helpers import days_ago, event, in_support, swarm
-from roundtable.testing import make_person
+from roundtable.learning.tests.helpers import days_ago, event, swarm
 from roundtable.tests.api import SESSION_QUERIES, call, forbidden, ok, refused
 
 pytestmark = pytest.mark.django_db
@@ -42,30 +40,8 @@ API = "/api/v1/learning"
 
 
 @pytest.fixture
-def episode(system):
-    """Dee, in support with North CMHT (Amira Clinician her key worker)."""
-    return in_support(system, "S1", "Dee Example")
-
-
-@pytest.fixture
 def about_dee(system, episode):
     return event(system, episode=episode, title="A missed follow-up call")
-
-
-@pytest.fixture
-def trust_leader(system):
-    """Jo leads every team of the trust and is in none: she sees North's learning, but not Dee."""
-    leader = make_person(
-        "director@test.nhs.uk",
-        "Jo Director",
-        discipline_slug="management",
-        organisation=system.trust,
-    )
-    leadership = LeadershipTeam.objects.create(
-        name="Trust leadership", level=LeadershipLevel.ORGANISATION, organisation=system.trust
-    )
-    LeadershipMembership.objects.create(leadership_team=leadership, person=leader)
-    return leader
 
 
 def stored() -> tuple[int, ...]:

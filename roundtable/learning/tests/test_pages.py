@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roundtable.audit.models import AuditAction, AuditEvent
-from roundtable.directory.models import LeadershipLevel, LeadershipMembership, LeadershipTeam
+from roundtable.directory.models import LeadershipTeam
 from roundtable.learning import services
 from roundtable.learning.models import (
     ActionStatus,
@@ -30,37 +30,15 @@ from roundtable.learning.models import (
     TookPart,
     WorkSystem,
 )
-from roundtable.learning.tests.helpers import days_ago, event, in_support, swarm, text
-from roundtable.testing import make_person
+from roundtable.learning.tests.helpers import days_ago, event, swarm, text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def episode(system):
-    return in_support(system, name="Dee Example")
 
 
 @pytest.fixture
 def about_dee(system, episode):
     """A near miss in North CMHT about Dee, whom North CMHT cares for."""
     return event(system, episode=episode, title="Missed follow-up call to Dee")
-
-
-@pytest.fixture
-def trust_leader(system):
-    """A leader of the whole trust, in no team: leads North CMHT but may not see Dee."""
-    leader = make_person(
-        "director@test.nhs.uk",
-        "Jo Director",
-        discipline_slug="management",
-        organisation=system.trust,
-    )
-    leadership = LeadershipTeam.objects.create(
-        name="Trust leadership", level=LeadershipLevel.ORGANISATION, organisation=system.trust
-    )
-    LeadershipMembership.objects.create(leadership_team=leadership, person=leader)
-    return leader
 
 
 def overdue(system, response, description="Call within 72 hours of discharge", days=3):
