@@ -12,13 +12,29 @@ from django.utils.safestring import SafeString
 
 from roundtable.directory.models import LeadershipTeam, Team
 from roundtable.learning import selectors
+from roundtable.learning.models import ActionStatus, ResponseStatus
+
+# The colour of each status's tag, on the learning pages and the panels alike.
+STATUS_TAGS = {
+    ResponseStatus.OPEN: "blue",
+    ResponseStatus.FINISHED: "green",
+    ActionStatus.AGREED: "blue",
+    ActionStatus.IN_PROGRESS: "purple",
+    ActionStatus.DONE: "green",
+}
 
 
 def _panel(request: HttpRequest, teams: QuerySet[Team] | list[Team], *, by_team: bool) -> str:
     actions = list(selectors.overdue_actions(request.user, teams))
     if not actions:
         return ""
-    context = {"actions": actions, "by_team": by_team, "today": selectors.today()}
+    context = {
+        "actions": actions,
+        "by_team": by_team,
+        "today": selectors.today(),
+        "caption": "Overdue safety actions",
+        "status_tags": STATUS_TAGS,
+    }
     # Rendered with autoescaping, so marked safe for the page to show as it is.
     return SafeString(render_to_string("learning/_overdue_panel.jinja", context, request=request))
 

@@ -10,15 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from roundtable.core.pages import renderer
-from roundtable.learning.models import ActionStatus, ResponseStatus
-
-STATUS_TAGS = {
-    ResponseStatus.OPEN: "blue",
-    ResponseStatus.FINISHED: "green",
-    ActionStatus.AGREED: "blue",
-    ActionStatus.IN_PROGRESS: "purple",
-    ActionStatus.DONE: "green",
-}
+from roundtable.learning.presenters import STATUS_TAGS
 
 _render = renderer("learning", {"status_tags": STATUS_TAGS})
 

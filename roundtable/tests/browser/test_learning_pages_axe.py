@@ -2,8 +2,8 @@
 AA and best practice) with no Content-Security-Policy violation, on a desktop and a phone.
 
 The start page and home page section, events (list, new, one), a thematic review, the responses
-list, a response with everything it records, asking before removing or finishing, and an
-action."""
+list, a response with everything it records, asking before removing or finishing, an action,
+and the team and leadership team pages with their overdue safety actions."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ def test_every_learning_page_and_its_errors_pass_axe(size, request):
     for path in [
         "/",
         "/learning/",
+        f"/directory/teams/{system.team_a.pk}/",  # with its overdue safety actions
+        f"/directory/leadership/{system.team_a_leadership.pk}/",
         "/learning/events/",
         "/learning/events/new/",
         f"/learning/events/{about.pk}/",
