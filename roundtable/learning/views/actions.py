@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from roundtable.core.pages import Outcome, breadcrumbs, fields, me, posted, submit
 from roundtable.core.templating import date_format
 from roundtable.learning import selectors, services
-from roundtable.learning.forms import ActionChangeForm, ActionProgressForm
+from roundtable.learning.forms.responses import ActionChangeForm, ActionProgressForm
 from roundtable.learning.models import ActionStatus, SafetyAction
 from roundtable.learning.views._common import _render, learning_crumb
 

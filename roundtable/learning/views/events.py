@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from roundtable.care import selectors as care_selectors
 from roundtable.core.pages import breadcrumbs, choice, fields, me, posted, submit
 from roundtable.learning import selectors, services
-from roundtable.learning.forms import EventForm, StartResponseForm, ThematicForm
+from roundtable.learning.forms.responses import EventForm, StartResponseForm, ThematicForm
 from roundtable.learning.models import LearningResponse, ResponseKind
 from roundtable.learning.views._common import _render, learning_crumb, page_of
 from roundtable.learning.views.home import THEMATIC_LEAST

@@ -36,7 +36,7 @@ from roundtable.core.templating import date_format
 from roundtable.directory import selectors as directory_selectors
 from roundtable.directory.models import Person
 from roundtable.learning import selectors, services
-from roundtable.learning.forms import (
+from roundtable.learning.forms.responses import (
     ActionForm,
     AnswersForm,
     FactorForm,

@@ -45,7 +45,7 @@ from roundtable.learning.models import (
     Participant,
     SafetyAction,
 )
-from roundtable.learning.schemas import (
+from roundtable.learning.schemas.responses import (
     ContributoryFactorIn,
     ContributoryFactorOut,
     LearningAnswersIn,

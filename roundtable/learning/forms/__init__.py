@@ -1,0 +1,1 @@
+"""The forms of the learning pages, a module for each feature."""

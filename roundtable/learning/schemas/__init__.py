@@ -1,0 +1,1 @@
+"""The API's schemas for learning, a module for each feature."""
