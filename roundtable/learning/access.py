@@ -8,6 +8,13 @@ care than they may already see.
   that links an event about someone the reader may not see stays hidden from that reader, so
   nothing of the person leaks through the review. What is recorded in a response (factors,
   who took part, learning, actions) follows the response.
+- Support offered after an event is seen by the person offered it and by the leadership of
+  their team — not by the rest of the team, whatever the event.
+- Tests of change (ramps and their cycles) are seen like events without a person: by the team
+  and those who lead it.
+- Practice notes, their tags, comments and "we tried this too" links are shared with everyone
+  signed in, across sites and organisations: that is what they are for, and they never name a
+  person in care.
 """
 
 from __future__ import annotations
@@ -22,13 +29,21 @@ from roundtable.directory.models import Membership, Person, Team
 from roundtable.directory.queries import teams_led_by
 from roundtable.learning.models import (
     ActionEvent,
+    ChangeCycle,
     ContributoryFactor,
+    CycleEvent,
     LearningEvent,
     LearningResponse,
     LearningStatement,
     Participant,
+    PracticeComment,
+    PracticeNote,
+    PracticeTag,
+    Ramp,
     ResponseEvent,
     SafetyAction,
+    SupportAfterEvent,
+    TriedToo,
 )
 
 
@@ -67,8 +82,32 @@ def _action_events(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(action__response__in=visible_responses(user).values("pk"))
 
 
+def _support(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.filter(
+        Q(offer__person_id=user.pk) | Q(offer__team__in=teams_led_by(user).values("pk"))
+    )
+
+
+def _ramps(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.filter(team__in=learning_teams(user).values("pk"))
+
+
+def _cycles(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.filter(ramp__team__in=learning_teams(user).values("pk"))
+
+
+def _cycle_events(user: Person, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.filter(cycle__ramp__team__in=learning_teams(user).values("pk"))
+
+
 access.register(LearningEvent, _events)
 access.register(LearningResponse, _responses)
 for model in (ResponseEvent, ContributoryFactor, Participant, LearningStatement, SafetyAction):
     access.register(model, _in_response)
 access.register(ActionEvent, _action_events)
+access.register(SupportAfterEvent, _support)
+access.register(Ramp, _ramps)
+access.register(ChangeCycle, _cycles)
+access.register(CycleEvent, _cycle_events)
+for model in (PracticeNote, PracticeTag, PracticeComment, TriedToo):
+    access.register(model, access.everyone_signed_in)

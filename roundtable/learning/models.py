@@ -13,6 +13,8 @@ An event may name a person in care; it is then seen only by those who may see th
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -360,3 +362,262 @@ ACTION_STATES = StateMachine(
     event=ActionEvent,
     refusal="An action that is {now} cannot become {to}.",
 )
+
+
+# -- Support after events -----------------------------------------------------------------------
+
+
+class TakenUp(models.TextChoices):
+    WAITING = "waiting", "Not answered yet"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined, with thanks"
+
+
+class SupportAfterEvent(VersionedModel):
+    """Support offered to someone in the team after an event, and whether they took it up.
+
+    The offer itself is wellbeing's (`SupportOffered`: what, to whom, by which leader), so it is
+    one with every other offer of support; this says which event it follows and, optionally,
+    which support session it points to. Seen only by the person and their team's leadership.
+    """
+
+    event = models.ForeignKey(LearningEvent, on_delete=models.PROTECT, related_name="support")
+    offer = models.OneToOneField(
+        "wellbeing.SupportOffered", on_delete=models.PROTECT, related_name="after_event"
+    )
+    session = models.ForeignKey(
+        "wellbeing.SupportSession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    taken_up = models.CharField(max_length=20, choices=TakenUp.choices, default=TakenUp.WAITING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="learning_support_answered_when",
+                condition=Q(taken_up="waiting", answered_at__isnull=True)
+                | (~Q(taken_up="waiting") & Q(answered_at__isnull=False)),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Support after event {self.event_id}"
+
+
+# -- Tests of change (Plan, Do, Study, Act) ------------------------------------------------------
+
+
+class Ramp(TimeStampedModel):
+    """A team's run of Plan-Do-Study-Act cycles towards one aim: each cycle learns from the one
+    before (adapt), grows what worked (adopt) or stops (abandon). May start from something a
+    learning response taught the team."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="ramps")
+    aim = models.CharField(
+        "aim",
+        max_length=500,
+        error_messages={
+            "blank": "Say what the team is trying to achieve",
+            "max_length": "Keep the aim to 500 characters or fewer",
+        },
+    )
+    statement = models.ForeignKey(
+        LearningStatement, null=True, blank=True, on_delete=models.SET_NULL, related_name="ramps"
+    )
+    started_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.aim[:60]
+
+
+class CycleStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DOING = "doing", "Being tried"
+    CLOSED = "closed", "Closed"
+
+
+class Act(models.TextChoices):
+    ADOPT = "adopt", "Adopt: keep the change"
+    ADAPT = "adapt", "Adapt: change it and test again"
+    ABANDON = "abandon", "Abandon: stop and try something else"
+
+
+class ChangeCycle(VersionedModel):
+    """One Plan-Do-Study-Act cycle: a small test of a change, with a prediction made before it
+    is tried and studied against afterwards. Closed only with what was studied and what the team
+    does next (adopt, adapt or abandon)."""
+
+    ramp = models.ForeignKey(Ramp, on_delete=models.CASCADE, related_name="cycles")
+    number = models.PositiveSmallIntegerField()
+    change = _long("the change", required="Say what change you will try", limit=2_000)
+    prediction = _long("the prediction", required="Say what you predict will happen", limit=2_000)
+    measure = _long("the measure", required="Say how you will know", limit=2_000)
+    plan = _long("the plan", required="Say who does what, when and where")
+    what_happened = _long("what happened")
+    study = _long("what you studied")
+    act = models.CharField(max_length=10, choices=Act.choices, blank=True)
+    act_note = _long("what you will do next", limit=2_000)
+    status = models.CharField(
+        max_length=10, choices=CycleStatus.choices, default=CycleStatus.PLANNED
+    )
+    started_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ramp", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["ramp", "number"], name="learning_cycle_number"),
+            models.UniqueConstraint(
+                fields=["ramp"],
+                condition=~Q(status="closed"),
+                name="learning_ramp_one_open_cycle",
+            ),
+            models.CheckConstraint(
+                name="learning_cycle_closed_with_study_and_act",
+                condition=~Q(status="closed") | (~Q(study="") & ~Q(act="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cycle {self.number} of {self.ramp}"
+
+
+class CycleEvent(models.Model):
+    """History: every move of a cycle (planned, being tried, closed), never changed."""
+
+    cycle = models.ForeignKey(ChangeCycle, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=10, choices=CycleStatus.choices)
+    to_status = models.CharField(max_length=10, choices=CycleStatus.choices)
+    actor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+CYCLE_STATES = StateMachine(
+    CycleStatus,
+    {
+        CycleStatus.PLANNED: {CycleStatus.DOING},
+        CycleStatus.DOING: {CycleStatus.CLOSED},
+        CycleStatus.CLOSED: set(),
+    },
+    field="status",
+    event=CycleEvent,
+    refusal="A cycle that is {now} cannot become {to}.",
+)
+
+
+# -- Practice exchange ---------------------------------------------------------------------------
+
+
+class PracticeTag(models.Model):
+    """A subject practice notes are found by ("replacing care co-ordination", "front door")."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PracticeNote(VersionedModel):
+    """What a team tried, shared with every site and organisation: what happened, what they
+    would do differently and who to contact. Never about a person in care: one drawn from a test
+    of change or a learning response carries over only what the team learned."""
+
+    title = models.CharField(
+        max_length=200,
+        error_messages={
+            "blank": "Give the note a title",
+            "max_length": "Keep the title to 200 characters or fewer",
+        },
+    )
+    what_we_tried = _long("what we tried", required="Say what you tried")
+    what_happened = _long("what happened", required="Say what happened")
+    differently = _long("what we would do differently")
+    contact = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="+",
+        error_messages={"null": "Choose who to contact"},
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="practice_notes"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="practice_notes"
+    )
+    tags: models.ManyToManyField[PracticeTag, Any] = models.ManyToManyField(
+        PracticeTag, blank=True, related_name="notes"
+    )
+    from_cycle = models.ForeignKey(
+        "ChangeCycle", null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
+    )
+    from_response = models.ForeignKey(
+        LearningResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
+    )
+    written_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="learning_note_from_one_source",
+                condition=Q(from_cycle__isnull=True) | Q(from_response__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PracticeComment(TimeStampedModel):
+    note = models.ForeignKey(PracticeNote, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    text = _long(
+        "the comment",
+        required="Write a comment",
+        limit=2_000,
+        too_long="Keep a comment to 2,000 characters or fewer",
+    )
+
+    class Meta:
+        ordering = ["note", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.note_id}"
+
+
+class TriedToo(TimeStampedModel):
+    """ "We tried this too": a note linked to an earlier one it echoes, by whoever saw the link."""
+
+    note = models.ForeignKey(PracticeNote, on_delete=models.CASCADE, related_name="tried_too")
+    earlier = models.ForeignKey(PracticeNote, on_delete=models.CASCADE, related_name="echoed_by")
+    linked_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["note", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "earlier"], name="learning_tried_too_once"),
+            models.CheckConstraint(
+                name="learning_tried_too_other_note", condition=~Q(note=models.F("earlier"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.note_id} tried {self.earlier_id} too"
