@@ -109,5 +109,5 @@ access.register(SupportAfterEvent, _support)
 access.register(Ramp, _ramps)
 access.register(ChangeCycle, _cycles)
 access.register(CycleEvent, _cycle_events)
-for model in (PracticeNote, PracticeTag, PracticeComment, TriedToo):
-    access.register(model, access.everyone_signed_in)
+for shared in (PracticeNote, PracticeTag, PracticeComment, TriedToo):
+    access.register(shared, access.everyone_signed_in)

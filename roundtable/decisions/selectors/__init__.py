@@ -32,6 +32,7 @@ from roundtable.decisions.selectors.decision import (
     missing_voices,
     note_missing_voices,
     took_part,
+    took_part_in,
 )
 from roundtable.decisions.selectors.holds import (
     covering_leadership,
@@ -90,5 +91,6 @@ __all__ = [
     "open_funding_proposals",
     "participant_ids",
     "took_part",
+    "took_part_in",
     "unread_count",
 ]

@@ -3,7 +3,7 @@ without, and the records a request names by id."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -277,6 +277,31 @@ def took_part(positions: list[Position], present: list[Attendance]) -> list[Part
         else:
             people[("guest", row.pk)] = _guest_participant(row)
     return sorted(people.values(), key=lambda p: (p.name, p.is_named_guest))
+
+
+def took_part_in(user: Reader, decisions: Sequence[Decision]) -> dict[int, list[Participant]]:
+    """Who took part in each of several decisions, as `took_part` says for one: the people the
+    user may see with a position on the current proposal, and everyone present at the decision's
+    meeting. Two queries however many decisions (none for none)."""
+    if not decisions:
+        return {}
+    current = Q()
+    for decision in decisions:
+        current |= Q(decision_id=decision.pk, revision=decision.current_revision)
+    positions: dict[int, list[Position]] = {}
+    for position in _with_people(
+        Position.objects.filter(current, person__in=access.scoped(user, Person))
+    ).order_by("pk"):
+        positions.setdefault(position.decision_id, []).append(position)
+    meetings = {d.meeting_id for d in decisions if d.meeting_id is not None}
+    present: dict[int, list[Attendance]] = {}
+    if meetings:
+        for row in _present(Attendance.objects.filter(meeting_id__in=meetings)).order_by("pk"):
+            present.setdefault(row.meeting_id, []).append(row)
+    return {
+        d.pk: took_part(positions.get(d.pk, []), present.get(d.meeting_id or 0, []))
+        for d in decisions
+    }
 
 
 def _participant(person: Person) -> Participant:

@@ -281,6 +281,30 @@ class OverdueActionOut(Schema):
     version: int
 
 
+class VoiceOut(Schema):
+    name: str
+    role: str = Field(description="What they do, or the leadership team a leader held it for.")
+
+
+class DecisionHistoryEntryOut(Schema):
+    at: AwareDatetime = Field(description="When it was decided, or the zone changed.")
+    what: str = Field(
+        description="The kind: a front-door offer, a move on, positive risk-taking, a zone change."
+    )
+    title: str = Field(description="The decision's title, or the zones it moved between.")
+    outcome: str = Field(description="The decision's status, or the reason for a zone change.")
+    where: str = Field(description="The forum it was made in, if any.")
+    link: str = Field(description="The decision's page (empty for a zone change).")
+    took_part: list[VoiceOut] = Field(description="Who took part, or who was in the room.")
+    held_by: list[VoiceOut] = Field(description="The leaders who hold the decision.")
+
+
+class DecisionHistoryOut(Schema):
+    person_id: int = Field(description="The person in care an event of the response names.")
+    person_name: str
+    entries: list[DecisionHistoryEntryOut] = Field(description="Oldest first.")
+
+
 class LearningResponseOut(Schema):
     # Read from `selectors.ResponsePage`.
     id: int = Field(alias="response.id")
@@ -298,6 +322,17 @@ class LearningResponseOut(Schema):
     participants: list[LearningParticipantOut]
     statements: list[LearningStatementOut]
     actions: list[SafetyActionOut]
+    decision_history: list[DecisionHistoryOut] = Field(
+        description="For each person in care the events name: the shared decisions about them "
+        "and their zone changes, with who took part and who held each."
+    )
+
+    @staticmethod
+    def resolve_decision_history(page: ResponsePage) -> list[dict[str, Any]]:
+        return [
+            {"person_id": person.pk, "person_name": person.name, "entries": entries}
+            for person, entries in page.histories
+        ]
 
     @staticmethod
     def resolve_questions(page: ResponsePage) -> list[dict[str, Any]]:

@@ -7,12 +7,13 @@ are aggregated in SQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from roundtable.care.models import PersonInCare
 from roundtable.core import access
 from roundtable.core.access import Reader
 from roundtable.directory.models import LeadershipLevel, LeadershipTeam, Person, Team
@@ -27,6 +28,7 @@ from roundtable.learning.models import (
     Participant,
     SafetyAction,
 )
+from roundtable.learning.selectors.history import HistoryEntry, decision_histories
 
 
 def today() -> date:
@@ -125,6 +127,8 @@ class ResponsePage:
     statements: list[LearningStatement]
     actions: list[SafetyAction]
     today: date
+    # The shared decisions about each person the events name, oldest first.
+    histories: list[tuple[PersonInCare, list[HistoryEntry]]] = field(default_factory=list)
 
     @property
     def engaged(self) -> list[Participant]:
@@ -137,16 +141,21 @@ class ResponsePage:
 
 
 def response_page(user: Reader, response_id: int) -> ResponsePage:
-    """A response with everything it records, in six queries however much it holds."""
+    """A response with everything it records, and the decision history of the people its events
+    name, in a fixed number of queries however much it holds."""
     response = response_get(user, response_id)
+    events = list(response.events.select_related("team", "person").order_by("happened_on"))
+    people = {event.person.pk: event.person for event in events if event.person is not None}
+    histories = decision_histories(user, people)
     return ResponsePage(
         response=response,
-        events=list(response.events.select_related("team", "person").order_by("happened_on")),
+        events=events,
         factors=list(response.factors.all()),
         participants=list(response.participants.select_related("person", "organisation")),
         statements=list(response.statements.all()),
         actions=list(response.actions.select_related("owner", "statement")),
         today=timezone.localdate(),
+        histories=[(person, histories[pk]) for pk, person in sorted(people.items())],
     )
 
 
