@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 
 from roundtable.directory.models import LeadershipTeam, Team
 from roundtable.learning import selectors
-from roundtable.learning.models import ActionStatus, ResponseStatus
+from roundtable.learning.models import ActionStatus, ResponseStatus, TakenUp
 
 # The colour of each status's tag, on the learning pages and the panels alike.
 STATUS_TAGS = {
@@ -21,6 +21,9 @@ STATUS_TAGS = {
     ActionStatus.AGREED: "blue",
     ActionStatus.IN_PROGRESS: "purple",
     ActionStatus.DONE: "green",
+    TakenUp.WAITING: "grey",
+    TakenUp.ACCEPTED: "green",
+    TakenUp.DECLINED: "white",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roundtable.learning.views import actions, events, home, responses
+from roundtable.learning.views import actions, events, home, responses, support
 
 app_name = "learning"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("learning/events/", events.event_list, name="events"),
     path("learning/events/new/", events.event_new, name="event-new"),
     path("learning/events/<int:event_id>/", events.event, name="event"),
+    path("learning/events/<int:event_id>/support/", support.support_offer, name="support-offer"),
+    path(
+        "learning/support/<int:support_id>/answer/", support.support_answer, name="support-answer"
+    ),
     path("learning/thematic/new/", events.thematic_new, name="thematic-new"),
     path("learning/responses/", responses.response_list, name="responses"),
     path("learning/responses/<int:response_id>/", responses.response, name="response"),
@@ -41,4 +45,6 @@ urlpatterns = [
         actions.action_progress,
         name="action-progress",
     ),
+    # Tests of change (views/cycles.py)
+    # Practice exchange (views/exchange.py)
 ]

@@ -40,6 +40,7 @@ from roundtable.learning.models import (
     LearningResponse,
     Participant,
     SafetyAction,
+    SupportAfterEvent,
 )
 from roundtable.safety.models import SafetyPlanVersion
 from roundtable.voice.models import Concern
@@ -157,6 +158,7 @@ PARAM_KINDS: dict[str, str] = {
     "response_id": "learning_response",
     "factor_id": "learning_factor",
     "participant_id": "learning_participant",
+    "support_id": "learning_support",
 }
 
 
@@ -431,6 +433,7 @@ class Samples:
         single["learning_action"] = spread(SafetyAction, 3)
         single["learning_factor"] = spread(ContributoryFactor)
         single["learning_participant"] = spread(Participant)
+        single["learning_support"] = spread(SupportAfterEvent, 3)
 
         # Pairs, each from one record. The huddle card is also tried under the persona's own
         # team, so that a view checking only the team would show an episode of another.

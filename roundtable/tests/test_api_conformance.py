@@ -57,6 +57,7 @@ from roundtable.directory.services import api_token_create
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
 from roundtable.learning import services as learning_services
+from roundtable.learning.services import support as learning_support
 from roundtable.safety import services as safety_services
 from roundtable.testing import build_system, discipline
 from roundtable.voice import services as voice_services
@@ -322,6 +323,10 @@ def build_world() -> World:
         due_on=today,
     )
 
+    offered = learning_support.support_offer(
+        actor=leader, event=learned, person=system.clinician_a, what="Time with me this week"
+    )
+
     people = [leader, system.clinician_a, system.vcse, system.clinician_b]
     world.add(
         "person owner key_worker adviser facilitator members present apologies attendees",
@@ -357,12 +362,13 @@ def build_world() -> World:
     world.add("response_id", swarm.pk)
     world.add("factor_id", factor.pk)
     world.add("participant_id", took_part.pk)
+    world.add("support_id", offered.pk)
     world.add("statement", learned_that.pk)
     world.add("offer offer_id", offer.pk)
     world.add("consent_id", consent.pk)
     world.add("concern_id", concern.pk, heard.pk)
     world.add("token", receipt)
-    world.add("session_id", session.pk)
+    world.add("session_id session", session.pk)
     world.add("round_id", pulse.pk)  # a pulse round
     world.add("statement", *pulse.statements.values_list("pk", flat=True))
     world.add("circle_id peer_circle", *(c.pk for c in circles))

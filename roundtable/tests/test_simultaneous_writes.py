@@ -55,7 +55,12 @@ from roundtable.forums.models import (
     PresenceVisit,
 )
 from roundtable.learning import services as learning_services
-from roundtable.learning.models import ActionEvent, LearningResponse, Participant
+from roundtable.learning.models import (
+    ActionEvent,
+    LearningResponse,
+    Participant,
+    SupportAfterEvent,
+)
 from roundtable.safety.models import (
     SafetyFormulation,
     SafetyFormulationVersion,
@@ -64,7 +69,12 @@ from roundtable.safety.models import (
 )
 from roundtable.testing import System, build_system
 from roundtable.wellbeing import services as wellbeing_services
-from roundtable.wellbeing.models import PeerCircleMembership, PulseAnswer, PulseResponseMarker
+from roundtable.wellbeing.models import (
+    PeerCircleMembership,
+    PulseAnswer,
+    PulseResponseMarker,
+    SupportOffered,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -751,3 +761,26 @@ def test_who_took_part_finishing_a_response_and_an_action_done() -> None:
     )
     one_wins(replies, won=200, lost=(409,), says="Someone else changed this learning response")
     assert LearningResponse.objects.get(pk=swarm.pk).version == swarm.version + 1
+
+    # Support offered once after the event, however many times the leader's request is sent;
+    # the person's answer saved once.
+    replies = identical(
+        Request(
+            system.team_leader_a,
+            "post",
+            f"{API}/learning/events/{about.pk}/support",
+            {"person": system.lone_coach.pk, "what": "Time with me this week"},
+        )
+    )
+    one_wins(replies, won=201, says="has already been offered support after this event")
+    [support] = SupportAfterEvent.objects.filter(event=about)
+    assert SupportOffered.objects.filter(person=system.lone_coach).count() == 1
+    replies = identical(
+        Request(
+            system.lone_coach,
+            "post",
+            f"{API}/learning/support/{support.pk}/answer",
+            {"taken_up": "accepted", "version": support.version},
+        )
+    )
+    one_wins(replies, won=200, lost=(409,), says="Someone else changed this")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +16,9 @@ from roundtable.care import selectors as care_selectors
 from roundtable.core.pages import breadcrumbs, choice, fields, me, posted, submit
 from roundtable.learning import selectors, services
 from roundtable.learning.forms.responses import EventForm, StartResponseForm, ThematicForm
+from roundtable.learning.forms.support import SupportAnswerForm, SupportOfferForm
 from roundtable.learning.models import LearningResponse, ResponseKind
+from roundtable.learning.selectors import support as support_selectors
 from roundtable.learning.views._common import _render, learning_crumb, page_of
 from roundtable.learning.views.home import THEMATIC_LEAST
 
@@ -89,15 +92,35 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     if outcome.saved:
         messages.success(request, f"{outcome.value.get_kind_display()} started.")
         return redirect("learning:response", outcome.value.pk)
+    return show_event(request, page, bound=form, status=outcome.status(form))
+
+
+def show_event(
+    request: HttpRequest, page: selectors.EventPage, *, bound: Form | None = None, status: int = 200
+) -> HttpResponse:
+    """The event's page, with `bound` — the form just posted, if any — in place of its blank
+    twin: starting a response, offering support, or answering an offer (`views.support`)."""
+    support = support_selectors.event_support(request.user, page.event)
+    forms: dict[str, Form] = {"start": StartResponseForm(initial={"held_on": selectors.today()})}
+    if support.may_offer:
+        forms["offer"] = SupportOfferForm(people=support.people, sessions=support.sessions)
+    for mine in support.mine(request.user):
+        forms[f"support-{mine.pk}"] = SupportAnswerForm(
+            prefix=f"support-{mine.pk}", initial={"version": mine.version}
+        )
+    if bound is not None:
+        forms[bound.prefix or ("offer" if isinstance(bound, SupportOfferForm) else "start")] = bound
     context = {
         "page_title": page.event.title,
-        "page_has_errors": bool(form.errors),
+        "page_has_errors": bound is not None and bool(bound.errors),
         "page": page,
         "event": page.event,
-        "form": form,
+        "form": forms["start"],
+        "forms": forms,
+        "support": support,
         "breadcrumbs": breadcrumbs(learning_crumb(), _events_crumb(), (page.event.title, "")),
     }
-    return _render(request, "learning/event.jinja", context, status=outcome.status(form))
+    return _render(request, "learning/event.jinja", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
