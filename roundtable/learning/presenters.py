@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 
 from roundtable.directory.models import LeadershipTeam, Team
 from roundtable.learning import selectors
-from roundtable.learning.models import ActionStatus, ResponseStatus, TakenUp
+from roundtable.learning.models import Act, ActionStatus, CycleStatus, ResponseStatus, TakenUp
 
 # The colour of each status's tag, on the learning pages and the panels alike.
 STATUS_TAGS = {
@@ -24,6 +24,12 @@ STATUS_TAGS = {
     TakenUp.WAITING: "grey",
     TakenUp.ACCEPTED: "green",
     TakenUp.DECLINED: "white",
+    CycleStatus.PLANNED: "blue",
+    CycleStatus.DOING: "purple",
+    CycleStatus.CLOSED: "green",
+    Act.ADOPT: "green",
+    Act.ADAPT: "yellow",
+    Act.ABANDON: "grey",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roundtable.learning.views import actions, events, home, responses, support
+from roundtable.learning.views import actions, cycles, events, home, responses, support
 
 app_name = "learning"
 
@@ -46,5 +46,20 @@ urlpatterns = [
         name="action-progress",
     ),
     # Tests of change (views/cycles.py)
+    path("learning/tests-of-change/", cycles.ramp_list, name="ramps"),
+    path("learning/tests-of-change/new/", cycles.ramp_new, name="ramp-new"),
+    path("learning/tests-of-change/<int:ramp_id>/", cycles.ramp, name="ramp"),
+    path("learning/tests-of-change/<int:ramp_id>/cycles/", cycles.cycle_next, name="cycle-next"),
+    path("learning/tests-of-change/cycles/<int:cycle_id>/", cycles.cycle_edit, name="cycle-edit"),
+    path(
+        "learning/tests-of-change/cycles/<int:cycle_id>/start/",
+        cycles.cycle_start,
+        name="cycle-start",
+    ),
+    path(
+        "learning/tests-of-change/cycles/<int:cycle_id>/close/",
+        cycles.cycle_close,
+        name="cycle-close",
+    ),
     # Practice exchange (views/exchange.py)
 ]

@@ -35,10 +35,12 @@ from roundtable.directory.models import (
 )
 from roundtable.forums.models import Attendance, Forum, ForumKind, ForumMembership, Meeting
 from roundtable.learning.models import (
+    ChangeCycle,
     ContributoryFactor,
     LearningEvent,
     LearningResponse,
     Participant,
+    Ramp,
     SafetyAction,
     SupportAfterEvent,
 )
@@ -159,6 +161,8 @@ PARAM_KINDS: dict[str, str] = {
     "factor_id": "learning_factor",
     "participant_id": "learning_participant",
     "support_id": "learning_support",
+    "ramp_id": "learning_ramp",
+    "cycle_id": "learning_cycle",
 }
 
 
@@ -434,6 +438,8 @@ class Samples:
         single["learning_factor"] = spread(ContributoryFactor)
         single["learning_participant"] = spread(Participant)
         single["learning_support"] = spread(SupportAfterEvent, 3)
+        single["learning_ramp"] = spread(Ramp)
+        single["learning_cycle"] = spread(ChangeCycle)
 
         # Pairs, each from one record. The huddle card is also tried under the persona's own
         # team, so that a view checking only the team would show an episode of another.

@@ -57,6 +57,7 @@ from roundtable.directory.services import api_token_create
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
 from roundtable.learning import services as learning_services
+from roundtable.learning.services import cycles as learning_cycles
 from roundtable.learning.services import support as learning_support
 from roundtable.safety import services as safety_services
 from roundtable.testing import build_system, discipline
@@ -326,6 +327,16 @@ def build_world() -> World:
     offered = learning_support.support_offer(
         actor=leader, event=learned, person=system.clinician_a, what="Time with me this week"
     )
+    ramp = learning_cycles.ramp_start(
+        actor=leader,
+        team=system.team_a,
+        aim="Follow-up calls never wait",
+        change="A follow-up column on the board",
+        prediction="No call waits more than a day",
+        measure="Calls waiting, counted each Friday",
+        plan="From Monday, for two weeks",
+        statement=learned_that,
+    )
 
     people = [leader, system.clinician_a, system.vcse, system.clinician_b]
     world.add(
@@ -363,6 +374,8 @@ def build_world() -> World:
     world.add("factor_id", factor.pk)
     world.add("participant_id", took_part.pk)
     world.add("support_id", offered.pk)
+    world.add("ramp_id", ramp.pk)
+    world.add("cycle_id", *ramp.cycles.values_list("pk", flat=True))
     world.add("statement", learned_that.pk)
     world.add("offer offer_id", offer.pk)
     world.add("consent_id", consent.pk)

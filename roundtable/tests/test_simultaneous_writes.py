@@ -76,7 +76,8 @@ from roundtable.wellbeing.models import (
     SupportOffered,
 )
 
-pytestmark = [
+# The marks of every test of simultaneous writes, here and in the apps' own race tests.
+RACES = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
@@ -85,6 +86,7 @@ pytestmark = [
         "these requests would take turns and prove nothing.",
     ),
 ]
+pytestmark = RACES
 
 API = "/api/v1"
 AT_ONCE = 6

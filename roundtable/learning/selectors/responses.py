@@ -26,8 +26,10 @@ from roundtable.learning.models import (
     LearningResponse,
     LearningStatement,
     Participant,
+    Ramp,
     SafetyAction,
 )
+from roundtable.learning.selectors.cycles import ramp_list
 from roundtable.learning.selectors.history import HistoryEntry, decision_histories
 
 
@@ -229,12 +231,17 @@ def teams_of_leadership(leadership: LeadershipTeam) -> QuerySet[Team]:
 # -- Home ---------------------------------------------------------------------------------------
 
 
+HOME_RAMPS = 3  # the newest tests of change on the start page
+
+
 @dataclass(frozen=True)
 class LearningHome:
     events: list[LearningEvent]
     responses: list[LearningResponse]
     overdue: list[SafetyAction]
     teams: list[Team]
+    # The newest tests of change (`selectors.cycles.ramp_list`).
+    ramps: list[Ramp] = field(default_factory=list)
 
 
 def learning_home(user: Person, shown: int = 10) -> LearningHome:
@@ -245,4 +252,5 @@ def learning_home(user: Person, shown: int = 10) -> LearningHome:
         responses=list(response_list(user)[:shown]),
         overdue=list(overdue_actions(user, teams)),
         teams=teams,
+        ramps=list(ramp_list(user)[:HOME_RAMPS]),
     )

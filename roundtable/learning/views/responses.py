@@ -50,6 +50,7 @@ from roundtable.learning.models import (
     WorkSystem,
 )
 from roundtable.learning.selectors import ResponsePage
+from roundtable.learning.selectors.cycles import ramps_from_statements
 from roundtable.learning.views._common import _render, learning_crumb, page_of
 
 ANSWERS_CONFLICT = (
@@ -162,6 +163,8 @@ def _show(
             (WorkSystem(value).label, factors) for value, factors in by_element.items() if factors
         ],
         "colleagues": [p for p in page.participants if not p.compassionate_engagement],
+        # The tests of change started from each learning statement.
+        "statement_ramps": ramps_from_statements(request.user, [s.pk for s in page.statements]),
         "latest": latest,
         "compared": compared or [],
         "conflict_message": ANSWERS_CONFLICT,
