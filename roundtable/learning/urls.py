@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roundtable.learning.views import actions, cycles, events, home, responses, support
+from roundtable.learning.views import actions, cycles, events, exchange, home, responses, support
 
 app_name = "learning"
 
@@ -62,4 +62,18 @@ urlpatterns = [
         name="cycle-close",
     ),
     # Practice exchange (views/exchange.py)
+    path("learning/practice/", exchange.note_list, name="practice-notes"),
+    path("learning/practice/new/", exchange.note_new, name="practice-note-new"),
+    path("learning/practice/<int:note_id>/", exchange.note, name="practice-note"),
+    path("learning/practice/<int:note_id>/edit/", exchange.note_edit, name="practice-note-edit"),
+    path(
+        "learning/practice/<int:note_id>/comments/",
+        exchange.comment_add,
+        name="practice-comment-add",
+    ),
+    path(
+        "learning/practice/<int:note_id>/tried-too/",
+        exchange.tried_too_link,
+        name="practice-tried-too",
+    ),
 ]

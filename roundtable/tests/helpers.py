@@ -40,6 +40,7 @@ from roundtable.learning.models import (
     LearningEvent,
     LearningResponse,
     Participant,
+    PracticeNote,
     Ramp,
     SafetyAction,
     SupportAfterEvent,
@@ -163,6 +164,7 @@ PARAM_KINDS: dict[str, str] = {
     "support_id": "learning_support",
     "ramp_id": "learning_ramp",
     "cycle_id": "learning_cycle",
+    "note_id": "practice_note",
 }
 
 
@@ -440,6 +442,7 @@ class Samples:
         single["learning_support"] = spread(SupportAfterEvent, 3)
         single["learning_ramp"] = spread(Ramp)
         single["learning_cycle"] = spread(ChangeCycle)
+        single["practice_note"] = spread(PracticeNote)
 
         # Pairs, each from one record. The huddle card is also tried under the persona's own
         # team, so that a view checking only the team would show an episode of another.

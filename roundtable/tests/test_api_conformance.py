@@ -58,6 +58,7 @@ from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
 from roundtable.learning import services as learning_services
 from roundtable.learning.services import cycles as learning_cycles
+from roundtable.learning.services import exchange as learning_exchange
 from roundtable.learning.services import support as learning_support
 from roundtable.safety import services as safety_services
 from roundtable.testing import build_system, discipline
@@ -337,10 +338,19 @@ def build_world() -> World:
         plan="From Monday, for two weeks",
         statement=learned_that,
     )
+    note = learning_exchange.note_write(
+        actor=leader,
+        title="A follow-up column on the board",
+        what_we_tried="A column for follow-up calls.",
+        what_happened="No call waited more than a day.",
+        differently="Start on a Monday.",
+        contact=leader,
+        tags=["Huddles"],
+    )
 
     people = [leader, system.clinician_a, system.vcse, system.clinician_b]
     world.add(
-        "person owner key_worker adviser facilitator members present apologies attendees",
+        "person owner key_worker adviser facilitator members present apologies attendees contact",
         *(p.pk for p in people),
     )
     world.add("person_id", *(p.pk for p in people), episode.person.pk)
@@ -376,6 +386,7 @@ def build_world() -> World:
     world.add("support_id", offered.pk)
     world.add("ramp_id", ramp.pk)
     world.add("cycle_id", *ramp.cycles.values_list("pk", flat=True))
+    world.add("note_id earlier", note.pk)
     world.add("statement", learned_that.pk)
     world.add("offer offer_id", offer.pk)
     world.add("consent_id", consent.pk)

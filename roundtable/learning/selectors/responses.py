@@ -26,10 +26,12 @@ from roundtable.learning.models import (
     LearningResponse,
     LearningStatement,
     Participant,
+    PracticeNote,
     Ramp,
     SafetyAction,
 )
 from roundtable.learning.selectors.cycles import ramp_list
+from roundtable.learning.selectors.exchange import newest_notes
 from roundtable.learning.selectors.history import HistoryEntry, decision_histories
 
 
@@ -242,6 +244,8 @@ class LearningHome:
     teams: list[Team]
     # The newest tests of change (`selectors.cycles.ramp_list`).
     ramps: list[Ramp] = field(default_factory=list)
+    # The newest practice notes (`selectors.exchange.newest_notes`): one query.
+    notes: list[PracticeNote] = field(default_factory=list)
 
 
 def learning_home(user: Person, shown: int = 10) -> LearningHome:
@@ -253,4 +257,5 @@ def learning_home(user: Person, shown: int = 10) -> LearningHome:
         overdue=list(overdue_actions(user, teams)),
         teams=teams,
         ramps=list(ramp_list(user)[:HOME_RAMPS]),
+        notes=newest_notes(user),
     )
