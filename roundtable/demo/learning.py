@@ -19,6 +19,11 @@ audit trail dates each step when it happened. The people in care come from
   The two events name nobody: a response is seen only by those who see every event it covers,
   and nobody (not even the director) sees the people of both teams, so a review of events that
   named them would be seen by no one. The events say what happened without naming the person.
+- **Support after the death**: the team leader offers support to the coach, who takes it up
+  that evening, and to the VCSE partner, who has not answered yet.
+
+What the teams then tried (tests of change) and shared (practice notes) is
+`roundtable.demo.improvement`.
 
 Nothing here grades anyone or looks for someone to blame; there is no rating of risk. Everything
 is synthetic.
@@ -35,24 +40,35 @@ from django.utils import timezone
 from roundtable.care.models import Episode, Stage
 from roundtable.demo.builder import DemoDirectory, StoryBuilder
 from roundtable.demo.history import clock, weekday_on_or_before
+from roundtable.demo.improvement import build_improvement
 from roundtable.directory.models import Organisation, Person, Team
 from roundtable.forums.models import local_datetime
 from roundtable.learning import services as learning
 from roundtable.learning.models import (
     ActionEvent,
     ActionStatus,
+    ChangeCycle,
     ContributoryFactor,
+    CycleEvent,
     EventKind,
     LearningEvent,
     LearningResponse,
     LearningStatement,
     Participant,
+    PracticeComment,
+    PracticeNote,
+    PracticeTag,
+    Ramp,
     ResponseEvent,
     ResponseKind,
     SafetyAction,
+    SupportAfterEvent,
+    TakenUp,
     TookPart,
+    TriedToo,
     WorkSystem,
 )
+from roundtable.learning.services import support
 from roundtable.safety.models import PositiveRiskPlan
 
 # Days before the reference day (moved back to a weekday where people meet).
@@ -74,11 +90,22 @@ class LearningSummary:
     responses: int = 0
     actions: int = 0
     overdue: int = 0
+    support: int = 0
+    ramps: int = 0
+    notes: int = 0
 
 
 def delete_learning() -> None:
     """Everything learning holds, children first: run by a reset before people in care, teams
-    and people go, which its records protect."""
+    and people go, which its records protect (and before wellbeing's support offered)."""
+    TriedToo.objects.all().delete()
+    PracticeComment.objects.all().delete()
+    PracticeNote.objects.all().delete()
+    PracticeTag.objects.all().delete()
+    CycleEvent.objects.all().delete()
+    ChangeCycle.objects.all().delete()
+    Ramp.objects.all().delete()
+    SupportAfterEvent.objects.all().delete()
     ActionEvent.objects.all().delete()
     SafetyAction.objects.all().delete()
     LearningStatement.objects.all().delete()
@@ -182,7 +209,7 @@ class _Builder(StoryBuilder):
 
     # --- a death on the lone coach's caseload ------------------------------------------------
 
-    def build_death(self) -> None:
+    def build_death(self) -> tuple[LearningStatement, date]:
         team = self.d.teams["cmht_en"]
         leader = self.d.team_leader("cmht_en")
         coach = self.d.named["lone_coach"]
@@ -271,6 +298,30 @@ class _Builder(StoryBuilder):
             ],
         )
         self.finish(leader, swarm, self.at(died_on, 16))
+
+        # Support for those closest to it: the coach takes it up that evening; the VCSE partner
+        # has not answered yet.
+        with clock(self.at(died_on, 16, 20)):
+            offered = support.support_offer(
+                actor=leader,
+                event=event,
+                person=coach,
+                what="Time with me tomorrow morning, and every day this week if you want it; "
+                "the coaches' peer circle will meet early this week.",
+            )
+            support.support_offer(
+                actor=leader,
+                event=event,
+                person=partner,
+                what="A call with me this week, and a place at Thursday's reflective practice.",
+            )
+        with clock(self.at(died_on, 18, 5)):
+            support.support_answer(
+                actor=coach,
+                support=offered,
+                expected_version=offered.version,
+                taken_up=TakenUp.ACCEPTED,
+            )
 
         # About a week later: an After Action Review with everyone involved.
         reviewed_on = self.day(REVIEWED_AGO)
@@ -409,6 +460,7 @@ class _Builder(StoryBuilder):
                 "and agreed a next step for each.",
                 completed_on=done_on,
             )
+        return huddle, reviewed_on
 
     # --- a thematic review across two community teams ----------------------------------------
 
@@ -427,7 +479,7 @@ class _Builder(StoryBuilder):
                 place="Team base",
             )
 
-    def build_thematic(self) -> None:
+    def build_thematic(self) -> tuple[LearningStatement, date]:
         harlow_nurse = self.d.member("cmht_hv", "nursing")
         loughton_nurse = self.d.member("cmht_lf", "nursing")
         harlow = self.near_miss(
@@ -520,16 +572,21 @@ class _Builder(StoryBuilder):
                 due_on=self.today + timedelta(days=THEMATIC_ACTION_DUE_IN),
                 statement=statement,
             )
+        return statement, held_on
 
 
 def build_learning(
     directory: DemoDirectory, *, seed: int, today: date, say: Callable[[str], None]
 ) -> LearningSummary:
-    """A death on the lone coach's caseload with its SWARM huddle and After Action Review, and a
-    thematic review of two near misses in two community teams."""
+    """A death on the lone coach's caseload with its SWARM huddle, support and After Action
+    Review; a thematic review of two near misses in two community teams; then the tests of
+    change and practice notes that follow."""
     builder = _Builder(directory, seed=seed, today=today)
-    builder.build_death()
-    builder.build_thematic()
+    after_review = builder.build_death()
+    after_thematic = builder.build_thematic()
+    ramps, notes = build_improvement(
+        directory, today=today, after_review=after_review, after_thematic=after_thematic
+    )
     summary = LearningSummary(
         events=LearningEvent.objects.count(),
         responses=LearningResponse.objects.count(),
@@ -537,9 +594,15 @@ def build_learning(
         overdue=SafetyAction.objects.filter(due_on__lt=today)
         .exclude(status=ActionStatus.DONE)
         .count(),
+        support=SupportAfterEvent.objects.count(),
+        ramps=ramps,
+        notes=notes,
     )
     say(f"  learning events     {summary.events:>5}")
     say(f"  learning responses  {summary.responses:>5}")
     say(f"  safety actions      {summary.actions:>5}")
     say(f"    overdue           {summary.overdue:>5}")
+    say(f"  support offered     {summary.support:>5}")
+    say(f"  tests of change     {summary.ramps:>5}")
+    say(f"  practice notes      {summary.notes:>5}")
     return summary

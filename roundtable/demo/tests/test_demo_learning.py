@@ -1,5 +1,6 @@
 """`roundtable demo`: learning, not blame — a death on the lone coach's caseload with its SWARM
-huddle and After Action Review, and a thematic review across two community teams.
+huddle, support and After Action Review, a thematic review across two community teams, the
+tests of change that follow and the practice notes teams share.
 
 The tests share one build of the demo (the `built` fixture); the last one resets it inside its
 own savepoint, which is rolled back after it.
@@ -12,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from roundtable.care.models import PersonInCare
 from roundtable.demo.generator import PERSONA_BY_KEY, reset_generated_system
 from roundtable.directory.models import (
     LeadershipMembership,
@@ -24,20 +26,31 @@ from roundtable.directory.models import (
 from roundtable.directory.queries import is_member, leads_team
 from roundtable.learning import selectors
 from roundtable.learning.models import (
+    Act,
     ActionEvent,
     ActionStatus,
+    ChangeCycle,
     ContributoryFactor,
+    CycleStatus,
     EventKind,
     LearningEvent,
     LearningResponse,
     LearningStatement,
     Participant,
+    PracticeComment,
+    PracticeNote,
+    PracticeTag,
+    Ramp,
     ResponseEvent,
     ResponseKind,
     ResponseStatus,
     SafetyAction,
+    SupportAfterEvent,
+    TakenUp,
     TookPart,
+    TriedToo,
 )
+from roundtable.learning.selectors import support as support_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +221,66 @@ def test_the_thematic_review_is_seen_by_those_who_see_both_teams(built: str) -> 
     assert not selectors.response_list(recorder).filter(pk=review.pk).exists()
 
 
+def test_the_coach_takes_up_support_and_only_leaders_see_it(built: str) -> None:
+    event = the_death()
+    coach = persona("lone_coach")
+    offers = {s.offer.person_id: s for s in SupportAfterEvent.objects.select_related("offer")}
+    assert offers[coach.pk].taken_up == TakenUp.ACCEPTED
+    assert offers[coach.pk].offer.offered_by == team_leader(event.team)
+    assert [s.taken_up for pk, s in offers.items() if pk != coach.pk] == [TakenUp.WAITING]
+    # The coach sees her own offer; the team leader sees both; a colleague in the team none.
+    assert support_selectors.event_support(coach, event).offers == [offers[coach.pk]]
+    assert len(support_selectors.event_support(team_leader(event.team), event).offers) == 2
+    colleague = persona("clinician_a")
+    assert support_selectors.event_support(colleague, event).offers == []
+
+
+def test_tests_of_change_in_three_teams_one_from_each_learning(built: str) -> None:
+    ramps = {r.team.name: r for r in Ramp.objects.select_related("team", "statement")}
+    assert len(ramps) == 3
+    review = response_of(ResponseKind.AFTER_ACTION_REVIEW)
+    thematic = response_of(ResponseKind.THEMATIC_REVIEW)
+    epping = ramps[EN_CMHT]
+    assert epping.statement is not None
+    assert epping.statement.response_id == review.pk
+    assert [(c.status, c.act) for c in epping.cycles.all()] == [
+        (CycleStatus.CLOSED, Act.ADAPT),
+        (CycleStatus.DOING, ""),
+    ]
+    from_thematic = [
+        r for r in ramps.values() if r.statement and r.statement.response_id == thematic.pk
+    ]
+    assert len(from_thematic) == 1
+    adopted = [r for r in ramps.values() if r.statement is None]
+    assert [[c.act for c in r.cycles.all()] for r in adopted] == [[Act.ADAPT, Act.ADOPT]]
+    # A cycle is closed only with what was studied and what the team does next.
+    for cycle in ChangeCycle.objects.filter(status=CycleStatus.CLOSED):
+        assert cycle.study
+        assert cycle.act
+        assert cycle.closed_at
+
+
+def test_practice_notes_across_organisations(built: str) -> None:
+    notes = {n.title: n for n in PracticeNote.objects.select_related("organisation", "from_cycle")}
+    assert len(notes) == 4
+    assert len({n.organisation_id for n in notes.values()}) >= 2
+    opening = notes["Rethinking the care co-ordinator role: what would you keep?"]
+    assert "replacing-care-co-ordination" in opening.tags.values_list("slug", flat=True)
+    assert opening.comments.count() == 2
+    drawn = [(n, n.from_cycle) for n in notes.values() if n.from_cycle is not None]
+    assert [cycle.act for _, cycle in drawn] == [Act.ADOPT]
+    (link,) = TriedToo.objects.all()
+    assert link.earlier == drawn[0][0]
+    # Nothing in a note or comment names anyone in care.
+    names = set(PersonInCare.objects.values_list("name", flat=True))
+    texts = [
+        text
+        for n in notes.values()
+        for text in (n.title, n.what_we_tried, n.what_happened, n.differently)
+    ] + list(PracticeComment.objects.values_list("text", flat=True))
+    assert not [(name, text) for name in names for text in texts if name in text]
+
+
 def test_nothing_written_grades_or_blames_anyone(built: str) -> None:
     texts: list[str] = []
     for event in LearningEvent.objects.all():
@@ -219,6 +292,10 @@ def test_nothing_written_grades_or_blames_anyone(built: str) -> None:
     for description, evidence in SafetyAction.objects.values_list("description", "evidence"):
         texts += [description, evidence]
     texts += list(Participant.objects.values_list("described_as", flat=True))
+    for cycle in ChangeCycle.objects.all():
+        texts += [cycle.change, cycle.prediction, cycle.plan, cycle.study, cycle.act_note]
+    texts += list(PracticeNote.objects.values_list("what_we_tried", flat=True))
+    texts += list(PracticeNote.objects.values_list("differently", flat=True))
     for text in texts:
         for word in BLAME_WORDS:
             assert word not in text.lower(), (word, text)
@@ -229,6 +306,9 @@ def test_prints_the_learning(built: str) -> None:
     assert f"  learning responses  {LearningResponse.objects.count():>5}" in built
     assert f"  safety actions      {SafetyAction.objects.count():>5}" in built
     assert f"    overdue           {1:>5}" in built
+    assert f"  support offered     {2:>5}" in built
+    assert f"  tests of change     {3:>5}" in built
+    assert f"  practice notes      {4:>5}" in built
 
 
 def test_a_reset_removes_the_learning(built: str) -> None:
@@ -244,6 +324,12 @@ def test_a_reset_removes_the_learning(built: str) -> None:
         LearningStatement,
         SafetyAction,
         ActionEvent,
+        SupportAfterEvent,
+        Ramp,
+        ChangeCycle,
+        PracticeNote,
+        PracticeTag,
+        TriedToo,
     ):
         assert not model.objects.exists(), model.__name__
     assert not Team.objects.exists()
