@@ -7,9 +7,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from roundtable.care import services as care_services
 from roundtable.care.models import Episode
+from roundtable.decisions import services as decision_services
+from roundtable.forums import services as forum_services
 from roundtable.learning import services
 from roundtable.learning.models import EventKind, LearningEvent, LearningResponse, ResponseKind
+from roundtable.safety import services as safety_services
 from roundtable.safety.tests.helpers import in_support as in_support
 from roundtable.safety.tests.helpers import text as text
 
@@ -42,4 +46,59 @@ def event(
 def swarm(system: Any, about: LearningEvent, actor: Any = None) -> LearningResponse:
     return services.response_start(
         actor=actor or system.team_leader_a, kind=ResponseKind.SWARM, events=[about]
+    )
+
+
+def plan_held(
+    system: Any, episode: Episode, forum: Any, *, wants_to: str = "Go walking alone on the moors"
+) -> Any:
+    """A positive risk-taking plan for the person, agreed with the VCSE partner and held by the
+    team leader."""
+    decision = safety_services.positive_risk_propose(
+        actor=system.clinician_a,
+        episode=episode,
+        forum=forum,
+        wants_to=wants_to,
+        benefits="Confidence and her own time",
+        possible_harms="A bad day far from help",
+        safeguards="Phone charged; tells her sister the route",
+        who_does_what="Key worker plans routes with her",
+        review_on=timezone.localdate() + timedelta(days=28),
+    )
+    decision_services.position_take(actor=system.vcse, decision=decision, stance="consent")
+    decision_services.position_take(actor=system.team_leader_a, decision=decision, stance="consent")
+    decision_services.decision_decide(
+        actor=system.clinician_a,
+        decision=decision,
+        agreed=True,
+        outcome="Agreed, with the safeguards",
+        rationale="What matters to her; the harms are planned for.",
+    )
+    decision_services.hold_add(actor=system.team_leader_a, decision=decision, message="")
+    return decision
+
+
+def zone_change_in_huddle(system: Any, episode: Episode, forum: Any) -> None:
+    """The person moved to Amber at a huddle meeting where the VCSE partner and Amira were in the
+    room."""
+    now = timezone.now()
+    # Begun half an hour ago, or at midnight just after it: a meeting of today either way.
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    meeting = forum_services.meeting_create(
+        actor=system.team_leader_a,
+        forum=forum,
+        starts_at=max(now - timedelta(minutes=30), midnight),
+        ends_at=now + timedelta(minutes=30),
+        confirm_past=True,
+    )
+    forum_services.attendance_set(
+        actor=system.team_leader_a, meeting=meeting, present=[system.vcse, system.clinician_a]
+    )
+    amber = next(z for z in care_services.zones_ensure(team=system.team_a) if z.name == "Amber")
+    care_services.episode_zone_set(
+        actor=system.clinician_a,
+        episode=episode,
+        zone=amber,
+        reason="Two missed visits",
+        meeting=meeting,
     )

@@ -3,75 +3,27 @@ who took part in each and which leader held it, read through the access rules.""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from roundtable.care import services as care_services
-from roundtable.decisions import services as decision_services
 from roundtable.directory.services import api_token_create
-from roundtable.forums import services as forum_services
 from roundtable.learning import selectors, services
 from roundtable.learning.models import ResponseKind
-from roundtable.learning.tests.helpers import event, swarm, text
-from roundtable.safety import services as safety_services
+from roundtable.learning.tests.helpers import (
+    event,
+    plan_held,
+    swarm,
+    text,
+    zone_change_in_huddle,
+)
 from roundtable.safety.tests.helpers import in_support, north_mdt
-
-
-def _plan_held(system, episode, forum, *, wants_to="Go walking alone on the moors"):
-    decision = safety_services.positive_risk_propose(
-        actor=system.clinician_a,
-        episode=episode,
-        forum=forum,
-        wants_to=wants_to,
-        benefits="Confidence and her own time",
-        possible_harms="A bad day far from help",
-        safeguards="Phone charged; tells her sister the route",
-        who_does_what="Key worker plans routes with her",
-        review_on=timezone.localdate() + timedelta(days=28),
-    )
-    decision_services.position_take(actor=system.vcse, decision=decision, stance="consent")
-    decision_services.position_take(actor=system.team_leader_a, decision=decision, stance="consent")
-    decision_services.decision_decide(
-        actor=system.clinician_a,
-        decision=decision,
-        agreed=True,
-        outcome="Agreed, with the safeguards",
-        rationale="What matters to her; the harms are planned for.",
-    )
-    decision_services.hold_add(actor=system.team_leader_a, decision=decision, message="")
-    return decision
-
-
-def _zone_change_in_huddle(system, episode, forum):
-    now = timezone.now()
-    meeting = forum_services.meeting_create(
-        actor=system.team_leader_a,
-        forum=forum,
-        starts_at=now - timedelta(minutes=30),
-        ends_at=now + timedelta(minutes=30),
-        confirm_past=True,
-    )
-    forum_services.attendance_set(
-        actor=system.team_leader_a, meeting=meeting, present=[system.vcse, system.clinician_a]
-    )
-    amber = next(z for z in care_services.zones_ensure(team=system.team_a) if z.name == "Amber")
-    care_services.episode_zone_set(
-        actor=system.clinician_a,
-        episode=episode,
-        zone=amber,
-        reason="Two missed visits",
-        meeting=meeting,
-    )
 
 
 def test_a_response_shows_who_decided_together_and_who_held_it(system, client, client_for, episode):
     forum = north_mdt(system)
-    decision = _plan_held(system, episode, forum)
-    _zone_change_in_huddle(system, episode, forum)
+    decision = plan_held(system, episode, forum)
+    zone_change_in_huddle(system, episode, forum)
     response = swarm(system, event(system, episode=episode))
 
     page = selectors.response_page(system.team_leader_a, response.pk)
@@ -141,18 +93,18 @@ def test_the_history_reads_a_fixed_number_of_queries(system, episode):
             selectors.response_page(system.team_leader_a, response.pk)
         return len(captured)
 
-    _plan_held(system, episode, forum)
-    _zone_change_in_huddle(system, episode, forum)
+    plan_held(system, episode, forum)
+    zone_change_in_huddle(system, episode, forum)
     one_each = queries()
     for n in range(3):
-        _plan_held(system, episode, forum, wants_to=f"Walk number {n}")
+        plan_held(system, episode, forum, wants_to=f"Walk number {n}")
     assert queries() == one_each
 
 
 def test_a_thematic_review_shows_each_persons_history(system, episode):
     other = in_support(system, "S2", "Eli Example")
     forum = north_mdt(system)
-    _plan_held(system, other, forum)
+    plan_held(system, other, forum)
     first = event(system, episode=episode)
     second = event(system, episode=other, title="A second missed call")
     review = services.response_start(
