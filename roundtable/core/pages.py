@@ -14,13 +14,14 @@ A page that changes something reads like this (`submit` does the plumbing):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+import csv
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from rules.permissions import has_perm as rule_allows
@@ -249,3 +250,30 @@ def add_service_errors(
 def form_status(*forms: Any) -> int:
     """400 when any bound form has errors, else 200."""
     return 400 if any(f is not None and f.is_bound and f.errors for f in forms) else 200
+
+
+# -- Downloads ---------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A write-only buffer: csv.writer hands back each line for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _safe_cell(value: object) -> object:
+    # A text cell starting like a formula is run by spreadsheets: make it plain text. Numbers
+    # (a negative one included) are written as numbers.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_download(rows: Iterable[Sequence[object]], filename: str) -> StreamingHttpResponse:
+    """`rows` (the header first) as a CSV file to save, streamed as they are read."""
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([_safe_cell(cell) for cell in row]) for row in rows)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -82,3 +82,21 @@ def test_someone_saving_first_is_a_conflict_the_page_answers_409() -> None:
     assert outcome.conflict is not None
     assert "Someone else changed this team" in form.non_field_errors()[0]
     assert outcome.status(form) == 409
+
+
+def test_a_csv_download_writes_text_like_a_formula_as_text_and_numbers_as_numbers():
+    from roundtable.core.pages import csv_download
+
+    response = csv_download(
+        [["what", "value"], ['=HYPERLINK("http://x")', -3.5], ["+1 day", 2], ["plain", 0]],
+        "figures.csv",
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="figures.csv"'
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode()
+    assert text.splitlines() == [
+        "what,value",
+        '"\'=HYPERLINK(""http://x"")",-3.5',
+        "'+1 day,2",
+        "plain,0",
+    ]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from roundtable.core.pages import breadcrumbs, me
+from roundtable.core.pages import breadcrumbs, csv_download, me
 from roundtable.core.templating import querystring
 from roundtable.decisions import selectors
 from roundtable.decisions.forms import DecisionFilterForm
@@ -64,29 +61,10 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class _Echo:
-    """A write-only buffer: csv.writer hands back each line for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _safe_cell(value: str) -> str:
-    # A cell starting like a formula is run by spreadsheets: make it plain text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @require_GET
 def decision_export(request: HttpRequest) -> StreamingHttpResponse:
     """The decision log as CSV, with the same filters as the page, streamed."""
     form = DecisionFilterForm(request.GET or None, forums=selectors.forum_choices())
     decisions = selectors.decision_log(me(request), _filters(form))
-    writer = csv.writer(_Echo())
-    lines: Iterator[str] = (
-        writer.writerow([_safe_cell(cell) for cell in row])
-        for row in selectors.decision_log_rows(decisions)
-    )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="roundtable-decisions-{stamp}.csv"'
-    return response
+    return csv_download(selectors.decision_log_rows(decisions), f"roundtable-decisions-{stamp}.csv")
