@@ -9,9 +9,11 @@ coach of the South locality (the lone coach's peer).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.apps import apps
+from django.utils import timezone
 
 from roundtable.directory.models import (
     Discipline,
@@ -54,6 +56,14 @@ class System:
     south_coach: Person
     team_a_leadership: LeadershipTeam
     system_leadership: LeadershipTeam
+
+
+def begun_today(minutes: int = 30) -> datetime:
+    """A moment `minutes` ago, or local midnight if that was yesterday: a meeting that started
+    then is one of today's meetings, whenever the test runs (even just after midnight)."""
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(minutes=minutes), midnight)
 
 
 def discipline(slug: str) -> Discipline:

@@ -13,12 +13,11 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from roundtable.decisions import selectors, services
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import ForumKind
-from roundtable.testing import discipline
+from roundtable.testing import begun_today, discipline
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +48,7 @@ def panel(system):
 
 @pytest.fixture
 def meeting(system, panel):
-    starts = timezone.now() - timedelta(minutes=30)
+    starts = begun_today()
     meeting = forum_services.meeting_create(
         actor=system.clinician_a, forum=panel, starts_at=starts, ends_at=starts + timedelta(hours=1)
     )

@@ -16,6 +16,7 @@ from roundtable.learning.models import EventKind, LearningEvent, LearningRespons
 from roundtable.safety import services as safety_services
 from roundtable.safety.tests.helpers import in_support as in_support
 from roundtable.safety.tests.helpers import text as text
+from roundtable.testing import begun_today
 
 
 def days_ago(days: int) -> date:
@@ -82,12 +83,10 @@ def zone_change_in_huddle(system: Any, episode: Episode, forum: Any) -> None:
     """The person moved to Amber at a huddle meeting where the VCSE partner and Amira were in the
     room."""
     now = timezone.now()
-    # Begun half an hour ago, or at midnight just after it: a meeting of today either way.
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     meeting = forum_services.meeting_create(
         actor=system.team_leader_a,
         forum=forum,
-        starts_at=max(now - timedelta(minutes=30), midnight),
+        starts_at=begun_today(),
         ends_at=now + timedelta(minutes=30),
         confirm_past=True,
     )
