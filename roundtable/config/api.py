@@ -45,6 +45,7 @@ from roundtable.directory.models import Person
 from roundtable.directory.schemas import PersonDetail
 from roundtable.directory.services import api_token_authenticate
 from roundtable.forums.api import router as forums_router
+from roundtable.insights.api import router as insights_router
 from roundtable.learning.api import router as learning_router
 from roundtable.safety.api import router as safety_router
 from roundtable.voice.api import router as voice_router
@@ -389,3 +390,4 @@ api.add_router("/safety/", safety_router)
 api.add_router("/voice/", voice_router)
 api.add_router("/wellbeing/", wellbeing_router)
 api.add_router("/learning/", learning_router)
+api.add_router("/insights/", insights_router)

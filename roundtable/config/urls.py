@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("roundtable.voice.urls")),
     path("", include("roundtable.wellbeing.urls")),
     path("", include("roundtable.learning.urls")),
+    path("", include("roundtable.insights.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

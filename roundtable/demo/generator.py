@@ -31,6 +31,7 @@ from roundtable.demo.board import build_board, read_old_notices
 from roundtable.demo.builder import DemoDirectory
 from roundtable.demo.care import CMHT_KEYS, build_care, delete_care_and_decisions
 from roundtable.demo.forums import ForumsSummary, build_forums
+from roundtable.demo.insights import build_insights
 from roundtable.demo.learning import build_learning, delete_learning
 from roundtable.demo.names import NamePicker
 from roundtable.demo.safety import build_safety
@@ -57,6 +58,7 @@ from roundtable.forums.models import (
     PresenceVisit,
     Site,
 )
+from roundtable.insights.models import WeeklyFigure
 
 # Django's password validators ask for at least 12 characters; this has 20 and is not common.
 DEMO_PASSWORD = "roundtable-demo-2026"
@@ -175,6 +177,7 @@ def reset_generated_system() -> ResetSummary:
     if system is None:
         return ResetSummary(system=None)
     try:
+        WeeklyFigure.objects.all().delete()  # worked out again from what is built next
         delete_learning()  # learning protects people in care, teams and people
         delete_care_and_decisions()  # care records and decisions protect forums, teams, people
         delete_voice_and_wellbeing()  # concerns, pulse, support and peer circles (with forums)
@@ -908,6 +911,7 @@ def build_demo(
         build_learning,
     ):
         build_part(directory, seed=seed, today=today, say=say)
+    build_insights(today=today, say=say)
     read_old_notices(today=today)
     summary.logins = demo_logins()
     return summary

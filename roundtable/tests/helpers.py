@@ -34,6 +34,7 @@ from roundtable.directory.models import (
     TeamKind,
 )
 from roundtable.forums.models import Attendance, Forum, ForumKind, ForumMembership, Meeting
+from roundtable.insights.measures import READY_TO_MOVED_ON
 from roundtable.learning.models import (
     ChangeCycle,
     ContributoryFactor,
@@ -165,6 +166,7 @@ PARAM_KINDS: dict[str, str] = {
     "ramp_id": "learning_ramp",
     "cycle_id": "learning_cycle",
     "note_id": "practice_note",
+    "slug": "insights_measure",  # a measure's name in insights' paths
 }
 
 
@@ -212,6 +214,8 @@ PAIRS: dict[frozenset[str], str] = {
     frozenset({"forum_id", "membership_id"}): "forum_membership",
     frozenset({"response_id", "factor_id"}): "response_factor",
     frozenset({"response_id", "participant_id"}): "response_participant",
+    frozenset({"team_id", "slug"}): "team_measure",
+    frozenset({"organisation_id", "slug"}): "organisation_measure",
 }
 
 
@@ -443,6 +447,7 @@ class Samples:
         single["learning_ramp"] = spread(Ramp)
         single["learning_cycle"] = spread(ChangeCycle)
         single["practice_note"] = spread(PracticeNote)
+        single["insights_measure"] = [READY_TO_MOVED_ON.slug]
 
         # Pairs, each from one record. The huddle card is also tried under the persona's own
         # team, so that a view checking only the team would show an episode of another.
@@ -486,6 +491,12 @@ class Samples:
         participants = Participant.objects.order_by("pk").values_list("response_id", "pk")
         s.pairs["response_participant"] = [
             {"response_id": r, "participant_id": p} for r, p in participants[:2]
+        ]
+        # A measure of each team and organisation tried above (its figures name no one).
+        slug = READY_TO_MOVED_ON.slug
+        s.pairs["team_measure"] = [{"team_id": t, "slug": slug} for t in single["team"]]
+        s.pairs["organisation_measure"] = [
+            {"organisation_id": o, "slug": slug} for o in single["organisation"]
         ]
         return s
 

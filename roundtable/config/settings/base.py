@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "roundtable.voice",
     "roundtable.wellbeing",
     "roundtable.learning",
+    "roundtable.insights",
     "roundtable.demo",
 ]
 

@@ -61,7 +61,14 @@ def test_every_app_adds_to_the_registries_when_it_loads():
         "wellbeing",
         "learning",
     }
-    assert ticks.jobs.names() == {"idempotency", "meetings", "decisions", "voice", "wellbeing"}
+    assert ticks.jobs.names() == {
+        "idempotency",
+        "meetings",
+        "decisions",
+        "voice",
+        "wellbeing",
+        "insights",
+    }
     assert idempotency.token_readers.names() == {"directory"}
     assert extensions.team_panels.names() == {"learning.overdue"}
     assert extensions.leadership_panels.names() == {"learning.overdue"}

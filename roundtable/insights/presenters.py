@@ -1,0 +1,46 @@
+"""How insights write their figures and rules in words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from roundtable.insights import svg
+from roundtable.insights.selectors import Measured, Period
+from roundtable.insights.spc import Rule
+
+PER_CENT = "per cent"
+
+RULE_WORDS = {
+    Rule.ABOVE_LIMIT: "Above the upper limit",
+    Rule.BELOW_LIMIT: "Below the lower limit",
+    Rule.TREND_UP: "Part of a rising trend",
+    Rule.TREND_DOWN: "Part of a falling trend",
+    Rule.CLOSE_ABOVE: "Two of three close to the upper limit",
+    Rule.CLOSE_BELOW: "Two of three close to the lower limit",
+    Rule.RUN_ABOVE: "Part of a run above the mean",
+    Rule.RUN_BELOW: "Part of a run below the mean",
+}
+
+
+def figure(value: float, unit: str) -> str:
+    """A measure's value as its page writes it: "83%" for a share, "12.5 days" for a mean."""
+    if unit == PER_CENT:
+        return f"{value * 100:.0f}%"
+    shown = f"{value:,.1f}".removesuffix(".0")
+    return f"{shown} {unit}" if unit else shown
+
+
+def label(start: date, period: Period) -> str:
+    """A point's week ("5 Jan 2026") or month ("Jan 2026")."""
+    return f"{start:%b %Y}" if period == Period.MONTH else f"{start.day} {start:%b %Y}"
+
+
+def sentence(measured: Measured) -> str:
+    """The chart in one sentence of plain English."""
+    chart, measure = measured.chart, measured.series.measure
+    if chart is None:
+        return f"There are not enough {measured.series.period.value}s with figures for a chart yet."
+    labels = [label(start, measured.series.period) for start in measured.series.starts]
+    return svg.summary(
+        chart, labels, name=measure.name, unit=measure.unit, direction=measure.direction
+    )

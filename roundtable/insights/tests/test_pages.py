@@ -1,0 +1,131 @@
+"""The insights pages: a team's measures, a measure's chart with its summary, data table and CSV,
+the choices above it refused with what to fix, and who may see which."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from roundtable.directory.models import Team, TeamKind
+from roundtable.insights.measures import READY_TO_MOVED_ON
+from roundtable.insights.models import WeeklyFigure
+from roundtable.insights.tests.conftest import VALUES, mondays
+from roundtable.safety.tests.helpers import text
+
+pytestmark = pytest.mark.django_db
+
+
+def chart_url(team, **query):
+    url = reverse("insights:team-chart", args=[team.pk, READY_TO_MOVED_ON.slug])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_a_team_sees_its_measures_and_the_chart_of_one(system, client_for, figures):
+    client = client_for(system.team_leader_a)
+    page = client.get(reverse("insights:team-measures", args=[system.team_a.pk]))
+    assert page.status_code == 200
+    body = text(page)
+    assert "Ready to moved on" in body
+    assert "Referral to offer" in body
+    chart = client.get(chart_url(system.team_a))
+    assert chart.status_code == 200
+    html = chart.content.decode()
+    assert "<svg" in html
+    body = text(chart)
+    assert "Ready to moved on" in body
+    # The definition, where it comes from and which way is better are on its page.
+    assert READY_TO_MOVED_ON.definition in body
+    assert "Better when it is lower" in body
+    # The data table has a row a week, with each week's value.
+    assert "Part of a run below the mean" in body or "Below the lower limit" in body
+    assert "12 days" in body
+
+
+def test_a_rebase_gives_the_change_its_own_limits(system, client_for, figures):
+    client = client_for(system.team_leader_a)
+    rebased = text(client.get(chart_url(system.team_a, rebase_on=figures[20].isoformat())))
+    # After the change the weeks are compared with their own mean: nothing special any more.
+    assert "Below the lower limit" not in rebased
+    assert "Part of a run below the mean" not in rebased
+
+
+def test_the_csv_has_every_week_with_its_limits(system, client_for, figures):
+    client = client_for(system.team_leader_a)
+    url = reverse("insights:team-csv", args=[system.team_a.pk, READY_TO_MOVED_ON.slug])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["week", "Ready to moved on (days)", "over"]
+    assert [row[0] for row in rows[1:]] == [week.isoformat() for week in figures]
+    assert [float(row[1]) for row in rows[1:]] == [float(v) for v in VALUES]
+    assert {row[2] for row in rows[1:]} == {"2"}
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ({"rebase_on": "2999-01-01"}, "The day the process changed cannot be in the future"),
+        ({"start": "2026-01-05", "end": "2026-01-05"}, "The first day must be before the last day"),
+        ({"start": "1990-01-01", "end": "2026-01-05"}, "Choose 20 years or less"),
+        ({"start": "not a day"}, "Enter the first day as a real date"),
+        ({"period": "fortnight"}, "Choose by week or by month"),
+    ],
+)
+def test_bad_choices_are_refused_with_what_to_fix(system, client_for, figures, query, says):
+    response = client_for(system.team_leader_a).get(chart_url(system.team_a, **query))
+    assert response.status_code == 400
+    assert says in text(response)
+
+
+def test_an_unknown_measure_or_a_team_not_yours_is_not_found(system, client_for, figures):
+    client = client_for(system.clinician_b)  # in the other team
+    assert client.get(reverse("insights:team-measures", args=[system.team_a.pk])).status_code == 404
+    assert client.get(chart_url(system.team_a)).status_code == 404
+    url = reverse("insights:team-csv", args=[system.team_a.pk, READY_TO_MOVED_ON.slug])
+    assert client.get(url).status_code == 404
+    mine = client_for(system.team_leader_a)
+    unknown = reverse("insights:team-chart", args=[system.team_a.pk, "risk-score"])
+    assert mine.get(unknown).status_code == 404
+    assert client.get(reverse("insights:system-measures")).status_code == 404
+
+
+def test_the_system_page_reads_the_same_queries_however_many_teams(system, client_for):
+    board = client_for(system.board_member)
+    url = reverse("insights:system-measures")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert board.get(url).status_code == 200
+        return len(captured)
+
+    weeks = mondays(10)
+
+    def add_figures(team: Team) -> None:
+        WeeklyFigure.objects.bulk_create(
+            WeeklyFigure(measure=READY_TO_MOVED_ON.slug, team=team, week=w, total=10, count=1)
+            for w in weeks
+        )
+
+    add_figures(system.team_a)
+    few = queries()
+    for n in range(5):
+        add_figures(
+            Team.objects.create(
+                name=f"Extra team {n}", kind=TeamKind.CMHT, organisation=system.trust
+            )
+        )
+    assert queries() == few
+
+
+def test_home_lists_what_the_person_may_see(system, client_for):
+    body = text(client_for(system.board_member).get(reverse("insights:home")))
+    assert "The whole system" in body
+    body = text(client_for(system.clinician_a).get(reverse("insights:home")))
+    assert system.team_a.name in body
+    assert "The whole system" not in body
