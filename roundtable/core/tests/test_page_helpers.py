@@ -93,7 +93,7 @@ def test_a_csv_download_writes_text_like_a_formula_as_text_and_numbers_as_number
     )
     assert response["Content-Disposition"] == 'attachment; filename="figures.csv"'
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode()
+    text = response.getvalue().decode()
     assert text.splitlines() == [
         "what,value",
         '"\'=HYPERLINK(""http://x"")",-3.5',
