@@ -6,7 +6,7 @@ from datetime import date
 
 from roundtable.insights import svg
 from roundtable.insights.selectors import Measured, Period
-from roundtable.insights.spc import Rule
+from roundtable.insights.spc import Direction, Rule
 
 PER_CENT = "per cent"
 
@@ -41,6 +41,30 @@ def sentence(measured: Measured) -> str:
     if chart is None:
         return f"There are not enough {measured.series.period.value}s with figures for a chart yet."
     labels = [label(start, measured.series.period) for start in measured.series.starts]
-    return svg.summary(
+    said = svg.summary(
         chart, labels, name=measure.name, unit=measure.unit, direction=measure.direction
     )
+    if len(chart.periods) < 2:
+        return said
+    before, since = chart.periods[-2], chart.periods[-1]
+    if since.mean == before.mean:
+        return said
+    lower = since.mean < before.mean
+    better = (
+        ""
+        if measure.direction == Direction.NEUTRAL
+        else (
+            ": an improvement"
+            if lower == (measure.direction == Direction.DECREASE)
+            else ": a concern"
+        )
+    )
+    change = f"{'down' if lower else 'up'} from {figure(before.mean, measure.unit)} before{better}"
+    steady = not any(p.special for p in chart.points[since.start :])
+    if steady:
+        return (
+            f"{measure.name} has been steady since {labels[since.start]} at a mean of "
+            f"{figure(since.mean, measure.unit)}, {change}."
+        )
+    mean = figure(since.mean, measure.unit)
+    return f"{said} Its mean since {labels[since.start]} is {mean}, {change}."

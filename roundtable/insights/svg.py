@@ -572,3 +572,92 @@ def summary(
         f"{name} shows common-cause variation at {labels[-1]}; "
         f"the latest sign of {kind} was at {labels[latest]}."
     )
+
+
+# -- The leadership cycle -----------------------------------------------------------------------
+
+
+def cycle_svg(stages: Sequence[tuple[str, Variation | None]], *, size: int = 360) -> str:
+    """The leadership cycle drawn as a ring of stages, each arrowed to the next and the last back
+    to the first, each stage's disc in the colour of its measure's variation (white where it has
+    none yet). Decorative (`aria-hidden`): the page lists the same stages, with their measures
+    and links, as an ordered list."""
+    count = len(stages)
+    if count < 2:
+        raise ValueError("A cycle has at least two stages")
+    centre, ring, disc = size / 2, size / 2 - 46, 40.0
+    places = [
+        (
+            centre + ring * math.sin(2 * math.pi * i / count),
+            centre - ring * math.cos(2 * math.pi * i / count),
+        )
+        for i in range(count)
+    ]
+    out: list[str] = []
+    for i, (x1, y1) in enumerate(places):
+        x2, y2 = places[(i + 1) % count]
+        length = math.hypot(x2 - x1, y2 - y1)
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        start = (x1 + ux * (disc + 4), y1 + uy * (disc + 4))
+        end = (x2 - ux * (disc + 8), y2 - uy * (disc + 8))
+        out.append(
+            _element(
+                "line",
+                {
+                    "x1": _n(start[0]),
+                    "y1": _n(start[1]),
+                    "x2": _n(end[0]),
+                    "y2": _n(end[1]),
+                    "stroke": INK,
+                    "stroke-width": 2,
+                },
+            )
+        )
+        # The arrowhead: a small triangle at the end of the line, pointing along it.
+        tip = (end[0] + ux * 6, end[1] + uy * 6)
+        left = (end[0] - uy * 5, end[1] + ux * 5)
+        right = (end[0] + uy * 5, end[1] - ux * 5)
+        head = " ".join(f"{_n(px)},{_n(py)}" for px, py in (tip, left, right))
+        out.append(_element("polygon", {"points": head, "fill": INK}))
+    for (name, variation), (x, y) in zip(stages, places, strict=True):
+        colour = VARIATION_COLOURS[variation] if variation is not None else WHITE
+        ink = WHITE if colour == NEUTRAL_PURPLE else INK
+        out.append(
+            _element(
+                "circle",
+                {
+                    "cx": _n(x),
+                    "cy": _n(y),
+                    "r": _n(disc),
+                    "fill": colour,
+                    "stroke": INK,
+                    "data-stage": name,
+                },
+            )
+        )
+        words = name.split()
+        for line, word in enumerate(words):
+            offset = (line - (len(words) - 1) / 2) * 13
+            out.append(
+                _element(
+                    "text",
+                    {
+                        "x": _n(x),
+                        "y": _n(y + offset),
+                        "dy": "0.35em",
+                        "text-anchor": "middle",
+                        "font-size": 12,
+                        "font-weight": "bold",
+                        "fill": ink,
+                    },
+                    _text(word),
+                )
+            )
+    frame: dict[str, object] = {
+        "viewBox": f"0 0 {size} {size}",
+        "width": "100%",
+        "class": "rt-cycle",
+        "aria-hidden": "true",
+        "focusable": "false",
+    }
+    return _svg(frame, "".join(out))

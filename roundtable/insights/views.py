@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET
 
 from roundtable.core.pages import breadcrumbs, csv_download, me, renderer
 from roundtable.insights import selectors, svg
+from roundtable.insights.cycle import STAGES, Stage
 from roundtable.insights.forms import ChartForm
-from roundtable.insights.measures import MEASURES, Measure
+from roundtable.insights.measures import BY_SLUG, MEASURES, Measure
 from roundtable.insights.presenters import RULE_WORDS, figure, label, sentence
 from roundtable.insights.selectors import Measured, Scope, Series
 from roundtable.insights.spc import Chart, Limits, Point
@@ -186,6 +187,38 @@ def _csv(request: HttpRequest, scope: Scope, slug: str) -> StreamingHttpResponse
     return csv_download(rows, name)
 
 
+@dataclass(frozen=True)
+class StageRow:
+    stage: Stage
+    row: Row | None  # None: the stage's measure is not worked out (yet)
+
+
+def _cycle(request: HttpRequest, scope: Scope) -> HttpResponse:
+    chosen = ChartForm(request.GET or None).range()
+    measures = [BY_SLUG[stage.measure] for stage in STAGES if stage.measure in BY_SLUG]
+    found = selectors.all_series(
+        measures, team_ids=scope.team_ids, start=chosen.start, end=chosen.end
+    )
+    stages = [
+        StageRow(stage, _row(scope, BY_SLUG[stage.measure], found[stage.measure]))
+        if stage.measure in found
+        else StageRow(stage, None)
+        for stage in STAGES
+    ]
+    drawn = svg.cycle_svg(
+        [(s.stage.name, s.row.chart.variation if s.row and s.row.chart else None) for s in stages]
+    )
+    context = {
+        "page_title": f"The leadership cycle: {scope.name}",
+        "scope": scope,
+        "stages": stages,
+        "drawn": SafeString(drawn),
+        "range": chosen,
+        "breadcrumbs": _crumbs(scope, ("The leadership cycle", "")),
+    }
+    return _render(request, "insights/cycle.jinja", context)
+
+
 # -- The pages, for each kind of scope ------------------------------------------------------------
 
 
@@ -197,6 +230,10 @@ def _pages(
         return _measures(request, scope_of(request.user, *ids.values()))
 
     @require_GET
+    def cycle(request: HttpRequest, **ids: int) -> HttpResponse:
+        return _cycle(request, scope_of(request.user, *ids.values()))
+
+    @require_GET
     def chart(request: HttpRequest, slug: str, **ids: int) -> HttpResponse:
         return _chart(request, scope_of(request.user, *ids.values()), slug)
 
@@ -204,12 +241,14 @@ def _pages(
     def csv(request: HttpRequest, slug: str, **ids: int) -> StreamingHttpResponse:
         return _csv(request, scope_of(request.user, *ids.values()), slug)
 
-    return measures, chart, csv
+    return measures, cycle, chart, csv
 
 
-team_measures, team_chart, team_csv = _pages(selectors.team_scope)
-organisation_measures, organisation_chart, organisation_csv = _pages(selectors.organisation_scope)
-system_measures, system_chart, system_csv = _pages(selectors.system_scope)
+team_measures, team_cycle, team_chart, team_csv = _pages(selectors.team_scope)
+organisation_measures, organisation_cycle, organisation_chart, organisation_csv = _pages(
+    selectors.organisation_scope
+)
+system_measures, system_cycle, system_chart, system_csv = _pages(selectors.system_scope)
 
 
 @require_GET

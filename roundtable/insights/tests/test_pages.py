@@ -52,6 +52,14 @@ def test_a_rebase_gives_the_change_its_own_limits(system, client_for, figures):
     # After the change the weeks are compared with their own mean: nothing special any more.
     assert "Below the lower limit" not in rebased
     assert "Part of a run below the mean" not in rebased
+    since = f"{figures[20].day} {figures[20]:%b %Y}"
+    assert (
+        f"Ready to moved on has been steady since {since} at a mean of 11.9 days, down from "
+        "30.1 days before: an improvement." in rebased
+    )
+    # Without the rebase, the same weeks are the improvement itself.
+    whole = text(client.get(chart_url(system.team_a)))
+    assert f"Ready to moved on has improved since {since}" in whole
 
 
 def test_the_csv_has_every_week_with_its_limits(system, client_for, figures):
@@ -60,7 +68,7 @@ def test_the_csv_has_every_week_with_its_limits(system, client_for, figures):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0][:3] == ["week", "Ready to moved on (days)", "over"]
     assert [row[0] for row in rows[1:]] == [week.isoformat() for week in figures]
     assert [float(row[1]) for row in rows[1:]] == [float(v) for v in VALUES]
@@ -129,3 +137,23 @@ def test_home_lists_what_the_person_may_see(system, client_for):
     body = text(client_for(system.clinician_a).get(reverse("insights:home")))
     assert system.team_a.name in body
     assert "The whole system" not in body
+
+
+def test_the_leadership_cycle_reads_each_stage_from_its_measure(system, client_for, figures):
+    client = client_for(system.team_leader_a)
+    page = client.get(reverse("insights:team-cycle", args=[system.team_a.pk]))
+    assert page.status_code == 200
+    body = text(page)
+    stages = ["Presence", "Feeling held", "Shared decisions", "Positive risk", "Flow"]
+    stages += ["Learning", "Motivation"]
+    positions = [body.index(f"{n}. {name}") for n, name in enumerate(stages, start=1)]
+    assert positions == sorted(positions)
+    # Flow is read from ready to moved on, linked to its chart.
+    chart = reverse("insights:team-chart", args=[system.team_a.pk, READY_TO_MOVED_ON.slug])
+    assert f'href="{chart}"' in page.content.decode()
+    assert (
+        client_for(system.clinician_b)
+        .get(reverse("insights:team-cycle", args=[system.team_a.pk]))
+        .status_code
+        == 404
+    )

@@ -1,5 +1,5 @@
-"""Insights in the browser, every page checked with axe-core: a team leader opens the team's
-measures, follows ready to moved on to its chart, sees the improvement, gives the day the process
+"""Insights in the browser, every page checked with axe-core: a team leader opens the leadership
+cycle, follows flow to the ready to moved on chart, sees the improvement, gives the day the process
 changed, reads the sentence and the data table, and downloads the CSV; bad choices are refused
 with what to fix."""
 
@@ -37,15 +37,23 @@ def test_a_team_leader_reads_the_flow_chart_and_downloads_it(size, request):
     page.get_by_role("link", name=system.team_a.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(system.team_a.name)
     journey.check()
-    page.get_by_role("link", name="Ready to moved on").click()
+    page.get_by_role("link", name="The leadership cycle").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The leadership cycle")
+    journey.check()
+    flow = page.locator("li", has=page.get_by_role("heading", name="5. Flow"))
+    flow.get_by_role("link", name="Ready to moved on").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ready to moved on")
-    expect(page.locator("#summary")).to_contain_text("Ready to moved on")
+    expect(page.locator("#summary")).to_contain_text("Ready to moved on has improved since")
     expect(page.locator("figure svg")).to_be_visible()
     journey.check()
 
     # The day leaders began holding move-on decisions: the weeks after are a process of their own.
     page.get_by_label("The process changed on (optional)").fill(weeks[20].isoformat())
     page.get_by_role("button", name="Show the chart").click()
+    expect(page.locator("#summary")).to_contain_text(
+        f"has been steady since {weeks[20].day} {weeks[20]:%b %Y} at a mean of 11.9 days, down "
+        "from 30.1 days before: an improvement"
+    )
     expect(page.get_by_role("table")).to_contain_text("12 days")
     journey.check()
 
