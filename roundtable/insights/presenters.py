@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from roundtable.insights import svg
+from roundtable.insights.measures import PER_CENT
 from roundtable.insights.selectors import Measured, Period
 from roundtable.insights.spc import Direction, Rule
-
-PER_CENT = "per cent"
 
 RULE_WORDS = {
     Rule.ABOVE_LIMIT: "Above the upper limit",
@@ -25,7 +24,7 @@ RULE_WORDS = {
 def figure(value: float, unit: str) -> str:
     """A measure's value as its page writes it: "83%" for a share, "12.5 days" for a mean."""
     if unit == PER_CENT:
-        return f"{value * 100:.0f}%"
+        return f"{value:.0f}%"
     shown = f"{value:,.1f}".removesuffix(".0")
     return f"{shown} {unit}" if unit else shown
 

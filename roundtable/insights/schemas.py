@@ -27,7 +27,7 @@ class ChartQuery(Schema):
 class MeasureOut(Schema):
     slug: str
     name: str
-    unit: str = Field(description="`days`, `per cent` (a share from 0 to 1) or a count's unit.")
+    unit: str = Field(description="`days`, `%` (a share, as a percentage) or a count's unit.")
     definition: str
     source: str
     direction: Direction = Field(description="Which way is better.")

@@ -98,7 +98,7 @@ def all_series(
         .annotate(total=Sum("total"), n=Sum("count"))
         .order_by("measure", key)
     ):
-        rows[slug].append((start_of, total / n, int(n)))
+        rows[slug].append((start_of, total / n * BY_SLUG[slug].scale, int(n)))
     return {
         m.slug: Series(
             m,

@@ -11,10 +11,12 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from roundtable.core.pages import breadcrumbs, csv_download, me, renderer
+from roundtable.directory.models import Team
 from roundtable.insights import selectors, svg
 from roundtable.insights.cycle import STAGES, Stage
 from roundtable.insights.forms import ChartForm
@@ -260,3 +262,34 @@ def home(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": breadcrumbs(("Insights", "")),
     }
     return _render(request, "insights/home.jinja", context)
+
+
+# -- Links from the home page and a team's page -----------------------------------------------
+
+
+def home_section(request: HttpRequest) -> SafeString:
+    """On the home page: the insights the person may see, each linked to its leadership cycle."""
+    scopes = selectors.my_scopes(me(request))
+    if not scopes:
+        return SafeString("")
+    links = format_html_join(
+        "",
+        '<li><a href="{}">{}</a></li>',
+        ((_url(scope, "cycle"), scope.name) for scope in scopes),
+    )
+    return format_html(
+        "<h2>Insights</h2><p>The leadership cycle, and how flow, leadership and wellbeing are "
+        'changing, as Making Data Count charts.</p><ul class="nhsuk-list">{}</ul>',
+        links,
+    )
+
+
+def team_panel(request: HttpRequest, team: Team) -> str:
+    """On a team's page, for those who may see its insights: a link to them."""
+    if not selectors.may_see_team(request.user, team):
+        return ""
+    return format_html(
+        '<p><a href="{}">Insights for {}</a>: the leadership cycle and the measures.</p>',
+        reverse("insights:team-cycle", args=[team.pk]),
+        team.name,
+    )

@@ -60,6 +60,7 @@ def test_every_app_adds_to_the_registries_when_it_loads():
         "voice",
         "wellbeing",
         "learning",
+        "insights",
     }
     assert ticks.jobs.names() == {
         "idempotency",
@@ -70,7 +71,7 @@ def test_every_app_adds_to_the_registries_when_it_loads():
         "insights",
     }
     assert idempotency.token_readers.names() == {"directory"}
-    assert extensions.team_panels.names() == {"learning.overdue"}
+    assert extensions.team_panels.names() == {"learning.overdue", "insights.link"}
     assert extensions.leadership_panels.names() == {"learning.overdue"}
     assert "directory.Person" in access.policies
     assert Person in access.person_identifiable_models()

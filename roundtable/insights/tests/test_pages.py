@@ -157,3 +157,14 @@ def test_the_leadership_cycle_reads_each_stage_from_its_measure(system, client_f
         .status_code
         == 404
     )
+
+
+def test_the_home_page_and_the_team_page_link_to_the_teams_insights(system, client_for):
+    cycle = reverse("insights:team-cycle", args=[system.team_a.pk])
+    client = client_for(system.clinician_a)
+    assert f'href="{cycle}"' in client.get("/").content.decode()
+    team_page = reverse("directory:team", args=[system.team_a.pk])
+    assert f'href="{cycle}"' in client.get(team_page).content.decode()
+    # Someone from another team sees the team's page, but no way into its insights.
+    other = client_for(system.clinician_b)
+    assert f'href="{cycle}"' not in other.get(team_page).content.decode()

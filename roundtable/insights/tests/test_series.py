@@ -96,3 +96,13 @@ def test_who_may_see_which(system):
         selectors.organisation_get(system.clinician_a, system.trust.pk)
     with pytest.raises(Http404):
         selectors.measure_get("waiting-list-risk")
+
+
+def test_a_share_is_shown_as_a_percentage(system):
+    from roundtable.insights.measures import BY_SLUG
+
+    share = BY_SLUG["learning-actions-on-time"]
+    assert share.unit == "%"
+    figure(system.team_a, MONDAYS[0], 3, 4, measure=share.slug)  # 3 of 4 on time
+    found = selectors.series(share, team_ids=None, start=MONDAYS[0], end=MONDAYS[0])
+    assert found.values == (75.0,)
