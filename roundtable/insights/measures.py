@@ -76,6 +76,10 @@ class Measure:
     source: str
     direction: Direction
     weekly: Weekly
+    # How many weeks back a figure can still change as records arrive: `roundtable tick`
+    # rewrites this many. A pulse round's figure sits in the week its month began and is known
+    # only once the round closes; a hold may come weeks after the decision.
+    settles_weeks: int = 2
 
     @property
     def scale(self) -> int:
@@ -402,6 +406,7 @@ DECISIONS_HELD = Measure(
     source="Decisions: each agreed decision and the leaders who hold it.",
     direction=Direction.INCREASE,
     weekly=_held,
+    settles_weeks=8,
 )
 
 
@@ -442,6 +447,7 @@ DAYS_TO_HOLD = Measure(
     source="Decisions: when each decision was agreed, and when a leader first held it.",
     direction=Direction.DECREASE,
     weekly=_days_to_hold,
+    settles_weeks=8,
 )
 
 
@@ -607,6 +613,7 @@ PULSE_HELD = Measure(
     source="Wellbeing: the team's anonymous monthly pulse.",
     direction=Direction.INCREASE,
     weekly=_pulse_agreeing(HELD_STATEMENT),
+    settles_weeks=16,
 )
 PULSE_ISOLATED = Measure(
     slug="pulse-isolated",
@@ -618,6 +625,7 @@ PULSE_ISOLATED = Measure(
     source="Wellbeing: the team's anonymous monthly pulse.",
     direction=Direction.DECREASE,
     weekly=_pulse_agreeing(ISOLATED_STATEMENT),
+    settles_weeks=16,
 )
 
 

@@ -1,6 +1,6 @@
 """Keeping the weekly roll-up up to date: `refresh` rewrites the figures of some weeks from the
-other apps' records; `roundtable tick` refreshes the last few weeks; `roundtable insights
-rebuild` rewrites every week.
+other apps' records; `roundtable tick` rewrites the weeks that can still change (each measure's
+`settles_weeks`); `roundtable insights_rebuild` rewrites every week.
 
 A refresh of a measure locks that measure's `Refresh` row first, so a tick and a rebuild (or two
 rebuilds) never interleave their deletes and inserts; each measure's weeks are rewritten in one
@@ -17,8 +17,6 @@ from django.utils import timezone
 
 from roundtable.insights.measures import MEASURES, Measure
 from roundtable.insights.models import Refresh, WeeklyFigure
-
-TICK_WEEKS = 2  # a tick rewrites this week and the one before
 
 
 def monday(day: date) -> date:
@@ -71,6 +69,12 @@ def refresh(
 
 
 def tick(today: date) -> str:
-    """The periodic job: this week's and last week's figures, worked out again."""
-    written = refresh(start=today - timedelta(weeks=TICK_WEEKS - 1), end=today)
+    """The periodic job: each measure's figures of the weeks that can still change (this week
+    and last for most; a pulse's for the last months), worked out again."""
+    written = sum(
+        refresh_measure(
+            measure, start=today - timedelta(weeks=measure.settles_weeks - 1), end=today
+        )
+        for measure in MEASURES
+    )
     return f"{written} weekly figures refreshed"
