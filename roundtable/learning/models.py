@@ -335,20 +335,32 @@ class SafetyAction(VersionedModel):
         return self.description[:60]
 
 
-class ActionEvent(models.Model):
-    """History: every change of an action's status, never changed."""
+class StatusEvent(models.Model):
+    """History of a record's status (an action's, a cycle's): who moved it, when. Never changed;
+    the `from_status` and `to_status` are the record's own."""
 
-    action = models.ForeignKey(SafetyAction, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, choices=ActionStatus.choices)
-    to_status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    from_status: models.CharField[str, str]
+    to_status: models.CharField[str, str]
     actor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class ActionEvent(StatusEvent):
+    """History: every change of an action's status."""
+
+    action = models.ForeignKey(SafetyAction, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    to_status = models.CharField(max_length=20, choices=ActionStatus.choices)
+
+    class Meta(StatusEvent.Meta):
+        pass
 
 
 ACTION_STATES = StateMachine(
@@ -490,20 +502,15 @@ class ChangeCycle(VersionedModel):
         return f"Cycle {self.number} of {self.ramp}"
 
 
-class CycleEvent(models.Model):
-    """History: every move of a cycle (planned, being tried, closed), never changed."""
+class CycleEvent(StatusEvent):
+    """History: every move of a cycle (planned, being tried, closed)."""
 
     cycle = models.ForeignKey(ChangeCycle, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=10, choices=CycleStatus.choices)
     to_status = models.CharField(max_length=10, choices=CycleStatus.choices)
-    actor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+    class Meta(StatusEvent.Meta):
+        pass
 
 
 CYCLE_STATES = StateMachine(
