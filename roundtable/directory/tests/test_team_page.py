@@ -10,8 +10,9 @@ from roundtable.directory.tests.helpers import add_members
 pytestmark = pytest.mark.django_db
 
 # Session, person, team, members, leadership teams, leadership members; then the panels other
-# apps add: learning's overdue safety actions.
-TEAM_PAGE_QUERIES = 7
+# apps add: learning's overdue safety actions, and whether the reader sees the team's insights
+# (one query for a member of the team).
+TEAM_PAGE_QUERIES = 8
 
 
 def test_team_page_groups_members_and_shows_leadership(client_for, system):
