@@ -23,7 +23,11 @@ STAGES: tuple[Stage, ...] = (
         "Are decisions made with every voice they need?",
         "decisions-full-representation",
     ),
-    Stage("Positive risk", "Do leaders stand behind what the team decides?", "decisions-held"),
+    Stage(
+        "Positive risk",
+        "Do leaders stand behind the risks people choose to take?",
+        "positive-risk-held",
+    ),
     Stage("Flow", "Do people move on when they are ready?", "ready-to-moved-on"),
     Stage("Learning", "Does the team see through what it learns?", "learning-actions-on-time"),
     Stage("Motivation", "Do staff feel less alone in their work?", "pulse-isolated"),

@@ -31,7 +31,13 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from roundtable.care.models import Episode, PathwayEvent, Stage
-from roundtable.decisions.models import Decision, DecisionEvent, DecisionStatus, Hold
+from roundtable.decisions.models import (
+    Decision,
+    DecisionEvent,
+    DecisionKind,
+    DecisionStatus,
+    Hold,
+)
 from roundtable.decisions.selectors.decision import missing_voices
 from roundtable.directory.models import LeadershipLevel, LeadershipMembership, Team
 from roundtable.forums.models import Attendance, AttendanceStatus, PresenceVisit
@@ -377,24 +383,27 @@ def _agreed() -> Exists:
     )
 
 
-def _held(start: datetime, end: datetime) -> Iterable[WeekRow]:
-    """Agreed decisions by the week they were agreed, in forums with a home team: how many a
-    leader holds."""
-    return _rows(
-        Decision.objects.filter(
-            _agreed(),
-            decided_at__gte=start,
-            decided_at__lt=end,
-            forum__home_team__isnull=False,
+def _held_share(kind: str | None = None) -> Weekly:
+    """Agreed decisions (of one kind, or of any) by the week they were agreed, in forums with a
+    home team: how many a leader holds."""
+
+    def weekly(start: datetime, end: datetime) -> Iterable[WeekRow]:
+        decisions = Decision.objects.filter(
+            _agreed(), decided_at__gte=start, decided_at__lt=end, forum__home_team__isnull=False
         )
-        .annotate(
-            week=TruncWeek("decided_at"),
-            held=Exists(Hold.objects.filter(decision=OuterRef("pk"))),
+        if kind is not None:
+            decisions = decisions.filter(kind=kind)
+        return _rows(
+            decisions.annotate(
+                week=TruncWeek("decided_at"),
+                held=Exists(Hold.objects.filter(decision=OuterRef("pk"))),
+            )
+            .values_list("forum__home_team_id", "week")
+            .annotate(total=Count("pk", filter=Q(held=True)), count=Count("pk"))
+            .order_by()
         )
-        .values_list("forum__home_team_id", "week")
-        .annotate(total=Count("pk", filter=Q(held=True)), count=Count("pk"))
-        .order_by()
-    )
+
+    return weekly
 
 
 DECISIONS_HELD = Measure(
@@ -405,7 +414,20 @@ DECISIONS_HELD = Measure(
     "holds: stands behind with the people who act on it.",
     source="Decisions: each agreed decision and the leaders who hold it.",
     direction=Direction.INCREASE,
-    weekly=_held,
+    weekly=_held_share(),
+    settles_weeks=8,
+)
+POSITIVE_RISK_HELD = Measure(
+    slug="positive-risk-held",
+    name="Positive risk-taking held",
+    unit=PER_CENT,
+    definition="Of the positive risk-taking plans agreed that week in the team's own forums, "
+    "the share a leader holds: stands behind the person's choice with the team that supports "
+    "it, so that no one carries it alone.",
+    source="Decisions and safety: each agreed positive risk-taking plan and the leaders who "
+    "hold it.",
+    direction=Direction.INCREASE,
+    weekly=_held_share(DecisionKind.POSITIVE_RISK),
     settles_weeks=8,
 )
 
@@ -665,6 +687,7 @@ MEASURES: tuple[Measure, ...] = (
     LEADERSHIP_PRESENCE,
     DECISIONS_FULL_REPRESENTATION,
     DECISIONS_HELD,
+    POSITIVE_RISK_HELD,
     DAYS_TO_HOLD,
     CONCERNS_ACKNOWLEDGED_ON_TIME,
     CONCERNS_ADDRESSED,

@@ -21,6 +21,7 @@ from roundtable.insights import measures
 from roundtable.insights.measures import BY_SLUG, MEASURES, WeekRow
 from roundtable.learning import services as learning_services
 from roundtable.learning.models import ActionStatus, EventKind, ResponseKind
+from roundtable.safety.tests.helpers import positive_risk_plan
 from roundtable.testing import make_person
 from roundtable.voice import services as voice_services
 from roundtable.voice.models import ConcernLevel
@@ -127,6 +128,12 @@ def held(leader, decision, when: datetime):
         return decision_services.hold_add(actor=leader, decision=decision, message="")
 
 
+def positive_risk(system, episode, forum, when: datetime, *, agreed: bool = True, actor=None):
+    """A positive risk-taking plan for `episode`, proposed and decided at `when`."""
+    with clock(when):
+        return positive_risk_plan(system, episode, forum, actor=actor, agreed=agreed)
+
+
 def raised(system, raiser, team: Team | None, day: date, *, level=ConcernLevel.TEAM):
     concern, _ = voice_services.concern_raise(
         actor=raiser,
@@ -227,7 +234,7 @@ def action(system, response, owner, due_on: date, done_on: date | None = None, a
 
 def test_every_measure_says_what_it_is(db):
     assert [m.slug for m in MEASURES][:2] == ["referral-to-offer", "ready-to-moved-on"]
-    assert len(BY_SLUG) == len(MEASURES) == 13
+    assert len(BY_SLUG) == len(MEASURES) == 14
     for measure in MEASURES:
         assert measure.definition.endswith(".")
         assert measure.source.endswith(".")
@@ -394,6 +401,28 @@ def test_decisions_held_and_days_to_hold(system):
     assert rows("decisions-held") == [WeekRow(a, W1, 1.0, 2), WeekRow(a, W2, 2.0, 2)]
     assert rows("days-to-hold") == [WeekRow(a, W1, 2.0, 1), WeekRow(a, W2, 3.0, 1)]
     assert rows("days-to-hold", W3, W3 + timedelta(weeks=1)) == [WeekRow(a, W3, 3.0, 1)]
+    assert rows("positive-risk-held") == []  # none of these is a positive risk-taking plan
+
+
+def test_positive_risk_taking_held_counts_only_agreed_plans(system):
+    forum, _ = huddle_of(system, system.team_a)
+    plans = [
+        referral(system, f"Walker {index}", system.team_a, at(W1 - timedelta(days=20)))
+        for index in range(4)
+    ]
+    first = positive_risk(system, plans[0], forum, at(W1 + timedelta(days=1)))
+    positive_risk(system, plans[1], forum, at(W1 + timedelta(days=2)))
+    positive_risk(system, plans[2], forum, at(W1 + timedelta(days=2), 11), agreed=False)
+    later = positive_risk(system, plans[3], forum, at(W2 + timedelta(days=1)))
+    held(system.team_leader_a, first, at(W1 + timedelta(days=2)))
+    held(system.board_member, first, at(W1 + timedelta(days=3)))  # one plan, held twice
+    held(system.team_leader_a, later, at(W2 + timedelta(days=6)))
+    # An ordinary decision held that week is not a positive risk-taking plan.
+    other = decided(system, forum, system.clinician_a, at(W1, 9), voices=[system.clinician_a])
+    held(system.team_leader_a, other, at(W1, 11))
+
+    a = system.team_a.pk
+    assert rows("positive-risk-held") == [WeekRow(a, W1, 1.0, 2), WeekRow(a, W2, 1.0, 1)]
 
 
 def test_concerns_acknowledged_on_time_and_addressed(system):
@@ -547,6 +576,9 @@ def world(system, team: Team, week: date, people) -> None:
     for hour in (10, 11):
         decision = decided(system, forum, creator, at(week, hour), voices=[creator, system.vcse])
         held(system.board_member, decision, at(week + timedelta(days=1)))
+    walker = referral(system, f"Walker {team.pk}", team, at(week - timedelta(days=20)), creator)
+    plan = positive_risk(system, walker, plain, at(week, 14), actor=creator)
+    held(system.board_member, plan, at(week + timedelta(days=1)))
     owner = system.team_leader_a if team == system.team_a else system.board_member
     concern = raised(system, creator, team, week)
     concern = acknowledged(owner, concern, week + timedelta(days=1))

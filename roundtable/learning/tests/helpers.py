@@ -9,12 +9,11 @@ from django.utils import timezone
 
 from roundtable.care import services as care_services
 from roundtable.care.models import Episode
-from roundtable.decisions import services as decision_services
 from roundtable.forums import services as forum_services
 from roundtable.learning import services
 from roundtable.learning.models import EventKind, LearningEvent, LearningResponse, ResponseKind
-from roundtable.safety import services as safety_services
 from roundtable.safety.tests.helpers import in_support as in_support
+from roundtable.safety.tests.helpers import positive_risk_plan
 from roundtable.safety.tests.helpers import text as text
 from roundtable.testing import begun_today
 
@@ -55,28 +54,9 @@ def plan_held(
 ) -> Any:
     """A positive risk-taking plan for the person, agreed with the VCSE partner and held by the
     team leader."""
-    decision = safety_services.positive_risk_propose(
-        actor=system.clinician_a,
-        episode=episode,
-        forum=forum,
-        wants_to=wants_to,
-        benefits="Confidence and her own time",
-        possible_harms="A bad day far from help",
-        safeguards="Phone charged; tells her sister the route",
-        who_does_what="Key worker plans routes with her",
-        review_on=timezone.localdate() + timedelta(days=28),
+    return positive_risk_plan(
+        system, episode, forum, wants_to=wants_to, held_by=system.team_leader_a
     )
-    decision_services.position_take(actor=system.vcse, decision=decision, stance="consent")
-    decision_services.position_take(actor=system.team_leader_a, decision=decision, stance="consent")
-    decision_services.decision_decide(
-        actor=system.clinician_a,
-        decision=decision,
-        agreed=True,
-        outcome="Agreed, with the safeguards",
-        rationale="What matters to her; the harms are planned for.",
-    )
-    decision_services.hold_add(actor=system.team_leader_a, decision=decision, message="")
-    return decision
 
 
 def zone_change_in_huddle(system: Any, episode: Episode, forum: Any) -> None:

@@ -21,10 +21,9 @@ from roundtable.care import services as care_services
 from roundtable.care.models import Episode, PersonInCare
 from roundtable.care.selectors import BoardCard, CardEpisode, PersonRef
 from roundtable.care.selectors import board as board_selectors
-from roundtable.decisions import services as decision_services
 from roundtable.safety import presenters, services
 from roundtable.safety.models import PositiveRiskPlan, SafetyReview
-from roundtable.safety.tests.helpers import PLAN, in_support, north_mdt
+from roundtable.safety.tests.helpers import PLAN, in_support, north_mdt, positive_risk_plan
 
 # -- The registry --------------------------------------------------------------------------------
 
@@ -159,31 +158,6 @@ def zoned(system, count: int, zone_name: str, start: int = 0) -> list[Episode]:
     return episodes
 
 
-def agreed_and_held(system, episode, mdt):
-    decision = services.positive_risk_propose(
-        actor=system.clinician_a,
-        episode=episode,
-        forum=mdt,
-        wants_to="Go walking alone",
-        benefits="Confidence",
-        possible_harms="Getting lost",
-        safeguards="Phone charged",
-        who_does_what="Key worker plans routes",
-        review_on=timezone.localdate() + timedelta(days=28),
-    )
-    decision_services.position_take(actor=system.vcse, decision=decision, stance="consent")
-    decision_services.position_take(actor=system.team_leader_a, decision=decision, stance="consent")
-    decision = decision_services.decision_decide(
-        actor=system.clinician_a,
-        decision=decision,
-        agreed=True,
-        outcome="Agreed, with the safeguards",
-        rationale="What matters to her.",
-    )
-    decision_services.hold_add(actor=system.team_leader_a, decision=decision, message="")
-    return decision
-
-
 def badges_of(user, episodes: list[Episode]) -> dict[int, list[SafeString]]:
     """The badges on these people's cards, as the board reads and shows them to `user`."""
     team = episodes[0].team
@@ -253,11 +227,11 @@ def test_the_board_badges_need_no_query_of_their_own_but_one_for_plans(system):
 
     # The reviews are read with the board's episodes; nobody has a positive risk-taking plan.
     assert badge_queries(few) == 0
-    agreed_and_held(system, few[0], mdt)
+    positive_risk_plan(system, few[0], mdt, held_by=system.team_leader_a)
     assert badge_queries(few) == 1  # the plans, for the cards that have one
     many = few + zoned(system, 4, "Amber", start=10)
     for episode in many[1:3]:
-        agreed_and_held(system, episode, mdt)
+        positive_risk_plan(system, episode, mdt, held_by=system.team_leader_a)
     assert badge_queries(many) == 1
     badges = badges_of(system.clinician_a, many)
     assert badges[many[1].pk] == [
@@ -299,7 +273,7 @@ def test_a_plan_not_yet_held_says_so(system):
 def test_not_alone_shows_who_shared_and_who_holds_each_decision(system):
     mdt = north_mdt(system)
     episodes = zoned(system, 1, "Green")
-    agreed_and_held(system, episodes[0], mdt)
+    positive_risk_plan(system, episodes[0], mdt, held_by=system.team_leader_a)
     one = [e.pk for e in episodes]
     extra = presenters.not_alone(system.clinician_a, one)
     html = extra[episodes[0].pk]
@@ -312,7 +286,7 @@ def test_not_alone_shows_who_shared_and_who_holds_each_decision(system):
     assert few_queries == 3
     more = episodes + zoned(system, 3, "Amber", start=10)
     for episode in more[1:]:
-        agreed_and_held(system, episode, mdt)
+        positive_risk_plan(system, episode, mdt, held_by=system.team_leader_a)
     ids = [e.pk for e in more]
     assert queries(lambda: presenters.not_alone(system.clinician_a, ids)) == few_queries
     assert len(presenters.not_alone(system.clinician_a, ids)) == 4
