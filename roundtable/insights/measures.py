@@ -587,8 +587,13 @@ SUPPORT_ATTENDANCE = Measure(
 )
 
 
+def _first_monday(month: date) -> date:
+    return month + timedelta(days=(7 - month.weekday()) % 7)
+
+
 def _pulse_agreeing(statement: str) -> Weekly:
-    """A team's monthly pulse round, in the week of the month's first day: how many of the
+    """A team's monthly pulse round, in the first week that starts in its month (so that by
+    month it is counted in its own month, whatever day the month begins): how many of the
     answers to `statement` agree (4) or strongly agree (5). Only rounds the pulse results page
     shows count: closed, answered by at least the minimum group (`PULSE_MINIMUM_GROUP`, never
     below 5), with at least that many answers to every statement. The statement is found by its
@@ -601,10 +606,11 @@ def _pulse_agreeing(statement: str) -> Weekly:
             .filter(answered__lt=minimum)
             .values("round_id")
         )
+        # The rounds whose first Monday falls between `start` and `end`.
         shown = (
             PulseRound.objects.filter(
-                month__gte=_day(start),
-                month__lt=_day(end),
+                month__gte=_day(start) - timedelta(days=6),
+                month__lt=_day(end) - timedelta(days=6),
                 closes_on__lt=timezone.localdate(),
             )
             .annotate(responses=Count("markers"))
@@ -613,9 +619,11 @@ def _pulse_agreeing(statement: str) -> Weekly:
             .values("pk")
         )
         return _rows(
-            PulseAnswer.objects.filter(round__in=shown, statement__text__iexact=statement)
-            .annotate(week=TruncWeek("round__month"))
-            .values_list("round__team_id", "week")
+            (team, _first_monday(month), total, count)
+            for team, month, total, count in PulseAnswer.objects.filter(
+                round__in=shown, statement__text__iexact=statement
+            )
+            .values_list("round__team_id", "round__month")
             .annotate(total=Count("pk", filter=Q(value__gte=4)), count=Count("pk"))
             .order_by()
         )
@@ -630,8 +638,8 @@ PULSE_HELD = Measure(
     name="Feeling held",
     unit=PER_CENT,
     definition=f"The share of the team's answers agreeing or strongly agreeing with "
-    f"“{HELD_STATEMENT}” in its monthly pulse, shown in the week the month begins. Only months "
-    "with enough answers for the results to be shown are counted.",
+    f"“{HELD_STATEMENT}” in its monthly pulse, shown in the first week that starts in "
+    "the month. Only months with enough answers for the results to be shown are counted.",
     source="Wellbeing: the team's anonymous monthly pulse.",
     direction=Direction.INCREASE,
     weekly=_pulse_agreeing(HELD_STATEMENT),
@@ -642,8 +650,8 @@ PULSE_ISOLATED = Measure(
     name="Feeling isolated",
     unit=PER_CENT,
     definition=f"The share of the team's answers agreeing or strongly agreeing with "
-    f"“{ISOLATED_STATEMENT}” in its monthly pulse, shown in the week the month begins. Only "
-    "months with enough answers for the results to be shown are counted.",
+    f"“{ISOLATED_STATEMENT}” in its monthly pulse, shown in the first week that starts in "
+    "the month. Only months with enough answers for the results to be shown are counted.",
     source="Wellbeing: the team's anonymous monthly pulse.",
     direction=Direction.DECREASE,
     weekly=_pulse_agreeing(ISOLATED_STATEMENT),

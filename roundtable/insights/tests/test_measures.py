@@ -18,7 +18,9 @@ from roundtable.directory.models import Membership, MembershipRole, Person, Team
 from roundtable.forums import services as forum_services
 from roundtable.forums.models import AttendanceStatus, ForumKind
 from roundtable.insights import measures
-from roundtable.insights.measures import BY_SLUG, MEASURES, WeekRow
+from roundtable.insights import services as insights_services
+from roundtable.insights.measures import BY_SLUG, MEASURES, PULSE_HELD, WeekRow
+from roundtable.insights.selectors import Period, series
 from roundtable.learning import services as learning_services
 from roundtable.learning.models import ActionStatus, EventKind, ResponseKind
 from roundtable.safety.tests.helpers import positive_risk_plan
@@ -501,6 +503,11 @@ def months_ago(count: int) -> date:
     return month
 
 
+def first_monday(month: date) -> date:
+    """The first Monday of the month (its first day, if that is a Monday)."""
+    return next(day for day in (month + timedelta(days=n) for n in range(7)) if day.weekday() == 0)
+
+
 def test_pulse_counts_only_rounds_the_results_page_shows(system, settings):
     north = team_of_seven(system, system.team_a, "north")
     south = team_of_seven(system, system.team_b, "south")
@@ -516,9 +523,12 @@ def test_pulse_counts_only_rounds_the_results_page_shows(system, settings):
             actor=person, pulse_round=current, values={s.pk: 5 for s in statements}, today=TODAY
         )
 
-    week = month - timedelta(days=month.weekday())
+    # The first Monday of the month (the month's first day if it is a Monday).
+    week = next(
+        month + timedelta(days=n) for n in range(7) if (month + timedelta(days=n)).weekday() == 0
+    )
     this_monday = TODAY - timedelta(days=TODAY.weekday())
-    span = (week, this_monday + timedelta(weeks=1))
+    span = (month - timedelta(days=month.weekday()), this_monday + timedelta(weeks=1))
     assert rows("pulse-held", *span) == [WeekRow(system.team_a.pk, week, 4.0, 7)]
     assert rows("pulse-isolated", *span) == [WeekRow(system.team_a.pk, week, 2.0, 7)]
 
@@ -527,6 +537,27 @@ def test_pulse_counts_only_rounds_the_results_page_shows(system, settings):
         WeekRow(system.team_a.pk, week, 4.0, 7),
         WeekRow(system.team_b.pk, week, 6.0, 6),
     ]
+
+
+def test_a_pulse_round_is_counted_in_its_own_month(system):
+    """Whatever day each month begins on, a round's figure is in its month, by week or by
+    month, and a refresh of the weeks around it finds it once."""
+    north = team_of_seven(system, system.team_a, "north")
+    months = [months_ago(count) for count in (5, 4, 3, 2)]
+    for month, agreeing in zip(months, (7, 6, 5, 4), strict=True):
+        pulse(system.team_a, month, north, [5] * agreeing + [2] * (7 - agreeing), [2] * 7)
+    insights_services.refresh(start=months[0] - timedelta(days=7), end=TODAY)
+    insights_services.refresh_measure(PULSE_HELD, start=months[2], end=months[2])
+    by_month = series(
+        PULSE_HELD,
+        team_ids=[system.team_a.pk],
+        start=months[0] - timedelta(days=7),
+        end=TODAY,
+        period=Period.MONTH,
+    )
+    assert by_month.starts == tuple(months)
+    assert by_month.counts == (7, 7, 7, 7)
+    assert [round(v) for v in by_month.values] == [100, 86, 71, 57]
 
 
 def test_learning_actions_done_on_time(system):

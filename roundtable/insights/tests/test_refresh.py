@@ -157,13 +157,18 @@ def test_the_tick_rewrites_this_week_and_last(system):
 
 
 def test_the_tick_writes_a_pulse_once_its_round_has_closed(system):
-    from roundtable.insights.tests.test_measures import months_ago, pulse, team_of_seven
+    from roundtable.insights.tests.test_measures import (
+        first_monday,
+        months_ago,
+        pulse,
+        team_of_seven,
+    )
 
     month = months_ago(2)
     people = team_of_seven(system, system.team_a, "north")
     pulse(system.team_a, month, people, [5, 4, 4, 3, 2, 1, 4], [4, 5, 1, 1, 2, 2, 3])
     services.tick(TODAY)
-    week = month - timedelta(days=month.weekday())
+    week = first_monday(month)
     # Weeks before this one and last: only a measure that settles later is written back there.
     assert figures("pulse-held") == [(system.team_a.pk, week, 4.0, 7)]
     assert figures("pulse-isolated") == [(system.team_a.pk, week, 2.0, 7)]
