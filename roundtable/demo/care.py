@@ -74,6 +74,16 @@ NHS_TEST_PREFIX = 999
 NHS_NUMBER_SHARE = 0.85
 LOCAL_ID_PREFIX = "FV"
 CMHT_KEYS: tuple[str, ...] = ("cmht_hv", "cmht_en", "cmht_lf")
+# Harlow Vale's leaders began holding its move-on decisions this many weeks ago (on the Monday).
+# Before, a person ready to move on waited weeks for the MDT to dare, and no leader stood behind
+# the decision; since, the move on is shared at the first MDT, a leader holds it, and people move
+# on within days. `roundtable/demo/insights.py` shows it on the team's flow chart.
+HOLDING_TEAM = "cmht_hv"
+HOLDING_SINCE_WEEKS = 20
+# The people who moved on from Harlow Vale, one a week, ready this many weeks ago: before the
+# change (and clear of it, so every one had moved on before it) and after it.
+FLOW_BEFORE_WEEKS = range(40, 27, -1)
+FLOW_AFTER_WEEKS = range(HOLDING_SINCE_WEEKS - 1, 3, -1)
 # The GP practices of each community team's locality.
 PRACTICES: dict[str, tuple[str, ...]] = {
     "cmht_hv": ("gp_old_mill", "gp_parkside", "gp_kingsmoor"),
@@ -332,6 +342,8 @@ class _Team:
     members: set[int]
     key_workers: list[Person]
     leader: Person
+    # When its leaders began holding move-on decisions (None: always have).
+    holding_since: datetime | None = None
 
 
 @dataclass
@@ -360,6 +372,8 @@ class _CareBuilder(StoryBuilder):
         self.names = NamePicker(self.rng, Person.objects.values_list("full_name", flat=True))
         self.front_door = Forum.objects.get(kind=ForumKind.FRONT_DOOR, is_archived=False)
         self.front_door_members = set(self.front_door.members.values_list("pk", flat=True))
+        monday = today - timedelta(days=today.weekday(), weeks=HOLDING_SINCE_WEEKS)
+        self.holding_since = local_datetime(monday, time(0, 0))
 
     # --- what the stories need ---------------------------------------------------------------
 
@@ -445,6 +459,7 @@ class _CareBuilder(StoryBuilder):
             # Demo logins lead a few more people's care, so their caseloads are not empty.
             key_workers=personas + workers + personas,
             leader=self.d.team_leader(key),
+            holding_since=self.holding_since if key == HOLDING_TEAM else None,
         )
 
     # --- the steps of a path, each through a service -----------------------------------------
@@ -671,8 +686,13 @@ class _CareBuilder(StoryBuilder):
         return decision
 
     def moved_on(self, team: _Team, path: _Path, destination: str) -> None:
-        decision = self.move_on_decision(team, path, destination, agree=True, hold=True)
-        at = path.at + timedelta(days=self.rng.randint(3, 12))
+        """The move on is shared at the MDT and a leader holds it; the person moves on days
+        later. Before a team's leaders held move-on decisions, it came to the MDT weeks late."""
+        if team.holding_since is not None and path.at < team.holding_since:
+            path.at += timedelta(days=self.rng.randint(14, 24))
+        held = team.holding_since is None or path.at >= team.holding_since
+        decision = self.move_on_decision(team, path, destination, agree=True, hold=held)
+        at = path.at + timedelta(days=self.rng.randint(3, 12) if held else self.rng.randint(6, 12))
         at = at.replace(hour=15)
         with _clock(at):
             path.episode = care.episode_move(
@@ -812,6 +832,20 @@ class _CareBuilder(StoryBuilder):
         self.moved_on(team, path, destination)
         return path
 
+    def flow_story(self, team: _Team) -> None:
+        """One person a week moving on from the team, ready on a day of each week in
+        `FLOW_BEFORE_WEEKS` and `FLOW_AFTER_WEEKS` (weeks ago), after 40 to 70 days of support."""
+        destinations = [Destination.GP, Destination.VCSE, Destination.SELF_MANAGEMENT]
+        for index, weeks_ago in enumerate([*FLOW_BEFORE_WEEKS, *FLOW_AFTER_WEEKS]):
+            key_worker = team.key_workers[index % len(team.key_workers)]
+            ready_ago = weeks_ago * 7 - self.rng.randint(0, 4)
+            support = self.rng.randint(40, 70)
+            person = self.new_person(team, key_worker)
+            path = self.supported_path(team, person, key_worker, referred_ago=ready_ago + support)
+            self.zone(team, path, self.rng.choice(["Amber", "Green"]), after=path.at)
+            self.zone(team, path, "Ready to move on", after=self.moment(ready_ago, time(8, 0)))
+            self.moved_on(team, path, destinations[index % len(destinations)])
+
     def came_back(self, team: _Team, key_worker: Person) -> None:
         before = self.moved_on_story(
             team, key_worker, Destination.GP, ago=self.rng.randint(300, 330), support_days=150
@@ -852,6 +886,9 @@ class _CareBuilder(StoryBuilder):
             elif story.kind == "moved_on":
                 ago = self.rng.randint(230, 300)
                 support = self.rng.randint(90, ago - 80)
+                if team.holding_since is not None and 135 <= ago - support < 195:
+                    # Ready well before the change or after it, never waiting across it.
+                    support = ago - 100
                 self.moved_on_story(team, key_worker, story.detail, ago, support)
             elif story.kind == "moved_on_long_ago":
                 # Moved on more than six months ago: the team no longer sees them.
@@ -889,6 +926,7 @@ def build_care(
     builder.build_offers()
     for key in CMHT_KEYS:
         builder.build_team(builder.team(key))
+    builder.flow_story(builder.team(HOLDING_TEAM))
     summary = builder.summary
     summary.open_episodes = Episode.objects.filter(closed_at__isnull=True).count()
     summary.on_boards = Episode.objects.filter(

@@ -12,7 +12,7 @@ The history tells a story in the leadership presence view:
   its huddle every week and is in its building twice a week; a board member drops in monthly.
 - Epping North's team sees its own leaders daily and the trust's medical lead every month.
 - The crisis team and the coaching service see a leader about once a month.
-- Loughton Forest is neglected. For six weeks its community team's leaders have been covering
+- Loughton Forest is neglected. For twelve weeks its community team's leaders have been covering
   the crisis team (the team leader and the clinical lead) or sending apologies, and nobody from
   the trust or the system has been in its building since well before that; its primary care
   team, which shares the building, last saw a system leader months ago.
@@ -33,7 +33,6 @@ from django.utils import timezone
 from roundtable.demo.builder import DemoDirectory, StoryBuilder
 from roundtable.demo.history import (
     EVERY_DAY,
-    NEGLECT_DAYS,
     WEEKDAYS,
     Rotation,
     cancelled_indexes,
@@ -63,8 +62,11 @@ from roundtable.forums.models import (
 )
 from roundtable.forums.selectors import covers, system_presence
 
-# Teams that leaders have not reached for more than `NEGLECT_DAYS` (see the module docstring).
+# Teams that leaders have not reached for more than `LAPSE_DAYS` (see the module docstring):
+# twelve weeks, well past the presence view's 28 days but inside the 13 weeks it looks back, and
+# long enough that the team's pulse, which follows, shows it in the months since.
 NEGLECTED_TEAMS: tuple[str, ...] = ("cmht_lf", "pc_lf")
+LAPSE_DAYS = 84
 CANCEL_REASONS: tuple[str, ...] = (
     "Team training day",
     "Team away day",
@@ -431,14 +433,15 @@ LEADERS_AT_MEETINGS: tuple[LeaderAtMeetings, ...] = (
     LeaderAtMeetings("trust_director", "huddle_en", every=20, offset=12),
     # The trust's medical lead joins the crisis handover once every four weeks.
     LeaderAtMeetings("hv_cl", "handover_crisis", every=28, offset=19),
-    # Loughton Forest: the director used to come every eight weeks; the last time was 7 weeks ago.
-    LeaderAtMeetings("trust_director", "huddle_lf", every=40, offset=35),
+    # Loughton Forest: the director used to come every eight weeks; the last time 13 weeks ago.
+    LeaderAtMeetings("trust_director", "huddle_lf", every=40, offset=63),
     LeaderAtMeetings("council_director", "mdt_lf", every=13, offset=9),
     # The GP clinical lead came to the Epping and Loughton practices' meeting each quarter.
     LeaderAtMeetings("gp", "pc_lf", every=13, offset=12),
-    # For six weeks, Loughton Forest's team leader and clinical lead have covered the crisis team.
-    LeaderAtMeetings("tl:cmht_lf", "handover_crisis", every=1, within=NEGLECT_DAYS, chance=0.7),
-    LeaderAtMeetings("cl:cmht_lf", "handover_crisis", every=1, within=NEGLECT_DAYS, chance=0.5),
+    # For twelve weeks, Loughton Forest's team leader and clinical lead have covered the crisis
+    # team.
+    LeaderAtMeetings("tl:cmht_lf", "handover_crisis", every=1, within=LAPSE_DAYS, chance=0.7),
+    LeaderAtMeetings("cl:cmht_lf", "handover_crisis", every=1, within=LAPSE_DAYS, chance=0.5),
 )
 
 
@@ -461,7 +464,7 @@ VISITS: tuple[VisitSpec, ...] = (
     VisitSpec("trust_director", "access", every_days=28, first_days_ago=12),
     VisitSpec("vcse_ceo", "hub", every_days=28, first_days_ago=10),
     VisitSpec("hv_cl", "en_base", every_days=28, first_days_ago=3),
-    VisitSpec("trust_director", "lf_base", every_days=56, first_days_ago=52),
+    VisitSpec("trust_director", "lf_base", every_days=56, first_days_ago=88),
 )
 
 # People without a Roundtable account who come to meetings now and then: (role, organisation).
@@ -689,7 +692,7 @@ class _Builder(StoryBuilder):
         """
         rng, spec = self.rng, context.spec
         day = timezone.localdate(meeting.starts_at)
-        neglect = context.neglected and self.window.days_ago(day) <= NEGLECT_DAYS
+        neglect = context.neglected and self.window.days_ago(day) <= LAPSE_DAYS
         block = (day - self.window.starts_on).days // 7
         statuses: dict[int, str] = {}
         for person in context.members:

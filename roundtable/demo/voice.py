@@ -9,9 +9,10 @@ forums history (`roundtable.demo.forums`):
 - Jordan Ellis, the only mental health coach in Epping North, raised an anonymous concern about
   being on their own after difficult visits; the answer was the mental health coaches' peer
   circle, which has met every four weeks since, with a forum of its own.
-- Loughton Forest's leaders have been covering the crisis team for six weeks: its reflective
-  practice has lapsed, its pulse shows people feeling less held, and an anonymous concern that
-  its leaders are never in the building went unacknowledged and escalated to the trust.
+- Loughton Forest's leaders have been covering the crisis team for twelve weeks: its reflective
+  practice has lapsed, its pulse has shown people feeling less held each month since, and an
+  anonymous concern that its leaders are never in the building went unacknowledged and
+  escalated to the trust.
 - The two primary care teams, four people each, are too small for their pulse results ever to be
   shown.
 
@@ -28,6 +29,7 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 
 from roundtable.demo.builder import DemoDirectory, StoryBuilder
+from roundtable.demo.forums import LAPSE_DAYS
 from roundtable.demo.history import (
     Rotation,
     record_bulk_load,
@@ -61,8 +63,9 @@ PEER_CIRCLE_PURPOSE = (
     "place to talk through difficult visits, share what works, and decide together how coaching "
     "is offered. Started after a coach said they were the only one in their locality."
 )
-# Teams whose reflective practice has lapsed lately, and for how many days.
-LAPSED = {"cmht_lf": 42}
+# Teams whose reflective practice has lapsed since their leaders stopped coming, and for how
+# many days.
+LAPSED = {"cmht_lf": LAPSE_DAYS}
 # Share of each team that answers each month's check-in.
 PULSE_TURNOUT = 0.8
 # Share of answers that come with a comment.
@@ -344,7 +347,7 @@ class _Builder(StoryBuilder):
                 trust_lead,
                 self.d.team_leader("cmht_lf"),
                 lf,
-                "A day back in lieu after six weeks covering the crisis team, and a debrief with "
+                "A day back in lieu after weeks covering the crisis team, and a debrief with "
                 "the director of community services.",
                 3,
             ),
@@ -364,9 +367,20 @@ class _Builder(StoryBuilder):
 
     # --- pulse -------------------------------------------------------------------------------
 
-    def _mean(self, team: str, statement: int, months_ago: int) -> float:
+    def _lapse(self, team: str, month: date) -> int:
+        """How far into its lapse a team's check-in of `month` is: 1 in the first month that
+        began after its leaders stopped coming, up to 3; 0 before, and for other teams."""
+        if team not in LAPSED:
+            return 0
+        fell = self.today - timedelta(days=LAPSED[team])
+        if month <= fell:
+            return 0
+        first = (fell.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return min(3, (month.year - first.year) * 12 + month.month - first.month + 1)
+
+    def _mean(self, team: str, statement: int, months_ago: int, lapse: int) -> float:
         """The average answer this team gives a statement that month: the story in numbers."""
-        recent = max(0, 3 - months_ago)  # 0 before the last three months, up to 3 now
+        recent = lapse
         trend = (11 - months_ago) / 11  # 0 a year ago, 1 now
         base = [3.8, 2.3, 3.0, 3.3, 3.5][statement]
         if statement == 2:  # understanding change grows as the redesign is explained
@@ -376,13 +390,13 @@ class _Builder(StoryBuilder):
         if team == "cmht_en" and statement == 1:
             base += 0.5  # isolation is felt more where roles are lone
         if team in LAPSED:
-            base += [-0.4, 0.35, 0.0, -0.1, -0.3][statement] * recent
+            base += [-0.7, 0.35, 0.0, -0.1, -0.3][statement] * recent
         return base
 
-    def _comment(self, team: str, months_ago: int) -> str:
+    def _comment(self, team: str, lapse: int) -> str:
         """A comment that fits the team and the month, never one used before ("" if none)."""
         pools: list[str] = ["*", *PULSE_COMMENT_POOLS.get(team, ())]
-        if team in LAPSED and months_ago < 3:
+        if lapse:
             pools = ["lapsed"]  # the story of the last three months, while it lasts
         for choice in (pools, ["*", *PULSE_COMMENT_POOLS.get(team, ())]):
             left = [
@@ -416,6 +430,7 @@ class _Builder(StoryBuilder):
             for months_ago, month in enumerate(months):
                 pulse_round = wellbeing.pulse_round_open(team=team, day=month)
                 statements = list(pulse_round.statements.order_by("position"))
+                lapse = self._lapse(key, month)
                 # Most of a big team answer; nearly everyone in a small one.
                 turnout = PULSE_TURNOUT if len(members) >= 10 else 0.95
                 who = [p for p in members if self.rng.random() < turnout]
@@ -423,7 +438,8 @@ class _Builder(StoryBuilder):
                 for person in who:
                     markers.append(PulseResponseMarker(round=pulse_round, person=person))
                     for index, statement in enumerate(statements):
-                        value = round(self.rng.gauss(self._mean(key, index, months_ago), 0.9))
+                        mean = self._mean(key, index, months_ago, lapse)
+                        value = round(self.rng.gauss(mean, 0.9))
                         rows.append(
                             PulseAnswer(
                                 round=pulse_round,
@@ -432,7 +448,7 @@ class _Builder(StoryBuilder):
                             )
                         )
                     if self.rng.random() < PULSE_COMMENT_SHARE:
-                        text = self._comment(key, months_ago)
+                        text = self._comment(key, lapse)
                         if text:
                             comments.append(PulseComment(round=pulse_round, text=text))
                 answers += len(who)

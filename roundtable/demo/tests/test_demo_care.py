@@ -45,7 +45,14 @@ from roundtable.decisions.models import (
     DecisionStatus,
     Hold,
 )
-from roundtable.demo.care import CMHT_KEYS, STORIES, nhs_number_for
+from roundtable.demo.care import (
+    CMHT_KEYS,
+    FLOW_AFTER_WEEKS,
+    FLOW_BEFORE_WEEKS,
+    HOLDING_SINCE_WEEKS,
+    STORIES,
+    nhs_number_for,
+)
 from roundtable.demo.generator import PERSONAS
 from roundtable.demo.tests.conftest import run_demo
 from roundtable.directory.models import (
@@ -64,6 +71,8 @@ from roundtable.safety.models import (
     SafetyPlanVersion,
     SafetyReview,
 )
+
+HARLOW_VALE = "Harlow Vale Community Mental Health Team"
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +99,9 @@ def team_leader(team: Team) -> Person:
 
 
 def test_people_in_care_at_every_stage_of_the_pathway(built: str) -> None:
-    assert PersonInCare.objects.count() == len(CMHT_KEYS) * len(STORIES)
+    # Each team's stories, and Harlow Vale's year of people moving on, one a week.
+    flow = len(FLOW_BEFORE_WEEKS) + len(FLOW_AFTER_WEEKS)
+    assert PersonInCare.objects.count() == len(CMHT_KEYS) * len(STORIES) + flow
     stages = Counter(Episode.objects.values_list("stage", flat=True))
     assert set(stages) == set(Stage.values)
     assert stages[Stage.IN_SUPPORT] >= 30
@@ -183,7 +194,13 @@ def test_offers_are_decided_together_at_the_front_door(built: str) -> None:
 
 
 def test_every_move_on_was_shared_agreed_and_held(built: str) -> None:
-    moved_on = Episode.objects.filter(stage=Stage.MOVED_ON)
+    today = timezone.localdate()
+    since = datetime.combine(
+        today - timedelta(days=today.weekday(), weeks=HOLDING_SINCE_WEEKS),
+        datetime.min.time(),
+        tzinfo=timezone.get_current_timezone(),
+    )
+    moved_on = Episode.objects.filter(stage=Stage.MOVED_ON).select_related("team")
     assert moved_on.count() >= 4 * len(CMHT_KEYS)
     for episode in moved_on:
         event = episode.events.get(to_stage=Stage.MOVED_ON)
@@ -197,7 +214,9 @@ def test_every_move_on_was_shared_agreed_and_held(built: str) -> None:
         assert event.decision.decided_at is not None
         assert event.decision.decided_at <= event.at
         holds = Hold.objects.filter(decision=event.decision)
-        assert holds.exists()
+        # Harlow Vale's leaders have held its move-on decisions only since the change.
+        held = episode.team.name != HARLOW_VALE or event.decision.decided_at >= since
+        assert holds.exists() == held
         for hold in holds:
             assert hold.leadership_team.members.filter(pk=hold.leader_id).exists()
     # Someone ready to move on has an agreed and held decision, someone an open one, and someone
@@ -237,7 +256,9 @@ def test_people_came_back_within_the_window(built: str) -> None:
     long_ago = Episode.objects.filter(
         stage=Stage.MOVED_ON, closed_at__lt=timezone.now() - window
     ).select_related("team")
-    assert long_ago.count() == len(CMHT_KEYS)
+    # One from each team's stories; Harlow Vale's year of people moving on adds its own.
+    assert long_ago.exclude(team__name=HARLOW_VALE).count() == len(CMHT_KEYS) - 1
+    assert long_ago.filter(team__name=HARLOW_VALE).count() > 1
     for episode in long_ago:
         leader = team_leader(episode.team)
         assert not access.scoped(leader, PersonInCare).filter(pk=episode.person_id).exists()

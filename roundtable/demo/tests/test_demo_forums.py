@@ -12,8 +12,7 @@ import pytest
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from roundtable.demo.forums import FORUMS
-from roundtable.demo.history import NEGLECT_DAYS
+from roundtable.demo.forums import FORUMS, LAPSE_DAYS
 from roundtable.demo.tests.conftest import run_demo
 from roundtable.demo.tests.story import EXPECTED_STATUS, LOUGHTON_CMHT, LOUGHTON_PRIMARY_CARE
 from roundtable.directory.models import OrganisationKind, Person, Team, TeamKind
@@ -159,7 +158,7 @@ def test_leadership_presence_tells_a_story(built: str) -> None:
     assert set(not_reached) == {LOUGHTON_CMHT, LOUGHTON_PRIMARY_CARE}
     days_since = not_reached[LOUGHTON_CMHT].days_since
     assert days_since is not None
-    assert days_since > NEGLECT_DAYS
+    assert days_since > LAPSE_DAYS
     # Leaders of many backgrounds were present lately, VCSE and peer support among them.
     backgrounds = dict(view.backgrounds)
     assert len(backgrounds) >= 5
