@@ -561,6 +561,36 @@ def whole_number_field(
     )
 
 
+def decimal_field(
+    label: str,
+    *,
+    invalid: str,
+    required: Message = None,
+    min_value: Decimal | int | None = None,
+    too_small: Message = None,
+    max_value: Decimal | int | None = None,
+    too_large: Message = None,
+    decimal_places: int = 2,
+    help_text: str = "",
+) -> forms.DecimalField:
+    """A number that may have a fractional part (up to `decimal_places` digits after the point),
+    from `min_value` to `max_value` when they are given."""
+    messages = {
+        "invalid": invalid,
+        "min_value": too_small,
+        "max_value": too_large,
+        "max_decimal_places": invalid,
+        "max_digits": invalid,
+    }
+    return forms.DecimalField(
+        min_value=min_value,
+        max_value=max_value,
+        max_digits=12,
+        decimal_places=decimal_places,
+        **_options(label, required, help_text, **messages),
+    )
+
+
 def choice_field(
     label: str,
     *,

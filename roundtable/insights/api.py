@@ -25,18 +25,10 @@ router = Router(tags=["insights"])
 def _chart(scope: Scope, slug: str, query: ChartQuery) -> dict[str, Any]:
     measure = selectors.measure_get(slug)
     given = {name: value for name, value in query.dict().items() if value is not None}
-    form = ChartForm({name: str(value) for name, value in given.items()})
+    form = ChartForm({name: str(value) for name, value in given.items()}, unit=measure.unit)
     if not form.is_valid():
         raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
-    chosen = form.range()
-    found = selectors.measured(
-        scope,
-        measure,
-        start=chosen.start,
-        end=chosen.end,
-        period=chosen.period,
-        rebase_on=chosen.rebase_on,
-    )
+    found = form.range().measured(scope, measure)
     chart, weeks = found.chart, found.series
     return {
         "measure": measure,
@@ -57,6 +49,7 @@ def _chart(scope: Scope, slug: str, query: ChartQuery) -> dict[str, Any]:
         ],
         "periods": list(chart.periods) if chart else [],
         "variation": chart.variation if chart else None,
+        "target": chart.options.target if chart else None,
         "assurance": chart.assurance if chart else None,
         "summary": sentence(found),
     }

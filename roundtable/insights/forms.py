@@ -1,5 +1,5 @@
-"""The choices above a chart: by week or by month, over which dates, and a day the process
-changed (a rebase). Read from the query string, so a chart can be bookmarked and shared."""
+"""The choices above a chart: by week or by month, over which dates, a day the process changed
+(a rebase) and a target. Read from the query string, so a chart can be bookmarked and shared."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from roundtable.core.forms import choice_field, date_field
-from roundtable.insights.selectors import Period
+from roundtable.core.forms import choice_field, date_field, decimal_field
+from roundtable.insights import selectors
+from roundtable.insights.measures import PER_CENT, Measure
+from roundtable.insights.selectors import Measured, Period, Scope
 
 LONGEST_YEARS = 20
 # What a chart shows when no dates are chosen: enough points for its limits to mean something.
@@ -24,6 +26,19 @@ class Range:
     start: date
     end: date
     rebase_on: date | None = None
+    target: float | None = None
+
+    def measured(self, scope: Scope, measure: Measure) -> Measured:
+        """`measure` for `scope` over these choices."""
+        return selectors.measured(
+            scope,
+            measure,
+            start=self.start,
+            end=self.end,
+            period=self.period,
+            rebase_on=self.rebase_on,
+            target=self.target,
+        )
 
 
 class ChartForm(forms.Form):
@@ -40,6 +55,19 @@ class ChartForm(forms.Form):
         help_text="For example the day leaders began holding move-on decisions: the chart works "
         "out its mean and limits again from then.",
     )
+    target = decimal_field(
+        "Target (optional)",
+        invalid="Enter the target as a number, like 14 or 92.5",
+        min_value=0,
+        too_small="The target cannot be below 0",
+        decimal_places=2,
+        help_text="A level the team aims for, in the measure's unit: the chart draws it and "
+        "says whether the process will meet it.",
+    )
+
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -63,7 +91,12 @@ class ChartForm(forms.Form):
                 self.add_error(
                     "rebase_on", "Choose a day the process changed between the first and last day"
                 )
-        data["range"] = Range(period, start, end, rebase_on)
+        target = data.get("target")
+        if target is not None and self.unit == PER_CENT and target > 100:
+            self.add_error("target", "A share's target is at most 100%")
+        data["range"] = Range(
+            period, start, end, rebase_on, float(target) if target is not None else None
+        )
         return data
 
     def range(self) -> Range:

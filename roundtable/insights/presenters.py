@@ -7,7 +7,7 @@ from datetime import date
 from roundtable.insights import svg
 from roundtable.insights.measures import PER_CENT
 from roundtable.insights.selectors import Measured, Period
-from roundtable.insights.spc import Direction, Rule
+from roundtable.insights.spc import Assurance, Direction, Rule
 
 RULE_WORDS = {
     Rule.ABOVE_LIMIT: "Above the upper limit",
@@ -67,3 +67,19 @@ def sentence(measured: Measured) -> str:
         )
     mean = figure(since.mean, measure.unit)
     return f"{said} Its mean since {labels[since.start]} is {mean}, {change}."
+
+
+ASSURANCE_WORDS = {
+    Assurance.CONSISTENT_PASS: "will consistently meet the target of {target}: the whole range "
+    "it varies over is on the better side of it",
+    Assurance.CONSISTENT_FAIL: "will consistently miss the target of {target} unless something "
+    "changes: the whole range it varies over is on the worse side of it",
+    Assurance.INCONSISTENT: "will sometimes meet the target of {target} and sometimes miss it: "
+    "the target lies within the range it varies over",
+}
+
+
+def assurance_sentence(assurance: Assurance, target: float, unit: str) -> str:
+    """Whether the process will meet a target, in a sentence."""
+    words = ASSURANCE_WORDS[assurance].format(target=figure(target, unit))
+    return f"As it is now, the process {words}."

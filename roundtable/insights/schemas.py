@@ -22,6 +22,11 @@ class ChartQuery(Schema):
         description="The day the process changed: the mean and limits are worked out again "
         "from then. Between `start` and `end`, not in the future.",
     )
+    target: float | None = Field(
+        None,
+        description="A level aimed for, in the measure's unit (0 or more; at most 100 for a "
+        "share): the answer says whether the process will meet it (`assurance`).",
+    )
 
 
 class MeasureOut(Schema):
@@ -57,5 +62,9 @@ class ChartOut(Schema):
     points: list[PointOut]
     periods: list[PeriodOut]
     variation: Variation | None = Field(description="The latest point's: the variation icon.")
-    assurance: Assurance | None = Field(description="Against a target, when there is one.")
+    target: float | None = Field(description="The target given, if any.")
+    assurance: Assurance | None = Field(
+        description="Whether the process will meet the target, when one is given: "
+        "`consistent_pass`, `consistent_fail` or `inconsistent`."
+    )
     summary: str = Field(description="The chart in one sentence of plain English.")

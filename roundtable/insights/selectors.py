@@ -140,9 +140,11 @@ def measured(
     end: date,
     period: Period,
     rebase_on: date | None = None,
+    target: float | None = None,
 ) -> Measured:
     found = series(measure, team_ids=scope.team_ids, start=start, end=end, period=period)
-    return Measured(found, found.chart(rebase_on=rebase_on) if len(found) >= 2 else None)
+    chart = found.chart(rebase_on=rebase_on, target=target) if len(found) >= 2 else None
+    return Measured(found, chart)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,13 @@ from roundtable.insights import selectors, svg
 from roundtable.insights.cycle import STAGES, Stage
 from roundtable.insights.forms import ChartForm
 from roundtable.insights.measures import BY_SLUG, MEASURES, Measure
-from roundtable.insights.presenters import RULE_WORDS, figure, label, sentence
+from roundtable.insights.presenters import (
+    RULE_WORDS,
+    assurance_sentence,
+    figure,
+    label,
+    sentence,
+)
 from roundtable.insights.selectors import Measured, Scope, Series
 from roundtable.insights.spc import Chart, Limits, Point
 
@@ -96,17 +102,8 @@ def _measured(request: HttpRequest, scope: Scope, slug: str) -> tuple[ChartForm,
     """The chart's choices from the query string, and the measure over them (the default dates
     when the choices are refused)."""
     measure = selectors.measure_get(slug)
-    form = ChartForm(request.GET or None)
-    chosen = form.range()
-    found = selectors.measured(
-        scope,
-        measure,
-        start=chosen.start,
-        end=chosen.end,
-        period=chosen.period,
-        rebase_on=chosen.rebase_on,
-    )
-    return form, found
+    form = ChartForm(request.GET or None, unit=measure.unit)
+    return form, form.range().measured(scope, measure)
 
 
 def _chart(request: HttpRequest, scope: Scope, slug: str) -> HttpResponse:
@@ -116,6 +113,12 @@ def _chart(request: HttpRequest, scope: Scope, slug: str) -> HttpResponse:
     if chart is not None:
         labels = [label(start, found.series.period) for start in found.series.starts]
         drawn = SafeString(svg.spc_chart_svg(chart, labels, title=measure.name, unit=measure.unit))
+    assurance = None
+    if chart is not None and chart.assurance is not None and chart.options.target is not None:
+        assurance = (
+            SafeString(svg.assurance_icon_svg(chart.assurance)),
+            assurance_sentence(chart.assurance, chart.options.target, measure.unit),
+        )
     context = {
         "page_title": f"{measure.name}: {scope.name}",
         "page_has_errors": bool(form.errors),
@@ -126,6 +129,7 @@ def _chart(request: HttpRequest, scope: Scope, slug: str) -> HttpResponse:
         "summary": sentence(found),
         "chart": chart,
         "drawn": drawn,
+        "assurance": assurance,
         "rows": _table(found),
         "csv": f"{_url(scope, 'csv', measure.slug)}?{request.GET.urlencode()}",
         "breadcrumbs": _crumbs(scope, (measure.name, "")),

@@ -41,6 +41,23 @@ def test_a_series_with_its_chart(system, client, figures):
     ).json()
     assert [p["start"] for p in rebased["periods"]] == [0, 20]
     assert rebased["variation"] == "common_cause"
+    assert rebased["assurance"] is None
+
+
+def test_a_target_says_whether_the_process_will_meet_it(system, client, figures):
+    # Since the change: a mean of 11.9 days, limits of about 8.9 to 14.9 (worked by hand).
+    since = figures[20].isoformat()
+    for target, assurance in (
+        ("18", "consistent_pass"),
+        ("5", "consistent_fail"),
+        ("12", "inconsistent"),
+    ):
+        answer = client.get(
+            url(system.team_a, rebase_on=since, target=target),
+            headers=bearer(system.team_leader_a),
+        ).json()
+        assert answer["target"] == float(target)
+        assert answer["assurance"] == assurance
 
 
 @pytest.mark.parametrize(
@@ -49,6 +66,7 @@ def test_a_series_with_its_chart(system, client, figures):
         ({"rebase_on": "2999-01-01"}, "rebase_on", "cannot be in the future"),
         ({"start": "2026-01-05", "end": "2026-01-05"}, "start", "must be before the last day"),
         ({"start": "1990-01-01", "end": "2026-01-05"}, "start", "20 years or less"),
+        ({"target": "-1"}, "target", "cannot be below 0"),
     ],
 )
 def test_bad_dates_are_refused_with_what_to_fix(system, client, figures, query, field, says):

@@ -62,6 +62,29 @@ def test_a_rebase_gives_the_change_its_own_limits(system, client_for, figures):
     assert f"Ready to moved on has improved since {since}" in whole
 
 
+def test_a_target_is_drawn_and_the_page_says_whether_it_will_be_met(system, client_for, figures):
+    client = client_for(system.team_leader_a)
+    since = figures[20].isoformat()
+    # Since the change the limits are about 8.9 to 14.9 days (worked by hand): 18 days is met
+    # every week, 5 never, 12 some weeks.
+    met = client.get(chart_url(system.team_a, rebase_on=since, target="18"))
+    assert 'data-line="target"' in met.content.decode()
+    assert 'aria-label="Consistently passing the target"' in met.content.decode()
+    assert "will consistently meet the target of 18 days" in text(met)
+    missed = text(client.get(chart_url(system.team_a, rebase_on=since, target="5")))
+    assert "will consistently miss the target of 5 days unless something changes" in missed
+    sometimes = text(client.get(chart_url(system.team_a, rebase_on=since, target="12")))
+    assert "will sometimes meet the target of 12 days and sometimes miss it" in sometimes
+    plain = client.get(chart_url(system.team_a, rebase_on=since)).content.decode()
+    assert 'data-line="target"' not in plain
+    assert 'id="assurance"' not in plain
+    # A share's target is a percentage.
+    share = reverse("insights:team-chart", args=[system.team_a.pk, "decisions-held"])
+    refused = client.get(share + "?target=120")
+    assert refused.status_code == 400
+    assert "A share's target is at most 100%" in text(refused)
+
+
 def test_the_csv_has_every_week_with_its_limits(system, client_for, figures):
     client = client_for(system.team_leader_a)
     url = reverse("insights:team-csv", args=[system.team_a.pk, READY_TO_MOVED_ON.slug])
@@ -83,6 +106,8 @@ def test_the_csv_has_every_week_with_its_limits(system, client_for, figures):
         ({"start": "1990-01-01", "end": "2026-01-05"}, "Choose 20 years or less"),
         ({"start": "not a day"}, "Enter the first day as a real date"),
         ({"period": "fortnight"}, "Choose by week or by month"),
+        ({"target": "-3"}, "The target cannot be below 0"),
+        ({"target": "about ten"}, "Enter the target as a number, like 14 or 92.5"),
     ],
 )
 def test_bad_choices_are_refused_with_what_to_fix(system, client_for, figures, query, says):
