@@ -6,7 +6,10 @@ of JSON. Requests go through Django's test client, so the figures are the server
 presence selector (`forums.selectors.system_presence`) is also timed on its own, called
 directly, so that its share of the page's time is visible; so are the huddle board of the team
 with the biggest board (`care.selectors.huddle_board`, also as a page, signed in as its team
-leader) and the flow measures of the whole system (`care.selectors.flow_measures`).
+leader) and the flow measures of the whole system (`care.selectors.flow_measures`). The insights
+pages of the whole system (its measures and its leadership cycle, signed in as a member of the
+system's leadership team) and of the largest team (signed in as its team leader) read the weekly
+roll-up that `insights_rebuild` wrote just before.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def measure(runs: int) -> dict[str, object]:
     clients = dict.fromkeys(url for _, url in pages)
     care_calls, care_notes = care_pages(pages, clients)
     notes += care_notes
+    notes += insights_pages(pages, clients, largest)
     results: list[PageResult] = []
     for label, url in pages:
         signed_in = clients[url] or client
@@ -185,6 +189,67 @@ def care_pages(
         ),
     ]
     return calls, notes
+
+
+def insights_pages(pages: list[tuple[str, str]], clients: dict[str, Any], team: Any) -> list[str]:
+    """The whole system's insights (its measures and its leadership cycle), seen by an active
+    member of the system's leadership team, and `team`'s measures, seen by its team leader:
+    appended to `pages`, each with its own signed-in client in `clients`. Notes on what is not
+    timed."""
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from roundtable.directory.models import (
+        LeadershipLevel,
+        LeadershipMembership,
+        MembershipRole,
+        Person,
+    )
+    from roundtable.insights.measures import MEASURES
+    from roundtable.insights.models import WeeklyFigure
+
+    try:
+        system_urls = [reverse("insights:system-measures"), reverse("insights:system-cycle")]
+        team_url = reverse("insights:team-measures", args=[team.pk])
+    except NoReverseMatch:
+        return ["No insights pages (insights:system-measures) yet."]
+    notes: list[str] = []
+    if not WeeklyFigure.objects.exists():
+        notes.append("The insights roll-up is empty: run `insights_rebuild` before the pages.")
+    membership = (
+        LeadershipMembership.objects.filter(
+            leadership_team__level=LeadershipLevel.SYSTEM, person__is_active=True
+        )
+        .select_related("person")
+        .order_by("person_id")
+        .first()
+    )
+    if membership is None:
+        notes.append("No active member of a system leadership team: system insights not timed.")
+    else:
+        client = Client()
+        client.force_login(membership.person)
+        measures = len(MEASURES)
+        pages.append((f"System insights page ({measures} measures)", system_urls[0]))
+        pages.append(("Leadership cycle, whole system", system_urls[1]))
+        clients.update(dict.fromkeys(system_urls, client))
+    leader = (
+        Person.objects.filter(
+            is_active=True,
+            memberships__team=team,
+            memberships__role=MembershipRole.TEAM_LEADER,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if leader is None:
+        notes.append(f"No team leader of {team.name}: its insights page not timed.")
+    else:
+        client = Client()
+        client.force_login(leader)
+        pages.append(("Team insights page (largest team)", team_url))
+        clients[team_url] = client
+    return notes
 
 
 def long_decision() -> int:

@@ -1,10 +1,12 @@
 """Benchmark: seed a large directory, then time the directory pages, on SQLite and PostgreSQL.
 
 For each database: a fresh database (a temporary SQLite file; a PostgreSQL database created and
-dropped here), `migrate`, `seed` (6,000 people and 400 teams by default), then the median server
-time and query count of the people list, the largest team's page, the teams list and the
-organisations list. Every step runs in its own Python process with the environment that points
-the settings (`bench/settings.py`) at that database.
+dropped here), `migrate`, `seed` (6,000 people and 400 teams by default), `insights_rebuild`
+(every weekly figure of the insights roll-up), the care measures worked out again by DuckDB over
+the same rows (`bench/insights_duckdb.py`), then the median server time and query count of the
+pages (`bench/pages.py`: the directory, presence, decision, huddle board and insights pages).
+Every step runs in its own Python process with the environment that points the settings
+(`bench/settings.py`) at that database.
 
     .venv/bin/python bench/run.py                 # or: make bench
     .venv/bin/python bench/run.py --runs 50 --skip-postgres
@@ -39,8 +41,11 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = ROOT / "manage.py"
 PAGES = Path(__file__).resolve().parent / "pages.py"
+INSIGHTS_DUCKDB = Path(__file__).resolve().parent / "insights_duckdb.py"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/roundtable"
 SEED_TIME = re.compile(r"in ([0-9.]+) s\.")
+REBUILT = re.compile(r"([0-9,]+) weekly figures in ([0-9.]+) s\.")
+REBUILT_MEASURE = re.compile(r"\] (.+): ([0-9,]+) weekly figures \(([0-9.]+) s\)")
 
 
 @dataclass
@@ -50,6 +55,11 @@ class BackendResult:
     seed_wall_s: float = 0.0
     seed_inside_s: float | None = None
     vacuum_s: float | None = None  # PostgreSQL only
+    rebuild_wall_s: float = 0.0
+    rebuild_inside_s: float | None = None
+    rebuild_figures: int | None = None
+    rebuild_measures: list[tuple[str, int, float]] = field(default_factory=list)  # own seconds
+    duckdb: dict[str, Any] = field(default_factory=dict)  # bench/insights_duckdb.py's figures
     cpu_check_ms: float | None = None  # the machine's speed just before the pages were timed
     server: str = ""
     pages: list[dict[str, Any]] = field(default_factory=list)
@@ -109,6 +119,11 @@ def bench_backend(
     print(f"  seed (wall clock, including Python start-up): {result.seed_wall_s:.1f} s")
     if after_seed is not None:
         after_seed(result)
+    rebuild(result, env)
+    print("  the care measures by Roundtable and by DuckDB, over the same rows ...")
+    _, output = run([sys.executable, str(INSIGHTS_DUCKDB)], env)
+    result.duckdb = json.loads(output.strip().splitlines()[-1])
+    print_duckdb(result.duckdb)
     result.cpu_check_ms = cpu_check_ms()
     print(f"  pages ({args.runs} timed requests each), CPU check {result.cpu_check_ms:.0f} ms ...")
     _, output = run([sys.executable, str(PAGES), "--runs", str(args.runs)], env)
@@ -125,6 +140,43 @@ def bench_backend(
         _, output = run([sys.executable, str(PAGES), "--runs", str(args.runs)], other_env)
         result.compared = json.loads(output.strip().splitlines()[-1])["pages"]
     return result
+
+
+def rebuild(result: BackendResult, env: dict[str, str]) -> None:
+    """`manage.py insights_rebuild`: every weekly figure of every measure, from the first
+    referral to today; wall clock, the command's own figure, and each measure's share."""
+    print("  insights_rebuild:")
+    result.rebuild_wall_s, output = run(
+        [sys.executable, str(MANAGE), "insights_rebuild"], env, echo=True
+    )
+    match = REBUILT.search(output)
+    if match:
+        result.rebuild_figures = int(match.group(1).replace(",", ""))
+        result.rebuild_inside_s = float(match.group(2))
+    before = 0.0
+    for name, figures, until in REBUILT_MEASURE.findall(output):
+        result.rebuild_measures.append((name, int(figures.replace(",", "")), float(until) - before))
+        before = float(until)
+    print(
+        f"  insights_rebuild (wall clock, including Python start-up): {result.rebuild_wall_s:.1f} s"
+    )
+
+
+def print_duckdb(found: dict[str, Any]) -> None:
+    if found.get("skipped"):
+        print(f"    skipped: {found['skipped']}")
+        return
+    print(
+        f"    exported {found['rows']} rows ({found['export_megabytes']} MB) in "
+        f"{found['export_s']} s, loaded into DuckDB {found['duckdb']} in {found['load_s']} s"
+    )
+    for one in found["measures"]:
+        print(
+            f"    {one['name']}: {one['figures']:,} weekly figures; Roundtable "
+            f"{one['roundtable_ms']} ms, DuckDB {one['duckdb_ms']} ms "
+            f"({one['duckdb_1_thread_ms']} ms on 1 thread); {one['mismatches']} mismatches, "
+            f"{one['rollup_mismatches']} against the roll-up"
+        )
 
 
 def bench_sqlite(args: argparse.Namespace) -> BackendResult:
@@ -218,6 +270,20 @@ def results_table(results: Sequence[BackendResult]) -> str:
             *(f"{r.vacuum_s:.1f}" if r.vacuum_s is not None else "-" for r in done),
         ]
     )
+    rows.append(["insights_rebuild, wall clock (s)", *(f"{r.rebuild_wall_s:.1f}" for r in done)])
+    rows.append(
+        [
+            "insights_rebuild, inside the command (s)",
+            *(f"{r.rebuild_inside_s:.1f}" if r.rebuild_inside_s is not None else "?" for r in done),
+        ]
+    )
+    rows.append(
+        [
+            "insights_rebuild: weekly figures written",
+            *(f"{r.rebuild_figures:,}" if r.rebuild_figures is not None else "?" for r in done),
+        ]
+    )
+    rows += duckdb_rows(done)
     rows.append(
         [
             "CPU check just before the pages (ms)",
@@ -252,6 +318,46 @@ def results_table(results: Sequence[BackendResult]) -> str:
             cells += [f"{result.pages[index]['kilobytes']:.1f}" for result in done]
             rows.append(cells)
     return format_table(rows)
+
+
+def duckdb_rows(done: Sequence[BackendResult]) -> list[list[str]]:
+    """The care measures worked out by Roundtable and by DuckDB over the same rows."""
+    if not any(r.duckdb and not r.duckdb.get("skipped") for r in done):
+        return []
+    figures = next(r.duckdb for r in done if r.duckdb and not r.duckdb.get("skipped"))
+
+    def cells(label: str, show: Callable[[dict[str, Any]], str]) -> list[str]:
+        return [label, *(show(r.duckdb) if not r.duckdb.get("skipped") else "-" for r in done)]
+
+    measures = len(figures["measures"])
+    threads = figures["threads"]
+    return [
+        cells(
+            f"{measures} care measures by Roundtable's own queries, whole range (ms)",
+            lambda d: f"{d['roundtable_ms']:.0f}",
+        ),
+        cells("  the same rows exported for DuckDB (s)", lambda d: f"{d['export_s']:.1f}"),
+        cells("  loaded into DuckDB, in memory (s)", lambda d: f"{d['load_s']:.1f}"),
+        cells(
+            f"  the same measures by DuckDB, {threads} threads (ms)",
+            lambda d: f"{d['duckdb_ms']:.0f}",
+        ),
+        cells(
+            "  the same measures by DuckDB, 1 thread (ms)",
+            lambda d: f"{d['duckdb_1_thread_ms']:.0f}",
+        ),
+        cells(
+            f"  Roundtable ÷ DuckDB ({threads} threads; 1 thread)",
+            lambda d: (
+                f"{d['roundtable_ms'] / d['duckdb_ms']:.1f}; "
+                f"{d['roundtable_ms'] / d['duckdb_1_thread_ms']:.1f}"
+            ),
+        ),
+        cells(
+            "  weekly figures compared; mismatches",
+            lambda d: f"{d['figures']:,}; {d['mismatches']}",
+        ),
+    ]
 
 
 def machine() -> str:
@@ -328,6 +434,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{result.name} skipped: {result.skipped}")
         for note in result.notes:
             print(f"\n{result.name}: {note}")
+        if result.rebuild_measures:
+            print(f"\n{result.name}: insights_rebuild, measure by measure:")
+            for name, figures, seconds in result.rebuild_measures:
+                print(f"  {name}: {figures:,} weekly figures, {seconds:.1f} s")
+        if result.duckdb and not result.duckdb.get("skipped"):
+            found = result.duckdb
+            print(
+                f"\n{result.name}: DuckDB {found['duckdb']}, rows {found['rows']}, weeks "
+                f"{found['weeks']}; roll-up against DuckDB: {found['rollup_mismatches']} mismatches"
+            )
     return 0
 
 
