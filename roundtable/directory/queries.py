@@ -17,19 +17,21 @@ from roundtable.directory.models import (
 )
 
 
+def leading(team: Team) -> Q:
+    """Leadership memberships of a leadership team of the team itself (team or project level)
+    or of its organisation."""
+    return Q(
+        leadership_team__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
+        leadership_team__team_id=team.pk,
+    ) | Q(
+        leadership_team__level=LeadershipLevel.ORGANISATION,
+        leadership_team__organisation_id=team.organisation_id,
+    )
+
+
 def leads_team(person: Person, team: Team) -> bool:
     """In a leadership team of the team itself (team or project level) or of its organisation."""
-    return LeadershipMembership.objects.filter(
-        Q(
-            leadership_team__level__in=[LeadershipLevel.TEAM, LeadershipLevel.PROJECT],
-            leadership_team__team_id=team.pk,
-        )
-        | Q(
-            leadership_team__level=LeadershipLevel.ORGANISATION,
-            leadership_team__organisation_id=team.organisation_id,
-        ),
-        person_id=person.pk,
-    ).exists()
+    return LeadershipMembership.objects.filter(leading(team), person_id=person.pk).exists()
 
 
 def teams_led_by(person: Person) -> QuerySet[Team]:

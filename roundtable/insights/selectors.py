@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
@@ -26,11 +26,12 @@ from roundtable.core.access import Reader
 from roundtable.directory.models import (
     LeadershipLevel,
     LeadershipMembership,
+    Membership,
     Organisation,
     Person,
     Team,
 )
-from roundtable.directory.queries import is_member, leads_team
+from roundtable.directory.queries import leading
 from roundtable.insights.measures import BY_SLUG, Measure
 from roundtable.insights.models import WeeklyFigure
 from roundtable.insights.spc import Chart, Options, xmr
@@ -170,9 +171,16 @@ def _in_system_leadership(user: Person) -> bool:
 
 
 def may_see_team(user: Reader, team: Team) -> bool:
+    """In the team, or leading it (its own leadership team, its organisation's or the
+    system's): one query."""
     if not isinstance(user, Person):
         return False
-    return is_member(user, team) or leads_team(user, team) or _in_system_leadership(user)
+    member = Membership.objects.filter(person_id=OuterRef("pk"), team_id=team.pk)
+    leader = LeadershipMembership.objects.filter(
+        leading(team) | Q(leadership_team__level=LeadershipLevel.SYSTEM),
+        person_id=OuterRef("pk"),
+    )
+    return Person.objects.filter(Exists(member) | Exists(leader), pk=user.pk).exists()
 
 
 def may_see_organisation(user: Reader, organisation: Organisation) -> bool:

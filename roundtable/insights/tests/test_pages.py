@@ -11,11 +11,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from roundtable.directory.models import Team, TeamKind
+from roundtable.directory.models import (
+    LeadershipLevel,
+    LeadershipMembership,
+    LeadershipTeam,
+    Team,
+    TeamKind,
+)
+from roundtable.insights import selectors
 from roundtable.insights.measures import READY_TO_MOVED_ON
 from roundtable.insights.models import WeeklyFigure
 from roundtable.insights.tests.conftest import VALUES, mondays
 from roundtable.safety.tests.helpers import text
+from roundtable.testing import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +201,28 @@ def test_the_home_page_and_the_team_page_link_to_the_teams_insights(system, clie
     # Someone from another team sees the team's page, but no way into its insights.
     other = client_for(system.clinician_b)
     assert f'href="{cycle}"' not in other.get(team_page).content.decode()
+
+
+def test_who_may_see_a_teams_insights_is_one_query(system, django_assert_num_queries):
+    trust_leaders = LeadershipTeam.objects.create(
+        name="Trust leadership",
+        level=LeadershipLevel.ORGANISATION,
+        organisation=system.team_a.organisation,
+    )
+    director = make_person(
+        "director@test.nhs.uk",
+        "Dana Director",
+        discipline_slug="nursing",
+        organisation=system.team_a.organisation,
+    )
+    LeadershipMembership.objects.create(leadership_team=trust_leaders, person=director)
+    readers = {
+        system.clinician_a: True,  # in the team
+        system.team_leader_a: True,  # in its own leadership team
+        director: True,  # in its organisation's leadership
+        system.board_member: True,  # in the system's leadership
+        system.clinician_b: False,  # in another team
+    }
+    for reader, may in readers.items():
+        with django_assert_num_queries(1):
+            assert selectors.may_see_team(reader, system.team_a) is may, reader
