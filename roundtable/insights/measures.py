@@ -11,6 +11,7 @@ whole system add the totals and the counts of their teams, so they are exact.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
-from roundtable.care.models import Episode, PathwayEvent, Stage
+from roundtable.care.models import Episode, PathwayEvent, Stage, Zone, ZoneChange, ZoneColour
 from roundtable.decisions.models import (
     Decision,
     DecisionEvent,
@@ -688,6 +689,117 @@ LEARNING_ACTIONS_ON_TIME = Measure(
     weekly=_actions_on_time,
 )
 
+# -- Care: the zone mix ---------------------------------------------------------------------------
+
+
+def _colour_of(zones: dict[int, str], zone: int | None) -> str | None:
+    return zones.get(zone) if zone is not None else None
+
+
+def _zone_mix(start: datetime, end: datetime) -> dict[tuple[int, date], Counter[str]]:
+    """For each team and week from `start` to `end` (this week at the most), how many people on
+    its huddle board were in a zone of each colour at the end of the week (this week: now).
+
+    Worked back from today's board: each zone change since `start` is undone (one back to the
+    zone it left, one taken from the zone it went to), each person who left care since `start`
+    is put back in their last zone, and each person who came back straight into a zone (a
+    return within the re-referral window) is taken out of it again, week by week. Five queries,
+    each grouped or small, whatever the number of teams and weeks.
+    """
+    today = timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    first = _day(start)
+    weeks_before = _day(end) - timedelta(days=1)
+    last = min(weeks_before - timedelta(days=weeks_before.weekday()), this_monday)
+    if last < first:
+        return {}
+    zones = dict(Zone.objects.values_list("pk", "colour"))
+    team_of_zone = dict(Zone.objects.values_list("pk", "team_id"))
+    board: Counter[tuple[int, str]] = Counter()
+    for zone, n in (
+        Episode.objects.filter(closed_at__isnull=True, zone__isnull=False)
+        .values_list("zone")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        board[(team_of_zone[zone], zones[zone])] += n
+    # What to undo going back over each week: (team, colour) -> change in count.
+    undo: dict[date, Counter[tuple[int, str]]] = {}
+
+    def undo_in(day: date) -> Counter[tuple[int, str]]:
+        return undo.setdefault(day - timedelta(days=day.weekday()), Counter())
+
+    for day, to_zone, from_zone, n in (
+        ZoneChange.objects.filter(day__gte=first)
+        .values_list("day", "to_zone", "from_zone")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        undo_in(day)[(team_of_zone[to_zone], zones[to_zone])] -= n
+        if from_zone is not None:
+            undo_in(day)[(team_of_zone[from_zone], zones[from_zone])] += n
+    for week, zone, n in (
+        Episode.objects.filter(closed_at__gte=start, zone__isnull=False)
+        .annotate(week=TruncWeek("closed_at"))
+        .values_list("week", "zone")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        undo_in(_week(week))[(team_of_zone[zone], zones[zone])] += n
+    # A return straight into a zone: the zone it came back to is its first change's "from", or
+    # its zone now if it has not changed since.
+    first_from = Subquery(
+        ZoneChange.objects.filter(episode=OuterRef("pk"))
+        .order_by("at", "pk")
+        .values("from_zone")[:1]
+    )
+    for referred_at, zone, earliest in (
+        Episode.objects.filter(previous__isnull=False, referred_at__gte=start)
+        .annotate(
+            earliest=first_from, changed=Exists(ZoneChange.objects.filter(episode=OuterRef("pk")))
+        )
+        .filter(Q(changed=True, earliest__isnull=False) | Q(changed=False, zone__isnull=False))
+        .values_list("referred_at", "zone", "earliest")
+    ):
+        began = earliest if earliest is not None else zone
+        undo_in(_day(referred_at))[(team_of_zone[began], zones[began])] -= 1
+    mix: dict[tuple[int, date], Counter[str]] = {}
+    week = this_monday
+    while week >= first:
+        if week <= last:
+            for (team, colour), n in board.items():
+                if n > 0:
+                    mix.setdefault((team, week), Counter())[colour] = n
+        board.update(undo.get(week, Counter()))
+        week -= timedelta(weeks=1)
+    return mix
+
+
+def _in_zones_of(colour: str) -> Weekly:
+    def weekly(start: datetime, end: datetime) -> Iterable[WeekRow]:
+        return [
+            WeekRow(team, week, float(counts[colour]), sum(counts.values()))
+            for (team, week), counts in sorted(_zone_mix(start, end).items())
+        ]
+
+    return weekly
+
+
+ZONE_MIX: tuple[Measure, ...] = tuple(
+    Measure(
+        slug=f"zone-mix-{colour.value}",
+        name=f"Zone mix: {colour.label}",
+        unit=PER_CENT,
+        definition=f"Of the people in a zone on the team's huddle board at the end of the week, "
+        f"the share in a {colour.label.lower()} zone. Each team says what its zones mean (the "
+        "team's input, never a prediction); this week's figure is the board now.",
+        source="Care: the huddle board's zone changes, and who left care or came back.",
+        direction=Direction.NEUTRAL,
+        weekly=_in_zones_of(colour.value),
+    )
+    for colour in ZoneColour
+)
+
 MEASURES: tuple[Measure, ...] = (
     REFERRAL_TO_OFFER,
     READY_TO_MOVED_ON,
@@ -704,4 +816,6 @@ MEASURES: tuple[Measure, ...] = (
     PULSE_ISOLATED,
     LEARNING_ACTIONS_ON_TIME,
 )
-BY_SLUG = {measure.slug: measure for measure in MEASURES}
+# Every measure the roll-up keeps: those on the measures page, and the zone mix.
+ALL: tuple[Measure, ...] = (*MEASURES, *ZONE_MIX)
+BY_SLUG = {measure.slug: measure for measure in ALL}

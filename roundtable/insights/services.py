@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from roundtable.insights.measures import MEASURES, Measure
+from roundtable.insights.measures import ALL, Measure
 from roundtable.insights.models import Refresh, WeeklyFigure
 
 
@@ -55,7 +55,7 @@ def refresh(
     *,
     start: date,
     end: date,
-    measures: Iterable[Measure] = MEASURES,
+    measures: Iterable[Measure] = ALL,
     progress: Callable[[Measure, int], None] | None = None,
 ) -> int:
     """Rewrite every measure's figures for the weeks from `start` to `end`."""
@@ -75,6 +75,6 @@ def tick(today: date) -> str:
         refresh_measure(
             measure, start=today - timedelta(weeks=measure.settles_weeks - 1), end=today
         )
-        for measure in MEASURES
+        for measure in ALL
     )
     return f"{written} weekly figures refreshed"

@@ -20,7 +20,7 @@ from roundtable.directory.models import Team
 from roundtable.insights import selectors, svg
 from roundtable.insights.cycle import STAGES, Stage
 from roundtable.insights.forms import ChartForm
-from roundtable.insights.measures import BY_SLUG, MEASURES, Measure
+from roundtable.insights.measures import BY_SLUG, MEASURES, ZONE_MIX, Measure
 from roundtable.insights.presenters import (
     RULE_WORDS,
     assurance_sentence,
@@ -28,7 +28,7 @@ from roundtable.insights.presenters import (
     label,
     sentence,
 )
-from roundtable.insights.selectors import Measured, Scope, Series
+from roundtable.insights.selectors import Measured, Period, Scope, Series
 from roundtable.insights.spc import Chart, Limits, Point
 
 _render = renderer("insights", {"figure": figure, "rule_words": RULE_WORDS})
@@ -83,15 +83,44 @@ def _row(scope: Scope, measure: Measure, found: Series) -> Row:
     )
 
 
+ZONE_MIX_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class ZoneMix:
+    """The zone mix of the last weeks: the colours in use, each linked to its chart, and each
+    week's share in each of them."""
+
+    colours: list[tuple[Measure, str]]
+    weeks: list[tuple[str, list[str]]]
+
+
+def _zone_mix(scope: Scope, found: dict[str, Series]) -> ZoneMix:
+    used = [m for m in ZONE_MIX if found[m.slug].values]
+    starts = sorted({start for m in used for start in found[m.slug].starts})[-ZONE_MIX_WEEKS:]
+    shares = {
+        m.slug: dict(zip(found[m.slug].starts, found[m.slug].values, strict=True)) for m in used
+    }
+    weeks = [
+        (
+            label(start, Period.WEEK),
+            [figure(shares[m.slug].get(start, 0.0), m.unit) for m in used],
+        )
+        for start in starts
+    ]
+    return ZoneMix([(m, _url(scope, "chart", m.slug)) for m in used], weeks)
+
+
 def _measures(request: HttpRequest, scope: Scope) -> HttpResponse:
     chosen = ChartForm(request.GET or None).range()
     found = selectors.all_series(
-        MEASURES, team_ids=scope.team_ids, start=chosen.start, end=chosen.end
+        [*MEASURES, *ZONE_MIX], team_ids=scope.team_ids, start=chosen.start, end=chosen.end
     )
     context = {
         "page_title": f"Insights: {scope.name}",
         "scope": scope,
         "rows": [_row(scope, m, found[m.slug]) for m in MEASURES],
+        "zone_mix": _zone_mix(scope, found),
         "range": chosen,
         "breadcrumbs": _crumbs(scope),
     }

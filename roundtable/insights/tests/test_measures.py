@@ -76,7 +76,8 @@ def referral(system, name: str, team: Team, when: datetime, actor=None):
 def moved_on(system, episode, forum, when: datetime, actor=None):
     """Walk an episode to moved on, at `when`, with the team's agreed move-on decision."""
     actor = actor or system.clinician_a
-    for stage in (Stage.OFFER_MADE, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON):
+    walk = [Stage.REFERRED, Stage.OFFER_MADE, Stage.IN_SUPPORT, Stage.READY_TO_MOVE_ON]
+    for stage in walk[walk.index(episode.stage) + 1 :]:
         episode = care_services.episode_move(
             actor=actor, episode=episode, to_stage=stage, at=when - timedelta(days=1)
         )
@@ -236,7 +237,8 @@ def action(system, response, owner, due_on: date, done_on: date | None = None, a
 
 def test_every_measure_says_what_it_is(db):
     assert [m.slug for m in MEASURES][:2] == ["referral-to-offer", "ready-to-moved-on"]
-    assert len(BY_SLUG) == len(MEASURES) == 14
+    assert len(MEASURES) == 14
+    assert len(BY_SLUG) == 14 + 6  # and the zone mix, a measure for each zone colour
     for measure in MEASURES:
         assert measure.definition.endswith(".")
         assert measure.source.endswith(".")
@@ -349,6 +351,81 @@ def test_leadership_presence_is_a_covering_leader_at_the_team_each_week(system):
     this_monday = TODAY - timedelta(days=TODAY.weekday())
     ahead = rows("leadership-presence", this_monday, this_monday + timedelta(weeks=3))
     assert {row.week for row in ahead} == {this_monday}
+
+
+def in_support(system, name: str, team: Team, when: datetime):
+    episode = referral(system, name, team, when)
+    for stage in (Stage.OFFER_MADE, Stage.IN_SUPPORT):
+        episode = care_services.episode_move(
+            actor=system.clinician_a, episode=episode, to_stage=stage, at=when
+        )
+    return episode
+
+
+def zoned(system, episode, name: str, when: datetime):
+    zone = next(z for z in care_services.zones_ensure(team=episode.team) if z.name == name)
+    return care_services.episode_zone_set(
+        actor=system.clinician_a, episode=episode, zone=zone, at=when
+    )
+
+
+def test_the_zone_mix_is_the_board_at_the_end_of_each_week(system):
+    a = system.team_a.pk
+    start = at(W1 - timedelta(days=30))
+    first = zoned(system, in_support(system, "Ada", system.team_a, start), "Red", at(W1, 9))
+    first = zoned(system, first, "Amber", at(W2 + timedelta(days=2)))
+    second = zoned(system, in_support(system, "Bo", system.team_a, start), "Green", at(W1, 11))
+    care_services.episode_move(
+        actor=system.clinician_a, episode=second, to_stage=Stage.NOT_ENGAGED, at=at(W3, 9)
+    )
+    # Someone referred, not yet on the board: in no zone.
+    in_support(system, "Cy", system.team_a, at(W2))
+    # Three weeks: end of W1, Red and Green; end of W2, Amber and Green; end of W3 (Bo left
+    # care), Amber only.
+    weeks = (W1, W3 + timedelta(weeks=1))
+    assert rows("zone-mix-red", *weeks) == [
+        WeekRow(a, W1, 1.0, 2),
+        WeekRow(a, W2, 0.0, 2),
+        WeekRow(a, W3, 0.0, 1),
+    ]
+    assert rows("zone-mix-amber", *weeks) == [
+        WeekRow(a, W1, 0.0, 2),
+        WeekRow(a, W2, 1.0, 2),
+        WeekRow(a, W3, 1.0, 1),
+    ]
+    assert rows("zone-mix-green", *weeks) == [
+        WeekRow(a, W1, 1.0, 2),
+        WeekRow(a, W2, 1.0, 2),
+        WeekRow(a, W3, 0.0, 1),
+    ]
+    # Before anyone was on the board, and a week on its own, the same from any start.
+    assert rows("zone-mix-red", W1 - timedelta(weeks=2), W1) == []
+    assert rows("zone-mix-amber", W2, W3) == [WeekRow(a, W2, 1.0, 2)]
+    # The same queries for one week as for ten.
+    assert queries("zone-mix-red", W2, W3) == queries(
+        "zone-mix-red", W1 - timedelta(weeks=8), TODAY
+    )
+
+
+def test_the_zone_mix_takes_out_a_return_straight_into_a_zone(system, settings):
+    a = system.team_a.pk
+    forum, _ = huddle_of(system, system.team_a)
+    start = at(W1 - timedelta(days=40))
+    before = zoned(system, in_support(system, "Di", system.team_a, start), "Blue", start)
+    moved_on(system, before, forum, at(W1 - timedelta(days=3)))
+    # Back within six months, in W2: straight into support, in the zone they left.
+    back = care_services.episode_refer(
+        actor=system.clinician_a,
+        person=before.person,
+        team=system.team_a,
+        referral_source="gp",
+        at=at(W2 + timedelta(days=1)),
+    )
+    assert back.previous_id == before.pk
+    assert back.zone is not None
+    weeks = (W1, W3 + timedelta(weeks=1))
+    blue = rows("zone-mix-blue", *weeks)
+    assert blue == [WeekRow(a, W2, 1.0, 1), WeekRow(a, W3, 1.0, 1)]
 
 
 def test_decisions_with_every_voice_follow_the_forums_rule(system):

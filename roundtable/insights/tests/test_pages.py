@@ -226,3 +226,26 @@ def test_who_may_see_a_teams_insights_is_one_query(system, django_assert_num_que
     for reader, may in readers.items():
         with django_assert_num_queries(1):
             assert selectors.may_see_team(reader, system.team_a) is may, reader
+
+
+def test_the_measures_page_shows_the_zone_mix_of_the_last_weeks(system, client_for):
+    client = client_for(system.team_leader_a)
+    page = reverse("insights:team-measures", args=[system.team_a.pk])
+    assert "No one was in a zone on a huddle board in these weeks." in text(client.get(page))
+    weeks = mondays(10)
+    WeeklyFigure.objects.bulk_create(
+        WeeklyFigure(measure=slug, team=system.team_a, week=week, total=total, count=4)
+        for week in weeks
+        for slug, total in (("zone-mix-red", 1), ("zone-mix-amber", 3))
+    )
+    body = text(client.get(page))
+    assert "Zone mix, the last 8 weeks" in body
+    assert body.count("25%") == 8  # red, each of the last eight weeks
+    assert body.count("75%") == 8
+    html = client.get(page).content.decode()
+    red = reverse("insights:team-chart", args=[system.team_a.pk, "zone-mix-red"])
+    assert f'<a href="{red}">Red</a>' in html
+    assert "zone-mix-green" not in html  # no one in a green zone: no column
+    chart = client.get(red)
+    assert chart.status_code == 200
+    assert "Better when it is neither: it is watched, not aimed at" in text(chart)

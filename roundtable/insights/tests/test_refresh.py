@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from roundtable.care import services as care_services
 from roundtable.insights import services
-from roundtable.insights.measures import BY_SLUG, MEASURES
+from roundtable.insights.measures import ALL, BY_SLUG
 from roundtable.insights.models import Refresh, WeeklyFigure
 from roundtable.wellbeing import services as wellbeing_services
 from roundtable.wellbeing.models import SupportKind
@@ -153,7 +153,7 @@ def test_the_tick_rewrites_this_week_and_last(system):
     ]
     assert figures() == [(a, last_week, 2.0, 1)]
     assert message == "7 weekly figures refreshed"
-    assert {r.measure for r in Refresh.objects.all()} == {m.slug for m in MEASURES}
+    assert {r.measure for r in Refresh.objects.all()} == {m.slug for m in ALL}
 
 
 def test_the_tick_writes_a_pulse_once_its_round_has_closed(system):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from roundtable.care.models import Episode
 from roundtable.insights import services
-from roundtable.insights.measures import BY_SLUG, MEASURES, Measure
+from roundtable.insights.measures import ALL, BY_SLUG, Measure
 
 
 def _day(value: str) -> date:
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             since = timezone.localdate(first[0]) if first else today
         if since > today:
             raise CommandError("--since cannot be in the future")
-        measures = [BY_SLUG[slug] for slug in options["measure"] or []] or list(MEASURES)
+        measures = [BY_SLUG[slug] for slug in options["measure"] or []] or list(ALL)
         self.stdout.write(f"Working out {len(measures)} measures from {since} to {today}:")
         started = time.monotonic()
         done = 0
