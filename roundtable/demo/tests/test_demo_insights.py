@@ -4,10 +4,14 @@ people have felt less held since."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
+from roundtable.care.models import ZoneColour
+from roundtable.care.selectors.flow import datetime_at_start_of, zone_mix_by_day
 from roundtable.decisions.models import Decision, DecisionKind, DecisionStatus
 from roundtable.demo.care import HOLDING_SINCE_WEEKS
 from roundtable.demo.forums import LAPSE_DAYS
@@ -16,6 +20,8 @@ from roundtable.insights import presenters, selectors
 from roundtable.insights.measures import BY_SLUG
 from roundtable.insights.selectors import Measured, Period, Scope
 from roundtable.insights.spc import Variation
+
+pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 YEAR_AGO = TODAY - timedelta(weeks=52)
@@ -81,3 +87,30 @@ def test_loughton_forest_feels_less_held_since_its_leaders_stopped_coming(built:
     assert concerning
     assert min(concerning) > fell
     assert presenters.sentence(held).startswith("Feeling held is a concern")
+
+
+def test_the_zone_mix_agrees_with_the_huddle_boards_own_by_day(built: str):
+    """Insights' weekly zone mix and the flow page's daily one are worked out apart; at the end
+    of each of the last four weeks, they count the same people in each colour."""
+    this_monday = TODAY - timedelta(days=TODAY.weekday())
+    for team in Team.objects.filter(zones__isnull=False).distinct():
+        colour_of = dict(team.zones.values_list("name", "colour"))
+        ends = [this_monday - timedelta(days=1 + 7 * n) for n in range(4)]
+        by_day = dict(zone_mix_by_day(team_ids=[team.pk], start=min(ends), end=max(ends)))
+        for end in ends:
+            expected: Counter[str] = Counter()
+            for name, n in by_day[end].items():
+                expected[colour_of[name]] += n
+            week = end - timedelta(days=6)
+            for colour in ZoneColour:
+                rows = list(
+                    BY_SLUG[f"zone-mix-{colour.value}"].weekly(
+                        datetime_at_start_of(week), datetime_at_start_of(week + timedelta(weeks=1))
+                    )
+                )
+                found = {row.team_id: (row.total, row.n) for row in rows}
+                total = sum(expected.values())
+                if total:
+                    assert found[team.pk] == (expected[colour], total), (team, end, colour)
+                else:
+                    assert team.pk not in found
