@@ -6,7 +6,18 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -74,7 +85,7 @@ def zone_mix_by_day(
 
     Replayed backwards from today: how many open episodes are in each zone now, then for each day
     back to `start` the zone changes of that day undone (each moved one person from `from_zone`
-    to `to_zone`) and its closures undone (the person was still in their last zone). Three
+    to `to_zone`) and its closures undone (the person was still in their last zone). Four
     counts, each a few rows per day and zone name (or one per zone) whatever the size of the
     system.
     """
@@ -140,6 +151,24 @@ def zone_mix_by_day(
         .order_by()
     ):
         undo_on(days[index])[name] += n
+    # Someone who came back within the re-referral window went straight back into the zone
+    # they left: going back over that day takes them out of it again. The zone they came back
+    # to is the "from" of their first zone change, or their zone now if it has not changed.
+    returns = Episode.objects.filter(
+        previous__isnull=False, referred_at__gte=datetime_at_start_of(start)
+    )
+    if team_ids is not None:
+        returns = returns.filter(team_id__in=team_ids)
+    their_changes = ZoneChange.objects.filter(episode=OuterRef("pk"))
+    for index, earliest, now_in in (
+        returns.annotate(
+            earliest=Subquery(their_changes.order_by("at", "pk").values("from_zone__name")[:1]),
+            changed=Exists(their_changes),
+        )
+        .filter(Q(changed=True, earliest__isnull=False) | Q(changed=False, zone__isnull=False))
+        .values_list(day_of("referred_at"), "earliest", "zone__name")
+    ):
+        undo_on(days[index])[earliest if earliest is not None else now_in] -= 1
     mix: list[tuple[date, dict[str, int]]] = []
     day = days[-1]
     while day >= start:
@@ -171,7 +200,7 @@ def flow_measures(
     - zone mix: people in each zone at the end of each of the last `zone_days` days.
 
     Not scoped to a person: these are counts and durations, with no one identifiable in them.
-    Eight queries, each a count, whatever the size of the system.
+    Nine queries, each a count, whatever the size of the system.
     """
     episodes = Episode.objects.all()
     if team_ids is not None:

@@ -449,3 +449,47 @@ def test_zone_mix_by_day_puts_each_change_on_its_own_day_over_a_long_window(syst
         so_far = expected.get(day, so_far)
         assert counts == so_far, day
     assert selectors.zone_mix_by_day(team_ids=None, start=start, end=today) == mix
+
+
+def test_zone_mix_by_day_takes_out_a_return_straight_into_a_zone(system, zones, huddle):
+    today = timezone.localdate()
+    now = timezone.now()
+    before = in_support(system, 7)
+    services.episode_zone_set(
+        actor=system.clinician_a, episode=before, zone=zones["Blue"], at=now - timedelta(days=9)
+    )
+    before = services.episode_move(
+        actor=system.clinician_a,
+        episode=before,
+        to_stage=Stage.READY_TO_MOVE_ON,
+        at=now - timedelta(days=8),
+    )
+    services.episode_move(
+        actor=system.clinician_a,
+        episode=before,
+        to_stage=Stage.MOVED_ON,
+        destination="gp",
+        decision=agree_move_on(system, huddle, before),
+        at=now - timedelta(days=6),
+    )
+    # Back three days ago, within the window: straight into support, in the zone they left.
+    back = services.episode_refer(
+        actor=system.clinician_a,
+        person=before.person,
+        team=system.team_a,
+        referral_source="gp",
+        at=now - timedelta(days=3),
+    )
+    assert back.previous_id == before.pk
+    assert back.zone == zones["Blue"]
+    mix = dict(
+        selectors.zone_mix_by_day(
+            team_ids=[system.team_a.pk], start=today - timedelta(days=10), end=today
+        )
+    )
+    assert mix[today - timedelta(days=10)] == {}
+    assert mix[today - timedelta(days=9)] == {"Blue": 1}
+    assert mix[today - timedelta(days=6)] == {}  # moved on
+    assert mix[today - timedelta(days=4)] == {}
+    assert mix[today - timedelta(days=3)] == {"Blue": 1}  # back
+    assert mix[today] == {"Blue": 1}
