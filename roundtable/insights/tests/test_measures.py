@@ -73,6 +73,17 @@ def referral(system, name: str, team: Team, when: datetime, actor=None):
     )
 
 
+def referred_again(system, person, team: Team, when: datetime, actor=None):
+    """`person` referred to `team` again at `when`."""
+    return care_services.episode_refer(
+        actor=actor or system.clinician_a,
+        person=person,
+        team=team,
+        referral_source="gp",
+        at=when,
+    )
+
+
 def moved_on(system, episode, forum, when: datetime, actor=None):
     """Walk an episode to moved on, at `when`, with the team's agreed move-on decision."""
     actor = actor or system.clinician_a
@@ -261,20 +272,8 @@ def test_returns_count_only_people_coming_back_within_six_months(system, setting
     # Care links a return within its window; a year-long window links the late one too, but
     # seven months is not "within six months".
     settings.REREFERRAL_WINDOW_DAYS = 365
-    again = care_services.episode_refer(
-        actor=system.clinician_a,
-        person=back_soon.person,
-        team=system.team_a,
-        referral_source="gp",
-        at=at(W1, 9),
-    )
-    late = care_services.episode_refer(
-        actor=system.clinician_a,
-        person=back_late.person,
-        team=system.team_a,
-        referral_source="gp",
-        at=at(W1 + timedelta(days=1)),
-    )
+    again = referred_again(system, back_soon.person, system.team_a, at(W1, 9))
+    late = referred_again(system, back_late.person, system.team_a, at(W1 + timedelta(days=1)))
     assert again.previous_id == back_soon.pk
     assert late.previous_id == back_late.pk
     referral(system, "New North", system.team_a, at(W1 + timedelta(days=6), 22))
@@ -414,13 +413,7 @@ def test_the_zone_mix_takes_out_a_return_straight_into_a_zone(system, settings):
     before = zoned(system, in_support(system, "Di", system.team_a, start), "Blue", start)
     moved_on(system, before, forum, at(W1 - timedelta(days=3)))
     # Back within six months, in W2: straight into support, in the zone they left.
-    back = care_services.episode_refer(
-        actor=system.clinician_a,
-        person=before.person,
-        team=system.team_a,
-        referral_source="gp",
-        at=at(W2 + timedelta(days=1)),
-    )
+    back = referred_again(system, before.person, system.team_a, at(W2 + timedelta(days=1)))
     assert back.previous_id == before.pk
     assert back.zone is not None
     weeks = (W1, W3 + timedelta(weeks=1))
@@ -666,13 +659,7 @@ def world(system, team: Team, week: date, people) -> None:
     plain, _ = huddle_of(system, team)
     first = referral(system, f"First {team.pk}", team, at(week - timedelta(days=30)), creator)
     moved_on(system, first, plain, at(week - timedelta(days=5)), creator)
-    care_services.episode_refer(
-        actor=creator,
-        person=first.person,
-        team=team,
-        referral_source="gp",
-        at=at(week, 9),
-    )
+    referred_again(system, first.person, team, at(week, 9), creator)
     meeting = forum_services.meeting_create(
         actor=creator, forum=forum, starts_at=at(week), ends_at=at(week, 11), confirm_past=True
     )
