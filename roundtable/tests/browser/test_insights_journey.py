@@ -57,6 +57,12 @@ def test_a_team_leader_reads_the_flow_chart_and_downloads_it(size, request):
     expect(page.get_by_role("table")).to_contain_text("12 days")
     journey.check()
 
+    # A target of 18 days: the process since the change meets it every week.
+    page.get_by_label("Target (optional)").fill("18")
+    page.get_by_role("button", name="Show the chart").click()
+    expect(page.locator("#assurance")).to_contain_text("will consistently meet the target of 18")
+    journey.check()
+
     with page.expect_download() as waiting:
         page.get_by_role("link", name="Download the data (CSV)").click()
     download = waiting.value
