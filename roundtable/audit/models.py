@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class AuditAction(models.TextChoices):
@@ -55,12 +56,20 @@ class AuditEvent(models.Model):
     # A list or board read: the keys of the records of `object_type` it showed (one row for the
     # whole read, which costs a fraction of a row per record shown; see `audit_shown`).
     shown = models.JSONField(default=list, blank=True)
+    # Its place in the chain and its seal (`audit.chain`), written once, soon after it is
+    # recorded, by `roundtable tick`: the SHA-256 of the seal before it and of everything above.
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    digest = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The events not sealed yet: found from a small index, however long the trail.
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_event_unsealed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_type}"
@@ -72,3 +81,15 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditChain(models.Model):
+    """The end of the audit trail's chain: the last event sealed and its seal. One row, locked
+    while events are sealed, so that two sealing runs never give two events one place."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    digest = models.CharField(max_length=64, blank=True)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Audit chain sealed to {self.seq}"
