@@ -69,6 +69,7 @@ def test_every_app_adds_to_the_registries_when_it_loads():
         "voice",
         "wellbeing",
         "insights",
+        "audit",
     }
     assert idempotency.token_readers.names() == {"directory"}
     assert extensions.team_panels.names() == {"learning.overdue", "insights.link"}
