@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as RefusedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import Http404
 from django.urls import URLPattern, URLResolver, path
+from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
@@ -38,18 +39,26 @@ from roundtable.core.idempotency import MAX_KEY_LENGTH as MAX_IDEMPOTENCY_KEY_LE
 from roundtable.core.inputs import PROBLEM as POLICY_PROBLEM
 from roundtable.core.inputs import body_problems
 from roundtable.core.schemas import ErrorOut, ProblemOut, RefusedOut
+from roundtable.core.templating import date_format
 from roundtable.decisions.api import router as decisions_router
 from roundtable.directory import selectors as directory_selectors
 from roundtable.directory.api import router as directory_router
-from roundtable.directory.models import Person
+from roundtable.directory.models import API_AREAS, Person, TokenAccess
 from roundtable.directory.schemas import PersonDetail
-from roundtable.directory.services import api_token_authenticate
+from roundtable.directory.services import api_token_find, api_token_used
 from roundtable.forums.api import router as forums_router
 from roundtable.insights.api import router as insights_router
 from roundtable.learning.api import router as learning_router
 from roundtable.safety.api import router as safety_router
 from roundtable.voice.api import router as voice_router
 from roundtable.wellbeing.api import router as wellbeing_router
+
+API_ROOT = "/api/v1/"
+AREAS = {area for area, _ in API_AREAS}
+
+
+class ExpiredToken(AuthenticationError):
+    """A token past the day it was made to last until: a 401 that says so."""
 
 
 class PersonalTokenAuth(HttpBearer):
@@ -58,10 +67,31 @@ class PersonalTokenAuth(HttpBearer):
     openapi_description = "A personal API token from the API tokens page in Roundtable."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        person = api_token_authenticate(token)
-        if person is not None:
-            request.user = person
-        return person
+        api_token = api_token_find(token)
+        if api_token is None:
+            return None
+        if api_token.expires_at <= timezone.now():
+            raise ExpiredToken(
+                401,
+                f"This API token expired on {date_format(api_token.expires_at)}: make a new one "
+                "on the API tokens page.",
+            )
+        area = request.path.removeprefix(API_ROOT).split("/", 1)[0]
+        if api_token.areas and area in AREAS and area not in api_token.areas:
+            raise HttpError(
+                403,
+                f"This API token may not be used for {area}: only for "
+                f"{', '.join(api_token.areas)}.",
+            )
+        if request.method in WRITES and api_token.access != TokenAccess.WRITE:
+            raise HttpError(
+                403,
+                "This API token may only read: make one that may change "
+                "records on the API tokens page.",
+            )
+        api_token_used(api_token)
+        request.user = api_token.person
+        return api_token.person
 
 
 class PolicyParser(Parser):
@@ -130,7 +160,10 @@ class RoundtableAPI(NinjaAPI):
 # once rather than on every endpoint. An endpoint documents those that depend on what it does:
 # 403 from its own rule, 409 for a `version` that is out of date, and its 422 (a refusal).
 _ANY_OPERATION = {
-    401: "Without valid credentials: sign in, or send a personal API token.",
+    401: "Without valid credentials: sign in, or send a personal API token (one that has not "
+    "expired).",
+    403: "A personal API token that may not be used here: one for other parts of the API, or, "
+    "for a write, one that may only read.",
     422: "A parameter or body that does not fit this operation (`errors` names each one), an "
     "address with a control character in it, or a request a service refused. Nothing was saved.",
 }
@@ -140,8 +173,8 @@ _WITH_PATH_PARAMETERS = {
 _WRITES = {
     400: "The body could not be read: not JSON, or larger than the API accepts; or an "
     "`Idempotency-Key` that cannot be used.",
-    403: "You may not do this (the message says why); or, from a signed-in browser session, "
-    "the request lacks its CSRF token.",
+    403: "You may not do this (the message says why); from a signed-in browser session, the "
+    "request lacks its CSRF token; or a personal API token that may only read, or not here.",
     409: "A request with the same `Idempotency-Key` is still being processed.",
 }
 _IDEMPOTENCY_KEY = {
@@ -304,7 +337,10 @@ api.add_decorator(one_transaction)
 
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    if "authorization" in request.headers:
+    if isinstance(exc, ExpiredToken):
+        detail = str(exc.message)
+        challenge = 'Bearer realm="Roundtable", error="invalid_token"'
+    elif "authorization" in request.headers:
         detail = (
             "This API token is not valid: it may be mistyped, revoked, or belong to someone "
             "whose account is closed. Make a new one on the API tokens page."

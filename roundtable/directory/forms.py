@@ -14,14 +14,17 @@ from django.db import models
 
 from roundtable.core.forms import choice_field, id_choice, offer_choices, text_field
 from roundtable.directory.models import (
+    API_AREAS,
     Discipline,
     Locality,
     Organisation,
     OrganisationKind,
     Person,
     TeamKind,
+    TokenAccess,
     ods_code_error,
 )
+from roundtable.directory.services import TOKEN_DAYS
 
 R = TypeVar("R", bound=models.Model)
 
@@ -195,4 +198,28 @@ class ApiTokenForm(forms.Form):
         required="Enter what this token is for",
         max_length=100,
         help_text="For example: team spreadsheet import. Only you can see this name.",
+    )
+    days = choice_field(
+        "How long should it last?",
+        choices=[(str(days), f"{days} days") for days in TOKEN_DAYS],
+        required="Choose how long the token lasts",
+        invalid_choice="Choose how long the token lasts",
+        initial="90",
+    )
+    access = choice_field(
+        "What may it do?",
+        choices=TokenAccess.choices,
+        required="Choose what the token may do",
+        invalid_choice="Choose what the token may do",
+        radios=True,
+        initial=TokenAccess.READ,
+        help_text="Read only is safest: choose read and change only for a program that writes.",
+    )
+    areas = forms.MultipleChoiceField(
+        label="Which parts of the API? (optional)",
+        choices=API_AREAS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave them all unticked for every part you may use.",
+        error_messages={"invalid_choice": "Choose parts of the API from the list"},
     )

@@ -370,8 +370,29 @@ class LeadershipMembership(TimeStampedModel):
         return f"{self.person} in {self.leadership_team}"
 
 
+# The parts of the API a token may be limited to: the first part of the path after /api/v1/.
+API_AREAS: tuple[tuple[str, str], ...] = (
+    ("directory", "Directory: people, teams and organisations"),
+    ("forums", "Forums, meetings and presence"),
+    ("decisions", "Shared decisions"),
+    ("care", "Care: people in care, the pathway and huddle boards"),
+    ("safety", "Safety plans and positive risk-taking"),
+    ("voice", "Concerns"),
+    ("wellbeing", "Wellbeing"),
+    ("learning", "Learning"),
+    ("insights", "Insights"),
+)
+
+
+class TokenAccess(models.TextChoices):
+    READ = "read", "Read only"
+    WRITE = "write", "Read and change"
+
+
 class ApiToken(TimeStampedModel):
-    """A personal API token. Only a hash is stored; the token is shown once when made."""
+    """A personal API token. Only a hash is stored; the token is shown once when made. It works
+    until it expires or is revoked, only as far as its access (read only, or read and change)
+    and, when `areas` names some, only in those parts of the API."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -379,6 +400,9 @@ class ApiToken(TimeStampedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    access = models.CharField(max_length=5, choices=TokenAccess.choices, default=TokenAccess.READ)
+    areas = models.JSONField(default=list, blank=True)  # names from API_AREAS; none: every part
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from roundtable.core.concurrency import update_versioned
 from roundtable.core.integrity import same_ignoring_case
 from roundtable.core.text import visible
 from roundtable.directory.models import (
+    API_AREAS,
     ApiToken,
     Discipline,
     LeadershipLevel,
@@ -37,6 +39,7 @@ from roundtable.directory.models import (
     Organisation,
     Person,
     Team,
+    TokenAccess,
 )
 
 ORGANISATION_FIELDS = ("name", "kind", "ods_code", "parent")
@@ -289,14 +292,43 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_DAYS = (7, 30, 90, 365)  # how long a token may be made to last
+
+
 @transaction.atomic
-def api_token_create(*, actor: Person, name: str) -> tuple[ApiToken, str]:
-    """Make a personal API token. Returns the row and the token, which is never stored."""
+def api_token_create(
+    *,
+    actor: Person,
+    name: str,
+    days: int = 90,
+    access: str = TokenAccess.WRITE,
+    areas: Iterable[str] = (),
+) -> tuple[ApiToken, str]:
+    """Make a personal API token that lasts `days`, with `access` (read only, or read and change)
+    in `areas` of the API (every part when none are named). Returns the row and the token,
+    which is never stored."""
+    errors: dict[str, str] = {}
+    if days not in TOKEN_DAYS:
+        errors["days"] = "Choose how long the token lasts"
+    known = {area for area, _ in API_AREAS}
+    chosen = sorted(set(areas))
+    if not set(chosen) <= known:
+        errors["areas"] = "Choose parts of the API from the list"
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     api_token = ApiToken(
-        person=actor, name=visible(name), prefix=token[:10], token_hash=hash_token(token)
+        person=actor,
+        name=visible(name),
+        prefix=token[:10],
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + timedelta(days=days),
+        access=access,
+        areas=chosen,
     )
-    records.create(api_token, actor=actor, summary=f"API token {name}")
+    records.validate(api_token, also=errors)
+    access_words = TokenAccess(access).label.lower()
+    where = ", ".join(chosen) or "every part of the API"
+    summary = f"API token {name}: {access_words}, {where}, for {days} days"
+    records.create(api_token, actor=actor, summary=summary)
     return api_token, token
 
 
@@ -314,19 +346,30 @@ def api_token_revoke(*, actor: Person, api_token: ApiToken) -> ApiToken:
     return api_token
 
 
-def api_token_authenticate(token: str) -> Person | None:
-    """The active person a token belongs to, or None. Records when it was last used."""
+def api_token_find(token: str) -> ApiToken | None:
+    """The token, not revoked, of an active person (expired or not), with its person."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    api_token = (
+    return (
         ApiToken.objects.select_related("person")
         .filter(token_hash=hash_token(token), revoked_at__isnull=True, person__is_active=True)
         .first()
     )
-    if api_token is None:
-        return None
+
+
+def api_token_used(api_token: ApiToken) -> None:
+    """Record when a token was last used: at most once a minute, so that a busy client does not
+    write on every call."""
     now = timezone.now()
-    # Write at most once a minute per token so a busy client does not write on every call.
     if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+
+
+def api_token_authenticate(token: str) -> Person | None:
+    """The active person a token that has not expired belongs to, or None. Records when it was
+    last used."""
+    api_token = api_token_find(token)
+    if api_token is None or api_token.expires_at <= timezone.now():
+        return None
+    api_token_used(api_token)
     return api_token.person

@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
@@ -345,7 +346,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     outcome = submit(
         request,
         form,
-        lambda data: services.api_token_create(actor=me(request), name=data["name"]),
+        lambda data: services.api_token_create(
+            actor=me(request),
+            name=data["name"],
+            days=int(data["days"]),
+            access=data["access"],
+            areas=data["areas"],
+        ),
     )
     new_token = None
     if outcome.saved:
@@ -357,6 +364,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "active_nav": "api",
         "form": form,
         "tokens": selectors.api_tokens_of(me(request)),
+        "now": timezone.now(),
         "new_token": new_token,
         "breadcrumbs": breadcrumbs(("API tokens", "")),
     }

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from roundtable.care.models import PersonInCare
 from roundtable.directory.models import ApiToken, Person
 from roundtable.directory.services import api_token_create, api_token_revoke
 from roundtable.testing import System
@@ -89,6 +90,48 @@ def test_a_token_is_checked_in_one_query_and_its_use_recorded_at_most_once_a_min
     )
     with django_assert_num_queries(3):
         assert client.get(path, headers=bearer(token)).status_code == 200
+
+
+def test_an_expired_token_is_refused_and_says_so(client: Client, system: System) -> None:
+    api_token, token = api_token_create(actor=system.clinician_a, name="Short", days=7)
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    ApiToken.objects.filter(pk=api_token.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    response = client.get(ME, headers=bearer(token))
+    assert response.status_code == 401
+    assert response.json()["detail"].startswith("This API token expired on ")
+    assert response["WWW-Authenticate"] == 'Bearer realm="Roundtable", error="invalid_token"'
+
+
+def test_a_read_only_token_may_not_change_anything(client: Client, system: System) -> None:
+    _, token = api_token_create(actor=system.clinician_a, name="Reader", access="read")
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    referral = {
+        "local_id": "T1",
+        "name": "Tee",
+        "referral": {"team": system.team_a.pk, "referral_source": "gp"},
+    }
+    answer = client.post(
+        "/api/v1/care/people", referral, content_type="application/json", headers=bearer(token)
+    )
+    assert answer.status_code == 403
+    assert answer.json()["detail"].startswith("This API token may only read")
+    assert not PersonInCare.objects.exists()
+    _, writer = api_token_create(actor=system.clinician_a, name="Writer", access="write")
+    answer = client.post(
+        "/api/v1/care/people", referral, content_type="application/json", headers=bearer(writer)
+    )
+    assert answer.status_code == 201, answer.json()
+
+
+def test_a_token_for_some_parts_of_the_api_is_refused_elsewhere(
+    client: Client, system: System
+) -> None:
+    _, token = api_token_create(actor=system.clinician_a, name="Care", areas=["care"])
+    assert client.get("/api/v1/care/people", headers=bearer(token)).status_code == 200
+    assert client.get(ME, headers=bearer(token)).status_code == 200  # who am I: always
+    answer = client.get("/api/v1/directory/teams", headers=bearer(token))
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == "This API token may not be used for directory: only for care."
 
 
 def test_a_revoked_token_is_refused(client: Client, system: System) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from roundtable.directory.models import ApiToken
 from roundtable.directory.services import api_token_authenticate
@@ -17,7 +19,9 @@ URL = reverse("directory:api-tokens")
 
 def test_make_a_token_shown_once(client_for, system):
     client = client_for(system.clinician_a)
-    html = client.post(URL, {"name": "Spreadsheet"}).content.decode()
+    html = client.post(
+        URL, {"name": "Spreadsheet", "days": "90", "access": "read"}
+    ).content.decode()
     match = re.search(r'id="new-token">(rt_[^<]+)<', html)
     assert match is not None
     token = match.group(1)
@@ -36,7 +40,7 @@ def test_a_token_needs_a_name(client_for, system):
 
 def test_revoke_asks_first(client_for, system):
     client = client_for(system.clinician_a)
-    client.post(URL, {"name": "Old script"})
+    client.post(URL, {"name": "Old script", "days": "7", "access": "read"})
     token = ApiToken.objects.get()
     revoke = reverse("directory:api-token-revoke", args=[token.pk])
     assert "Revoke the token" in client.get(revoke).content.decode()
@@ -48,7 +52,29 @@ def test_revoke_asks_first(client_for, system):
 
 
 def test_nobody_else_can_revoke_my_token(client_for, system):
-    client_for(system.clinician_a).post(URL, {"name": "Mine"})
+    client_for(system.clinician_a).post(URL, {"name": "Mine", "days": "30", "access": "read"})
     token = ApiToken.objects.get()
     other = client_for(system.clinician_b)
     assert other.post(reverse("directory:api-token-revoke", args=[token.pk])).status_code == 404
+
+
+def test_a_token_lasts_as_long_and_may_do_as_much_as_chosen(client_for, system):
+    client = client_for(system.clinician_a)
+    refused = client.post(URL, {"name": "Import", "days": "1000", "areas": ["nowhere"]})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "Choose how long the token lasts" in body
+    assert "Choose what the token may do" in body
+    assert "Choose parts of the API from the list" in body
+    assert not ApiToken.objects.exists()
+    before = timezone.now()
+    client.post(
+        URL, {"name": "Import", "days": "30", "access": "write", "areas": ["care", "safety"]}
+    )
+    token = ApiToken.objects.get()
+    assert (token.access, token.areas) == ("write", ["care", "safety"])
+    assert before + timedelta(days=30) <= token.expires_at <= timezone.now() + timedelta(days=30)
+    page = client.get(URL).content.decode()
+    assert "Read and change, care, safety" in page
+    expires = timezone.localtime(token.expires_at)
+    assert f"Expires {expires.day} {expires:%B %Y}" in page
