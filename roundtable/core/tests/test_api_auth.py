@@ -277,3 +277,11 @@ def test_the_docs_page_works_under_the_strict_content_security_policy(client: Cl
     assert {"/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"} <= set(assets)
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_a_token_may_be_limited_to_any_part_of_the_api_and_only_those() -> None:
+    from roundtable.config.api import api
+    from roundtable.directory.models import API_AREAS
+
+    parts = {prefix.strip("/") for prefix, _ in api._routers if prefix.strip("/")}
+    assert {area for area, _ in API_AREAS} == parts
