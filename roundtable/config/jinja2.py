@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
@@ -17,6 +19,7 @@ from jinja2 import ChainableUndefined, Environment
 from markupsafe import Markup
 
 from roundtable.core.forms import error_summary_items, field_params
+from roundtable.core.sessions import seconds_left
 from roundtable.core.templating import date_format, querystring
 
 
@@ -88,6 +91,10 @@ def _site_breadcrumbs(write: _WrittenOnce) -> Callable[[list[dict[str, str]]], M
     return site_breadcrumbs
 
 
+def _session_seconds_left(request: HttpRequest) -> int:
+    return max(0, int(seconds_left(request, time.time())))
+
+
 def environment(**options: Any) -> Environment:
     # The NHS.UK macros read optional nested parameters (params.hint.text and so on), which needs
     # an Undefined that can be chained without raising.
@@ -105,6 +112,8 @@ def environment(**options: Any) -> Environment:
             "field_params": field_params,
             "error_summary_items": error_summary_items,
             "settings_debug": settings.DEBUG,
+            "session_warning_seconds": lambda: settings.SESSION_WARNING_SECONDS,
+            "session_seconds_left": _session_seconds_left,
         }
     )
     header = _WrittenOnce(

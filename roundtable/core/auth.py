@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from roundtable.audit.models import AuditAction
 from roundtable.audit.services import audit_record
+from roundtable.core.sessions import signed_in_now
 
 
 class SignInForm(AuthenticationForm):
@@ -50,6 +51,8 @@ class SignInForm(AuthenticationForm):
 def _audit_sign_in(
     sender: Any, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
 ) -> None:
+    if request is not None and hasattr(request, "session"):
+        signed_in_now(request)
     audit_record(actor=user, action=AuditAction.SIGN_IN, obj=user)
 
 
@@ -58,7 +61,8 @@ def _audit_sign_out(
     sender: Any, request: HttpRequest, user: AbstractBaseUser | None, **kwargs: Any
 ) -> None:
     if user is not None:
-        audit_record(actor=user, action=AuditAction.SIGN_OUT, obj=user)
+        because = getattr(request, "signed_out_because", "")
+        audit_record(actor=user, action=AuditAction.SIGN_OUT, obj=user, summary=because)
 
 
 @receiver(user_login_failed)

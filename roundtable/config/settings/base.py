@@ -67,8 +67,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "roundtable.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads who is signed in for a session that has ended.
+    "roundtable.core.sessions.SessionTimeoutMiddleware",
+    "roundtable.core.idempotency.IdempotencyMiddleware",
     "roundtable.core.middleware.InputPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -186,7 +188,12 @@ LOGOUT_REDIRECT_URL = "core:sign-in"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A session ends after SESSION_COOKIE_AGE seconds from signing in however active it is, and
+# after SESSION_IDLE_MINUTES without a request; a warning, with a way to stay signed in, comes
+# SESSION_WARNING_SECONDS before (core.sessions).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=2)
+SESSION_WARNING_SECONDS = 120
 CSRF_COOKIE_HTTPONLY = True
 
 # Lockout after repeated wrong passwords (django-axes). Counted per e-mail address so that a
