@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -34,11 +35,15 @@ from roundtable.core.registry import Panels, Registry
 from roundtable.directory.models import Team
 
 PersonPanel = Callable[[HttpRequest, PersonInCare], str]
+# The records an app keeps about a person in care, as (model, keys) pairs: what a report of who
+# has read about the person reads the audit trail for.
+PersonRecords = Callable[[PersonInCare], Iterable[tuple[type[Model], Iterable[int]]]]
 CaseloadExtra = Callable[[Any, list[int]], dict[int, str]]
 
 panel_registry: Panels[PersonInCare] = Panels("person page panel")
 badge_registry: Registry[_BadgeSource] = Registry("huddle board badge")
 caseload_registry: Registry[CaseloadExtra] = Registry("caseload extra")
+person_records: Registry[PersonRecords] = Registry("records about a person in care")
 
 
 def _html(text: str) -> SafeString:

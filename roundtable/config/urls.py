@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("roundtable.wellbeing.urls")),
     path("", include("roundtable.learning.urls")),
     path("", include("roundtable.insights.urls")),
+    path("", include("roundtable.governance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ class SafetyConfig(AppConfig):
         from roundtable.safety import (
             access,  # noqa: F401  (registers access policies)
             presenters,
+            selectors,
         )
         from roundtable.safety.views import home_section
 
@@ -33,3 +34,4 @@ class SafetyConfig(AppConfig):
             order=30,
         )
         extensions.register_caseload_extra("safety.not_alone", presenters.not_alone, order=20)
+        extensions.person_records.add("safety", selectors.records_about)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db import models
 from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
@@ -542,3 +543,19 @@ def positive_risk_plan_exists() -> Exists:
 def visible_episodes(user: Reader, episode_ids: list[int]) -> QuerySet[Episode]:
     """These episodes, narrowed to those the user may see."""
     return access.scoped(user, Episode).filter(pk__in=episode_ids)
+
+
+def records_about(person: PersonInCare) -> list[tuple[type[models.Model], list[int]]]:
+    """The person's safety plan, formulation and reviews: for the report of who has read about
+    them."""
+    return [
+        (SafetyPlan, list(SafetyPlan.objects.filter(person=person).values_list("pk", flat=True))),
+        (
+            SafetyFormulation,
+            list(SafetyFormulation.objects.filter(person=person).values_list("pk", flat=True)),
+        ),
+        (
+            SafetyReview,
+            list(SafetyReview.objects.filter(person=person).values_list("pk", flat=True)),
+        ),
+    ]

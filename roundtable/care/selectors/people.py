@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from roundtable.audit.services import audit_shown
@@ -174,3 +174,9 @@ def agreed_move_on_decisions(user: Reader, episode: Episode) -> list[Decision]:
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def records_about(person: PersonInCare) -> list[tuple[type[Model], list[int]]]:
+    """The person's own record and their episodes: for the report of who has read about them."""
+    episodes = list(Episode.objects.filter(person=person).values_list("pk", flat=True))
+    return [(PersonInCare, [person.pk]), (Episode, episodes)]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "roundtable.wellbeing",
     "roundtable.learning",
     "roundtable.insights",
+    "roundtable.governance",
     "roundtable.demo",
 ]
 
