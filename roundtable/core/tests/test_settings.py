@@ -40,11 +40,11 @@ def test_env_str_requires_a_value_when_there_is_no_default():
     assert env_list("HOSTS", ["a"], environ={"HOSTS": "x, y,,"}) == ["x", "y"]
 
 
-def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+def run_check(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environ.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *options],
         cwd=ROOT,
         env=environ,
         capture_output=True,
@@ -77,6 +77,22 @@ def test_production_refuses_the_development_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be a random value" in result.stderr
+
+
+@pytest.mark.parametrize("preload", ["false", "true"])
+def test_the_production_settings_pass_the_deployment_checks(preload):
+    result = run_check(
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="roundtable.config.settings.production",
+        SECRET_KEY="a-random-production-key-" + "x" * 40,
+        DATABASE_URL="postgres://localhost/roundtable",
+        ALLOWED_HOSTS="roundtable.example.nhs.uk",
+        SECURE_HSTS_PRELOAD=preload,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
 
 
 def test_the_app_starts_with_good_settings():
