@@ -41,7 +41,10 @@ def test_env_str_requires_a_value_when_there_is_no_default():
 
 
 def run_check(*options: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # Not the test run's own: its database, nor the async switch the browser tests turn on
+    # (Playwright's sync API), which no deployment sets.
+    left_out = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in left_out}
     environ.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", *options],
