@@ -703,7 +703,7 @@ def _zone_mix(start: datetime, end: datetime) -> dict[tuple[int, date], Counter[
     Worked back from today's board: each zone change since `start` is undone (one back to the
     zone it left, one taken from the zone it went to), each person who left care since `start`
     is put back in their last zone, and each person who came back straight into a zone (a
-    return within the re-referral window) is taken out of it again, week by week. Five queries,
+    return within the re-referral window) is taken out of it again, week by week. Four queries,
     each grouped or small, whatever the number of teams and weeks.
     """
     today = timezone.localdate()
@@ -713,8 +713,10 @@ def _zone_mix(start: datetime, end: datetime) -> dict[tuple[int, date], Counter[
     last = min(weeks_before - timedelta(days=weeks_before.weekday()), this_monday)
     if last < first:
         return {}
-    zones = dict(Zone.objects.values_list("pk", "colour"))
-    team_of_zone = dict(Zone.objects.values_list("pk", "team_id"))
+    zones: dict[int, str] = {}
+    team_of_zone: dict[int, int] = {}
+    for zone, colour, team in Zone.objects.values_list("pk", "colour", "team_id"):
+        zones[zone], team_of_zone[zone] = colour, team
     board: Counter[tuple[int, str]] = Counter()
     for zone, n in (
         Episode.objects.filter(closed_at__isnull=True, zone__isnull=False)
